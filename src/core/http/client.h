@@ -1,0 +1,55 @@
+// The HTTP edge, as an interface so unit tests can fake it.
+// The real implementation is CurlClient (curl_client.h).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace acmekit::http {
+
+// Header names are stored lower-case. Several values of the same header
+// (e.g. many Link headers) are kept in order.
+struct Headers {
+  std::vector<std::pair<std::string, std::string>> items;
+  // First value of a header, name case-insensitive.
+  std::optional<std::string> get(std::string_view name) const;
+  // Every value of a header, in order.
+  std::vector<std::string> get_all(std::string_view name) const;
+  void add(std::string name, std::string value);
+};
+
+struct Request {
+  std::string method = "GET";  // GET, HEAD, POST
+  std::string url;
+  Headers headers;
+  std::string body;
+};
+
+struct Response {
+  int status = 0;
+  Headers headers;
+  std::string body;
+};
+
+struct ClientOptions {
+  // Extra trust anchors (PEM file) in addition to the system store.
+  std::string ca_bundle;
+  std::chrono::milliseconds connect_timeout{10'000};
+  std::chrono::milliseconds total_timeout{60'000};
+  std::string user_agent = "acmekit/0.1";
+};
+
+class Client {
+ public:
+  virtual ~Client() = default;
+  // Performs one request. A transport failure (DNS, connect, TLS, timeout)
+  // is an Error with ErrorKind::kNetwork; any HTTP status is a Response.
+  virtual Result<Response> send(const Request& request) = 0;
+};
+
+}  // namespace acmekit::http
