@@ -1,0 +1,99 @@
+#include "client/challenge/webroot.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <cstring>
+
+#include "client/store/atomic_file.h"
+
+namespace acmekit::client::challenge {
+namespace fs = std::filesystem;
+namespace {
+
+bool is_base64url_token(std::string_view token) {
+  if (token.empty()) return false;
+  return std::all_of(token.begin(), token.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_';
+  });
+}
+
+std::string printable(std::string_view s) {
+  std::string out;
+  for (unsigned char c : s.substr(0, 100)) out += (c >= 0x20 && c < 0x7f) ? char(c) : '?';
+  return out;
+}
+
+}  // namespace
+
+WebrootSolver::WebrootSolver(fs::path webroot) : webroot_(std::move(webroot)) {}
+
+std::string WebrootSolver::type() const { return "http-01"; }
+
+fs::path WebrootSolver::challenge_dir() const {
+  return webroot_ / ".well-known" / "acme-challenge";
+}
+
+Status WebrootSolver::present(const Task& task) {
+  if (!is_base64url_token(task.token)) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "http-01 token \"" + printable(task.token) +
+                          "\" is not base64url (RFC 8555 §8.3)");
+  }
+  std::error_code ec;
+  if (!fs::is_directory(webroot_, ec)) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "webroot " + webroot_.string() + " is not a directory");
+  }
+
+  std::lock_guard lock(mu_);
+  for (const fs::path& dir : {webroot_ / ".well-known", challenge_dir()}) {
+    if (::mkdir(dir.c_str(), 0755) == 0) {
+      ::chmod(dir.c_str(), 0755);  // mkdir() applies the umask
+      created_.push_back(dir);
+    } else if (errno != EEXIST) {
+      return make_error(ErrorKind::kIo,
+                        "creating " + dir.string() + ": " + std::strerror(errno));
+    } else if (!fs::is_directory(dir, ec)) {
+      return make_error(ErrorKind::kIo, "creating " + dir.string() +
+                                            ": exists and is not a directory");
+    }
+  }
+  auto written = store::write_file_atomic(challenge_dir() / task.token,
+                                          task.key_authorization, 0644);
+  if (!written) {
+    return std::unexpected(std::move(written).error().with_context("http-01 webroot"));
+  }
+  return {};
+}
+
+Status WebrootSolver::cleanup(const Task& task) {
+  std::lock_guard lock(mu_);
+  // An invalid token was never written (present() refused it).
+  if (is_base64url_token(task.token)) {
+    const fs::path file = challenge_dir() / task.token;
+    if (::unlink(file.c_str()) != 0 && errno != ENOENT) {
+      return make_error(ErrorKind::kIo,
+                        "removing " + file.string() + ": " + std::strerror(errno));
+    }
+  }
+  remove_created_dirs();
+  return {};
+}
+
+void WebrootSolver::remove_created_dirs() {
+  // Innermost first; a directory still holding other tokens stays (and is
+  // retried by a later cleanup()).
+  for (auto it = created_.rbegin(); it != created_.rend();) {
+    if (::rmdir(it->c_str()) == 0 || errno == ENOENT) {
+      it = decltype(it)(created_.erase(std::next(it).base()));
+    } else {
+      ++it;
+    }
+  }
+}
+
+}  // namespace acmekit::client::challenge

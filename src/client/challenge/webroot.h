@@ -1,0 +1,36 @@
+// http-01 (RFC 8555 §8.3) answered by an existing web server: the key
+// authorization is written to <webroot>/.well-known/acme-challenge/<token>.
+#pragma once
+
+#include <filesystem>
+#include <mutex>
+#include <vector>
+
+#include "client/challenge/solver.h"
+
+namespace acmekit::client::challenge {
+
+class WebrootSolver : public Solver {
+ public:
+  // webroot must be an existing directory (the server's document root).
+  explicit WebrootSolver(std::filesystem::path webroot);
+
+  std::string type() const override;  // "http-01"
+  // Writes the token file atomically (mode 0644), creating
+  // .well-known/acme-challenge (mode 0755) when missing. Rejects tokens that
+  // are not base64url with kInvalidArgument.
+  Status present(const Task& task) override;
+  // Removes the token file (fine if it is already gone), then the
+  // directories present() created, if they are empty.
+  Status cleanup(const Task& task) override;
+
+ private:
+  std::filesystem::path challenge_dir() const;
+  void remove_created_dirs();
+
+  std::filesystem::path webroot_;
+  std::mutex mu_;
+  std::vector<std::filesystem::path> created_;  // outermost first
+};
+
+}  // namespace acmekit::client::challenge
