@@ -1,0 +1,58 @@
+#include "core/crypto/digest.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "core/crypto/ossl.h"
+
+namespace acmekit::crypto {
+
+std::string sha256(std::string_view data) {
+  std::string out(32, '\0');
+  unsigned int len = 0;
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
+                 EVP_sha256(), nullptr) != 1 ||
+      len != 32) {
+    // Only an OpenSSL misconfiguration gets here; there is no sane fallback.
+    std::fprintf(stderr, "acmekit: SHA-256 failed: %s\n", ossl::drain_errors().c_str());
+    std::abort();
+  }
+  return out;
+}
+
+Result<std::string> hmac(std::string_view digest, std::string_view key, std::string_view data) {
+  // RFC 7518 §3.2: HS256/HS384/HS512 use SHA-256/384/512.
+  if (digest != "SHA256" && digest != "SHA384" && digest != "SHA512") {
+    return make_error(ErrorKind::kInvalidArgument, "HMAC: unsupported digest " + std::string(digest));
+  }
+  if (key.empty()) return make_error(ErrorKind::kInvalidArgument, "HMAC: empty key");
+  unsigned char out[EVP_MAX_MD_SIZE];
+  size_t out_len = 0;
+  std::string digest_name(digest);
+  if (EVP_Q_mac(nullptr, "HMAC", nullptr, digest_name.c_str(), nullptr, key.data(), key.size(),
+                reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, sizeof out,
+                &out_len) == nullptr) {
+    return ossl::crypto_error("HMAC");
+  }
+  return std::string(reinterpret_cast<char*>(out), out_len);
+}
+
+std::string random_bytes(std::size_t n) {
+  std::string out(n, '\0');
+  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
+    std::fprintf(stderr, "acmekit: RAND_bytes failed: %s\n", ossl::drain_errors().c_str());
+    std::abort();
+  }
+  return out;
+}
+
+bool constant_time_equal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace acmekit::crypto

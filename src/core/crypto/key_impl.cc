@@ -1,0 +1,59 @@
+#include "core/crypto/key_impl.h"
+
+#include <openssl/core_names.h>
+
+namespace acmekit::crypto {
+
+Result<KeyAlgorithm> classify_pkey(EVP_PKEY* pkey) {
+  if (pkey == nullptr) return make_error(ErrorKind::kCrypto, "no key");
+  if (EVP_PKEY_is_a(pkey, "RSA")) return KeyAlgorithm::kRsa;
+  if (EVP_PKEY_is_a(pkey, "EC")) {
+    char group[64] = {};
+    size_t len = 0;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, &len) != 1) {
+      return ossl::crypto_error("reading the EC curve");
+    }
+    std::string_view name(group, len);
+    if (name == "prime256v1" || name == "P-256") return KeyAlgorithm::kEcP256;
+    if (name == "secp384r1" || name == "P-384") return KeyAlgorithm::kEcP384;
+    return make_error(ErrorKind::kCrypto, "unsupported EC curve " + std::string(name) +
+                                              " (supported: P-256, P-384)");
+  }
+  const char* type = EVP_PKEY_get0_type_name(pkey);
+  return make_error(ErrorKind::kCrypto, std::string("unsupported key type ") + (type ? type : "?") +
+                                            " (supported: ECDSA P-256, ECDSA P-384, RSA)");
+}
+
+Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey) {
+  ACMEKIT_TRY(KeyAlgorithm algorithm, classify_pkey(pkey.get()));
+  // Keep only the public half: round-trip through SubjectPublicKeyInfo.
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pkey.get(), &der);
+  if (len <= 0) return ossl::crypto_error("encoding public key");
+  const unsigned char* p = der;
+  ossl::PkeyPtr pub(d2i_PUBKEY(nullptr, &p, len));
+  OPENSSL_free(der);
+  if (!pub) return ossl::crypto_error("decoding public key");
+  PublicKey key;
+  key.impl_ = std::make_shared<PublicKey::Impl>();
+  key.impl_->bits = EVP_PKEY_get_bits(pub.get());
+  key.impl_->algorithm = algorithm;
+  key.impl_->pkey = std::move(pub);
+  return key;
+}
+
+Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey) {
+  ACMEKIT_TRY(KeyAlgorithm algorithm, classify_pkey(pkey.get()));
+  PrivateKey key;
+  key.impl_ = std::make_shared<PrivateKey::Impl>();
+  key.impl_->bits = EVP_PKEY_get_bits(pkey.get());
+  key.impl_->algorithm = algorithm;
+  key.impl_->pkey = std::move(pkey);
+  return key;
+}
+
+const EVP_MD* digest_for(KeyAlgorithm algorithm) {
+  return algorithm == KeyAlgorithm::kEcP384 ? EVP_sha384() : EVP_sha256();
+}
+
+}  // namespace acmekit::crypto

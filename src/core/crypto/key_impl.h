@@ -1,0 +1,44 @@
+// Internal to src/core/crypto/: what PublicKey::Impl and PrivateKey::Impl
+// hold, and how other crypto files wrap an EVP_PKEY into our key types.
+#pragma once
+
+#include <openssl/evp.h>
+
+#include <string>
+
+#include "core/crypto/key.h"
+#include "core/crypto/ossl.h"
+
+namespace acmekit::crypto {
+
+// Both Impls own one EVP_PKEY, never modified after construction (so sharing
+// it between threads is safe), and cache what we derive from it.
+struct PublicKey::Impl {
+  ossl::PkeyPtr pkey;
+  KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
+  int bits = 0;
+};
+
+struct PrivateKey::Impl {
+  ossl::PkeyPtr pkey;
+  KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
+  int bits = 0;
+};
+
+// The algorithm of an EVP_PKEY, or kCrypto if it is not EC P-256/P-384 or RSA.
+Result<KeyAlgorithm> classify_pkey(EVP_PKEY* pkey);
+
+// Takes ownership of pkey (also on error). The public key gets a copy of the
+// public half only, made through its SubjectPublicKeyInfo.
+Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey);
+Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey);
+
+// The raw EVP_PKEY of a key, or nullptr for an empty key.
+inline EVP_PKEY* pkey_of(const PublicKey& key) { return key.impl_ ? key.impl_->pkey.get() : nullptr; }
+inline EVP_PKEY* pkey_of(const PrivateKey& key) { return key.impl_ ? key.impl_->pkey.get() : nullptr; }
+
+// The message digest used with this algorithm for JWS and CSR signatures:
+// SHA-384 for P-384 (RFC 7518 §3.4), SHA-256 otherwise.
+const EVP_MD* digest_for(KeyAlgorithm algorithm);
+
+}  // namespace acmekit::crypto
