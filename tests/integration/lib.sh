@@ -1,0 +1,537 @@
+# shellcheck shell=bash
+# End-to-end test harness for acmekit, sourced by tests/integration/test_*.sh
+# (and by bench/bench_issuance.sh).
+#
+# Starts real peers on loopback only: Pebble (+ pebble-challtestsrv as its DNS
+# server), nginx, and whatever a test needs.  Everything lives in a per-test
+# temp dir that is removed at exit; every process we start is stopped by PID
+# (never by name: other tests or developers may run Pebble at the same time).
+#
+# Needs (Debian packages): bash coreutils openssl curl jq iproute2 (ss)
+# python3 procps pebble nginx-light; bench also: time certbot lego.
+#
+# Environment:
+#   ACMEKIT_BIN          acmekit binary (default: $ACMEKIT_SOURCE_DIR/build/acmekit)
+#   ACMEKIT_SOURCE_DIR   source tree (default: two levels above this file)
+#   E2E_KEEP_WORK=1      keep the work dir (printed at exit) for debugging
+#   E2E_VERBOSE=1        echo every acmekit invocation's stdout/stderr
+
+set -euo pipefail
+
+E2E_LIB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+: "${ACMEKIT_SOURCE_DIR:=$(cd "$E2E_LIB_DIR/../.." && pwd)}"
+: "${ACMEKIT_BIN:=$ACMEKIT_SOURCE_DIR/build/acmekit}"
+export ACMEKIT_SOURCE_DIR ACMEKIT_BIN
+
+# The test must not pick up a CA bundle from the caller's environment: the
+# "untrusted certificate" case depends on acmekit having no extra trust.
+unset ACMEKIT_CA_BUNDLE SSL_CERT_FILE SSL_CERT_DIR REQUESTS_CA_BUNDLE LEGO_CA_CERTIFICATES || true
+
+E2E_NAME="$(basename "${0%.sh}")"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/acmekit-e2e.${E2E_NAME}.XXXXXX")"
+LOGS="$WORK/logs"
+mkdir -p "$LOGS"
+export WORK
+
+E2E_PIDS=()          # every background process we started, in start order
+E2E_PORTS_USED=" "   # ports handed out by free_port in this test
+E2E_CASE=""          # current case name, for messages
+
+# ---------------------------------------------------------------- messages
+
+log()  { printf '[%s] %s\n' "$E2E_NAME" "$*" >&2; }
+fail() {
+  printf '[%s] FAIL%s: %s\n' "$E2E_NAME" "${E2E_CASE:+ ($E2E_CASE)}" "$*" >&2
+  exit 1
+}
+case_begin() { E2E_CASE="$1"; log "---- case: $1"; }
+case_pass()  { log "ok: $E2E_CASE"; E2E_CASE=""; }
+
+# ---------------------------------------------------------------- processes
+
+_pid_alive() {  # alive and not a zombie
+  local pid=$1 st
+  [[ -r /proc/$pid/stat ]] || return 1
+  st=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || return 1
+  [[ -n "$st" && "$st" != Z && "$st" != X ]]
+}
+
+# track_pid PID: stop PID (and reap it) at exit.
+track_pid() { E2E_PIDS+=("$1"); }
+
+# stop_pid PID [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL. Idempotent.
+stop_pid() {
+  local pid=$1 grace=${2:-5} i
+  [[ -n "$pid" ]] || return 0
+  if _pid_alive "$pid"; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < grace * 20; i++)); do
+      _pid_alive "$pid" || break
+      sleep 0.05
+    done
+    if _pid_alive "$pid"; then
+      log "pid $pid ignored SIGTERM for ${grace}s, sending SIGKILL"
+      kill -KILL "$pid" 2>/dev/null || true
+      for ((i = 0; i < 100; i++)); do _pid_alive "$pid" || break; sleep 0.05; done
+    fi
+  fi
+  wait "$pid" 2>/dev/null || true
+}
+
+_e2e_cleanup() {
+  local rc=$? i f
+  set +e
+  trap - EXIT INT TERM
+  for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
+    stop_pid "${E2E_PIDS[$i]}" 3
+  done
+  if [[ $rc -ne 0 ]]; then
+    for f in "$LOGS"/*.log; do
+      [[ -s "$f" ]] || continue
+      printf '[%s] ---- last lines of %s\n' "$E2E_NAME" "${f#"$WORK"/}" >&2
+      tail -n 25 "$f" >&2
+    done
+    printf '[%s] FAILED (exit %d)\n' "$E2E_NAME" "$rc" >&2
+  else
+    printf '[%s] PASSED\n' "$E2E_NAME" >&2
+  fi
+  if [[ "${E2E_KEEP_WORK:-0}" == 1 ]]; then
+    printf '[%s] work dir kept: %s\n' "$E2E_NAME" "$WORK" >&2
+  else
+    rm -rf "$WORK"
+  fi
+  exit "$rc"
+}
+trap _e2e_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# ---------------------------------------------------------------- ports
+
+_port_listening() { [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]; }
+
+# free_port: print a loopback TCP port nobody listens on and that this test
+# has not handed out before. Random in 20000-32767 (below Linux's ephemeral
+# range, so outgoing connections will not grab it meanwhile).
+free_port() {
+  local p i
+  for ((i = 0; i < 200; i++)); do
+    p=$((20000 + RANDOM % 12768))
+    [[ "$E2E_PORTS_USED" == *" $p "* ]] && continue
+    _port_listening "$p" && continue
+    python3 - "$p" <<'PY' 2>/dev/null || continue
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.close()
+PY
+    E2E_PORTS_USED+="$p "
+    echo "$p"
+    return 0
+  done
+  fail "could not find a free loopback port"
+}
+
+# wait_listening PORT PID WHAT [TIMEOUT]: until something listens on PORT.
+wait_listening() {
+  local port=$1 pid=$2 what=$3 timeout=${4:-20} i
+  for ((i = 0; i < timeout * 20; i++)); do
+    _port_listening "$port" && return 0
+    _pid_alive "$pid" || fail "$what (pid $pid) exited before listening on port $port"
+    sleep 0.05
+  done
+  fail "$what did not listen on 127.0.0.1:$port within ${timeout}s"
+}
+
+# wait_http URL PID WHAT [TIMEOUT] [curl args...]: until URL answers 2xx.
+wait_http() {
+  local url=$1 pid=$2 what=$3 timeout=${4:-20} i
+  shift 4 || shift $#
+  for ((i = 0; i < timeout * 10; i++)); do
+    curl -fsS -o /dev/null --max-time 2 "$@" "$url" 2>/dev/null && return 0
+    _pid_alive "$pid" || fail "$what (pid $pid) exited while waiting for $url"
+    sleep 0.1
+  done
+  fail "$what did not answer $url within ${timeout}s"
+}
+
+require_cmd() {
+  local c
+  for c in "$@"; do
+    command -v "$c" >/dev/null 2>&1 || fail "required command '$c' not found (see tests/integration/README.md)"
+  done
+}
+require_cmd openssl curl jq ss python3 awk
+
+# ---------------------------------------------------------------- TLS for Pebble's listener
+
+# make_tls_ca: a test CA and a cert for 127.0.0.1/localhost signed by it.
+# Sets TLS_CA (the file acmekit gets as --ca-bundle), TLS_CERT, TLS_KEY.
+make_tls_ca() {
+  local d="$WORK/tls"
+  [[ -n "${TLS_CA:-}" && -f "$TLS_CA" ]] && return 0
+  mkdir -p "$d"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$d/ca.key" -out "$d/ca.pem" -days 2 -subj "/CN=acmekit e2e test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    >"$LOGS/openssl.log" 2>&1 || fail "openssl could not create the test CA"
+  openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$d/server.key" -out "$d/server.csr" -subj "/CN=localhost" \
+    >>"$LOGS/openssl.log" 2>&1 || fail "openssl could not create the server CSR"
+  printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" \
+    "basicConstraints=critical,CA:FALSE" "keyUsage=critical,digitalSignature" \
+    "extendedKeyUsage=serverAuth" >"$d/server.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+    -days 2 -extfile "$d/server.ext" -out "$d/server.pem" \
+    >>"$LOGS/openssl.log" 2>&1 || fail "openssl could not sign the server cert"
+  TLS_CA="$d/ca.pem" TLS_CERT="$d/server.pem" TLS_KEY="$d/server.key"
+  export TLS_CA TLS_CERT TLS_KEY
+}
+
+# ---------------------------------------------------------------- Pebble
+
+# start_pebble [EXTRA_JSON]
+#   EXTRA_JSON: an object merged into the "pebble" config object, e.g.
+#   '{"certificateValidityPeriod": 3600}'.  Pebble's own knobs are env vars:
+#   set PEBBLE_* (e.g. PEBBLE_ALTERNATE_ROOTS=1) in the caller's environment.
+#   PEBBLE_VA_NOSLEEP defaults to 1; nonce rejection is left at Pebble's 5%.
+# Sets: PEBBLE_PID CHALLTEST_PID PEBBLE_PORT PEBBLE_MGMT_PORT PEBBLE_HTTP_PORT
+#   PEBBLE_TLS_PORT DNS_PORT PEBBLE_DIR_URL PEBBLE_MGMT_URL
+#   PEBBLE_ROOT PEBBLE_INTERMEDIATE (PEM files of chain 0).
+# Each start has a fresh root: fetch it again after a restart.
+start_pebble() {
+  local extra=${1:-'{}'} d="$WORK/pebble"
+  require_cmd pebble pebble-challtestsrv
+  make_tls_ca
+  mkdir -p "$d"
+  PEBBLE_PORT=$(free_port); PEBBLE_MGMT_PORT=$(free_port)
+  PEBBLE_HTTP_PORT=$(free_port); PEBBLE_TLS_PORT=$(free_port)
+  DNS_PORT=$(free_port); local dns_mgmt; dns_mgmt=$(free_port)
+
+  # DNS only: every name resolves to 127.0.0.1 (A), no AAAA.
+  pebble-challtestsrv -http01 "" -https01 "" -tlsalpn01 "" \
+    -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$dns_mgmt" \
+    -defaultIPv4 127.0.0.1 -defaultIPv6 "" >"$LOGS/challtestsrv.log" 2>&1 &
+  CHALLTEST_PID=$!; track_pid "$CHALLTEST_PID"
+  # The DNS server binds before the management server: wait for the latter.
+  wait_listening "$dns_mgmt" "$CHALLTEST_PID" "pebble-challtestsrv"
+
+  jq -n --arg l "127.0.0.1:$PEBBLE_PORT" --arg m "127.0.0.1:$PEBBLE_MGMT_PORT" \
+    --arg c "$TLS_CERT" --arg k "$TLS_KEY" \
+    --argjson h "$PEBBLE_HTTP_PORT" --argjson t "$PEBBLE_TLS_PORT" --argjson x "$extra" \
+    '{pebble: ({listenAddress: $l, managementListenAddress: $m, certificate: $c,
+      privateKey: $k, httpPort: $h, tlsPort: $t, ocspResponderURL: "",
+      externalAccountBindingRequired: false,
+      domainBlocklist: ["blocked.example"]} + $x)}' >"$d/config.json" \
+    || fail "bad start_pebble extra config: $extra"
+
+  PEBBLE_VA_NOSLEEP="${PEBBLE_VA_NOSLEEP-1}" \
+    pebble -config "$d/config.json" -dnsserver "127.0.0.1:$DNS_PORT" \
+    >"$LOGS/pebble.log" 2>&1 &
+  PEBBLE_PID=$!; track_pid "$PEBBLE_PID"
+  PEBBLE_DIR_URL="https://127.0.0.1:$PEBBLE_PORT/dir"
+  PEBBLE_MGMT_URL="https://127.0.0.1:$PEBBLE_MGMT_PORT"
+  wait_http "$PEBBLE_DIR_URL" "$PEBBLE_PID" "pebble" 30 --cacert "$TLS_CA"
+  wait_http "$PEBBLE_MGMT_URL/roots/0" "$PEBBLE_PID" "pebble management" 10 --cacert "$TLS_CA"
+  PEBBLE_ROOT="$d/root0.pem"; PEBBLE_INTERMEDIATE="$d/intermediate0.pem"
+  pebble_fetch roots/0 "$PEBBLE_ROOT"
+  pebble_fetch intermediates/0 "$PEBBLE_INTERMEDIATE"
+  export PEBBLE_PORT PEBBLE_MGMT_PORT PEBBLE_HTTP_PORT PEBBLE_TLS_PORT DNS_PORT \
+    PEBBLE_DIR_URL PEBBLE_MGMT_URL PEBBLE_ROOT PEBBLE_INTERMEDIATE
+  log "pebble up: $PEBBLE_DIR_URL (http-01 port $PEBBLE_HTTP_PORT, pid $PEBBLE_PID)"
+}
+
+# pebble_fetch PATH FILE: GET a management endpoint (roots/1, ...) into FILE.
+pebble_fetch() {
+  curl -fsS --max-time 10 --cacert "$TLS_CA" -o "$2" "$PEBBLE_MGMT_URL/$1" \
+    || fail "could not fetch $PEBBLE_MGMT_URL/$1"
+  grep -q 'BEGIN CERTIFICATE' "$2" || fail "$PEBBLE_MGMT_URL/$1 did not return a PEM certificate"
+}
+
+stop_pebble() {
+  stop_pid "${PEBBLE_PID:-}"
+  stop_pid "${CHALLTEST_PID:-}"
+}
+
+# ---------------------------------------------------------------- nginx
+
+# start_nginx ROOT PORT [EXTRA_SERVER_DIRECTIVES]
+# Serves ROOT on 127.0.0.1:PORT. Runs in the foreground of its own process
+# (daemon off, master_process off: one process, our user, no privilege drop),
+# everything in $WORK/nginx-PORT. Sets NGINX_PID and NGINX_ACCESS_LOG.
+start_nginx() {
+  local root=$1 port=$2 extra=${3:-} d
+  require_cmd nginx
+  d="$WORK/nginx-$port"
+  mkdir -p "$d/tmp" "$root"
+  cat >"$d/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $LOGS/nginx-$port-error.log info;
+events { worker_connections 64; }
+http {
+  access_log $LOGS/nginx-$port-access.log;
+  client_body_temp_path $d/tmp/body;
+  proxy_temp_path $d/tmp/proxy;
+  fastcgi_temp_path $d/tmp/fastcgi;
+  uwsgi_temp_path $d/tmp/uwsgi;
+  scgi_temp_path $d/tmp/scgi;
+  default_type application/octet-stream;
+  types { text/html html; }
+  server {
+    listen 127.0.0.1:$port;
+    server_name _;
+    root $root;
+    $extra
+  }
+}
+EOF
+  nginx -p "$d" -c "$d/nginx.conf" -e "$LOGS/nginx-$port-error.log" >"$LOGS/nginx-$port.log" 2>&1 &
+  NGINX_PID=$!; track_pid "$NGINX_PID"
+  NGINX_ACCESS_LOG="$LOGS/nginx-$port-access.log"
+  wait_listening "$port" "$NGINX_PID" "nginx"
+  log "nginx up: http://127.0.0.1:$port/ root $root (pid $NGINX_PID)"
+}
+
+# ---------------------------------------------------------------- running acmekit
+
+require_acmekit() {
+  [[ -x "$ACMEKIT_BIN" ]] || fail "acmekit binary not found or not executable: $ACMEKIT_BIN (set ACMEKIT_BIN)"
+}
+
+# run_acmekit ARGS...: run "$ACMEKIT_BIN ARGS" with a 180 s limit and never
+# abort the test.  Sets ACME_RC, ACME_OUT (stdout file), ACME_ERR (stderr
+# file); ACME_TIMEOUT overrides the limit, ACME_CWD sets the working dir.
+ACME_RUN_NO=0
+run_acmekit() {
+  ACME_RUN_NO=$((ACME_RUN_NO + 1))
+  ACME_OUT="$LOGS/acmekit-$ACME_RUN_NO.out"
+  ACME_ERR="$LOGS/acmekit-$ACME_RUN_NO.err"
+  printf '%q ' "$ACMEKIT_BIN" "$@" >"$LOGS/acmekit-$ACME_RUN_NO.cmd"
+  log "run #$ACME_RUN_NO: acmekit $*"
+  ACME_RC=0
+  ( cd "${ACME_CWD:-.}" && exec timeout -k 5 "${ACME_TIMEOUT:-180}" "$ACMEKIT_BIN" "$@" ) \
+    >"$ACME_OUT" 2>"$ACME_ERR" </dev/null || ACME_RC=$?
+  # The stdout/stderr of the last run are worth seeing when the test fails.
+  cp "$ACME_OUT" "$LOGS/z-last-acmekit-stdout.log"
+  cp "$ACME_ERR" "$LOGS/z-last-acmekit-stderr.log"
+  if [[ "${E2E_VERBOSE:-0}" == 1 ]]; then
+    sed 's/^/  out| /' "$ACME_OUT" >&2
+    sed 's/^/  err| /' "$ACME_ERR" >&2
+  fi
+  [[ $ACME_RC -ne 124 && $ACME_RC -ne 137 ]] || fail "acmekit did not finish within ${ACME_TIMEOUT:-180}s"
+  return 0
+}
+
+# common_args CONFIG_DIR: the flags every certonly run against our Pebble uses.
+# Prints one per line; use: mapfile -t A < <(common_args DIR)
+common_args() {
+  printf '%s\n' --server "$PEBBLE_DIR_URL" --ca-bundle "$TLS_CA" --config-dir "$1" \
+    --register-unsafely-without-email --agree-tos --non-interactive
+}
+
+_show_run() {
+  printf '  exit code: %s\n  stdout:\n' "$ACME_RC"
+  sed 's/^/    | /' "$ACME_OUT"
+  printf '  stderr:\n'
+  sed 's/^/    | /' "$ACME_ERR"
+}
+
+assert_success() {
+  [[ $ACME_RC -eq 0 ]] || fail "acmekit failed but should have succeeded: ${1:-}
+$(_show_run)"
+}
+
+# assert_failure [EXPECTED_RC]: non-zero exit (a documented code 1-4, not a
+# crash) and exactly one "acmekit: error: " line on stderr.  Sets ACME_ERRLINE.
+assert_failure() {
+  local want=${1:-}
+  [[ $ACME_RC -ne 0 ]] || fail "acmekit succeeded but should have failed
+$(_show_run)"
+  [[ $ACME_RC -ge 1 && $ACME_RC -le 4 ]] || fail "exit code $ACME_RC is not one of the documented 1-4 (crash/signal?)
+$(_show_run)"
+  if [[ -n "$want" && $ACME_RC -ne $want ]]; then
+    fail "exit code $ACME_RC, expected $want
+$(_show_run)"
+  fi
+  local n
+  n=$(grep -c '^acmekit: error: ' "$ACME_ERR" || true)
+  [[ $n -eq 1 ]] || fail "stderr should have exactly one line starting 'acmekit: error: ', has $n
+$(_show_run)"
+  ACME_ERRLINE=$(grep '^acmekit: error: ' "$ACME_ERR")
+}
+
+# assert_error_matches ERE [WHAT]: the error line matches ERE (case-insensitive).
+assert_error_matches() {
+  grep -qiE -- "$1" <<<"$ACME_ERRLINE" \
+    || fail "error line does not ${2:-match /$1/}: $ACME_ERRLINE"
+}
+
+# json_get FILTER [FILE]: jq -r on acmekit's stdout (must be one JSON value).
+json_get() {
+  local f=${2:-$ACME_OUT}
+  jq -e . "$f" >/dev/null 2>&1 || fail "stdout is not valid JSON:
+$(sed 's/^/    | /' "$f")"
+  jq -r "$1" "$f"
+}
+
+# ---------------------------------------------------------------- certificate assertions
+
+# pem_fingerprints FILE: SHA-256 fingerprint of each certificate in FILE, in order.
+pem_fingerprints() {
+  local f=$1 tmp i=0
+  tmp=$(mktemp -d "$WORK/pem.XXXXXX")
+  awk -v dir="$tmp" '/-----BEGIN CERTIFICATE-----/{n++; out=sprintf("%s/%04d.pem",dir,n)}
+    out{print > out} /-----END CERTIFICATE-----/{close(out); out=""}' "$f"
+  for i in "$tmp"/*.pem; do
+    [[ -e "$i" ]] || continue
+    openssl x509 -in "$i" -noout -fingerprint -sha256 | cut -d= -f2
+  done
+  rm -rf "$tmp"
+}
+
+pem_count() { grep -c -- '-----BEGIN CERTIFICATE-----' "$1" || true; }
+
+# cert_sans CERT: DNS names in the SAN extension, lowercased, sorted, one a line.
+# Any non-DNS entry is printed as-is (so it breaks equality with a name list).
+cert_sans() {
+  openssl x509 -in "$1" -noout -ext subjectAltName 2>/dev/null | tail -n +2 \
+    | tr ',' '\n' | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | grep -v '^$' \
+    | sed 's/^DNS://' | tr 'A-Z' 'a-z' | sort -u
+}
+
+sorted_names() { printf '%s\n' "$@" | tr 'A-Z' 'a-z' | sort -u; }
+
+cert_serial() { openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f' | sed 's/^0*//'; }
+norm_serial() { tr -d ':' <<<"$1" | tr 'A-F' 'a-f' | sed 's/^0*//'; }
+
+# cn_of SUBJECT_OR_ISSUER_LINE -> CN value
+cert_issuer_cn()  { openssl x509 -in "$1" -noout -issuer  -nameopt multiline | sed -n 's/^ *commonName *= *//p'; }
+cert_subject_cn() { openssl x509 -in "$1" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= *//p'; }
+
+# last_cert FILE OUT: write the last certificate of a PEM bundle to OUT.
+last_cert() {
+  awk '/-----BEGIN CERTIFICATE-----/{buf=""} {buf=buf $0 "\n"} /-----END CERTIFICATE-----/{last=buf} END{printf "%s", last}' "$1" >"$2"
+}
+
+# key_desc FILE (cert or private key): "rsa:BITS" or "ec:CURVE" (CURVE as
+# OpenSSL's short name: prime256v1, secp384r1, ...).
+key_desc() {
+  local f=$1 pub
+  if grep -q 'BEGIN CERTIFICATE' "$f"; then
+    pub=$(openssl x509 -in "$f" -noout -pubkey)
+  else
+    pub=$(openssl pkey -in "$f" -pubout)
+  fi
+  local text
+  text=$(openssl pkey -pubin -noout -text <<<"$pub")
+  if grep -q 'ASN1 OID:' <<<"$text"; then
+    echo "ec:$(sed -n 's/^ *ASN1 OID: *//p' <<<"$text")"
+  else
+    echo "rsa:$(sed -n 's/.*Public-Key: (\([0-9]*\) bit).*/\1/p' <<<"$text" | head -1)"
+  fi
+}
+
+assert_key_desc() {  # FILE EXPECTED
+  local got; got=$(key_desc "$1")
+  [[ "$got" == "$2" ]] || fail "key of $1 is $got, expected $2"
+}
+
+_file_mode() { stat -L -c '%a' "$1"; }
+
+# assert_key_matches CERT KEY: KEY is the private key of CERT.
+assert_key_matches() {
+  local a b
+  a=$(openssl x509 -in "$1" -noout -pubkey 2>/dev/null) || fail "$1 is not a certificate"
+  b=$(openssl pkey -in "$2" -pubout 2>/dev/null) || fail "$2 is not a readable private key"
+  [[ "$a" == "$b" ]] || fail "public key of $1 does not match private key $2"
+}
+
+# assert_cert_files CERT CHAIN FULLCHAIN ROOT NAME...: cert verifies to ROOT
+# through CHAIN, its SANs are exactly NAMEs, FULLCHAIN = CERT + CHAIN.
+assert_cert_files() {
+  local cert=$1 chain=$2 full=$3 root=$4; shift 4
+  local f out
+  for f in "$cert" "$chain" "$full"; do
+    [[ -s "$f" ]] || fail "missing or empty: $f"
+  done
+  [[ "$(pem_count "$cert")" -eq 1 ]] || fail "$cert should hold exactly one certificate, holds $(pem_count "$cert")"
+  [[ "$(pem_count "$chain")" -ge 1 ]] || fail "$chain holds no certificate"
+  out=$(openssl verify -CAfile "$root" -untrusted "$chain" "$cert" 2>&1) \
+    || fail "openssl verify -CAfile $root -untrusted $chain $cert failed:
+$out"
+  local want got
+  want=$(sorted_names "$@"); got=$(cert_sans "$cert")
+  [[ "$want" == "$got" ]] || fail "SANs of $cert are not exactly the names asked for
+  asked: $(echo $want)
+  got:   $(echo $got)"
+  local fc fcc
+  fc=$(pem_fingerprints "$full")
+  fcc=$( { pem_fingerprints "$cert"; pem_fingerprints "$chain"; } )
+  [[ "$fc" == "$fcc" ]] || fail "$full is not $cert followed by $chain"
+  # not expired, and valid now
+  openssl x509 -in "$cert" -noout -checkend 0 >/dev/null || fail "$cert is already expired"
+}
+
+# assert_cert_ok LINEAGE_DIR ROOT_PEM NAME...: a live lineage dir is complete,
+# verifies, names exactly NAME..., key matches, privkey.pem mode 0600.
+assert_cert_ok() {
+  local dir=$1 root=$2; shift 2
+  [[ -d "$dir" ]] || fail "lineage dir $dir does not exist"
+  [[ -s "$dir/privkey.pem" ]] || fail "missing or empty: $dir/privkey.pem"
+  assert_cert_files "$dir/cert.pem" "$dir/chain.pem" "$dir/fullchain.pem" "$root" "$@"
+  assert_key_matches "$dir/cert.pem" "$dir/privkey.pem"
+  local m; m=$(_file_mode "$dir/privkey.pem")
+  [[ "$m" == 600 ]] || fail "$dir/privkey.pem has mode $m, expected 600"
+}
+
+# assert_live_layout CONFIG_DIR NAME: live/NAME/*.pem are symlinks to the
+# newest archive/NAME/*N.pem, and renewal/NAME.conf exists.
+assert_live_layout() {
+  local cfg=$1 name=$2 f t
+  for f in cert chain fullchain privkey; do
+    [[ -L "$cfg/live/$name/$f.pem" ]] || fail "$cfg/live/$name/$f.pem is not a symlink"
+    t=$(readlink -f "$cfg/live/$name/$f.pem")
+    [[ "$t" == "$(readlink -f "$cfg/archive/$name")/$f"[0-9]*.pem ]] \
+      || fail "$cfg/live/$name/$f.pem points to $t, not into $cfg/archive/$name/"
+  done
+  [[ -f "$cfg/renewal/$name.conf" ]] || fail "missing $cfg/renewal/$name.conf"
+}
+
+# _entries DIR: entries of DIR other than certbot-style README files.
+_entries() { [[ -d "$1" ]] && find "$1" -mindepth 1 ! -name README -print 2>/dev/null || true; }
+
+# assert_no_lineage CONFIG_DIR: nothing under live/, archive/ or renewal/.
+assert_no_lineage() {
+  local cfg=$1 sub e
+  for sub in live archive renewal; do
+    e=$(_entries "$cfg/$sub")
+    [[ -z "$e" ]] || fail "$cfg/$sub/ should be empty after a failure, has:
+$e"
+  done
+}
+
+# assert_no_live CONFIG_DIR NAME: no lineage NAME (live, archive, renewal).
+assert_no_live() {
+  local cfg=$1 name=$2
+  [[ ! -e "$cfg/live/$name" ]] || fail "$cfg/live/$name exists"
+  [[ ! -e "$cfg/archive/$name" ]] || fail "$cfg/archive/$name exists"
+  [[ ! -e "$cfg/renewal/$name.conf" ]] || fail "$cfg/renewal/$name.conf exists"
+}
+
+# account_dirs CONFIG_DIR: leaf directories under accounts/ (one per account).
+account_dirs() {
+  [[ -d "$1/accounts" ]] || return 0
+  local d
+  while IFS= read -r d; do
+    [[ -z "$(find "$d" -mindepth 1 -maxdepth 1 -type d -print -quit)" ]] && printf '%s\n' "$d"
+  done < <(find "$1/accounts" -mindepth 1 -type d | sort)
+  return 0
+}
+
+assert_port_free() {
+  _port_listening "$1" && fail "port $1 is still in use: $(ss -Hltnp "sport = :$1")"
+  return 0
+}
