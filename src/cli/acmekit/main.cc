@@ -1,2 +1,141 @@
-// placeholder, replaced by the real CLI
-int main() { return 0; }
+// acmekit: obtain and manage TLS certificates from an ACME CA (RFC 8555).
+// main() reads as its steps: parse flags, set up logging, run one verb.
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/acmekit/commands.h"
+#include "cli/acmekit/output.h"
+
+namespace acmekit::cli {
+namespace {
+
+constexpr const char* kFooter = R"(
+EXAMPLES
+  acmekit certonly --standalone -d example.com --email admin@example.com --agree-tos
+  acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
+  acmekit certonly --csr req.pem --standalone --fullchain-path /etc/nginx/fullchain.pem
+  acmekit certificates --json
+
+FILES
+  CONFIG_DIR/live/NAME/{cert,chain,fullchain,privkey}.pem   the current certificate
+  CONFIG_DIR/archive/NAME/                                  every version
+  CONFIG_DIR/renewal/NAME.conf                              settings for renewal
+  CONFIG_DIR/accounts/SERVER/ID/                            ACME account keys
+
+ENVIRONMENT
+  ACMEKIT_CA_BUNDLE   extra trust anchors for the CA's HTTPS (like --ca-bundle)
+
+EXIT STATUS
+  0 success, 1 failure, 2 bad usage or input, 3 the CA refused (the problem
+  type is printed), 4 the CA could not be reached (network or TLS).)";
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--config-dir", g.config_dir, "Where accounts and certificates live")
+      ->capture_default_str();
+  app.add_option("--server", g.server,
+                 "ACME directory URL, or a known CA: letsencrypt, letsencrypt-staging, zerossl, "
+                 "google, google-staging, buypass, buypass-staging")
+      ->capture_default_str();
+  app.add_flag("--staging,--test-cert", g.staging, "Use Let's Encrypt's staging server");
+  app.add_option("--ca-bundle", g.ca_bundle,
+                 "PEM file of extra trust anchors for the CA's HTTPS certificate (verification "
+                 "is always on; the system store is always trusted)")
+      ->envname("ACMEKIT_CA_BUNDLE");
+  app.add_flag("-v,--verbose", g.verbose, "More output; repeat for debug detail");
+  app.add_flag("-q,--quiet", g.quiet, "Only errors");
+  app.add_flag("--json", g.json, "Machine-readable output on stdout");
+  app.add_flag("-n,--non-interactive,--noninteractive", g.non_interactive,
+               "Never prompt (acmekit never does; accepted for certbot compatibility)");
+}
+
+void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
+  sub.add_option("-d,--domains,--domain", o.domains,
+                 "A name to certify (DNS name or IP address); repeat or comma-separate")
+      ->delimiter(',');
+  sub.add_option("--cert-name", o.cert_name, "Lineage name (default: the first name)");
+  sub.add_flag("--standalone", o.standalone, "Answer http-01 with acmekit's own HTTP server");
+  sub.add_flag("--webroot", o.webroot, "Answer http-01 by writing files under a web server's root");
+  sub.add_option("-w,--webroot-path", o.webroot_path,
+                 "With --webroot: the root directory the web server serves for these names");
+  sub.add_option("--http-01-port", o.http01_port, "With --standalone: port to listen on")->capture_default_str();
+  sub.add_option("--http-01-address", o.http01_address,
+                 "With --standalone: address to listen on (default: all IPv4)");
+  sub.add_option("-m,--email", o.email, "Contact address for a new account");
+  sub.add_flag("--register-unsafely-without-email", o.register_unsafely_without_email,
+               "Register an account without a contact address");
+  sub.add_flag("--agree-tos", o.agree_tos, "Agree to the CA's terms of service");
+  sub.add_option("--key-type", o.key_type, "Certificate key: ecdsa or rsa")
+      ->check(CLI::IsMember({"ecdsa", "rsa"}))->capture_default_str();
+  sub.add_option("--elliptic-curve", o.elliptic_curve, "With ecdsa: secp256r1 or secp384r1")
+      ->check(CLI::IsMember({"secp256r1", "secp384r1"}))->capture_default_str();
+  sub.add_option("--rsa-key-size", o.rsa_key_size, "With rsa: 2048, 3072 or 4096")
+      ->check(CLI::IsMember({2048, 3072, 4096}))->capture_default_str();
+  sub.add_option("--csr", o.csr, "Finalize with this CSR (PEM or DER); names come from it and "
+                                 "the files go to --cert-path, --chain-path, --fullchain-path");
+  sub.add_option("--cert-path", o.cert_path, "With --csr: where to write the certificate")->capture_default_str();
+  sub.add_option("--chain-path", o.chain_path, "With --csr: where to write the chain")->capture_default_str();
+  sub.add_option("--fullchain-path", o.fullchain_path, "With --csr: where to write the full chain")
+      ->capture_default_str();
+  sub.add_option("--preferred-chain", o.preferred_chain,
+                 "Prefer the chain whose topmost certificate is issued by this CN");
+  sub.add_option("--eab-kid", o.eab_kid, "External account binding key id (CAs that require EAB)");
+  sub.add_option("--eab-hmac-key", o.eab_hmac_key, "External account binding HMAC key (base64url)");
+}
+
+void setup_logging(const GlobalOptions& g) {
+  auto logger = spdlog::stderr_color_mt("acmekit");
+  logger->set_pattern("%^%l%$: %v");
+  spdlog::set_default_logger(logger);
+  if (g.quiet) spdlog::set_level(spdlog::level::err);
+  else if (g.verbose >= 2) spdlog::set_level(spdlog::level::trace);
+  else if (g.verbose == 1) spdlog::set_level(spdlog::level::debug);
+  else spdlog::set_level(spdlog::level::info);
+}
+
+int run(int argc, char** argv) {
+  CLI::App app{"acmekit: obtain and manage TLS certificates from an ACME CA (RFC 8555)", "acmekit"};
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  GlobalOptions global;
+  add_global_options(app, global);
+
+  CertonlyOptions certonly;
+  auto* certonly_cmd = app.add_subcommand("certonly", "Obtain a certificate and save it as a lineage");
+  certonly_cmd->fallthrough();
+  add_certonly_options(*certonly_cmd, certonly);
+  auto* certificates_cmd = app.add_subcommand("certificates", "List the certificates acmekit manages");
+  certificates_cmd->fallthrough();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "acmekit: error: " << e.what() << " (see acmekit --help)" << std::endl;
+    return kExitUsage;
+  }
+  setup_logging(global);
+
+  if (*certonly_cmd) return cmd_certonly(global, certonly);
+  if (*certificates_cmd) return cmd_certificates(global);
+  return kExitUsage;
+}
+
+}  // namespace
+}  // namespace acmekit::cli
+
+int main(int argc, char** argv) {
+  try {
+    return acmekit::cli::run(argc, argv);
+  } catch (const std::exception& e) {
+    // The edge: anything that escaped becomes one line and a failure code.
+    std::cerr << "acmekit: error: " << e.what() << std::endl;
+    return acmekit::cli::kExitFailure;
+  }
+}

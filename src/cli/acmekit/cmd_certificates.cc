@@ -1,0 +1,72 @@
+// acmekit certificates: every lineage with what a sysadmin checks.
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/acmekit/commands.h"
+#include "cli/acmekit/output.h"
+#include "client/store/atomic_file.h"
+#include "client/store/lineages.h"
+
+namespace acmekit::cli {
+using nlohmann::json;
+
+int cmd_certificates(const GlobalOptions& global) {
+  client::store::LineageStore lineages(global.config_dir);
+  json list = json::array();
+  std::vector<std::string> problems;
+  for (const auto& name : lineages.list()) {
+    const auto paths = lineages.live_paths(name);
+    auto text = client::store::read_file(paths.cert);
+    auto certs = text ? crypto::parse_pem_chain(*text)
+                      : Result<std::vector<crypto::CertificateInfo>>(std::unexpected(text.error()));
+    if (!certs) {
+      problems.push_back(name + ": " + certs.error().message());
+      continue;
+    }
+    const auto& c = certs->front();
+    json names = json::array();
+    for (const auto& n : c.dns_names) names.push_back(n);
+    for (const auto& n : c.ip_addresses) names.push_back(n);
+    list.push_back({{"cert_name", name},
+                    {"names", names},
+                    {"key_type", c.public_key.description()},
+                    {"serial", c.serial_hex},
+                    {"issuer", c.issuer_cn},
+                    {"not_after", iso8601(c.not_after)},
+                    {"days_left", days_left(c)},
+                    {"paths",
+                     {{"cert", paths.cert.string()},
+                      {"chain", paths.chain.string()},
+                      {"fullchain", paths.fullchain.string()},
+                      {"privkey", paths.privkey.string()}}}});
+  }
+  if (global.json) {
+    json out{{"certificates", list}};
+    if (!problems.empty()) out["errors"] = problems;
+    std::cout << out.dump(2) << std::endl;
+  } else if (list.empty() && problems.empty()) {
+    std::cout << "No certificates found in " << global.config_dir << "." << std::endl;
+  } else {
+    std::cout << "Found the following certs:\n";
+    for (const auto& l : list) {
+      std::string names;
+      for (const auto& n : l["names"]) names += (names.empty() ? "" : " ") + n.get<std::string>();
+      long days = l["days_left"].get<long>();
+      std::cout << "  Certificate Name: " << l["cert_name"].get<std::string>() << "\n"
+                << "    Serial Number: " << l["serial"].get<std::string>() << "\n"
+                << "    Key Type: " << l["key_type"].get<std::string>() << "\n"
+                << "    Issuer: " << l["issuer"].get<std::string>() << "\n"
+                << "    Domains: " << names << "\n"
+                << "    Expiry Date: " << l["not_after"].get<std::string>()
+                << (days < 0 ? " (EXPIRED)" : " (VALID: " + std::to_string(days) + " days)") << "\n"
+                << "    Certificate Path: " << l["paths"]["fullchain"].get<std::string>() << "\n"
+                << "    Private Key Path: " << l["paths"]["privkey"].get<std::string>() << "\n";
+    }
+    for (const auto& p : problems) std::cout << "  Unreadable lineage: " << p << "\n";
+    std::cout.flush();
+  }
+  return problems.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace acmekit::cli

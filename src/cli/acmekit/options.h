@@ -1,0 +1,48 @@
+// Every flag of the acmekit command line, as plain data. certbot's names
+// wherever certbot has the option, so users can switch.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace acmekit::cli {
+
+struct GlobalOptions {
+  std::string config_dir = "/etc/acmekit";
+  std::string server = "letsencrypt";  // URL or a known CA's short name
+  bool staging = false;
+  std::string ca_bundle;  // also ACMEKIT_CA_BUNDLE
+  int verbose = 0;
+  bool quiet = false;
+  bool json = false;
+  bool non_interactive = false;
+};
+
+struct CertonlyOptions {
+  std::vector<std::string> domains;
+  bool standalone = false;
+  bool webroot = false;
+  std::string webroot_path;
+  int http01_port = 80;
+  std::string http01_address;
+  std::string email;
+  bool register_unsafely_without_email = false;
+  bool agree_tos = false;
+  std::string cert_name;
+  std::string key_type = "ecdsa";
+  std::string elliptic_curve = "secp256r1";
+  int rsa_key_size = 2048;
+  std::string csr;
+  std::string cert_path = "cert.pem";
+  std::string chain_path = "chain.pem";
+  std::string fullchain_path = "fullchain.pem";
+  std::string preferred_chain;
+  std::string eab_kid;
+  std::string eab_hmac_key;
+};
+
+// Known CAs by short name (certbot users type URLs; lego users names).
+// Returns the URL for a short name, or the argument when it is a URL.
+std::string resolve_server(const std::string& server, bool staging);
+
+}  // namespace acmekit::cli

@@ -1,0 +1,27 @@
+// How acmekit talks back: exit codes, the one error line, JSON.
+#pragma once
+
+#include <string>
+
+#include "core/crypto/certificate.h"
+#include "core/error.h"
+
+namespace acmekit::cli {
+
+// Exit codes, documented in --help.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitFailure = 1,      // anything not listed below
+  kExitUsage = 2,        // bad flags or input
+  kExitCaRefused = 3,    // the CA answered with a problem document
+  kExitNetwork = 4,      // the CA could not be reached (DNS, TCP, TLS)
+};
+
+int exit_code_for(const Error& e);
+// Prints "acmekit: error: <message>" on stderr and returns the exit code.
+int report_error(const Error& e);
+
+std::string iso8601(std::chrono::system_clock::time_point t);
+long days_left(const crypto::CertificateInfo& cert);
+
+}  // namespace acmekit::cli

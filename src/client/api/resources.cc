@@ -1,0 +1,126 @@
+#include "client/api/resources.h"
+
+#include "core/base64url.h"
+#include "core/wire/json.h"
+#include "core/wire/problem.h"
+
+namespace acmekit::client::api {
+using nlohmann::json;
+
+namespace {
+std::optional<std::chrono::seconds> retry_after_of(const http::Response& r) {
+  if (auto ra = r.headers.get("retry-after")) return wire::parse_retry_after(*ra);
+  return std::nullopt;
+}
+}  // namespace
+
+Result<wire::Account> new_account(Session& s, const NewAccountRequest& req) {
+  json payload = json::object();
+  if (req.only_return_existing) {
+    payload["onlyReturnExisting"] = true;  // §7.3.1
+  } else {
+    if (!req.contact.empty()) payload["contact"] = req.contact;
+    if (req.terms_of_service_agreed) payload["termsOfServiceAgreed"] = true;
+    if (!req.eab.is_null()) payload["externalAccountBinding"] = req.eab;  // §7.3.4
+  }
+  ACMEKIT_TRY(auto resp, s.post(s.directory().new_account, payload.dump(), /*embed_jwk=*/true));
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "account"));
+  ACMEKIT_TRY(auto account, wire::parse_account(j));
+  // §7.3: the account URL is in Location (201 new, 200 existing).
+  auto loc = resp.headers.get("location");
+  if (!loc || loc->empty()) return make_error(ErrorKind::kProtocol, "newAccount answered without a Location header");
+  account.url = *loc;
+  return account;
+}
+
+Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers) {
+  json ids = json::array();
+  for (const auto& id : identifiers) ids.push_back(wire::to_json(id));
+  json payload{{"identifiers", ids}};
+  ACMEKIT_TRY(auto resp, s.post(s.directory().new_order, payload.dump()));
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
+  ACMEKIT_TRY(auto order, wire::parse_order(j));
+  auto loc = resp.headers.get("location");
+  if (!loc || loc->empty()) return make_error(ErrorKind::kProtocol, "newOrder answered without a Location header");
+  order.url = *loc;
+  return order;
+}
+
+Result<wire::Order> get_order(Session& s, const std::string& url,
+                              std::optional<std::chrono::seconds>* retry_after) {
+  ACMEKIT_TRY(auto resp, s.post_as_get(url));
+  if (retry_after) *retry_after = retry_after_of(resp);
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
+  ACMEKIT_TRY(auto order, wire::parse_order(j));
+  order.url = url;
+  return order;
+}
+
+Result<wire::Order> finalize_order(Session& s, const wire::Order& order, std::string_view csr_der) {
+  json payload{{"csr", base64url_encode(csr_der)}};  // §7.4: base64url DER
+  ACMEKIT_TRY(auto resp, s.post(order.finalize, payload.dump()));
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
+  ACMEKIT_TRY(auto updated, wire::parse_order(j));
+  updated.url = order.url;
+  return updated;
+}
+
+Result<wire::Authorization> get_authorization(Session& s, const std::string& url,
+                                              std::optional<std::chrono::seconds>* retry_after) {
+  ACMEKIT_TRY(auto resp, s.post_as_get(url));
+  if (retry_after) *retry_after = retry_after_of(resp);
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "authorization"));
+  ACMEKIT_TRY(auto authz, wire::parse_authorization(j));
+  authz.url = url;
+  return authz;
+}
+
+Result<wire::Challenge> respond_challenge(Session& s, const std::string& url) {
+  // §7.5.1: the client signals readiness by POSTing an empty object.
+  ACMEKIT_TRY(auto resp, s.post(url, "{}"));
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "challenge"));
+  return wire::parse_challenge(j);
+}
+
+std::vector<std::string> links_with_rel(const std::vector<std::string>& link_headers,
+                                        std::string_view rel) {
+  std::vector<std::string> out;
+  for (const auto& header : link_headers) {
+    // A header may hold several comma-separated links (RFC 8288 §3).
+    size_t pos = 0;
+    while (pos < header.size()) {
+      size_t lt = header.find('<', pos);
+      if (lt == std::string::npos) break;
+      size_t gt = header.find('>', lt);
+      if (gt == std::string::npos) break;
+      std::string url = header.substr(lt + 1, gt - lt - 1);
+      size_t next = header.find('<', gt);
+      std::string params = header.substr(gt + 1, next == std::string::npos ? std::string::npos : next - gt - 1);
+      std::string want1 = "rel=\"" + std::string(rel) + "\"";
+      std::string want2 = "rel=" + std::string(rel);
+      std::string compact;
+      for (char c : params) if (c != ' ') compact += c;
+      if (compact.find(want1) != std::string::npos ||
+          (compact.find(want2) != std::string::npos &&
+           (compact.size() == compact.find(want2) + want2.size() ||
+            compact[compact.find(want2) + want2.size()] == ';' ||
+            compact[compact.find(want2) + want2.size()] == ','))) {
+        out.push_back(url);
+      }
+      pos = gt + 1;
+    }
+  }
+  return out;
+}
+
+Result<CertificateChain> download_certificate(Session& s, const std::string& url) {
+  // §7.4.2: POST-as-GET, application/pem-certificate-chain.
+  ACMEKIT_TRY(auto resp, s.post_as_get(url));
+  if (resp.body.find("-----BEGIN CERTIFICATE-----") == std::string::npos) {
+    return make_error(ErrorKind::kProtocol, "the certificate URL did not answer a PEM chain");
+  }
+  return CertificateChain{.pem = resp.body,
+                          .alternates = links_with_rel(resp.headers.get_all("link"), "alternate")};
+}
+
+}  // namespace acmekit::client::api

@@ -1,0 +1,52 @@
+// The ACME resources a client touches, one call each, on top of
+// Session::post. Each returns the parsed wire type with its URL filled in.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "client/api/session.h"
+#include "core/wire/types.h"
+
+namespace acmekit::client::api {
+
+// RFC 8555 §7.3 newAccount. With only_return_existing, finds the account of
+// the session's key (§7.3.1) and fails with accountDoesNotExist otherwise.
+// `eab` is an external account binding JWS (§7.3.4) or null.
+struct NewAccountRequest {
+  std::vector<std::string> contact;  // "mailto:..."
+  bool terms_of_service_agreed = false;
+  bool only_return_existing = false;
+  nlohmann::json eab;  // null when not used
+};
+Result<wire::Account> new_account(Session& s, const NewAccountRequest& req);
+
+// RFC 8555 §7.4 newOrder.
+Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers);
+// POST-as-GET an order; keeps `url`. Also reports Retry-After for polling.
+Result<wire::Order> get_order(Session& s, const std::string& url,
+                              std::optional<std::chrono::seconds>* retry_after = nullptr);
+// RFC 8555 §7.4 finalize with a DER CSR.
+Result<wire::Order> finalize_order(Session& s, const wire::Order& order, std::string_view csr_der);
+
+// RFC 8555 §7.5 authorizations and §7.5.1 challenge response.
+Result<wire::Authorization> get_authorization(Session& s, const std::string& url,
+                                              std::optional<std::chrono::seconds>* retry_after = nullptr);
+Result<wire::Challenge> respond_challenge(Session& s, const std::string& url);
+
+// RFC 8555 §7.4.2 certificate download, with the alternate chains the
+// server links with Link: rel="alternate".
+struct CertificateChain {
+  std::string pem;                      // leaf first, then issuers
+  std::vector<std::string> alternates;  // URLs of alternate chains
+};
+Result<CertificateChain> download_certificate(Session& s, const std::string& url);
+
+// Link header values "<url>;rel=\"alternate\"" -> the URLs with that rel.
+std::vector<std::string> links_with_rel(const std::vector<std::string>& link_headers,
+                                        std::string_view rel);
+
+}  // namespace acmekit::client::api

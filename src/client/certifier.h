@@ -1,0 +1,61 @@
+// Obtaining a certificate from an order to a PEM chain: the RFC 8555 §7.4
+// flow on top of api/ and a challenge Solver. Writes nothing to disk; the
+// caller installs the result (store/lineages.h).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "client/api/poll.h"
+#include "client/api/session.h"
+#include "client/challenge/solver.h"
+#include "core/clock.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/key.h"
+
+namespace acmekit::client {
+
+struct ObtainRequest {
+  std::vector<std::string> names;  // identifiers, dns names or IP addresses
+  // --csr: the CSR to finalize with (DER); the names must be its names and
+  // no key is made.
+  std::optional<std::string> csr_der;
+  crypto::KeySpec key_spec;
+  // --preferred-chain: the issuer CN of the topmost certificate to prefer
+  // among the default and alternate chains (certbot's rule).
+  std::string preferred_chain;
+};
+
+struct Issued {
+  std::string cert_pem;       // the leaf
+  std::string chain_pem;      // the issuers
+  std::string fullchain_pem;  // leaf + issuers
+  std::optional<crypto::PrivateKey> key;  // absent with --csr
+  crypto::CertificateInfo leaf;
+  std::string order_url;
+};
+
+// Progress for long runs: one line per step, at info level.
+class Certifier {
+ public:
+  Certifier(api::Session& session, challenge::Solver& solver, Clock& clock,
+            api::PollPolicy policy = {})
+      : session_(session), solver_(solver), clock_(clock), policy_(policy) {}
+
+  // The session must have its directory loaded and its account set.
+  Result<Issued> obtain(const ObtainRequest& request);
+
+ private:
+  Status authorize(const std::vector<std::string>& authz_urls);
+  Result<std::string> choose_chain(const std::string& default_pem,
+                                   const std::vector<std::string>& alternates,
+                                   const std::string& preferred);
+
+  api::Session& session_;
+  challenge::Solver& solver_;
+  Clock& clock_;
+  api::PollPolicy policy_;
+};
+
+}  // namespace acmekit::client

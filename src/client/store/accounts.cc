@@ -1,0 +1,95 @@
+#include "client/store/accounts.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+#include "client/store/atomic_file.h"
+#include "core/crypto/digest.h"
+#include "core/jose/jwk.h"
+
+namespace acmekit::client::store {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string AccountStore::server_dir_name(std::string_view url) {
+  std::string_view rest = url;
+  if (auto p = rest.find("://"); p != std::string_view::npos) rest.remove_prefix(p + 3);
+  std::string out;
+  for (char c : rest) {
+    bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+              c == ':' || c == '/';
+    out += ok ? c : '_';
+  }
+  // No empty, "." or ".." components: the result must stay under accounts/.
+  std::string clean;
+  size_t start = 0;
+  while (start <= out.size()) {
+    size_t end = out.find('/', start);
+    if (end == std::string::npos) end = out.size();
+    std::string part = out.substr(start, end - start);
+    if (!part.empty() && part != "." && part != "..") {
+      if (!clean.empty()) clean += '/';
+      clean += part;
+    }
+    start = end + 1;
+  }
+  return clean.empty() ? "default" : clean;
+}
+
+Result<std::vector<StoredAccount>> AccountStore::list(std::string_view directory_url) const {
+  std::vector<StoredAccount> out;
+  const fs::path dir = root_ / server_dir_name(directory_url);
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  std::vector<std::pair<fs::file_time_type, fs::path>> entries;
+  for (const auto& e : fs::directory_iterator(dir, ec)) {
+    if (e.is_directory() && fs::exists(e.path() / "regr.json")) {
+      entries.emplace_back(fs::last_write_time(e.path() / "regr.json", ec), e.path());
+    }
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const auto& [_, path] : entries) {
+    ACMEKIT_TRY(auto key_pem, read_file(path / "private_key.pem"));
+    ACMEKIT_TRY(auto regr_text, read_file(path / "regr.json"));
+    auto key = crypto::PrivateKey::from_pem(key_pem);
+    if (!key) return std::unexpected(std::move(key).error().with_context((path / "private_key.pem").string()));
+    json regr = json::parse(regr_text, nullptr, false);
+    if (!regr.is_object() || !regr.contains("uri")) {
+      return make_error(ErrorKind::kIo, "malformed " + (path / "regr.json").string());
+    }
+    StoredAccount a{.id = path.filename().string(), .url = regr.value("uri", ""), .key = std::move(*key)};
+    if (regr.contains("contact") && regr["contact"].is_array()) {
+      for (const auto& c : regr["contact"]) if (c.is_string()) a.contact.push_back(c.get<std::string>());
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Result<StoredAccount> AccountStore::save(std::string_view directory_url, const crypto::PrivateKey& key,
+                                         std::string url, std::vector<std::string> contact) {
+  // The id is derived from the key, as certbot does: the same key always
+  // lands in the same directory.
+  const std::string tp = jose::thumbprint(key.public_key().to_jwk());
+  std::string id;
+  for (unsigned char c : crypto::sha256(tp).substr(0, 16)) id += fmt::format("{:02x}", c);
+  const fs::path dir = root_ / server_dir_name(directory_url) / id;
+  ACMEKIT_CHECK(write_file_atomic(dir / "private_key.pem", key.to_pem(), 0600));
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  json meta{{"creation_dt", fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(
+                                                         std::chrono::system_clock::now()))},
+            {"creation_host", host}};
+  ACMEKIT_CHECK(write_file_atomic(dir / "meta.json", meta.dump(2) + "\n", 0644));
+  json regr{{"uri", url}, {"contact", contact}};
+  ACMEKIT_CHECK(write_file_atomic(dir / "regr.json", regr.dump(2) + "\n", 0644));
+  return StoredAccount{.id = id, .url = std::move(url), .contact = std::move(contact), .key = key};
+}
+
+}  // namespace acmekit::client::store

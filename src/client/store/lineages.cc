@@ -1,0 +1,151 @@
+#include "client/store/lineages.h"
+
+#include <algorithm>
+#include <regex>
+#include <sstream>
+
+#include "client/store/atomic_file.h"
+
+namespace acmekit::client::store {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr const char* kKinds[] = {"cert", "chain", "fullchain", "privkey"};
+
+int version_of(const std::string& filename) {
+  static const std::regex re(R"(^(cert|chain|fullchain|privkey)(\d+)\.pem$)");
+  std::smatch m;
+  if (std::regex_match(filename, m, re)) return std::stoi(m[2]);
+  return 0;
+}
+}  // namespace
+
+Status LineageStore::check_name(std::string_view name) {
+  if (name.empty() || name.front() == '.' || name.find('/') != std::string_view::npos ||
+      name.find('\0') != std::string_view::npos) {
+    return make_error(ErrorKind::kInvalidArgument, "invalid certificate name \"" + std::string(name) + "\"");
+  }
+  return {};
+}
+
+LineagePaths LineageStore::live_paths(const std::string& name) const {
+  const fs::path live = dir_ / "live" / name;
+  return {live / "cert.pem", live / "chain.pem", live / "fullchain.pem", live / "privkey.pem"};
+}
+
+int LineageStore::latest_version(const std::string& name) const {
+  int latest = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_ / "archive" / name, ec)) {
+    latest = std::max(latest, version_of(e.path().filename().string()));
+  }
+  return latest;
+}
+
+std::vector<std::string> LineageStore::list() const {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_ / "live", ec)) {
+    const std::string n = e.path().filename().string();
+    if (!n.empty() && n.front() != '.' && fs::exists(e.path() / "cert.pem")) names.push_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Result<LineagePaths> LineageStore::install(const std::string& name, const LineageFiles& files,
+                                           const RenewalConfig& renewal) {
+  ACMEKIT_CHECK(check_name(name));
+  const fs::path archive = dir_ / "archive" / name;
+  const int n = latest_version(name) + 1;
+  const std::string v = std::to_string(n);
+  std::error_code ec;
+  fs::create_directories(archive, ec);
+  fs::permissions(archive, fs::perms::owner_all, ec);  // 0700 like certbot
+
+  // 1. The new version's files, each durable before anything points at it.
+  ACMEKIT_CHECK(write_file_atomic(archive / ("cert" + v + ".pem"), files.cert_pem, 0644));
+  ACMEKIT_CHECK(write_file_atomic(archive / ("chain" + v + ".pem"), files.chain_pem, 0644));
+  ACMEKIT_CHECK(write_file_atomic(archive / ("fullchain" + v + ".pem"), files.fullchain_pem, 0644));
+  ACMEKIT_CHECK(write_file_atomic(archive / ("privkey" + v + ".pem"), files.privkey_pem, 0600));
+
+  // 2. A directory of relative symlinks for version N.
+  const fs::path version_dir = archive / ".live" / v;
+  fs::remove_all(version_dir, ec);  // left over by a crash before step 4
+  fs::create_directories(version_dir, ec);
+  if (ec) return make_error(ErrorKind::kIo, "creating " + version_dir.string() + ": " + ec.message());
+  for (const char* kind : kKinds) {
+    ACMEKIT_CHECK(replace_symlink_atomic(fs::path("../..") / (std::string(kind) + v + ".pem"),
+                                         version_dir / (std::string(kind) + ".pem")));
+  }
+
+  // 3. What a later renewal needs.
+  ACMEKIT_CHECK(write_file_atomic(dir_ / "renewal" / (name + ".conf"),
+                                  format_renewal_config(name, dir_, renewal), 0644));
+
+  // 4. The switch: one rename of live/<name>.
+  const fs::path live_dir = dir_ / "live";
+  fs::create_directories(live_dir, ec);
+  const fs::path live = live_dir / name;
+  if (fs::is_directory(fs::symlink_status(live, ec))) {
+    // A real directory (certbot-made lineage): cannot be swapped atomically.
+    return make_error(ErrorKind::kIo, live.string() + " is a directory, not an acmekit lineage link");
+  }
+  ACMEKIT_CHECK(replace_symlink_atomic(fs::path("../archive") / name / ".live" / v, live));
+
+  // Older version directories are no longer referenced; keep the previous
+  // one for readers that resolved the old link a moment ago.
+  for (const auto& e : fs::directory_iterator(archive / ".live", ec)) {
+    int other = std::atoi(e.path().filename().c_str());
+    if (other > 0 && other < n - 1) fs::remove_all(e.path(), ec);
+  }
+  return live_paths(name);
+}
+
+std::string format_renewal_config(const std::string& name, const fs::path& dir,
+                                  const RenewalConfig& renewal) {
+  std::ostringstream out;
+  const fs::path live = dir / "live" / name;
+  out << "# renewal configuration written by acmekit; certbot's format\n"
+      << "version = acmekit 0.1.0\n"
+      << "archive_dir = " << (dir / "archive" / name).string() << "\n"
+      << "cert = " << (live / "cert.pem").string() << "\n"
+      << "privkey = " << (live / "privkey.pem").string() << "\n"
+      << "chain = " << (live / "chain.pem").string() << "\n"
+      << "fullchain = " << (live / "fullchain.pem").string() << "\n\n"
+      << "[renewalparams]\n";
+  for (const auto& [k, v] : renewal.params) out << k << " = " << v << "\n";
+  return out.str();
+}
+
+RenewalConfig parse_renewal_config(std::string_view text) {
+  RenewalConfig cfg;
+  std::istringstream in{std::string(text)};
+  std::string line;
+  bool in_params = false;
+  auto trim = [](std::string s) {
+    s.erase(0, s.find_first_not_of(" \t"));
+    s.erase(s.find_last_not_of(" \t\r") + 1);
+    return s;
+  };
+  while (std::getline(in, line)) {
+    line = trim(line);
+    if (line.empty() || line[0] == '#') continue;
+    if (line.front() == '[') {
+      in_params = line == "[renewalparams]";
+      continue;
+    }
+    if (!in_params) continue;
+    auto eq = line.find('=');
+    if (eq == std::string::npos) continue;
+    cfg.params[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+  }
+  return cfg;
+}
+
+Result<RenewalConfig> LineageStore::read_renewal(const std::string& name) const {
+  ACMEKIT_TRY(auto text, read_file(dir_ / "renewal" / (name + ".conf")));
+  return parse_renewal_config(text);
+}
+
+}  // namespace acmekit::client::store
