@@ -64,6 +64,7 @@ struct Error {
       m += "; " + sp.identifier_value + ": " + sp.detail;
       if (!sp.type.empty()) m += " [" + sp.type + "]";
     }
+    if (retry_after) m += " (retry after " + std::to_string(retry_after->count()) + " s)";
     return m;
   }
   // Prefix the detail with context: "creating order: " + detail.

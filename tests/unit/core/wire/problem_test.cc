@@ -53,6 +53,7 @@ TEST(ProblemTest, ErrorFromResponseCarriesRetryAfter) {
   EXPECT_TRUE(e.is_acme("rateLimited"));
   ASSERT_TRUE(e.retry_after);
   EXPECT_EQ(*e.retry_after, seconds(3600));
+  EXPECT_NE(e.message().find("retry after 3600 s"), std::string::npos) << e.message();
 }
 
 }  // namespace
