@@ -1,0 +1,188 @@
+#include "core/crypto/csr.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "../openssl_check.h"
+
+namespace acmekit::crypto {
+namespace {
+
+struct ReqFree {
+  void operator()(X509_REQ* r) const { X509_REQ_free(r); }
+};
+using Req = std::unique_ptr<X509_REQ, ReqFree>;
+
+Req decode(const std::string& der) {
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  return Req(d2i_X509_REQ(nullptr, &p, static_cast<long>(der.size())));
+}
+
+std::string ip_bytes(int family, const char* text) {
+  unsigned char buf[16];
+  EXPECT_EQ(inet_pton(family, text, buf), 1);
+  return std::string(reinterpret_cast<char*>(buf), family == AF_INET ? 4 : 16);
+}
+
+// The SAN entries of a CSR, read with OpenSSL: ("dns", name) / ("ip", bytes).
+std::vector<std::pair<std::string, std::string>> sans_of(X509_REQ* req) {
+  std::vector<std::pair<std::string, std::string>> out;
+  STACK_OF(X509_EXTENSION)* exts = X509_REQ_get_extensions(req);
+  auto* names = static_cast<GENERAL_NAMES*>(X509V3_get_d2i(exts, NID_subject_alt_name, nullptr, nullptr));
+  for (int i = 0; names && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* gn = sk_GENERAL_NAME_value(names, i);
+    const ASN1_STRING* s = gn->type == GEN_DNS ? gn->d.dNSName : gn->d.iPAddress;
+    out.emplace_back(gn->type == GEN_DNS ? "dns" : gn->type == GEN_IPADD ? "ip" : "other",
+                     std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(s)), ASN1_STRING_length(s)));
+  }
+  GENERAL_NAMES_free(names);
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  return out;
+}
+
+std::string cn_of(X509_REQ* req) {
+  X509_NAME* name = X509_REQ_get_subject_name(req);
+  char buf[256] = {};
+  if (X509_NAME_get_text_by_NID(name, NID_commonName, buf, sizeof buf) < 0) return {};
+  return buf;
+}
+
+const PrivateKey& p256() {
+  static const PrivateKey key = PrivateKey::generate({.algorithm = KeyAlgorithm::kEcP256}).value();
+  return key;
+}
+
+TEST(CsrTest, NamesEveryIdentifierAsSanAndVerifiesWithOpenSsl) {
+  auto der = make_csr_der(p256(), {"Example.COM", "www.example.com", "192.0.2.1", "2001:db8::1"});
+  ASSERT_TRUE(der) << der.error().detail;
+  Req req = decode(*der);
+  ASSERT_TRUE(req);
+  // The self-signature verifies with the key it carries, and that is our key.
+  EXPECT_EQ(X509_REQ_verify(req.get(), X509_REQ_get0_pubkey(req.get())), 1);
+  auto ours = ossl_check::openssl_public_key(p256().public_key().to_pem());
+  EXPECT_EQ(EVP_PKEY_eq(X509_REQ_get0_pubkey(req.get()), ours.get()), 1);
+  EXPECT_EQ(X509_REQ_get_signature_nid(req.get()), NID_ecdsa_with_SHA256);
+  EXPECT_EQ(cn_of(req.get()), "example.com");
+  std::vector<std::pair<std::string, std::string>> expected = {
+      {"dns", "example.com"},
+      {"dns", "www.example.com"},
+      {"ip", ip_bytes(AF_INET, "192.0.2.1")},
+      {"ip", ip_bytes(AF_INET6, "2001:db8::1")},
+  };
+  EXPECT_EQ(sans_of(req.get()), expected);
+}
+
+TEST(CsrTest, SignatureAlgorithmFollowsTheKey) {
+  auto p384 = PrivateKey::generate({.algorithm = KeyAlgorithm::kEcP384}).value();
+  Req req = decode(make_csr_der(p384, {"example.org"}).value());
+  ASSERT_TRUE(req);
+  EXPECT_EQ(X509_REQ_get_signature_nid(req.get()), NID_ecdsa_with_SHA384);
+  EXPECT_EQ(X509_REQ_verify(req.get(), X509_REQ_get0_pubkey(req.get())), 1);
+
+  auto rsa = PrivateKey::generate({.algorithm = KeyAlgorithm::kRsa}).value();
+  req = decode(make_csr_der(rsa, {"example.org"}).value());
+  ASSERT_TRUE(req);
+  EXPECT_EQ(X509_REQ_get_signature_nid(req.get()), NID_sha256WithRSAEncryption);
+  EXPECT_EQ(X509_REQ_verify(req.get(), X509_REQ_get0_pubkey(req.get())), 1);
+}
+
+TEST(CsrTest, CommonNameIsTheFirstShortDnsName) {
+  // An IP first: CN is still the first DNS name.
+  Req req = decode(make_csr_der(p256(), {"192.0.2.7", "b.example", "a.example"}).value());
+  EXPECT_EQ(cn_of(req.get()), "b.example");
+  // Only IPs: no CN.
+  req = decode(make_csr_der(p256(), {"192.0.2.7"}).value());
+  EXPECT_EQ(cn_of(req.get()), "");
+  // First DNS name longer than 64: no CN, but it is in the SAN.
+  std::string long_name = std::string(60, 'a') + ".example";
+  req = decode(make_csr_der(p256(), {long_name, "short.example"}).value());
+  EXPECT_EQ(cn_of(req.get()), "");
+  EXPECT_EQ(sans_of(req.get()).front(), std::make_pair(std::string("dns"), long_name));
+}
+
+TEST(CsrTest, DropsDuplicatesAndRejectsBadInput) {
+  Req req = decode(make_csr_der(p256(), {"a.example", "A.example", "::1", "0:0::1"}).value());
+  EXPECT_EQ(sans_of(req.get()).size(), 2u);
+  EXPECT_FALSE(make_csr_der(p256(), {}));
+  EXPECT_FALSE(make_csr_der(p256(), {""}));
+  EXPECT_FALSE(make_csr_der(p256(), {"bad name.example"}));
+  EXPECT_FALSE(make_csr_der(PrivateKey{}, {"a.example"}));
+}
+
+TEST(CsrTest, ParseRoundTripFromDerAndPem) {
+  auto der = make_csr_der(p256(), {"WWW.example.com", "2001:db8:0:0:1:0:0:1", "198.51.100.9", "*.example.com"});
+  ASSERT_TRUE(der);
+  auto info = parse_csr(*der);
+  ASSERT_TRUE(info) << info.error().detail;
+  EXPECT_EQ(info->der, *der);
+  EXPECT_EQ(info->common_name, "www.example.com");
+  EXPECT_EQ(info->dns_names, (std::vector<std::string>{"www.example.com", "*.example.com"}));
+  // RFC 5952 §4.2.2/§4.2.3: the first longest zero run is compressed.
+  EXPECT_EQ(info->ip_addresses, (std::vector<std::string>{"2001:db8::1:0:0:1", "198.51.100.9"}));
+  EXPECT_TRUE(info->public_key == p256().public_key());
+
+  // The same CSR as PEM, written by OpenSSL.
+  Req req = decode(*der);
+  BIO* bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_X509_REQ(bio, req.get());
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string pem(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  auto from_pem = parse_csr("\n" + pem);
+  ASSERT_TRUE(from_pem) << from_pem.error().detail;
+  EXPECT_EQ(from_pem->der, *der);
+  EXPECT_EQ(from_pem->dns_names, info->dns_names);
+}
+
+TEST(CsrTest, ParsesACsrMadeByOpenSsl) {
+  auto pkey = ossl_check::openssl_private_key(p256().to_pem());
+  Req req(X509_REQ_new());
+  X509_REQ_set_pubkey(req.get(), pkey.get());
+  X509_NAME* name = X509_REQ_get_subject_name(req.get());
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("Mixed.Example"), -1,
+                             -1, 0);
+  STACK_OF(X509_EXTENSION)* exts = sk_X509_EXTENSION_new_null();
+  X509_EXTENSION* ext = X509V3_EXT_conf_nid(nullptr, nullptr, NID_subject_alt_name,
+                                           "DNS:Mixed.Example, IP:10.0.0.1, IP:fe80:0:0:0:0:0:0:1, email:a@b.c");
+  ASSERT_NE(ext, nullptr);
+  sk_X509_EXTENSION_push(exts, ext);
+  X509_REQ_add_extensions(req.get(), exts);
+  sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
+  ASSERT_GT(X509_REQ_sign(req.get(), pkey.get(), EVP_sha256()), 0);
+  unsigned char* der = nullptr;
+  int len = i2d_X509_REQ(req.get(), &der);
+  std::string bytes(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+
+  auto info = parse_csr(bytes);
+  ASSERT_TRUE(info) << info.error().detail;
+  EXPECT_EQ(info->common_name, "Mixed.Example");
+  EXPECT_EQ(info->dns_names, std::vector<std::string>{"mixed.example"});
+  EXPECT_EQ(info->ip_addresses, (std::vector<std::string>{"10.0.0.1", "fe80::1"}));
+}
+
+TEST(CsrTest, ParseRejectsTamperedAndMalformedCsrs) {
+  std::string der = make_csr_der(p256(), {"tamper.example"}).value();
+  ASSERT_TRUE(parse_csr(der));
+  // Change the name inside the signed part: the signature no longer verifies.
+  std::string tampered = der;
+  auto at = tampered.find("tamper.example");
+  ASSERT_NE(at, std::string::npos);
+  tampered[at] = 'd';
+  auto r = parse_csr(tampered);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kCrypto);
+  EXPECT_NE(r.error().detail.find("signature"), std::string::npos) << r.error().detail;
+
+  EXPECT_FALSE(parse_csr(""));
+  EXPECT_FALSE(parse_csr("garbage"));
+  EXPECT_FALSE(parse_csr(der.substr(0, der.size() - 1)));
+  EXPECT_FALSE(parse_csr(der + "x"));
+  EXPECT_FALSE(parse_csr("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"));
+}
+
+}  // namespace
+}  // namespace acmekit::crypto

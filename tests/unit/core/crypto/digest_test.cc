@@ -1,0 +1,68 @@
+#include "core/crypto/digest.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "core/base64url.h"
+
+namespace acmekit::crypto {
+namespace {
+
+std::string hex(std::string_view bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out += digits[c >> 4];
+    out += digits[c & 15];
+  }
+  return out;
+}
+
+// FIPS 180-2 Appendix B.1.
+TEST(DigestTest, Sha256KnownAnswer) {
+  EXPECT_EQ(hex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(sha256("").size(), 32u);
+}
+
+// RFC 4231 §4.3, test case 2.
+TEST(DigestTest, HmacKnownAnswers) {
+  const std::string key = "Jefe";
+  const std::string data = "what do ya want for nothing?";
+  EXPECT_EQ(hex(hmac("SHA256", key, data).value()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+  EXPECT_EQ(hex(hmac("SHA384", key, data).value()),
+            "af45d2e376484031617f78d2b58a6b1b9c7ef464f5a01b47e42ec3736322445e"
+            "8e2240ca5e69e2c78b3239ecfab21649");
+  EXPECT_EQ(hex(hmac("SHA512", key, data).value()),
+            "164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea250554"
+            "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
+}
+
+TEST(DigestTest, HmacRejectsUnknownDigestAndEmptyKey) {
+  auto md5 = hmac("MD5", "k", "d");
+  ASSERT_FALSE(md5);
+  EXPECT_EQ(md5.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_FALSE(hmac("SHA256", "", "d"));
+}
+
+TEST(DigestTest, RandomBytesHaveTheLengthAndDiffer) {
+  EXPECT_EQ(random_bytes(0).size(), 0u);
+  std::set<std::string> seen;
+  for (int i = 0; i < 20; ++i) {
+    std::string r = random_bytes(16);
+    EXPECT_EQ(r.size(), 16u);
+    seen.insert(r);
+  }
+  EXPECT_EQ(seen.size(), 20u);
+}
+
+TEST(DigestTest, ConstantTimeEqual) {
+  EXPECT_TRUE(constant_time_equal("abc", "abc"));
+  EXPECT_FALSE(constant_time_equal("abc", "abd"));
+  EXPECT_FALSE(constant_time_equal("abc", "abcd"));
+  EXPECT_TRUE(constant_time_equal("", ""));
+}
+
+}  // namespace
+}  // namespace acmekit::crypto

@@ -1,0 +1,283 @@
+#include "core/crypto/key.h"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+
+#include "core/base64url.h"
+#include "../openssl_check.h"
+
+namespace acmekit::crypto {
+namespace {
+
+using ossl_check::openssl_private_key;
+using ossl_check::openssl_public_key;
+
+// Key generation (RSA especially) is slow; make each kind once.
+const PrivateKey& test_key(KeyAlgorithm algorithm) {
+  static const PrivateKey p256 = PrivateKey::generate({.algorithm = KeyAlgorithm::kEcP256}).value();
+  static const PrivateKey p384 = PrivateKey::generate({.algorithm = KeyAlgorithm::kEcP384}).value();
+  static const PrivateKey rsa = PrivateKey::generate({.algorithm = KeyAlgorithm::kRsa, .rsa_bits = 2048}).value();
+  switch (algorithm) {
+    case KeyAlgorithm::kEcP256: return p256;
+    case KeyAlgorithm::kEcP384: return p384;
+    case KeyAlgorithm::kRsa: return rsa;
+  }
+  return p256;
+}
+
+struct Case {
+  KeyAlgorithm algorithm;
+  const char* alg;
+  int bits;
+  const char* description;
+  std::size_t signature_size;
+};
+
+class KeyTest : public ::testing::TestWithParam<Case> {};
+
+INSTANTIATE_TEST_SUITE_P(AllAlgorithms, KeyTest,
+                         ::testing::Values(Case{KeyAlgorithm::kEcP256, "ES256", 256, "ECDSA P-256", 64},
+                                           Case{KeyAlgorithm::kEcP384, "ES384", 384, "ECDSA P-384", 96},
+                                           Case{KeyAlgorithm::kRsa, "RS256", 2048, "RSA 2048", 256}),
+                         [](const auto& info) { return std::string(info.param.alg); });
+
+TEST_P(KeyTest, DescribesItself) {
+  const auto& c = GetParam();
+  const PrivateKey& key = test_key(c.algorithm);
+  EXPECT_EQ(key.algorithm(), c.algorithm);
+  EXPECT_EQ(key.bits(), c.bits);
+  EXPECT_EQ(key.jws_algorithm(), c.alg);
+  PublicKey pub = key.public_key();
+  EXPECT_EQ(pub.algorithm(), c.algorithm);
+  EXPECT_EQ(pub.bits(), c.bits);
+  EXPECT_EQ(pub.description(), c.description);
+}
+
+TEST_P(KeyTest, PemRoundTripIsPkcs8AndReadableByOpenSsl) {
+  const PrivateKey& key = test_key(GetParam().algorithm);
+  std::string pem = key.to_pem();
+  EXPECT_TRUE(pem.starts_with("-----BEGIN PRIVATE KEY-----\n")) << pem.substr(0, 40);
+  ASSERT_TRUE(openssl_private_key(pem));
+  auto again = PrivateKey::from_pem(pem);
+  ASSERT_TRUE(again) << again.error().detail;
+  EXPECT_TRUE(again->public_key() == key.public_key());
+
+  std::string pub_pem = key.public_key().to_pem();
+  EXPECT_TRUE(pub_pem.starts_with("-----BEGIN PUBLIC KEY-----\n"));
+  auto pub = PublicKey::from_pem(pub_pem);
+  ASSERT_TRUE(pub) << pub.error().detail;
+  EXPECT_TRUE(*pub == key.public_key());
+  EXPECT_EQ(pub->spki_der(), key.public_key().spki_der());
+  // The public key carries no private half.
+  EXPECT_FALSE(openssl_private_key(pub_pem));
+}
+
+TEST_P(KeyTest, ReadsTraditionalPem) {
+  // SEC1 "EC PRIVATE KEY" / PKCS#1 "RSA PRIVATE KEY", written by OpenSSL.
+  const PrivateKey& key = test_key(GetParam().algorithm);
+  auto pkey = openssl_private_key(key.to_pem());
+  ASSERT_TRUE(pkey);
+  BIO* bio = BIO_new(BIO_s_mem());
+  ASSERT_EQ(PEM_write_bio_PrivateKey_traditional(bio, pkey.get(), nullptr, nullptr, 0, nullptr, nullptr), 1);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string traditional(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  EXPECT_TRUE(traditional.starts_with(GetParam().algorithm == KeyAlgorithm::kRsa ? "-----BEGIN RSA PRIVATE KEY"
+                                                                                : "-----BEGIN EC PRIVATE KEY"));
+  auto again = PrivateKey::from_pem(traditional);
+  ASSERT_TRUE(again) << again.error().detail;
+  EXPECT_TRUE(again->public_key() == key.public_key());
+}
+
+TEST_P(KeyTest, JwkRoundTrip) {
+  const auto& c = GetParam();
+  PublicKey pub = test_key(c.algorithm).public_key();
+  nlohmann::json jwk = pub.to_jwk();
+  if (c.algorithm == KeyAlgorithm::kRsa) {
+    EXPECT_EQ(jwk.size(), 3u);
+    EXPECT_EQ(jwk["kty"], "RSA");
+    EXPECT_EQ(jwk["e"], "AQAB");
+    std::string n = base64url_decode(jwk["n"].get<std::string>()).value();
+    EXPECT_EQ(n.size(), 256u);
+    EXPECT_NE(n[0], '\0');  // no leading zero octet (RFC 7518 §6.3.1.1)
+  } else {
+    EXPECT_EQ(jwk.size(), 4u);
+    EXPECT_EQ(jwk["kty"], "EC");
+    EXPECT_EQ(jwk["crv"], c.algorithm == KeyAlgorithm::kEcP256 ? "P-256" : "P-384");
+    std::size_t width = c.bits / 8;
+    EXPECT_EQ(base64url_decode(jwk["x"].get<std::string>()).value().size(), width);
+    EXPECT_EQ(base64url_decode(jwk["y"].get<std::string>()).value().size(), width);
+  }
+  auto back = PublicKey::from_jwk(jwk);
+  ASSERT_TRUE(back) << back.error().detail;
+  EXPECT_TRUE(*back == pub);
+  EXPECT_EQ(back->to_jwk(), jwk);
+}
+
+TEST_P(KeyTest, SignatureVerifiesWithOpenSsl) {
+  const auto& c = GetParam();
+  const PrivateKey& key = test_key(c.algorithm);
+  auto pkey = openssl_public_key(key.public_key().to_pem());
+  ASSERT_TRUE(pkey);
+  for (const std::string& data : std::vector<std::string>{"", "eyJhbGciOiJFUzI1NiJ9.e30", std::string(5000, 'x')}) {
+    auto sig = key.sign_jws(data);
+    ASSERT_TRUE(sig) << sig.error().detail;
+    if (c.algorithm != KeyAlgorithm::kRsa) {
+      EXPECT_EQ(sig->size(), c.signature_size);  // fixed width R||S
+    } else {
+      EXPECT_EQ(sig->size(), 256u);
+    }
+    EXPECT_TRUE(ossl_check::openssl_verify_jws(pkey.get(), c.alg, data, *sig));
+    EXPECT_FALSE(ossl_check::openssl_verify_jws(pkey.get(), c.alg, data + "!", *sig));
+    EXPECT_TRUE(key.public_key().verify_jws(c.alg, data, *sig));
+  }
+}
+
+TEST_P(KeyTest, VerifiesOpenSslSignaturesAndRejectsBadOnes) {
+  const auto& c = GetParam();
+  const PrivateKey& key = test_key(c.algorithm);
+  PublicKey pub = key.public_key();
+  auto pkey = openssl_private_key(key.to_pem());
+  ASSERT_TRUE(pkey);
+  const std::string data = "protected.payload";
+  std::string sig = ossl_check::openssl_sign_jws(pkey.get(), c.alg, data);
+  ASSERT_EQ(sig.size(), c.signature_size);
+  EXPECT_TRUE(pub.verify_jws(c.alg, data, sig));
+
+  auto tampered = pub.verify_jws(c.alg, "protected.payloaD", sig);
+  ASSERT_FALSE(tampered);
+  EXPECT_EQ(tampered.error().kind, ErrorKind::kCrypto);
+  std::string flipped = sig;
+  flipped[flipped.size() / 2] ^= 0x01;
+  EXPECT_FALSE(pub.verify_jws(c.alg, data, flipped));
+  EXPECT_FALSE(pub.verify_jws(c.alg, data, sig.substr(1)));
+  EXPECT_FALSE(pub.verify_jws(c.alg, data, ""));
+  // An alg that does not fit the key.
+  for (const char* other : {"ES256", "ES384", "RS256", "HS256", "none", "PS256"}) {
+    if (std::string_view(other) != c.alg) {
+      EXPECT_FALSE(pub.verify_jws(other, data, sig)) << other;
+    }
+  }
+  // Another key of the same kind.
+  auto stranger = PrivateKey::generate({.algorithm = c.algorithm});
+  ASSERT_TRUE(stranger);
+  EXPECT_FALSE(stranger->public_key().verify_jws(c.alg, data, sig));
+}
+
+TEST(KeyJwkTest, RejectsMalformedJwks) {
+  nlohmann::json ec = test_key(KeyAlgorithm::kEcP256).public_key().to_jwk();
+  auto expect_rejected = [](const nlohmann::json& jwk, const char* why) {
+    auto r = PublicKey::from_jwk(jwk);
+    EXPECT_FALSE(r) << why;
+    if (!r) {
+      EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument) << why;
+    }
+  };
+  expect_rejected(nlohmann::json::array(), "not an object");
+  expect_rejected({{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", "AAAA"}}, "unsupported kty");
+  auto j = ec; j.erase("y"); expect_rejected(j, "missing y");
+  j = ec; j["crv"] = "P-521"; expect_rejected(j, "unsupported curve");
+  j = ec; j["crv"] = "P-384"; expect_rejected(j, "wrong width for the curve");
+  j = ec; j["x"] = base64url_encode(std::string(31, '\x01')); expect_rejected(j, "short x");
+  j = ec; j["x"] = j["x"].get<std::string>() + "="; expect_rejected(j, "padded x");
+  // Flip one bit of y: the point is no longer on the curve.
+  std::string y = base64url_decode(ec["y"].get<std::string>()).value();
+  y.back() ^= 0x01;
+  j = ec; j["y"] = base64url_encode(y); expect_rejected(j, "point not on curve");
+  j = ec; j["x"] = 5; expect_rejected(j, "x not a string");
+
+  nlohmann::json rsa = test_key(KeyAlgorithm::kRsa).public_key().to_jwk();
+  j = rsa; j.erase("n"); expect_rejected(j, "missing n");
+  j = rsa; j["e"] = ""; expect_rejected(j, "empty e");
+}
+
+TEST(KeyJwkTest, AcceptsRfc7638ExampleKey) {
+  const nlohmann::json jwk = {
+      {"kty", "RSA"},
+      {"e", "AQAB"},
+      {"n", "0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"},
+      {"alg", "RS256"},
+      {"kid", "2011-04-29"}};
+  auto key = PublicKey::from_jwk(jwk);
+  ASSERT_TRUE(key) << key.error().detail;
+  EXPECT_EQ(key->description(), "RSA 2048");
+  nlohmann::json expected = jwk;
+  expected.erase("alg");
+  expected.erase("kid");
+  EXPECT_EQ(key->to_jwk(), expected);
+}
+
+TEST(KeyMiscTest, GenerateRejectsRsaSizesOutOfRange) {
+  for (int bits : {1024, 2047, 8193}) {
+    auto r = PrivateKey::generate({.algorithm = KeyAlgorithm::kRsa, .rsa_bits = bits});
+    ASSERT_FALSE(r) << bits;
+    EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
+  }
+}
+
+TEST(KeyMiscTest, FromPemRejectsGarbageEncryptedAndUnsupportedKeys) {
+  EXPECT_FALSE(PrivateKey::from_pem(""));
+  EXPECT_FALSE(PrivateKey::from_pem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n"));
+  EXPECT_FALSE(PublicKey::from_pem("not a key"));
+
+  // Encrypted PKCS#8: must fail rather than prompt for a passphrase.
+  auto pkey = openssl_private_key(test_key(KeyAlgorithm::kEcP256).to_pem());
+  BIO* bio = BIO_new(BIO_s_mem());
+  ASSERT_EQ(PEM_write_bio_PKCS8PrivateKey(bio, pkey.get(), EVP_aes_128_cbc(), nullptr, 0, nullptr,
+                                          const_cast<char*>("secret")), 1);
+  char* data = nullptr;
+  long len = BIO_get_mem_data(bio, &data);
+  std::string encrypted(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  auto r = PrivateKey::from_pem(encrypted);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kCrypto);
+
+  // Ed25519 is not a key type we support.
+  EVP_PKEY* ed = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  ASSERT_NE(ed, nullptr);
+  bio = BIO_new(BIO_s_mem());
+  PEM_write_bio_PrivateKey(bio, ed, nullptr, nullptr, 0, nullptr, nullptr);
+  len = BIO_get_mem_data(bio, &data);
+  std::string ed_pem(data, static_cast<std::size_t>(len));
+  BIO_free(bio);
+  EVP_PKEY_free(ed);
+  auto unsupported = PrivateKey::from_pem(ed_pem);
+  ASSERT_FALSE(unsupported);
+  EXPECT_NE(unsupported.error().detail.find("unsupported"), std::string::npos) << unsupported.error().detail;
+}
+
+TEST(KeyMiscTest, EmptyKeysAreHarmless) {
+  PublicKey pub;
+  PrivateKey key;
+  EXPECT_EQ(pub.to_jwk(), nlohmann::json::object());
+  EXPECT_EQ(pub.to_pem(), "");
+  EXPECT_FALSE(pub.verify_jws("ES256", "x", std::string(64, '\0')));
+  EXPECT_TRUE(pub == PublicKey{});
+  EXPECT_FALSE(pub == test_key(KeyAlgorithm::kEcP256).public_key());
+  EXPECT_FALSE(key.sign_jws("x"));
+  EXPECT_EQ(key.to_pem(), "");
+}
+
+TEST(KeySpecTest, FromNames) {
+  auto p256 = key_spec_from_names("ecdsa", "secp256r1", 0);
+  ASSERT_TRUE(p256);
+  EXPECT_EQ(p256->algorithm, KeyAlgorithm::kEcP256);
+  auto p384 = key_spec_from_names("ECDSA", "secp384r1", 0);
+  ASSERT_TRUE(p384);
+  EXPECT_EQ(p384->algorithm, KeyAlgorithm::kEcP384);
+  EXPECT_EQ(key_spec_from_names("ecdsa", "", 0)->algorithm, KeyAlgorithm::kEcP256);
+  auto rsa = key_spec_from_names("rsa", "secp384r1", 4096);
+  ASSERT_TRUE(rsa);
+  EXPECT_EQ(rsa->algorithm, KeyAlgorithm::kRsa);
+  EXPECT_EQ(rsa->rsa_bits, 4096);
+
+  EXPECT_FALSE(key_spec_from_names("dsa", "", 2048));
+  EXPECT_FALSE(key_spec_from_names("ecdsa", "secp521r1", 0));
+  EXPECT_FALSE(key_spec_from_names("rsa", "", 1024));
+  EXPECT_FALSE(key_spec_from_names("rsa", "", 16384));
+}
+
+}  // namespace
+}  // namespace acmekit::crypto
