@@ -74,16 +74,16 @@ certbot certonly "${args[@]}" --work-dir "$tmp/work" --logs-dir "$tmp/logs" >"$t
 rc=$?
 if [[ $rc -ne 0 ]]; then
   all=$(cat "$tmp/out" "$tmp"/logs/*.log 2>/dev/null)
-  urn=$(grep -o 'urn:ietf:params:acme:error:[A-Za-z]*' <<<"$all" | head -1)
+  urn=$(grep -o 'urn:ietf:params:acme:error:[A-Za-z]*' <<<"$all" | grep -v badNonce | tail -1)
   if grep -q 'unrecognized arguments\|Missing command line flag\|requires a domain\|No names' <<<"$all"; then
     die 2 "$(grep -m1 'unrecognized arguments\|Missing command line flag\|requires\|No names' <<<"$all")"
   elif [[ -n $urn ]]; then
-    die 3 "the CA refused: $urn: $(grep -m1 -o "$urn[^\"]*" <<<"$all" | head -c 200)"
+    die 3 "the CA refused: $urn: $(grep -m1 -o "${urn}[^\"]*" <<<"$all" | head -c 200)"
   elif grep -q 'CERTIFICATE_VERIFY_FAILED' <<<"$all"; then
     die 4 "TLS certificate of the ACME server is not trusted (certificate verify failed: unable to get local issuer certificate)"
   elif grep -q 'Could not bind' <<<"$all"; then
     die 1 "$(grep -m1 -o 'Could not bind.*' "$tmp/out")"
-  elif grep -q '404' <<<"$all" && grep -q 'directory\|/nope' <<<"$all"; then
+  elif grep -qE 'ClientError: <Response \[404\]>' <<<"$all"; then
     die 1 "ACME directory not found (HTTP 404)"
   elif grep -qi 'Connection refused\|Max retries\|ConnectionError' <<<"$all"; then
     die 4 "network error talking to the CA: $(grep -m1 -io '[^:]*Connection refused[^)]*' <<<"$all" | head -c 200)"
