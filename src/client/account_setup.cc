@@ -1,5 +1,7 @@
 #include "client/account_setup.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "client/api/resources.h"
@@ -11,7 +13,9 @@ Result<store::StoredAccount> ensure_account(api::Session& session, store::Accoun
                                             const AccountOptions& options) {
   ACMEKIT_TRY(auto stored, accounts.list(session.directory_url()));
   if (!stored.empty()) {
-    store::StoredAccount account = std::move(stored.front());
+    auto chosen = std::find_if(stored.begin(), stored.end(),
+                               [&](const auto& a) { return a.id == options.account_id; });
+    store::StoredAccount account = std::move(chosen != stored.end() ? *chosen : stored.front());
     session.set_account_key(account.key);
     session.set_account_url("");
     // §7.3.1: onlyReturnExisting finds the account of this key.

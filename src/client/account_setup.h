@@ -16,6 +16,7 @@ struct AccountOptions {
   bool agree_tos = false;
   crypto::KeySpec key_spec;          // for a new account key
   std::string eab_kid, eab_hmac_key; // RFC 8555 §7.3.4, when the CA requires it
+  std::string account_id;            // prefer this stored account (renewal), else the oldest
 };
 
 // Reuses the stored account for this server when there is one (checking with

@@ -35,11 +35,7 @@ int cmd_certificates(const GlobalOptions& global) {
                     {"issuer", c.issuer_cn},
                     {"not_after", iso8601(c.not_after)},
                     {"days_left", days_left(c)},
-                    {"paths",
-                     {{"cert", paths.cert.string()},
-                      {"chain", paths.chain.string()},
-                      {"fullchain", paths.fullchain.string()},
-                      {"privkey", paths.privkey.string()}}}});
+                    {"paths", paths_json(paths)}});
   }
   if (global.json) {
     json out{{"certificates", list}};

@@ -7,5 +7,6 @@ namespace acmekit::cli {
 
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options);
 int cmd_certificates(const GlobalOptions& global);
+int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
 
 }  // namespace acmekit::cli

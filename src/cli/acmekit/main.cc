@@ -19,6 +19,7 @@ EXAMPLES
   acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
   acmekit certonly --csr req.pem --standalone --fullchain-path /etc/nginx/fullchain.pem
   acmekit certificates --json
+  acmekit renew --deploy-hook "systemctl reload nginx"
 
 FILES
   CONFIG_DIR/live/NAME/{cert,chain,fullchain,privkey}.pem   the current certificate
@@ -50,6 +51,13 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("--json", g.json, "Machine-readable output on stdout");
   app.add_flag("-n,--non-interactive,--noninteractive", g.non_interactive,
                "Never prompt (acmekit never does; accepted for certbot compatibility)");
+  app.add_option("-m,--email", g.email, "Contact address for a new account");
+  app.add_flag("--register-unsafely-without-email", g.register_unsafely_without_email,
+               "Register an account without a contact address");
+  app.add_flag("--agree-tos", g.agree_tos, "Agree to the CA's terms of service");
+  app.add_option("--eab-kid", g.eab_kid, "External account binding key id (CAs that require EAB)");
+  app.add_option("--eab-hmac-key", g.eab_hmac_key,
+                 "External account binding HMAC key (base64url); never logged");
 }
 
 void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
@@ -64,10 +72,6 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
   sub.add_option("--http-01-port", o.http01_port, "With --standalone: port to listen on")->capture_default_str();
   sub.add_option("--http-01-address", o.http01_address,
                  "With --standalone: address to listen on (default: all IPv4)");
-  sub.add_option("-m,--email", o.email, "Contact address for a new account");
-  sub.add_flag("--register-unsafely-without-email", o.register_unsafely_without_email,
-               "Register an account without a contact address");
-  sub.add_flag("--agree-tos", o.agree_tos, "Agree to the CA's terms of service");
   sub.add_option("--key-type", o.key_type, "Certificate key: ecdsa or rsa")
       ->check(CLI::IsMember({"ecdsa", "rsa"}))->capture_default_str();
   sub.add_option("--elliptic-curve", o.elliptic_curve, "With ecdsa: secp256r1 or secp384r1")
@@ -82,8 +86,27 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
       ->capture_default_str();
   sub.add_option("--preferred-chain", o.preferred_chain,
                  "Prefer the chain whose topmost certificate is issued by this CN");
-  sub.add_option("--eab-kid", o.eab_kid, "External account binding key id (CAs that require EAB)");
-  sub.add_option("--eab-hmac-key", o.eab_hmac_key, "External account binding HMAC key (base64url)");
+  sub.add_option("--deploy-hook", o.deploy_hook,
+                 "Command saved with the lineage and run (via /bin/sh -c) after each renewal, "
+                 "with RENEWED_LINEAGE and RENEWED_DOMAINS in its environment");
+}
+
+void add_renew_options(CLI::App& sub, RenewOptions& o) {
+  sub.add_option("--cert-name", o.cert_names, "Renew only this lineage (repeatable)");
+  sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal, "Renew even if not due");
+  sub.add_flag("--dry-run", o.dry_run,
+               "Run the whole flow against the CA but install nothing and run no hooks");
+  sub.add_option("--pre-hook", o.pre_hook, "Command run once before the first renewal of this run");
+  sub.add_option("--post-hook", o.post_hook, "Command run once after the renewals of this run");
+  sub.add_option("--deploy-hook", o.deploy_hook,
+                 "Command run after each successful renewal, with RENEWED_LINEAGE and RENEWED_DOMAINS");
+  sub.add_flag("--no-directory-hooks", o.no_directory_hooks,
+               "Do not run CONFIG_DIR/renewal-hooks/{pre,deploy,post}/*");
+  sub.footer(R"(
+A lineage is due when less than a third of its certificate's lifetime is left
+(a 90-day certificate at 30 days). Each lineage renews with the settings saved
+in CONFIG_DIR/renewal/NAME.conf. A failing lineage does not stop the others;
+its current certificate stays live. Exit status 1 when any renewal failed.)");
 }
 
 void setup_logging(const GlobalOptions& g) {
@@ -109,6 +132,10 @@ int run(int argc, char** argv) {
   add_certonly_options(*certonly_cmd, certonly);
   auto* certificates_cmd = app.add_subcommand("certificates", "List the certificates acmekit manages");
   certificates_cmd->fallthrough();
+  RenewOptions renew;
+  auto* renew_cmd = app.add_subcommand("renew", "Renew every certificate that is due");
+  renew_cmd->fallthrough();
+  add_renew_options(*renew_cmd, renew);
 
   try {
     app.parse(argc, argv);
@@ -124,6 +151,7 @@ int run(int argc, char** argv) {
 
   if (*certonly_cmd) return cmd_certonly(global, certonly);
   if (*certificates_cmd) return cmd_certificates(global);
+  if (*renew_cmd) return cmd_renew(global, renew);
   return kExitUsage;
 }
 

@@ -16,6 +16,12 @@ struct GlobalOptions {
   bool quiet = false;
   bool json = false;
   bool non_interactive = false;
+  // Account registration (any verb may need to register, as in certbot).
+  std::string email;
+  bool register_unsafely_without_email = false;
+  bool agree_tos = false;
+  std::string eab_kid;
+  std::string eab_hmac_key;
 };
 
 struct CertonlyOptions {
@@ -25,9 +31,6 @@ struct CertonlyOptions {
   std::string webroot_path;
   int http01_port = 80;
   std::string http01_address;
-  std::string email;
-  bool register_unsafely_without_email = false;
-  bool agree_tos = false;
   std::string cert_name;
   std::string key_type = "ecdsa";
   std::string elliptic_curve = "secp256r1";
@@ -37,8 +40,15 @@ struct CertonlyOptions {
   std::string chain_path = "chain.pem";
   std::string fullchain_path = "fullchain.pem";
   std::string preferred_chain;
-  std::string eab_kid;
-  std::string eab_hmac_key;
+  std::string deploy_hook;  // saved in the lineage, run after each renewal
+};
+
+struct RenewOptions {
+  std::vector<std::string> cert_names;  // empty: every lineage
+  bool force_renewal = false;
+  bool dry_run = false;
+  std::string pre_hook, post_hook, deploy_hook;
+  bool no_directory_hooks = false;
 };
 
 // Known CAs by short name (certbot users type URLs; lego users names).

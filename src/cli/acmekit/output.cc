@@ -29,4 +29,9 @@ long days_left(const crypto::CertificateInfo& cert) {
   return std::chrono::floor<std::chrono::days>(left).count();
 }
 
+nlohmann::json paths_json(const client::store::LineagePaths& p) {
+  return {{"cert", p.cert.string()}, {"chain", p.chain.string()},
+          {"fullchain", p.fullchain.string()}, {"privkey", p.privkey.string()}};
+}
+
 }  // namespace acmekit::cli

@@ -3,6 +3,10 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "client/store/lineages.h"
+
 #include "core/crypto/certificate.h"
 #include "core/error.h"
 
@@ -23,5 +27,7 @@ int report_error(const Error& e);
 
 std::string iso8601(std::chrono::system_clock::time_point t);
 long days_left(const crypto::CertificateInfo& cert);
+// {"cert","chain","fullchain","privkey"} of a lineage, for --json.
+nlohmann::json paths_json(const client::store::LineagePaths& paths);
 
 }  // namespace acmekit::cli

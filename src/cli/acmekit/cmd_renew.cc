@@ -1,0 +1,157 @@
+// acmekit renew: renew every lineage that is due, with its saved settings.
+// One lineage failing does not stop the others; the old certificate stays
+// live; the summary and the exit code say which failed and why.
+#include <cstdlib>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include "cli/acmekit/commands.h"
+#include "cli/acmekit/output.h"
+#include "client/obtain.h"
+#include "client/renewal/due.h"
+#include "client/renewal/hooks.h"
+#include "client/store/atomic_file.h"
+#include "client/store/lineages.h"
+
+namespace acmekit::cli {
+namespace fs = std::filesystem;
+using nlohmann::json;
+using std::chrono::system_clock;
+
+namespace {
+
+// Test switch (Boulder's FAKECLOCK): ACMEKIT_FAKE_NOW=<unix seconds> makes
+// the due decision as of that instant. Nothing else reads it.
+system_clock::time_point now_for_due() {
+  if (const char* fake = std::getenv("ACMEKIT_FAKE_NOW"); fake && *fake) {
+    return system_clock::time_point(std::chrono::seconds(std::atoll(fake)));
+  }
+  return system_clock::now();
+}
+
+struct Candidate {
+  std::string name;
+  client::LineageSettings settings;
+};
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : sep) + s;
+  return out;
+}
+
+// Renews one lineage: obtain, install (unless dry run), deploy hooks.
+Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::LineageStore& lineages,
+                 const Candidate& c) {
+  client::AccountOptions account_opts{.account_id = c.settings.account};
+  ACMEKIT_TRY(auto obtained, client::obtain_certificate(c.settings, account_opts, g.config_dir));
+  if (o.dry_run) return {};
+  const auto& issued = obtained.issued;
+  ACMEKIT_TRY(auto paths, lineages.install(c.name,
+                                           {.cert_pem = issued.cert_pem,
+                                            .chain_pem = issued.chain_pem,
+                                            .fullchain_pem = issued.fullchain_pem,
+                                            .privkey_pem = issued.key->to_pem()},
+                                           c.settings.to_config()));
+  // certbot's deploy-hook environment.
+  client::renewal::HookEnv env{{"RENEWED_LINEAGE", paths.cert.parent_path().string()},
+                               {"RENEWED_DOMAINS", join(c.settings.names, " ")}};
+  ACMEKIT_CHECK(client::renewal::run_hook("deploy hook", c.settings.deploy_hook, env));
+  ACMEKIT_CHECK(client::renewal::run_hook("deploy hook", o.deploy_hook, env));
+  if (!o.no_directory_hooks) {
+    ACMEKIT_CHECK(client::renewal::run_hook_dir("deploy hook", fs::path(g.config_dir) / "renewal-hooks" / "deploy", env));
+  }
+  return {};
+}
+
+}  // namespace
+
+int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
+  client::store::LineageStore lineages(g.config_dir);
+  std::vector<std::string> names = o.cert_names.empty() ? lineages.list() : o.cert_names;
+  const auto now = now_for_due();
+
+  json renewed = json::array(), not_due = json::array(), failed = json::array();
+  std::vector<Candidate> due;
+  for (const auto& name : names) {
+    auto fail = [&](const Error& e) {
+      spdlog::error("{}: {}", name, e.message());
+      failed.push_back({{"cert_name", name}, {"error", e.message()}});
+    };
+    auto cfg = lineages.read_renewal(name);
+    if (!cfg) { fail(cfg.error()); continue; }
+    auto settings = client::LineageSettings::from_config(*cfg);
+    if (!settings) { fail(settings.error()); continue; }
+    auto pem = client::store::read_file(lineages.live_paths(name).cert);
+    if (!pem) { fail(pem.error()); continue; }
+    auto certs = crypto::parse_pem_chain(*pem);
+    if (!certs) { fail(certs.error()); continue; }
+    auto decision = client::renewal::renewal_due(certs->front(), now);
+    // certbot's --dry-run tries every lineage, due or not.
+    if (!decision.due && !o.force_renewal && !o.dry_run) {
+      spdlog::info("{}: not due: {}", name, decision.reason);
+      not_due.push_back({{"cert_name", name}, {"reason", decision.reason},
+                         {"renew_at", iso8601(decision.renew_at)}});
+      continue;
+    }
+    spdlog::info("{}: renewing ({})", name, o.force_renewal ? "forced" : decision.reason);
+    due.push_back({name, std::move(*settings)});
+  }
+
+  // Pre and post hooks run once per run, and only when something is renewed.
+  bool hooks = !due.empty() && !o.dry_run;
+  if (hooks) {
+    auto pre = client::renewal::run_hook("pre hook", o.pre_hook);
+    if (pre && !o.no_directory_hooks) {
+      pre = client::renewal::run_hook_dir("pre hook", fs::path(g.config_dir) / "renewal-hooks" / "pre");
+    }
+    if (!pre) return report_error(pre.error());
+  }
+  for (const auto& c : due) {
+    auto st = renew_one(g, o, lineages, c);
+    if (st) {
+      spdlog::info("{}: {}", c.name, o.dry_run ? "dry run succeeded (live/ untouched)" : "renewed");
+      renewed.push_back(c.name);
+    } else {
+      spdlog::error("{}: renewal failed, the current certificate stays live: {}", c.name, st.error().message());
+      failed.push_back({{"cert_name", c.name}, {"error", st.error().message()}});
+    }
+  }
+  if (hooks) {
+    auto post = client::renewal::run_hook("post hook", o.post_hook);
+    if (post && !o.no_directory_hooks) {
+      post = client::renewal::run_hook_dir("post hook", fs::path(g.config_dir) / "renewal-hooks" / "post");
+    }
+    if (!post) {
+      spdlog::error("{}", post.error().message());
+      failed.push_back({{"cert_name", nullptr}, {"error", post.error().message()}});
+    }
+  }
+
+  if (g.json) {
+    std::cout << json{{"dry_run", o.dry_run}, {"renewed", renewed}, {"not_due", not_due}, {"failed", failed}}.dump(2)
+              << std::endl;
+  } else if (!g.quiet) {
+    std::cout << (o.dry_run ? "Dry run: " : "") << renewed.size() << " renewed, " << not_due.size()
+              << " not due, " << failed.size() << " failed\n";
+    for (const auto& r : renewed) std::cout << "  renewed: " << r.get<std::string>() << "\n";
+    for (const auto& f : failed) {
+      std::cout << "  FAILED: " << (f["cert_name"].is_null() ? "(hooks)" : f["cert_name"].get<std::string>())
+                << ": " << f["error"].get<std::string>() << "\n";
+    }
+    std::cout.flush();
+  }
+  if (!failed.empty()) {
+    std::cerr << "acmekit: error: " << failed.size() << " renewal(s) failed: ";
+    for (size_t i = 0; i < failed.size(); ++i) {
+      std::cerr << (i ? ", " : "") << (failed[i]["cert_name"].is_null() ? "(hooks)" : failed[i]["cert_name"].get<std::string>());
+    }
+    std::cerr << std::endl;
+    return kExitFailure;
+  }
+  return kExitOk;
+}
+
+}  // namespace acmekit::cli

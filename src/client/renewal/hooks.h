@@ -1,0 +1,26 @@
+// Running the user's hooks. A hook is the user's own command line, run with
+// /bin/sh -c as certbot does; the data it gets (RENEWED_LINEAGE,
+// RENEWED_DOMAINS, ...) travels only in environment variables, never spliced
+// into the command string.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include "core/error.h"
+
+namespace acmekit::client::renewal {
+
+using HookEnv = std::map<std::string, std::string>;
+
+// Runs `command` (if not empty) and waits. A non-zero exit is an Error naming
+// `what` and the status.
+Status run_hook(std::string_view what, const std::string& command, const HookEnv& env = {});
+
+// Runs every executable regular file in `dir` in name order (certbot's
+// renewal-hooks/{pre,deploy,post}/); a missing dir is no hooks. Stops at the
+// first failure.
+Status run_hook_dir(std::string_view what, const std::filesystem::path& dir, const HookEnv& env = {});
+
+}  // namespace acmekit::client::renewal
