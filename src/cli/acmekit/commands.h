@@ -1,6 +1,9 @@
 // One function per verb; main.cc parses flags and calls one of these.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cli/acmekit/options.h"
 
 namespace acmekit::cli {
@@ -8,5 +11,7 @@ namespace acmekit::cli {
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options);
 int cmd_certificates(const GlobalOptions& global);
 int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
+int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options);
+int cmd_delete(const GlobalOptions& global, const std::vector<std::string>& cert_names);
 
 }  // namespace acmekit::cli

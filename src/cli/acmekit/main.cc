@@ -20,6 +20,7 @@ EXAMPLES
   acmekit certonly --csr req.pem --standalone --fullchain-path /etc/nginx/fullchain.pem
   acmekit certificates --json
   acmekit renew --deploy-hook "systemctl reload nginx"
+  acmekit revoke --cert-name example.com --reason keycompromise --delete-after-revoke
 
 FILES
   CONFIG_DIR/live/NAME/{cert,chain,fullchain,privkey}.pem   the current certificate
@@ -109,6 +110,19 @@ in CONFIG_DIR/renewal/NAME.conf. A failing lineage does not stop the others;
 its current certificate stays live. Exit status 1 when any renewal failed.)");
 }
 
+void add_revoke_options(CLI::App& sub, RevokeOptions& o) {
+  sub.add_option("--cert-path", o.cert_path, "The certificate (PEM, the first one of a chain counts)");
+  sub.add_option("--cert-name", o.cert_name, "Or a lineage; its saved server and CA bundle are used");
+  sub.add_option("--key-path", o.key_path,
+                 "Sign with the certificate's own private key instead of the account key");
+  sub.add_option("--reason", o.reason, "unspecified, keycompromise, affiliationchanged, superseded, "
+                                       "cessationofoperation")
+      ->check(CLI::IsMember({"unspecified", "keycompromise", "affiliationchanged", "superseded",
+                             "cessationofoperation"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub.add_flag("--delete-after-revoke", o.delete_after_revoke, "With --cert-name: delete the lineage afterwards");
+}
+
 void setup_logging(const GlobalOptions& g) {
   auto logger = spdlog::stderr_color_mt("acmekit");
   logger->set_pattern("%^%l%$: %v");
@@ -136,6 +150,14 @@ int run(int argc, char** argv) {
   auto* renew_cmd = app.add_subcommand("renew", "Renew every certificate that is due");
   renew_cmd->fallthrough();
   add_renew_options(*renew_cmd, renew);
+  RevokeOptions revoke;
+  auto* revoke_cmd = app.add_subcommand("revoke", "Revoke a certificate (RFC 8555 §7.6)");
+  revoke_cmd->fallthrough();
+  add_revoke_options(*revoke_cmd, revoke);
+  std::vector<std::string> delete_names;
+  auto* delete_cmd = app.add_subcommand("delete", "Delete a lineage: live/, archive/ and renewal/ files");
+  delete_cmd->fallthrough();
+  delete_cmd->add_option("--cert-name", delete_names, "The lineage to delete (repeatable)")->required();
 
   try {
     app.parse(argc, argv);
@@ -150,7 +172,10 @@ int run(int argc, char** argv) {
   setup_logging(global);
 
   if (*certonly_cmd) return cmd_certonly(global, certonly);
+  global.server_given = app.count("--server") > 0;
   if (*certificates_cmd) return cmd_certificates(global);
+  if (*revoke_cmd) return cmd_revoke(global, revoke);
+  if (*delete_cmd) return cmd_delete(global, delete_names);
   if (*renew_cmd) return cmd_renew(global, renew);
   return kExitUsage;
 }

@@ -10,6 +10,7 @@ namespace acmekit::cli {
 struct GlobalOptions {
   std::string config_dir = "/etc/acmekit";
   std::string server = "letsencrypt";  // URL or a known CA's short name
+  bool server_given = false;           // --server was on the command line
   bool staging = false;
   std::string ca_bundle;  // also ACMEKIT_CA_BUNDLE
   int verbose = 0;
@@ -49,6 +50,14 @@ struct RenewOptions {
   bool dry_run = false;
   std::string pre_hook, post_hook, deploy_hook;
   bool no_directory_hooks = false;
+};
+
+struct RevokeOptions {
+  std::string cert_path;  // a certificate (or full chain) PEM
+  std::string cert_name;  // or a lineage
+  std::string key_path;   // sign with the certificate's key instead of the account
+  std::string reason = "unspecified";
+  bool delete_after_revoke = false;
 };
 
 // Known CAs by short name (certbot users type URLs; lego users names).

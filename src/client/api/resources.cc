@@ -124,3 +124,29 @@ Result<CertificateChain> download_certificate(Session& s, const std::string& url
 }
 
 }  // namespace acmekit::client::api
+
+namespace acmekit::client::api {
+
+Result<int> revocation_reason_code(std::string_view name) {
+  static const std::pair<std::string_view, int> kReasons[] = {
+      {"unspecified", 0}, {"keycompromise", 1}, {"affiliationchanged", 3},
+      {"superseded", 4}, {"cessationofoperation", 5}};
+  for (auto [n, code] : kReasons) {
+    if (n == name) return code;
+  }
+  return make_error(ErrorKind::kInvalidArgument,
+                    "unknown revocation reason \"" + std::string(name) +
+                        "\" (unspecified, keycompromise, affiliationchanged, superseded, cessationofoperation)");
+}
+
+Status revoke_certificate(Session& s, std::string_view cert_der, int reason, bool embed_jwk) {
+  if (s.directory().revoke_cert.empty()) {
+    return make_error(ErrorKind::kProtocol, "the CA's directory has no revokeCert endpoint");
+  }
+  json payload{{"certificate", base64url_encode(cert_der)}, {"reason", reason}};
+  ACMEKIT_TRY(auto resp, s.post(s.directory().revoke_cert, payload.dump(), embed_jwk));
+  (void)resp;  // §7.6: 200 with an empty body
+  return {};
+}
+
+}  // namespace acmekit::client::api

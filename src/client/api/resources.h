@@ -50,3 +50,16 @@ std::vector<std::string> links_with_rel(const std::vector<std::string>& link_hea
                                         std::string_view rel);
 
 }  // namespace acmekit::client::api
+
+namespace acmekit::client::api {
+
+// RFC 5280 §5.3.1 reason codes, by certbot's names ("keycompromise", ...).
+// Errors on an unknown name.
+Result<int> revocation_reason_code(std::string_view name);
+
+// RFC 8555 §7.6 revokeCert. Signed with the session's key: the account key
+// (kid) normally, or the certificate's own key (embed_jwk = true) when the
+// caller holds the key but not the account.
+Status revoke_certificate(Session& s, std::string_view cert_der, int reason, bool embed_jwk);
+
+}  // namespace acmekit::client::api

@@ -143,6 +143,23 @@ RenewalConfig parse_renewal_config(std::string_view text) {
   return cfg;
 }
 
+Status LineageStore::remove(const std::string& name) {
+  ACMEKIT_CHECK(check_name(name));
+  std::error_code ec;
+  const fs::path conf = dir_ / "renewal" / (name + ".conf");
+  const fs::path live = dir_ / "live" / name;
+  const fs::path archive = dir_ / "archive" / name;
+  if (!fs::exists(conf, ec) && !fs::exists(fs::symlink_status(live, ec)) && !fs::exists(archive, ec)) {
+    return make_error(ErrorKind::kInvalidArgument, "no certificate named \"" + name + "\"");
+  }
+  for (const fs::path& p : {conf, live, archive}) {
+    fs::remove_all(p, ec);
+    if (ec) return make_error(ErrorKind::kIo, "removing " + p.string() + ": " + ec.message());
+  }
+  (void)sync_directory(dir_ / "live");  // best effort: the removal itself succeeded
+  return {};
+}
+
 Result<RenewalConfig> LineageStore::read_renewal(const std::string& name) const {
   ACMEKIT_TRY(auto text, read_file(dir_ / "renewal" / (name + ".conf")));
   return parse_renewal_config(text);

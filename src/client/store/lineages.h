@@ -58,6 +58,10 @@ class LineageStore {
 
   Result<RenewalConfig> read_renewal(const std::string& name) const;
 
+  // Deletes a lineage: renewal conf first (renew stops seeing it), then the
+  // live link, then every archived version. Error if it does not exist.
+  Status remove(const std::string& name);
+
   const std::filesystem::path& config_dir() const { return dir_; }
 
  private:
