@@ -13,5 +13,10 @@ int cmd_certificates(const GlobalOptions& global);
 int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
 int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options);
 int cmd_delete(const GlobalOptions& global, const std::vector<std::string>& cert_names);
+int cmd_register(const GlobalOptions& global);
+int cmd_show_account(const GlobalOptions& global);
+int cmd_update_account(const GlobalOptions& global);
+int cmd_unregister(const GlobalOptions& global);
+int cmd_rollover_key(const GlobalOptions& global);
 
 }  // namespace acmekit::cli

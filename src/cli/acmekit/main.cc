@@ -158,6 +158,21 @@ int run(int argc, char** argv) {
   auto* delete_cmd = app.add_subcommand("delete", "Delete a lineage: live/, archive/ and renewal/ files");
   delete_cmd->fallthrough();
   delete_cmd->add_option("--cert-name", delete_names, "The lineage to delete (repeatable)")->required();
+  // Account verbs take only the global options (--server, --email, ...).
+  const std::pair<const char*, const char*> kAccountVerbs[] = {
+      {"register", "Create an ACME account with --email / --agree-tos"},
+      {"show_account", "Show the account's URL, status and contact"},
+      {"update_account", "Replace the account's contact with --email"},
+      {"unregister", "Deactivate the account (RFC 8555 §7.3.6) and forget it locally"},
+      {"rollover_key", "Replace the account key (RFC 8555 §7.3.5); the old key stops working"}};
+  int (*const kAccountFns[])(const GlobalOptions&) = {cmd_register, cmd_show_account, cmd_update_account,
+                                                       cmd_unregister, cmd_rollover_key};
+  std::vector<std::pair<CLI::App*, int (*)(const GlobalOptions&)>> account_verbs;
+  for (size_t i = 0; i < std::size(kAccountVerbs); ++i) {
+    auto* sub = app.add_subcommand(kAccountVerbs[i].first, kAccountVerbs[i].second);
+    sub->fallthrough();
+    account_verbs.emplace_back(sub, kAccountFns[i]);
+  }
 
   try {
     app.parse(argc, argv);
@@ -176,6 +191,9 @@ int run(int argc, char** argv) {
   if (*certificates_cmd) return cmd_certificates(global);
   if (*revoke_cmd) return cmd_revoke(global, revoke);
   if (*delete_cmd) return cmd_delete(global, delete_names);
+  for (const auto& [sub, fn] : account_verbs) {
+    if (*sub) return fn(global);
+  }
   if (*renew_cmd) return cmd_renew(global, renew);
   return kExitUsage;
 }

@@ -1,6 +1,7 @@
 #include "client/api/resources.h"
 
 #include "core/base64url.h"
+#include "core/jose/jws.h"
 #include "core/wire/json.h"
 #include "core/wire/problem.h"
 
@@ -146,6 +147,43 @@ Status revoke_certificate(Session& s, std::string_view cert_der, int reason, boo
   json payload{{"certificate", base64url_encode(cert_der)}, {"reason", reason}};
   ACMEKIT_TRY(auto resp, s.post(s.directory().revoke_cert, payload.dump(), embed_jwk));
   (void)resp;  // §7.6: 200 with an empty body
+  return {};
+}
+
+}  // namespace acmekit::client::api
+
+namespace acmekit::client::api {
+namespace {
+Result<wire::Account> post_account(Session& s, std::string_view payload) {
+  ACMEKIT_TRY(auto resp, s.post(s.account_url(), payload));
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "account"));
+  ACMEKIT_TRY(auto account, wire::parse_account(j));
+  account.url = s.account_url();
+  return account;
+}
+}  // namespace
+
+Result<wire::Account> update_account(Session& s, const std::vector<std::string>& contact) {
+  return post_account(s, json{{"contact", contact}}.dump());
+}
+
+Result<wire::Account> get_account(Session& s) { return post_account(s, ""); }
+
+Result<wire::Account> deactivate_account(Session& s) {
+  return post_account(s, json{{"status", "deactivated"}}.dump());
+}
+
+Status change_account_key(Session& s, const crypto::PrivateKey& new_key) {
+  const std::string& url = s.directory().key_change;
+  if (url.empty()) return make_error(ErrorKind::kProtocol, "the CA's directory has no keyChange endpoint");
+  // §7.3.5: the inner JWS is signed by the new key, carries it as "jwk", has
+  // the keyChange URL and no nonce; its payload names the account and the
+  // old key.
+  json inner_payload{{"account", s.account_url()}, {"oldKey", s.account_key()->public_key().to_jwk()}};
+  ACMEKIT_TRY(auto inner, jose::sign(new_key, jose::JwsHeader{.url = url}, inner_payload.dump()));
+  ACMEKIT_TRY(auto resp, s.post(url, inner.dump()));
+  (void)resp;
+  s.set_account_key(new_key);
   return {};
 }
 

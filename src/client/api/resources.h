@@ -63,3 +63,17 @@ Result<int> revocation_reason_code(std::string_view name);
 Status revoke_certificate(Session& s, std::string_view cert_der, int reason, bool embed_jwk);
 
 }  // namespace acmekit::client::api
+
+namespace acmekit::client::api {
+
+// RFC 8555 §7.3.2: replace the account's contact list.
+Result<wire::Account> update_account(Session& s, const std::vector<std::string>& contact);
+// RFC 8555 §7.3.2 (POST-as-GET) the account object.
+Result<wire::Account> get_account(Session& s);
+// RFC 8555 §7.3.6: deactivate the account; the CA refuses it afterwards.
+Result<wire::Account> deactivate_account(Session& s);
+// RFC 8555 §7.3.5: roll the account over to new_key. On success the session
+// signs with new_key.
+Status change_account_key(Session& s, const crypto::PrivateKey& new_key);
+
+}  // namespace acmekit::client::api

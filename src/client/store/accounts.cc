@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cstdio>
+
 #include <algorithm>
 #include <chrono>
 #include <fmt/chrono.h>
@@ -90,6 +92,33 @@ Result<StoredAccount> AccountStore::save(std::string_view directory_url, const c
   json regr{{"uri", url}, {"contact", contact}};
   ACMEKIT_CHECK(write_file_atomic(dir / "regr.json", regr.dump(2) + "\n", 0644));
   return StoredAccount{.id = id, .url = std::move(url), .contact = std::move(contact), .key = key};
+}
+
+Status AccountStore::save_contact(std::string_view directory_url, const StoredAccount& account) {
+  json regr{{"uri", account.url}, {"contact", account.contact}};
+  return write_file_atomic(root_ / server_dir_name(directory_url) / account.id / "regr.json",
+                           regr.dump(2) + "\n", 0644);
+}
+
+Status AccountStore::stage_key(std::string_view directory_url, const StoredAccount& account,
+                               const crypto::PrivateKey& key) {
+  return write_file_atomic(root_ / server_dir_name(directory_url) / account.id / "private_key.next.pem",
+                           key.to_pem(), 0600);
+}
+
+Status AccountStore::commit_key(std::string_view directory_url, const StoredAccount& account) {
+  const fs::path dir = root_ / server_dir_name(directory_url) / account.id;
+  if (::rename((dir / "private_key.next.pem").c_str(), (dir / "private_key.pem").c_str()) != 0) {
+    return make_error(ErrorKind::kIo, "installing the new account key in " + dir.string());
+  }
+  return sync_directory(dir);
+}
+
+Status AccountStore::remove(std::string_view directory_url, const StoredAccount& account) {
+  std::error_code ec;
+  fs::remove_all(root_ / server_dir_name(directory_url) / account.id, ec);
+  if (ec) return make_error(ErrorKind::kIo, "removing account " + account.id + ": " + ec.message());
+  return {};
 }
 
 }  // namespace acmekit::client::store

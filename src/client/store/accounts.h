@@ -36,6 +36,16 @@ class AccountStore {
   // Saves a new account atomically (key first, regr.json last).
   Result<StoredAccount> save(std::string_view directory_url, const crypto::PrivateKey& key,
                              std::string url, std::vector<std::string> contact);
+  // Rewrites regr.json with a new contact list.
+  Status save_contact(std::string_view directory_url, const StoredAccount& account);
+  // Key rollover in two steps around the CA call (RFC 8555 §7.3.5):
+  // stage_key() writes private_key.next.pem (0600) before asking the CA,
+  // commit_key() renames it over private_key.pem once the CA agreed, so a
+  // crash in between leaves both keys on disk.
+  Status stage_key(std::string_view directory_url, const StoredAccount& account, const crypto::PrivateKey& key);
+  Status commit_key(std::string_view directory_url, const StoredAccount& account);
+  // Removes the account's directory (after deactivation).
+  Status remove(std::string_view directory_url, const StoredAccount& account);
 
  private:
   std::filesystem::path root_;
