@@ -7,6 +7,7 @@
 
 #include "client/api/resources.h"
 #include "core/crypto/csr.h"
+#include "core/test_point.h"
 #include "core/jose/jwk.h"
 #include "core/wire/json.h"
 #include "core/wire/problem.h"
@@ -161,6 +162,7 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
     for (const auto& id : ids) names.push_back(id.value);
     ACMEKIT_TRY(csr_der, crypto::make_csr_der(key, names));
     issued.key = std::move(key);
+    test_point("after-key");
   }
 
   if (order.status == "ready") {
@@ -180,6 +182,7 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
     return make_error(ErrorKind::kAcme, "the order ended " + order.status + " without a certificate");
   }
 
+  test_point("after-finalize");
   spdlog::info("downloading the certificate");
   ACMEKIT_TRY(auto chain, api::download_certificate(session_, order.certificate));
   ACMEKIT_TRY(auto pem, choose_chain(chain.pem, chain.alternates, request.preferred_chain));

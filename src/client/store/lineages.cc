@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "client/store/atomic_file.h"
+#include "core/test_point.h"
 
 namespace acmekit::client::store {
 namespace fs = std::filesystem;
@@ -69,6 +70,7 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
   ACMEKIT_CHECK(write_file_atomic(archive / ("fullchain" + v + ".pem"), files.fullchain_pem, 0644));
   ACMEKIT_CHECK(write_file_atomic(archive / ("privkey" + v + ".pem"), files.privkey_pem, 0600));
 
+  test_point("install-archived");
   // 2. A directory of relative symlinks for version N.
   const fs::path version_dir = archive / ".live" / v;
   fs::remove_all(version_dir, ec);  // left over by a crash before step 4
@@ -83,6 +85,7 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
   ACMEKIT_CHECK(write_file_atomic(dir_ / "renewal" / (name + ".conf"),
                                   format_renewal_config(name, dir_, renewal), 0644));
 
+  test_point("install-before-switch");
   // 4. The switch: one rename of live/<name>.
   const fs::path live_dir = dir_ / "live";
   fs::create_directories(live_dir, ec);
