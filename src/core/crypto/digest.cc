@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
@@ -43,9 +44,14 @@ Result<std::string> hmac(std::string_view digest, std::string_view key, std::str
 
 std::string random_bytes(std::size_t n) {
   std::string out(n, '\0');
-  if (n > 0 && RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) {
-    std::fprintf(stderr, "acmekit: RAND_bytes failed: %s\n", ossl::drain_errors().c_str());
-    std::abort();
+  auto* p = reinterpret_cast<unsigned char*>(out.data());
+  for (std::size_t done = 0; done < n;) {
+    int chunk = static_cast<int>(std::min<std::size_t>(n - done, 1 << 20));
+    if (RAND_bytes(p + done, chunk) != 1) {
+      std::fprintf(stderr, "acmekit: RAND_bytes failed: %s\n", ossl::drain_errors().c_str());
+      std::abort();
+    }
+    done += static_cast<std::size_t>(chunk);
   }
   return out;
 }

@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 
+#include <climits>
+
 namespace acmekit::crypto::ossl {
 
 std::string drain_errors() {
@@ -23,6 +25,8 @@ std::unexpected<Error> crypto_error(std::string_view what) {
 void clear_errors() { ERR_clear_error(); }
 
 BioPtr mem_bio(std::string_view bytes) {
+  // A negative length would make OpenSSL take strlen(); refuse huge inputs.
+  if (bytes.size() > static_cast<std::size_t>(INT_MAX)) return BioPtr(BIO_new(BIO_s_mem()));
   return BioPtr(BIO_new_mem_buf(bytes.data(), static_cast<int>(bytes.size())));
 }
 

@@ -165,6 +165,26 @@ TEST_P(KeyTest, VerifiesOpenSslSignaturesAndRejectsBadOnes) {
   EXPECT_FALSE(stranger->public_key().verify_jws(c.alg, data, sig));
 }
 
+TEST(KeyMiscTest, EcdsaSignaturesAreAlwaysFixedWidth) {
+  // About 1 in 128 signatures has an R or S with a leading zero byte; each
+  // must still be padded to the full width (RFC 7518 §3.4).
+  const PrivateKey& key = test_key(KeyAlgorithm::kEcP256);
+  auto pkey = openssl_public_key(key.public_key().to_pem());
+  int checked = 0;
+  for (int i = 0; i < 1500; ++i) {
+    std::string data = "message " + std::to_string(i);
+    auto sig = key.sign_jws(data);
+    ASSERT_TRUE(sig);
+    ASSERT_EQ(sig->size(), 64u) << i;
+    if (sig->front() == '\0' || (*sig)[32] == '\0') {
+      EXPECT_TRUE(ossl_check::openssl_verify_jws(pkey.get(), "ES256", data, *sig));
+      EXPECT_TRUE(key.public_key().verify_jws("ES256", data, *sig));
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 0);  // fails with probability ~1e-5
+}
+
 TEST(KeyJwkTest, RejectsMalformedJwks) {
   nlohmann::json ec = test_key(KeyAlgorithm::kEcP256).public_key().to_jwk();
   auto expect_rejected = [](const nlohmann::json& jwk, const char* why) {
