@@ -1,11 +1,8 @@
 #include "core/http/curl_client.h"
 
+#include "../../tls_server.h"
+
 #include <gtest/gtest.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
@@ -17,8 +14,6 @@
 #include <fstream>
 #include <functional>
 #include <thread>
-
-extern char** environ;
 
 namespace acmekit::http {
 namespace {
@@ -253,72 +248,9 @@ TEST(CurlClientTest, UnsupportedMethodRejected) {
   EXPECT_EQ(res.error().kind, ErrorKind::kInvalidArgument);
 }
 
-// openssl s_server with a fresh self-signed certificate for 127.0.0.1.
-class TlsServer {
- public:
-  // Call with ASSERT_NO_FATAL_FAILURE(tls.start()).
-  void start() {
-    char tmpl[] = "/tmp/acmekit-curl-test-XXXXXX";
-    ASSERT_NE(::mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-                            "-nodes -days 2 -subj /CN=acmekit-test "
-                            "-addext subjectAltName=IP:127.0.0.1 -keyout " +
-                            (dir_ / "key.pem").string() + " -out " + cert().string() +
-                            " >/dev/null 2>&1";
-    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    port_ = free_port();
-    const std::string accept = "127.0.0.1:" + std::to_string(port_);
-    const std::string cert_path = cert().string();
-    const std::string key_path = (dir_ / "key.pem").string();
-    std::vector<const char*> argv = {"openssl", "s_server", "-quiet", "-accept", accept.c_str(),
-                                     "-cert", cert_path.c_str(), "-key", key_path.c_str(),
-                                     "-www", nullptr};
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    const int rc = posix_spawnp(&pid_, "openssl", &actions, nullptr,
-                                const_cast<char* const*>(argv.data()), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    ASSERT_EQ(rc, 0);
-    // Wait until it accepts.
-    asio::io_context ioc;
-    for (int i = 0; i < 100; ++i) {
-      tcp::socket s(ioc);
-      beast::error_code ec;
-      s.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_), ec);
-      if (!ec) {
-        ready_ = true;
-        return;
-      }
-      std::this_thread::sleep_for(50ms);
-    }
-  }
-  ~TlsServer() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    std::error_code ec;
-    if (!dir_.empty()) std::filesystem::remove_all(dir_, ec);
-  }
-  bool ready() const { return ready_; }
-  std::filesystem::path cert() const { return dir_ / "cert.pem"; }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/"; }
-
- private:
-  std::filesystem::path dir_;
-  uint16_t port_ = 0;
-  pid_t pid_ = -1;
-  bool ready_ = false;
-};
-
 TEST(CurlClientTest, UntrustedCertificateFailsThenCaBundleMakesItTrusted) {
   // scripts/install-deps installs openssl; a missing one is a failure, not a skip.
-  ASSERT_EQ(std::system("command -v openssl >/dev/null 2>&1"), 0) << "openssl binary not found";
-  TlsServer tls;
+  test_support::TlsServer tls;
   ASSERT_NO_FATAL_FAILURE(tls.start());
   ASSERT_TRUE(tls.ready()) << "openssl s_server did not start";
 
