@@ -18,5 +18,7 @@ int cmd_show_account(const GlobalOptions& global);
 int cmd_update_account(const GlobalOptions& global);
 int cmd_unregister(const GlobalOptions& global);
 int cmd_rollover_key(const GlobalOptions& global);
+// Exit 0 all good, 1 a target fails the check, 4 a target is unreachable.
+int cmd_check(const GlobalOptions& global, const CheckOptions& options);
 
 }  // namespace acmekit::cli

@@ -21,6 +21,7 @@ EXAMPLES
   acmekit certificates --json
   acmekit renew --deploy-hook "systemctl reload nginx"
   acmekit revoke --cert-name example.com --reason keycompromise --delete-after-revoke
+  acmekit check example.com www.example.com:8443 --days 21
 
 FILES
   CONFIG_DIR/live/NAME/{cert,chain,fullchain,privkey}.pem   the current certificate
@@ -123,6 +124,32 @@ void add_revoke_options(CLI::App& sub, RevokeOptions& o) {
   sub.add_flag("--delete-after-revoke", o.delete_after_revoke, "With --cert-name: delete the lineage afterwards");
 }
 
+void add_check_options(CLI::App& sub, CheckOptions& o) {
+  sub.add_option("targets", o.targets, "HOST[:PORT] to check (port 443 by default; IPv6 as [::1]:443)")
+      ->required();
+  sub.add_option("--days", o.days, "Fail when the certificate has this many days left or fewer")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  sub.add_option("--servername", o.servername,
+                 "Name sent as SNI and checked against the certificate (default: each HOST)");
+  sub.add_option("--connect-timeout", o.connect_timeout, "Seconds for the TCP connect, and again for the TLS handshake")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub.footer(R"(
+Connects to each target, does a TLS handshake with SNI and reports the
+certificate served -- even an expired or untrusted one: its names, issuer,
+serial, expiry and days left; whether it verifies against the system trust
+store plus --ca-bundle; whether it is valid for the name; and which lineage
+in CONFIG_DIR/live/ it is, and whether it is that lineage's live certificate
+("stale" when the server still serves an older one: reload it).
+With --json: {"checks": [...]}, one object per target.
+
+EXIT STATUS
+  0 every target reachable, verified, valid for its name, and more than --days
+    days left
+  1 some target fails one of those checks
+  2 bad usage (e.g. a malformed target or an unreadable --ca-bundle)
+  4 some target could not be reached (TCP connect or TLS handshake failed))");
+}
+
 void setup_logging(const GlobalOptions& g) {
   auto logger = spdlog::stderr_color_mt("acmekit");
   logger->set_pattern("%^%l%$: %v");
@@ -154,6 +181,10 @@ int run(int argc, char** argv) {
   auto* revoke_cmd = app.add_subcommand("revoke", "Revoke a certificate (RFC 8555 §7.6)");
   revoke_cmd->fallthrough();
   add_revoke_options(*revoke_cmd, revoke);
+  CheckOptions check;
+  auto* check_cmd = app.add_subcommand("check", "Check the certificate a TLS server serves (for monitoring)");
+  check_cmd->fallthrough();
+  add_check_options(*check_cmd, check);
   std::vector<std::string> delete_names;
   auto* delete_cmd = app.add_subcommand("delete", "Delete a lineage: live/, archive/ and renewal/ files");
   delete_cmd->fallthrough();
@@ -191,6 +222,7 @@ int run(int argc, char** argv) {
   if (*certificates_cmd) return cmd_certificates(global);
   if (*revoke_cmd) return cmd_revoke(global, revoke);
   if (*delete_cmd) return cmd_delete(global, delete_names);
+  if (*check_cmd) return cmd_check(global, check);
   for (const auto& [sub, fn] : account_verbs) {
     if (*sub) return fn(global);
   }

@@ -60,6 +60,13 @@ struct RevokeOptions {
   bool delete_after_revoke = false;
 };
 
+struct CheckOptions {
+  std::vector<std::string> targets;  // HOST[:PORT], [IPv6]:PORT
+  long days = 14;                    // fail at or below this many days left
+  std::string servername;            // SNI and the name checked (default: each HOST)
+  double connect_timeout = 10;       // seconds, for the connect and for the handshake
+};
+
 // Known CAs by short name (certbot users type URLs; lego users names).
 // Returns the URL for a short name, or the argument when it is a URL.
 std::string resolve_server(const std::string& server, bool staging);

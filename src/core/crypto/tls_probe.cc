@@ -125,7 +125,9 @@ Result<int> connect_tcp(const std::string& host, uint16_t port, std::chrono::mil
     s.fd = -1;
     return fd;
   }
-  return make_error(ErrorKind::kNetwork, "cannot connect to " + target + " (" + last_error + ")");
+  // The last address tried and why; named only when it differs from target.
+  if (last_error.starts_with(target + ": ")) last_error = last_error.substr(target.size() + 2);
+  return make_error(ErrorKind::kNetwork, "cannot connect to " + target + ": " + last_error);
 }
 
 // Sends close_notify without letting a peer that already left kill us with
