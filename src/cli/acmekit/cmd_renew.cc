@@ -1,7 +1,9 @@
 // acmekit renew: renew every lineage that is due, with its saved settings.
 // One lineage failing does not stop the others; the old certificate stays
 // live; the summary and the exit code say which failed and why.
+#include <algorithm>
 #include <cstdlib>
+#include <optional>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -13,6 +15,7 @@
 #include "client/renewal/due.h"
 #include "client/renewal/hooks.h"
 #include "client/store/atomic_file.h"
+#include "client/store/lineage_index.h"
 #include "client/store/lineages.h"
 
 namespace acmekit::cli {
@@ -70,34 +73,48 @@ Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::L
 
 int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
   client::store::LineageStore lineages(g.config_dir);
-  std::vector<std::string> names = o.cert_names.empty() ? lineages.list() : o.cert_names;
   const auto now = now_for_due();
 
   json renewed = json::array(), not_due = json::array(), failed = json::array();
+  auto fail = [&](const std::string& name, const Error& e) {
+    spdlog::error("{}: {}", name, e.message());
+    failed.push_back({{"cert_name", name}, {"error", e.message()}});
+  };
+  // Which lineages are due, from the index: no certificate is opened unless
+  // its live/ link changed since the last run.
+  auto scan = client::store::scan_lineages(lineages);
+  spdlog::debug("{} lineages, {} certificates parsed (not in the index)", scan.lineages.size(), scan.parsed);
+  for (const auto& [name, err] : scan.unreadable) {
+    if (o.cert_names.empty() || std::ranges::count(o.cert_names, name)) fail(name, err);
+  }
   std::vector<Candidate> due;
-  for (const auto& name : names) {
-    auto fail = [&](const Error& e) {
-      spdlog::error("{}: {}", name, e.message());
-      failed.push_back({{"cert_name", name}, {"error", e.message()}});
-    };
-    auto cfg = lineages.read_renewal(name);
-    if (!cfg) { fail(cfg.error()); continue; }
-    auto settings = client::LineageSettings::from_config(*cfg);
-    if (!settings) { fail(settings.error()); continue; }
-    auto pem = client::store::read_file(lineages.live_paths(name).cert);
-    if (!pem) { fail(pem.error()); continue; }
-    auto certs = crypto::parse_pem_chain(*pem);
-    if (!certs) { fail(certs.error()); continue; }
-    auto decision = client::renewal::renewal_due(certs->front(), now);
+  std::optional<std::pair<std::string, system_clock::time_point>> next;
+  for (const auto& name : o.cert_names) {
+    if (!std::ranges::any_of(scan.lineages, [&](const auto& l) { return l.name == name; }) &&
+        !std::ranges::any_of(scan.unreadable, [&](const auto& u) { return u.first == name; })) {
+      fail(name, Error{.kind = ErrorKind::kInvalidArgument, .detail = "no certificate named \"" + name + "\""});
+    }
+  }
+  for (const auto& l : scan.lineages) {
+    if (!o.cert_names.empty() && !std::ranges::count(o.cert_names, l.name)) continue;
+    auto decision = client::renewal::renewal_due(l.not_before, l.not_after, now);
     // certbot's --dry-run tries every lineage, due or not.
     if (!decision.due && !o.force_renewal && !o.dry_run) {
-      spdlog::info("{}: not due: {}", name, decision.reason);
-      not_due.push_back({{"cert_name", name}, {"reason", decision.reason},
+      spdlog::debug("{}: not due: {}", l.name, decision.reason);
+      if (!next || decision.renew_at < next->second) next = {l.name, decision.renew_at};
+      not_due.push_back({{"cert_name", l.name}, {"reason", decision.reason},
                          {"renew_at", iso8601(decision.renew_at)}});
       continue;
     }
-    spdlog::info("{}: renewing ({})", name, o.force_renewal ? "forced" : decision.reason);
-    due.push_back({name, std::move(*settings)});
+    auto cfg = lineages.read_renewal(l.name);
+    if (!cfg) { fail(l.name, cfg.error()); continue; }
+    auto settings = client::LineageSettings::from_config(*cfg);
+    if (!settings) { fail(l.name, settings.error()); continue; }
+    spdlog::info("{}: renewing ({})", l.name, o.force_renewal ? "forced" : decision.reason);
+    due.push_back({l.name, std::move(*settings)});
+  }
+  if (!not_due.empty()) {
+    spdlog::info("{} certificate(s) not due; next: {} at {}", not_due.size(), next->first, iso8601(next->second));
   }
 
   // Pre and post hooks run once per run, and only when something is renewed.

@@ -5,10 +5,11 @@
 namespace acmekit::client::renewal {
 using namespace std::chrono;
 
-DueDecision renewal_due(const crypto::CertificateInfo& cert, system_clock::time_point now) {
-  const auto lifetime = cert.not_after - cert.not_before;
-  const auto renew_at = cert.not_after - lifetime / 3;
-  const auto left = cert.not_after - now;
+DueDecision renewal_due(system_clock::time_point not_before, system_clock::time_point not_after,
+                        system_clock::time_point now) {
+  const auto lifetime = not_after - not_before;
+  const auto renew_at = not_after - lifetime / 3;
+  const auto left = not_after - now;
   auto fmt_dur = [](system_clock::duration d) {
     auto s = duration_cast<seconds>(d).count();
     if (s >= 2 * 86400) return fmt::format("{} days", s / 86400);

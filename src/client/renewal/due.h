@@ -4,7 +4,6 @@
 #include <chrono>
 #include <string>
 
-#include "core/crypto/certificate.h"
 
 namespace acmekit::client::renewal {
 
@@ -17,6 +16,8 @@ struct DueDecision {
 // Without renewal information from the CA (RFC 9773), a certificate is due
 // once less than a third of its lifetime is left: a 90-day certificate at
 // 30 days, a 6-day one at 2 days. Expired certificates are always due.
-DueDecision renewal_due(const crypto::CertificateInfo& cert, std::chrono::system_clock::time_point now);
+DueDecision renewal_due(std::chrono::system_clock::time_point not_before,
+                        std::chrono::system_clock::time_point not_after,
+                        std::chrono::system_clock::time_point now);
 
 }  // namespace acmekit::client::renewal

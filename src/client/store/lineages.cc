@@ -155,7 +155,9 @@ Status LineageStore::remove(const std::string& name) {
   if (!fs::exists(conf, ec) && !fs::exists(fs::symlink_status(live, ec)) && !fs::exists(archive, ec)) {
     return make_error(ErrorKind::kInvalidArgument, "no certificate named \"" + name + "\"");
   }
-  for (const fs::path& p : {conf, live, archive}) {
+  // The renewal index (lineage_index.h) keys entries by link target; a
+  // lineage made again under this name must not match a stale entry.
+  for (const fs::path& p : {dir_ / ".index" / "lineages.tsv", conf, live, archive}) {
     fs::remove_all(p, ec);
     if (ec) return make_error(ErrorKind::kIo, "removing " + p.string() + ": " + ec.message());
   }

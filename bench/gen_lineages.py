@@ -1,0 +1,44 @@
+#!/usr/bin/env python3
+"""Generate N acmekit lineages in CONFIG_DIR for the no-op renew benchmark.
+
+Every lineage gets its own archive/NAME/{cert,chain,fullchain,privkey}1.pem
+(copies of one certificate made with openssl, valid 90 days, so nothing is
+due), archive/NAME/.live/1/ links, live/NAME -> that directory, and
+renewal/NAME.conf -- the layout acmekit's LineageStore writes.
+usage: gen_lineages.py CONFIG_DIR N
+"""
+import os
+import subprocess
+import sys
+import tempfile
+
+
+def main():
+    cfg, n = sys.argv[1], int(sys.argv[2])
+    tmp = tempfile.mkdtemp()
+    key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-keyout", key, "-out", cert, "-days", "90", "-subj", "/CN=bench.test",
+                    "-addext", "subjectAltName=DNS:bench.test"], check=True, capture_output=True)
+    pem = {"cert": open(cert).read(), "key": open(key).read()}
+    for d in ("live", "archive", "renewal"):
+        os.makedirs(os.path.join(cfg, d), exist_ok=True)
+    for i in range(n):
+        name = f"site{i:07d}.bench.test"
+        arch = os.path.join(cfg, "archive", name)
+        os.makedirs(os.path.join(arch, ".live", "1"))
+        for kind, src in (("cert", "cert"), ("chain", "cert"), ("fullchain", "cert"), ("privkey", "key")):
+            path = os.path.join(arch, f"{kind}1.pem")
+            with open(path, "w") as f:
+                f.write(pem[src])
+            if kind == "privkey":
+                os.chmod(path, 0o600)
+            os.symlink(f"../../{kind}1.pem", os.path.join(arch, ".live", "1", f"{kind}.pem"))
+        os.symlink(f"../archive/{name}/.live/1", os.path.join(cfg, "live", name))
+        with open(os.path.join(cfg, "renewal", name + ".conf"), "w") as f:
+            f.write(f"version = acmekit 0.1.0\n\n[renewalparams]\nserver = https://127.0.0.1:1/dir\n"
+                    f"authenticator = standalone\ndomains = {name}\nkey_type = ecdsa\n")
+
+
+if __name__ == "__main__":
+    main()
