@@ -3,7 +3,7 @@
 
 Every lineage gets its own archive/NAME/{cert,chain,fullchain,privkey}1.pem
 (copies of one certificate made with openssl, valid 90 days, so nothing is
-due), archive/NAME/.live/1/ links, live/NAME -> that directory, and
+due), live/.NAME.v1/ links to them, live/NAME -> .NAME.v1, and
 renewal/NAME.conf -- the layout acmekit's LineageStore writes.
 usage: gen_lineages.py CONFIG_DIR N
 """
@@ -26,18 +26,25 @@ def main():
     for i in range(n):
         name = f"site{i:07d}.bench.test"
         arch = os.path.join(cfg, "archive", name)
-        os.makedirs(os.path.join(arch, ".live", "1"))
+        os.makedirs(arch)
+        vdir = os.path.join(cfg, "live", f".{name}.v1")
+        os.makedirs(vdir)
         for kind, src in (("cert", "cert"), ("chain", "cert"), ("fullchain", "cert"), ("privkey", "key")):
             path = os.path.join(arch, f"{kind}1.pem")
             with open(path, "w") as f:
                 f.write(pem[src])
             if kind == "privkey":
                 os.chmod(path, 0o600)
-            os.symlink(f"../../{kind}1.pem", os.path.join(arch, ".live", "1", f"{kind}.pem"))
-        os.symlink(f"../archive/{name}/.live/1", os.path.join(cfg, "live", name))
+            os.symlink(f"../../archive/{name}/{kind}1.pem", os.path.join(vdir, f"{kind}.pem"))
+        os.symlink(f".{name}.v1", os.path.join(cfg, "live", name))
         with open(os.path.join(cfg, "renewal", name + ".conf"), "w") as f:
-            f.write(f"version = acmekit 0.1.0\n\n[renewalparams]\nserver = https://127.0.0.1:1/dir\n"
-                    f"authenticator = standalone\ndomains = {name}\nkey_type = ecdsa\n")
+            live = os.path.join(os.path.abspath(cfg), "live", name)
+            # certbot reads these top-level keys too, so the same tree serves both.
+            f.write(f"version = 2.1.0\narchive_dir = {os.path.abspath(arch)}\n"
+                    f"cert = {live}/cert.pem\nprivkey = {live}/privkey.pem\n"
+                    f"chain = {live}/chain.pem\nfullchain = {live}/fullchain.pem\n\n"
+                    f"[renewalparams]\nserver = https://127.0.0.1:1/dir\n"
+                    f"authenticator = standalone\naccount = 0\ndomains = {name}\nkey_type = ecdsa\n")
 
 
 if __name__ == "__main__":

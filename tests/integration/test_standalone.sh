@@ -108,3 +108,14 @@ check_listed one.test ecdsa one.test
 check_listed rsa.test rsa rsa.test www.rsa.test api.rsa.test
 check_listed my-p384 ecdsa p384.test
 case_pass
+
+# ---------------------------------------------------------------------------
+case_begin "certbot reads acmekit's layout (users can switch back)"
+certbot certificates --config-dir "$CFG" --work-dir "$WORK/certbot-work" --logs-dir "$WORK/certbot-logs" \
+  >"$LOGS/certbot-certificates.log" 2>&1 || fail "certbot certificates failed: $(cat "$LOGS/certbot-certificates.log")"
+for n in one.test rsa.test my-p384; do
+  grep -q "Certificate Name: $n\$" "$LOGS/certbot-certificates.log" \
+    || fail "certbot does not list $n: $(cat "$LOGS/certbot-certificates.log")"
+done
+! grep -qi 'invalid\|error' "$LOGS/certbot-certificates.log" || fail "certbot found problems: $(cat "$LOGS/certbot-certificates.log")"
+case_pass

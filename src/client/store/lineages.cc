@@ -34,6 +34,21 @@ LineagePaths LineageStore::live_paths(const std::string& name) const {
   return {live / "cert.pem", live / "chain.pem", live / "fullchain.pem", live / "privkey.pem"};
 }
 
+std::vector<int> LineageStore::version_dirs(const std::string& name) const {
+  std::vector<int> out;
+  const std::string prefix = "." + name + ".v";
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_ / "live", ec)) {
+    const std::string f = e.path().filename().string();
+    if (!f.starts_with(prefix) || f.size() == prefix.size()) continue;
+    const std::string num = f.substr(prefix.size());
+    if (std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; }) && num.size() < 9) {
+      out.push_back(std::stoi(num));
+    }
+  }
+  return out;
+}
+
 int LineageStore::latest_version(const std::string& name) const {
   int latest = 0;
   std::error_code ec;
@@ -71,13 +86,18 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
   ACMEKIT_CHECK(write_file_atomic(archive / ("privkey" + v + ".pem"), files.privkey_pem, 0600));
 
   test_point("install-archived");
-  // 2. A directory of relative symlinks for version N.
-  const fs::path version_dir = archive / ".live" / v;
+  // 2. A directory of relative symlinks for version N, next to live/<name>
+  // (live/.<name>.vN) so that "../../archive/<name>/certN.pem" resolves
+  // the same from there as from live/<name>/: for the kernel and for tools
+  // such as certbot that join link targets onto live/<name> textually.
+  const fs::path live_dir = dir_ / "live";
+  const std::string version_entry = "." + name + ".v" + v;
+  const fs::path version_dir = live_dir / version_entry;
   fs::remove_all(version_dir, ec);  // left over by a crash before step 4
   fs::create_directories(version_dir, ec);
   if (ec) return make_error(ErrorKind::kIo, "creating " + version_dir.string() + ": " + ec.message());
   for (const char* kind : kKinds) {
-    ACMEKIT_CHECK(replace_symlink_atomic(fs::path("../..") / (std::string(kind) + v + ".pem"),
+    ACMEKIT_CHECK(replace_symlink_atomic(fs::path("../../archive") / name / (std::string(kind) + v + ".pem"),
                                          version_dir / (std::string(kind) + ".pem")));
   }
 
@@ -87,20 +107,17 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
 
   test_point("install-before-switch");
   // 4. The switch: one rename of live/<name>.
-  const fs::path live_dir = dir_ / "live";
-  fs::create_directories(live_dir, ec);
   const fs::path live = live_dir / name;
   if (fs::is_directory(fs::symlink_status(live, ec))) {
     // A real directory (certbot-made lineage): cannot be swapped atomically.
     return make_error(ErrorKind::kIo, live.string() + " is a directory, not an acmekit lineage link");
   }
-  ACMEKIT_CHECK(replace_symlink_atomic(fs::path("../archive") / name / ".live" / v, live));
+  ACMEKIT_CHECK(replace_symlink_atomic(version_entry, live));
 
   // Older version directories are no longer referenced; keep the previous
   // one for readers that resolved the old link a moment ago.
-  for (const auto& e : fs::directory_iterator(archive / ".live", ec)) {
-    int other = std::atoi(e.path().filename().c_str());
-    if (other > 0 && other < n - 1) fs::remove_all(e.path(), ec);
+  for (int old : version_dirs(name)) {
+    if (old < n - 1) fs::remove_all(live_dir / ("." + name + ".v" + std::to_string(old)), ec);
   }
   return live_paths(name);
 }
@@ -110,7 +127,7 @@ std::string format_renewal_config(const std::string& name, const fs::path& dir,
   std::ostringstream out;
   const fs::path live = dir / "live" / name;
   out << "# renewal configuration written by acmekit; certbot's format\n"
-      << "version = acmekit 0.1.0\n"
+      << "version = 0.1.0\n"  // acmekit's version; certbot parses it as a version number
       << "archive_dir = " << (dir / "archive" / name).string() << "\n"
       << "cert = " << (live / "cert.pem").string() << "\n"
       << "privkey = " << (live / "privkey.pem").string() << "\n"
@@ -161,6 +178,7 @@ Status LineageStore::remove(const std::string& name) {
     fs::remove_all(p, ec);
     if (ec) return make_error(ErrorKind::kIo, "removing " + p.string() + ": " + ec.message());
   }
+  for (int v : version_dirs(name)) fs::remove_all(dir_ / "live" / ("." + name + ".v" + std::to_string(v)), ec);
   (void)sync_directory(dir_ / "live");  // best effort: the removal itself succeeded
   return {};
 }

@@ -4,8 +4,8 @@
 //   DIR/renewal/<name>.conf                                   what renewal needs
 //
 // Installing is atomic as a whole, not file by file: live/<name> is a
-// symlink to archive/<name>/.live/N, a directory whose four symlinks point
-// at version N. Switching versions is one rename() of live/<name>, so at no
+// symlink to live/.<name>.vN, a directory whose four symlinks point at
+// archive/<name>/*N.pem. Switching versions is one rename() of live/<name>, so at no
 // instant does live/ pair a certificate with a key that does not match it.
 // (certbot swaps the four links one at a time.)
 #pragma once
@@ -65,6 +65,9 @@ class LineageStore {
   const std::filesystem::path& config_dir() const { return dir_; }
 
  private:
+  // Version numbers of the live/.<name>.vN directories.
+  std::vector<int> version_dirs(const std::string& name) const;
+
   std::filesystem::path dir_;
 };
 

@@ -69,12 +69,44 @@ TEST_F(LineageStoreTest, CrashLeftoversDoNotBreakTheNextInstall) {
   ASSERT_TRUE(store.install("a.test", files("1"), {}));
   // A crash after writing version 2's archive files but before the switch.
   ASSERT_TRUE(write_file_atomic(dir / "archive" / "a.test" / "cert2.pem", "half"));
-  fs::create_directories(dir / "archive" / "a.test" / ".live" / "2");
+  fs::create_directories(dir / "live" / ".a.test.v2");
   EXPECT_EQ(read_file(store.live_paths("a.test").cert).value(), "cert-1");
   auto p = store.install("a.test", files("3"), {});
   ASSERT_TRUE(p);
   EXPECT_EQ(read_file(p->cert).value(), "cert-3");
   EXPECT_EQ(read_file(p->privkey).value(), "key-3");
+  // Only the current and the previous version directories are kept.
+  EXPECT_FALSE(fs::exists(dir / "live" / ".a.test.v1"));
+  EXPECT_TRUE(fs::exists(dir / "live" / ".a.test.v2"));
+  EXPECT_TRUE(fs::exists(dir / "live" / ".a.test.v3"));
+}
+
+TEST_F(LineageStoreTest, LiveLinksResolveTextuallyFromLiveName) {
+  // certbot joins a link's target onto live/<name>/ without resolving
+  // live/<name> itself; the targets must work that way too.
+  LineageStore store(dir);
+  ASSERT_TRUE(store.install("a.test", files("1"), {}));
+  for (const char* kind : {"cert", "chain", "fullchain", "privkey"}) {
+    const fs::path link = dir / "live" / "a.test" / (std::string(kind) + ".pem");
+    const fs::path textual = (dir / "live" / "a.test" / fs::read_symlink(link)).lexically_normal();
+    EXPECT_EQ(textual, dir / "archive" / "a.test" / (std::string(kind) + "1.pem"));
+    EXPECT_EQ(fs::canonical(link), fs::canonical(textual));
+  }
+}
+
+TEST_F(LineageStoreTest, RemoveDeletesEveryTrace) {
+  LineageStore store(dir);
+  ASSERT_TRUE(store.install("a.test", files("1"), {}));
+  ASSERT_TRUE(store.install("a.test", files("2"), {}));
+  ASSERT_TRUE(store.install("b.test", files("1"), {}));
+  ASSERT_TRUE(store.remove("a.test"));
+  EXPECT_EQ(store.list(), std::vector<std::string>{"b.test"});
+  for (const auto& e : fs::directory_iterator(dir / "live")) {
+    EXPECT_EQ(e.path().filename().string().find("a.test"), std::string::npos) << e.path();
+  }
+  EXPECT_FALSE(fs::exists(dir / "archive" / "a.test"));
+  EXPECT_FALSE(fs::exists(dir / "renewal" / "a.test.conf"));
+  EXPECT_FALSE(store.remove("a.test"));
 }
 
 TEST(AccountStoreTest, ServerDirectoryNamesStayInside) {
