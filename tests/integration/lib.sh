@@ -350,6 +350,15 @@ common_args() {
     --register-unsafely-without-email --agree-tos --non-interactive
 }
 
+# use_pebble_client [CONFIG_DIR]: the usual client setup after start_pebble.
+# Sets CFG (default $WORK/config), COMMON (common_args) and STANDALONE
+# (standalone http-01 on Pebble's validation port).
+use_pebble_client() {
+  CFG=${1:-$WORK/config}
+  mapfile -t COMMON < <(common_args "$CFG")
+  STANDALONE=(--standalone --http-01-port "$PEBBLE_HTTP_PORT" --http-01-address 127.0.0.1)
+}
+
 _show_run() {
   printf '  exit code: %s\n  stdout:\n' "$ACME_RC"
   sed 's/^/    | /' "$ACME_OUT"

@@ -7,9 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_acmekit
 start_pebble
 
-CFG="$WORK/config"
-mapfile -t COMMON < <(common_args "$CFG")
-STANDALONE=(--standalone --http-01-port "$PEBBLE_HTTP_PORT" --http-01-address 127.0.0.1)
+use_pebble_client
 NAME=check.test
 LIVE="$CFG/live/$NAME"
 

@@ -5,9 +5,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_acmekit
 start_pebble
 
-CFG="$WORK/config"
-mapfile -t COMMON < <(common_args "$CFG")
-STANDALONE=(--standalone --http-01-port "$PEBBLE_HTTP_PORT" --http-01-address 127.0.0.1)
+use_pebble_client
 
 mkdir -p "$WORK/csr"
 openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \

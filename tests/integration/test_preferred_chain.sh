@@ -18,9 +18,7 @@ CN1=$(cert_subject_cn "$ROOT1")
 [[ -n "$CN0" && -n "$CN1" && "$CN0" != "$CN1" ]] || fail "Pebble did not give two distinct roots: '$CN0' '$CN1'"
 log "root 0: $CN0, root 1 (alternate): $CN1"
 
-CFG="$WORK/config"
-mapfile -t COMMON < <(common_args "$CFG")
-STANDALONE=(--standalone --http-01-port "$PEBBLE_HTTP_PORT" --http-01-address 127.0.0.1)
+use_pebble_client
 
 # assert_chain_to DIR ROOT_PEM ROOT_CN OTHER_ROOT_PEM
 assert_chain_to() {

@@ -8,9 +8,7 @@ require_acmekit
 # One-hour certificates: due when less than 20 minutes are left.
 start_pebble '{"certificateValidityPeriod": 3600}'
 
-CFG="$WORK/config"
-mapfile -t COMMON < <(common_args "$CFG")
-STANDALONE=(--standalone --http-01-port "$PEBBLE_HTTP_PORT" --http-01-address 127.0.0.1)
+use_pebble_client
 HOOKLOG="$WORK/hooks.log"
 : >"$HOOKLOG"
 

@@ -13,6 +13,21 @@ std::optional<std::chrono::seconds> retry_after_of(const http::Response& r) {
   if (auto ra = r.headers.get("retry-after")) return wire::parse_retry_after(*ra);
   return std::nullopt;
 }
+
+// POSTs `payload` to `post_url` and parses the answer as a resource living at
+// `resource_url` (an order, an authorization, the account).
+template <typename T>
+Result<T> post_resource(Session& s, const std::string& post_url, std::string_view payload,
+                        std::string_view what, Result<T> (*parse)(const json&),
+                        const std::string& resource_url,
+                        std::optional<std::chrono::seconds>* retry_after = nullptr) {
+  ACMEKIT_TRY(auto resp, s.post(post_url, payload));
+  if (retry_after) *retry_after = retry_after_of(resp);
+  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, what));
+  ACMEKIT_TRY(T resource, parse(j));
+  resource.url = resource_url;
+  return resource;
+}
 }  // namespace
 
 Result<wire::Account> new_account(Session& s, const NewAccountRequest& req) {
@@ -49,31 +64,17 @@ Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& i
 
 Result<wire::Order> get_order(Session& s, const std::string& url,
                               std::optional<std::chrono::seconds>* retry_after) {
-  ACMEKIT_TRY(auto resp, s.post_as_get(url));
-  if (retry_after) *retry_after = retry_after_of(resp);
-  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
-  ACMEKIT_TRY(auto order, wire::parse_order(j));
-  order.url = url;
-  return order;
+  return post_resource(s, url, "", "order", wire::parse_order, url, retry_after);
 }
 
 Result<wire::Order> finalize_order(Session& s, const wire::Order& order, std::string_view csr_der) {
   json payload{{"csr", base64url_encode(csr_der)}};  // §7.4: base64url DER
-  ACMEKIT_TRY(auto resp, s.post(order.finalize, payload.dump()));
-  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
-  ACMEKIT_TRY(auto updated, wire::parse_order(j));
-  updated.url = order.url;
-  return updated;
+  return post_resource(s, order.finalize, payload.dump(), "order", wire::parse_order, order.url);
 }
 
 Result<wire::Authorization> get_authorization(Session& s, const std::string& url,
                                               std::optional<std::chrono::seconds>* retry_after) {
-  ACMEKIT_TRY(auto resp, s.post_as_get(url));
-  if (retry_after) *retry_after = retry_after_of(resp);
-  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "authorization"));
-  ACMEKIT_TRY(auto authz, wire::parse_authorization(j));
-  authz.url = url;
-  return authz;
+  return post_resource(s, url, "", "authorization", wire::parse_authorization, url, retry_after);
 }
 
 Result<wire::Challenge> respond_challenge(Session& s, const std::string& url) {
@@ -124,9 +125,6 @@ Result<CertificateChain> download_certificate(Session& s, const std::string& url
                           .alternates = links_with_rel(resp.headers.get_all("link"), "alternate")};
 }
 
-}  // namespace acmekit::client::api
-
-namespace acmekit::client::api {
 
 Result<int> revocation_reason_code(std::string_view name) {
   static const std::pair<std::string_view, int> kReasons[] = {
@@ -150,16 +148,9 @@ Status revoke_certificate(Session& s, std::string_view cert_der, int reason, boo
   return {};
 }
 
-}  // namespace acmekit::client::api
-
-namespace acmekit::client::api {
 namespace {
 Result<wire::Account> post_account(Session& s, std::string_view payload) {
-  ACMEKIT_TRY(auto resp, s.post(s.account_url(), payload));
-  ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "account"));
-  ACMEKIT_TRY(auto account, wire::parse_account(j));
-  account.url = s.account_url();
-  return account;
+  return post_resource(s, s.account_url(), payload, "account", wire::parse_account, s.account_url());
 }
 }  // namespace
 

@@ -49,9 +49,6 @@ Result<CertificateChain> download_certificate(Session& s, const std::string& url
 std::vector<std::string> links_with_rel(const std::vector<std::string>& link_headers,
                                         std::string_view rel);
 
-}  // namespace acmekit::client::api
-
-namespace acmekit::client::api {
 
 // RFC 5280 §5.3.1 reason codes, by certbot's names ("keycompromise", ...).
 // Errors on an unknown name.
@@ -62,9 +59,6 @@ Result<int> revocation_reason_code(std::string_view name);
 // caller holds the key but not the account.
 Status revoke_certificate(Session& s, std::string_view cert_der, int reason, bool embed_jwk);
 
-}  // namespace acmekit::client::api
-
-namespace acmekit::client::api {
 
 // RFC 8555 §7.3.2: replace the account's contact list.
 Result<wire::Account> update_account(Session& s, const std::vector<std::string>& contact);
