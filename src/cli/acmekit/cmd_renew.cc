@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/acmekit/commands.h"
+#include "cli/acmekit/renew_pass.h"
 #include "cli/acmekit/output.h"
 #include "client/obtain.h"
 #include "client/renewal/due.h"
@@ -25,6 +26,8 @@ using std::chrono::system_clock;
 
 namespace {
 
+}  // namespace
+
 // Test switch (Boulder's FAKECLOCK): ACMEKIT_FAKE_NOW=<unix seconds> makes
 // the due decision as of that instant. Nothing else reads it.
 system_clock::time_point now_for_due() {
@@ -33,6 +36,8 @@ system_clock::time_point now_for_due() {
   }
   return system_clock::now();
 }
+
+namespace {
 
 struct Candidate {
   std::string name;
@@ -71,11 +76,10 @@ Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::L
 
 }  // namespace
 
-int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
+Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, system_clock::time_point now) {
   client::store::LineageStore lineages(g.config_dir);
-  const auto now = now_for_due();
-
-  json renewed = json::array(), not_due = json::array(), failed = json::array();
+  RenewPass pass;
+  json &renewed = pass.renewed, &not_due = pass.not_due, &failed = pass.failed;
   auto fail = [&](const std::string& name, const Error& e) {
     spdlog::error("{}: {}", name, e.message());
     failed.push_back({{"cert_name", name}, {"error", e.message()}});
@@ -83,12 +87,13 @@ int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
   // Which lineages are due, from the index: no certificate is opened unless
   // its live/ link changed since the last run.
   auto scan = client::store::scan_lineages(lineages);
+  pass.lineages = scan.lineages;
   spdlog::debug("{} lineages, {} certificates parsed (not in the index)", scan.lineages.size(), scan.parsed);
   for (const auto& [name, err] : scan.unreadable) {
     if (o.cert_names.empty() || std::ranges::count(o.cert_names, name)) fail(name, err);
   }
   std::vector<Candidate> due;
-  std::optional<std::pair<std::string, system_clock::time_point>> next;
+  auto& next = pass.next_due;
   for (const auto& name : o.cert_names) {
     if (!std::ranges::any_of(scan.lineages, [&](const auto& l) { return l.name == name; }) &&
         !std::ranges::any_of(scan.unreadable, [&](const auto& u) { return u.first == name; })) {
@@ -124,10 +129,11 @@ int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
     if (pre && !o.no_directory_hooks) {
       pre = client::renewal::run_hook_dir("pre hook", fs::path(g.config_dir) / "renewal-hooks" / "pre");
     }
-    if (!pre) return report_error(pre.error());
+    if (!pre) return std::unexpected(std::move(pre).error());
   }
   for (const auto& c : due) {
     auto st = renew_one(g, o, lineages, c);
+    pass.results[c.name] = st ? std::optional<std::string>() : st.error().message();
     if (st) {
       spdlog::info("{}: {}", c.name, o.dry_run ? "dry run succeeded (live/ untouched)" : "renewed");
       renewed.push_back(c.name);
@@ -147,6 +153,13 @@ int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
     }
   }
 
+  return pass;
+}
+
+int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
+  auto pass_r = renew_pass(g, o, now_for_due());
+  if (!pass_r) return report_error(pass_r.error());
+  const json &renewed = pass_r->renewed, &not_due = pass_r->not_due, &failed = pass_r->failed;
   if (g.json) {
     std::cout << json{{"dry_run", o.dry_run}, {"renewed", renewed}, {"not_due", not_due}, {"failed", failed}}.dump(2)
               << std::endl;

@@ -11,6 +11,7 @@ namespace acmekit::cli {
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options);
 int cmd_certificates(const GlobalOptions& global);
 int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
+int cmd_daemon(const GlobalOptions& global, const DaemonOptions& options);
 int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options);
 int cmd_delete(const GlobalOptions& global, const std::vector<std::string>& cert_names);
 int cmd_register(const GlobalOptions& global);

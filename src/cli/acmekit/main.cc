@@ -177,6 +177,24 @@ int run(int argc, char** argv) {
   auto* renew_cmd = app.add_subcommand("renew", "Renew every certificate that is due");
   renew_cmd->fallthrough();
   add_renew_options(*renew_cmd, renew);
+  DaemonOptions daemon;
+  auto* daemon_cmd = app.add_subcommand("daemon", "Stay up, renew when due, serve Prometheus metrics");
+  daemon_cmd->fallthrough();
+  add_renew_options(*daemon_cmd, daemon.renew);
+  daemon_cmd->add_option("--metrics-listen", daemon.metrics_listen,
+                         "ADDR:PORT for GET /metrics (empty string: no metrics)")->capture_default_str();
+  daemon_cmd->add_option("--check-interval", daemon.check_interval,
+                         "Longest sleep between renewal passes, in seconds")->capture_default_str();
+  daemon_cmd->add_option("--jitter", daemon.jitter,
+                         "Random extra delay (0..N seconds) before renewing what comes due")->capture_default_str();
+  daemon_cmd->footer(R"(
+Each pass renews what is due, exactly as `acmekit renew` does, then sleeps
+until the next lineage comes due (plus jitter), at most --check-interval;
+after a failure it retries within the hour. Logs go to stderr (journald).
+Metrics: acmekit_certificates_managed, acmekit_certificate_expiry_seconds,
+acmekit_renewal_last_result, acmekit_renewal_last_success_timestamp_seconds,
+acmekit_renewal_passes_total, acmekit_renewal_failures_total. SIGTERM or
+SIGINT stops it (exit 0).)");
   RevokeOptions revoke;
   auto* revoke_cmd = app.add_subcommand("revoke", "Revoke a certificate (RFC 8555 §7.6)");
   revoke_cmd->fallthrough();
@@ -227,6 +245,7 @@ int run(int argc, char** argv) {
     if (*sub) return fn(global);
   }
   if (*renew_cmd) return cmd_renew(global, renew);
+  if (*daemon_cmd) return cmd_daemon(global, daemon);
   return kExitUsage;
 }
 

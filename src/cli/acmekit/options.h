@@ -52,6 +52,13 @@ struct RenewOptions {
   bool no_directory_hooks = false;
 };
 
+struct DaemonOptions {
+  RenewOptions renew;               // hooks and --cert-name apply to every pass
+  std::string metrics_listen = "127.0.0.1:9108";  // "" disables metrics
+  int check_interval = 43200;       // longest sleep between passes, seconds
+  int jitter = 600;                 // random extra delay before a due renewal, seconds
+};
+
 struct RevokeOptions {
   std::string cert_path;  // a certificate (or full chain) PEM
   std::string cert_name;  // or a lineage

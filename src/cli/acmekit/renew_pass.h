@@ -1,0 +1,39 @@
+// One renewal pass over every lineage (or --cert-name ones): what `renew`
+// runs once and `daemon` runs in a loop.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/acmekit/options.h"
+#include "client/store/lineage_index.h"
+#include "core/error.h"
+
+namespace acmekit::cli {
+
+struct RenewPass {
+  nlohmann::json renewed = nlohmann::json::array();  // names
+  nlohmann::json not_due = nlohmann::json::array();  // {cert_name, reason, renew_at}
+  nlohmann::json failed = nlohmann::json::array();   // {cert_name, error}
+  // The lineage that comes due first among those not due, and when.
+  std::optional<std::pair<std::string, std::chrono::system_clock::time_point>> next_due;
+  // Every lineage with its validity as seen at the start of the pass.
+  std::vector<client::store::LineageValidity> lineages;
+  // Renewal attempts of this pass: name -> nullopt on success, else the error.
+  std::map<std::string, std::optional<std::string>> results;
+};
+
+// Renews what is due as of `now`. Fails only when the pre hook fails (then
+// nothing is renewed); per-lineage failures are in `failed`.
+Result<RenewPass> renew_pass(const GlobalOptions& global, const RenewOptions& options,
+                             std::chrono::system_clock::time_point now);
+
+// Now, or ACMEKIT_FAKE_NOW (unix seconds) for tests.
+std::chrono::system_clock::time_point now_for_due();
+
+}  // namespace acmekit::cli
