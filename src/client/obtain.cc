@@ -31,11 +31,16 @@ Result<std::unique_ptr<challenge::Solver>> make_solver(const LineageSettings& s)
 
 Result<Obtained> obtain_certificate(const LineageSettings& settings, const AccountOptions& account_options,
                                     const std::string& config_dir,
-                                    const std::optional<std::string>& csr_der) {
+                                    const std::optional<std::string>& csr_der,
+                                    challenge::Solver* shared_solver) {
   ObtainRequest request{.names = settings.names, .csr_der = csr_der,
                         .preferred_chain = settings.preferred_chain};
   ACMEKIT_TRY(request.key_spec, settings.key_spec());
-  ACMEKIT_TRY(auto solver, make_solver(settings));
+  std::unique_ptr<challenge::Solver> own_solver;
+  if (!shared_solver) {
+    ACMEKIT_TRY(own_solver, make_solver(settings));
+  }
+  challenge::Solver& solver = shared_solver ? *shared_solver : *own_solver;
 
   http::CurlClient http(http::ClientOptions{.ca_bundle = settings.ca_bundle});
   api::Session session(http, settings.server);
@@ -44,7 +49,7 @@ Result<Obtained> obtain_certificate(const LineageSettings& settings, const Accou
   ACMEKIT_TRY(auto account, ensure_account(session, accounts, account_options));
 
   SystemClock clock;
-  Certifier certifier(session, *solver, clock);
+  Certifier certifier(session, solver, clock);
   ACMEKIT_TRY(auto issued, certifier.obtain(request));
   return Obtained{.issued = std::move(issued), .account = std::move(account)};
 }

@@ -17,9 +17,12 @@ struct Obtained {
   store::StoredAccount account;
 };
 
-// With csr_der set, finalizes with that CSR (no key is made).
+// With csr_der set, finalizes with that CSR (no key is made). With
+// shared_solver set, answers challenges through it (concurrent renewals on
+// one standalone port) instead of making a solver from the settings.
 Result<Obtained> obtain_certificate(const LineageSettings& settings, const AccountOptions& account_options,
                                     const std::string& config_dir,
-                                    const std::optional<std::string>& csr_der = std::nullopt);
+                                    const std::optional<std::string>& csr_der = std::nullopt,
+                                    challenge::Solver* shared_solver = nullptr);
 
 }  // namespace acmekit::client

@@ -90,3 +90,22 @@ grep -q 'other.test' "$ACME_ERR" || fail "stderr does not name other.test"
 assert_cert_ok "$CFG/live/other.test" "$PEBBLE_ROOT" other.test
 [[ "$(cert_serial "$CFG/live/renew.test/cert.pem")" != "$SERIAL2" ]] || fail "forced renewal did not renew renew.test"
 case_pass
+
+case_begin "--max-parallel 3: four standalone lineages renewed at once through one http-01 server"
+declare -A BEFORE_SERIAL
+SEL=()
+for i in 1 2 3 4; do
+  run_acmekit certonly -d "p$i.test" -d "www.p$i.test" "${STANDALONE[@]}" "${COMMON[@]}"
+  assert_success
+  BEFORE_SERIAL[$i]=$(cert_serial "$CFG/live/p$i.test/cert.pem")
+  SEL+=(--cert-name "p$i.test")
+done
+run_acmekit renew "${COMMON[@]}" --force-renewal --max-parallel 3 --json "${SEL[@]}"
+assert_success
+[[ "$(json_get '.renewed | join(",")')" == "p1.test,p2.test,p3.test,p4.test" ]] \
+  || fail "expected p1..p4 renewed: $(cat "$ACME_OUT")"
+for i in 1 2 3 4; do
+  assert_cert_ok "$CFG/live/p$i.test" "$PEBBLE_ROOT" "p$i.test" "www.p$i.test"
+  [[ "$(cert_serial "$CFG/live/p$i.test/cert.pem")" != "${BEFORE_SERIAL[$i]}" ]] || fail "p$i.test not renewed"
+done
+case_pass

@@ -2,6 +2,9 @@
 // One lineage failing does not stop the others; the old certificate stays
 // live; the summary and the exit code say which failed and why.
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
 #include <cstdlib>
 #include <optional>
 #include <iostream>
@@ -12,6 +15,7 @@
 #include "cli/acmekit/commands.h"
 #include "cli/acmekit/renew_pass.h"
 #include "cli/acmekit/output.h"
+#include "client/challenge/solver_pool.h"
 #include "client/obtain.h"
 #include "client/renewal/due.h"
 #include "client/renewal/hooks.h"
@@ -52,9 +56,10 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 
 // Renews one lineage: obtain, install (unless dry run), deploy hooks.
 Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::LineageStore& lineages,
-                 const Candidate& c) {
+                 const Candidate& c, client::challenge::SolverPool& solvers) {
   client::AccountOptions account_opts{.account_id = c.settings.account};
-  ACMEKIT_TRY(auto obtained, client::obtain_certificate(c.settings, account_opts, g.config_dir));
+  ACMEKIT_TRY(auto* shared, solvers.shared_for(c.settings));
+  ACMEKIT_TRY(auto obtained, client::obtain_certificate(c.settings, account_opts, g.config_dir, std::nullopt, shared));
   if (o.dry_run) return {};
   const auto& issued = obtained.issued;
   ACMEKIT_TRY(auto paths, lineages.install(c.name,
@@ -131,17 +136,45 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     }
     if (!pre) return std::unexpected(std::move(pre).error());
   }
-  for (const auto& c : due) {
-    auto st = renew_one(g, o, lineages, c);
-    pass.results[c.name] = st ? std::optional<std::string>() : st.error().message();
-    if (st) {
-      spdlog::info("{}: {}", c.name, o.dry_run ? "dry run succeeded (live/ untouched)" : "renewed");
-      renewed.push_back(c.name);
-    } else {
+  // Up to --max-parallel renewals at once. A rateLimited answer (RFC 8555
+  // §6.7) stops further renewals with that CA for this pass: they would be
+  // refused too, and hammering a rate-limited account makes it worse.
+  client::challenge::SolverPool solvers;
+  std::mutex mu;
+  std::map<std::string, std::string> rate_limited;  // server -> message
+  std::atomic<size_t> next_index{0};
+  auto worker = [&] {
+    for (size_t i; (i = next_index++) < due.size();) {
+      const Candidate& c = due[i];
+      Status st;
+      {
+        std::lock_guard lock(mu);
+        if (auto it = rate_limited.find(c.settings.server); it != rate_limited.end()) {
+          st = std::unexpected(Error{.kind = ErrorKind::kAcme, .detail = "not attempted: " + it->second});
+        }
+      }
+      if (st) st = renew_one(g, o, lineages, c, solvers);
+      std::lock_guard lock(mu);
+      pass.results[c.name] = st ? std::optional<std::string>() : st.error().message();
+      if (st) {
+        spdlog::info("{}: {}", c.name, o.dry_run ? "dry run succeeded (live/ untouched)" : "renewed");
+        renewed.push_back(c.name);
+        continue;
+      }
       spdlog::error("{}: renewal failed, the current certificate stays live: {}", c.name, st.error().message());
       failed.push_back({{"cert_name", c.name}, {"error", st.error().message()}});
+      if (st.error().is_acme("rateLimited")) {
+        rate_limited.emplace(c.settings.server, "the CA rate-limited this pass (" + st.error().message() + ")");
+      }
     }
-  }
+  };
+  std::vector<std::thread> workers;
+  const size_t n_workers = std::min<size_t>(static_cast<size_t>(std::max(o.max_parallel, 1)), due.size());
+  for (size_t i = 1; i < n_workers; ++i) workers.emplace_back(worker);
+  worker();
+  for (auto& t : workers) t.join();
+  std::sort(renewed.begin(), renewed.end());
+  std::sort(failed.begin(), failed.end(), [](const json& a, const json& b) { return a.dump() < b.dump(); });
   if (hooks) {
     auto post = client::renewal::run_hook("post hook", o.post_hook);
     if (post && !o.no_directory_hooks) {

@@ -102,6 +102,10 @@ void add_renew_options(CLI::App& sub, RenewOptions& o) {
   sub.add_option("--post-hook", o.post_hook, "Command run once after the renewals of this run");
   sub.add_option("--deploy-hook", o.deploy_hook,
                  "Command run after each successful renewal, with RENEWED_LINEAGE and RENEWED_DOMAINS");
+  sub.add_option("--max-parallel", o.max_parallel,
+                 "Renew up to N lineages at once (standalone ones share one http-01 server); "
+                 "a rateLimited answer stops further renewals with that CA for this pass")
+      ->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_flag("--no-directory-hooks", o.no_directory_hooks,
                "Do not run CONFIG_DIR/renewal-hooks/{pre,deploy,post}/*");
   sub.footer(R"(

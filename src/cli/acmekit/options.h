@@ -50,6 +50,7 @@ struct RenewOptions {
   bool dry_run = false;
   std::string pre_hook, post_hook, deploy_hook;
   bool no_directory_hooks = false;
+  int max_parallel = 1;  // lineages renewed at once
 };
 
 struct DaemonOptions {
