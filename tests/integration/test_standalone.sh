@@ -117,3 +117,23 @@ for n in one.test rsa.test my-p384; do
 done
 ! grep -qi 'invalid\|error' "$LOGS/certbot-certificates.log" || fail "certbot found problems: $(cat "$LOGS/certbot-certificates.log")"
 case_pass
+
+# ---------------------------------------------------------------------------
+case_begin "certonly again for a lineage that is not due: no action (certbot's rule), unless --force-renewal"
+serial=$(cert_serial "$CFG/live/one.test/cert.pem")
+run_acmekit certonly -d one.test "${STANDALONE[@]}" "${COMMON[@]}" --json
+assert_success
+[[ "$(json_get .status)" == unchanged ]] || fail "expected status unchanged: $(cat "$ACME_OUT")"
+[[ "$(cert_serial "$CFG/live/one.test/cert.pem")" == "$serial" ]] || fail "live/one.test changed"
+[[ ! -e "$CFG/archive/one.test/cert2.pem" ]] || fail "a second version was issued"
+run_acmekit certonly -d one.test "${STANDALONE[@]}" "${COMMON[@]}" --force-renewal --json
+assert_success
+[[ "$(json_get .status)" == issued ]] || fail "expected status issued: $(cat "$ACME_OUT")"
+[[ "$(cert_serial "$CFG/live/one.test/cert.pem")" != "$serial" ]] || fail "--force-renewal did not issue"
+assert_cert_ok "$CFG/live/one.test" "$PEBBLE_ROOT" one.test
+# Different names under the same lineage name: issued (the lineage is expanded).
+run_acmekit certonly -d one.test -d two.one.test --cert-name one.test "${STANDALONE[@]}" "${COMMON[@]}" --json
+assert_success
+[[ "$(json_get .status)" == issued ]] || fail "changed names should issue: $(cat "$ACME_OUT")"
+assert_cert_ok "$CFG/live/one.test" "$PEBBLE_ROOT" one.test two.one.test
+case_pass

@@ -2,14 +2,20 @@
 #include <filesystem>
 #include <iostream>
 
+#include <set>
+
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/acmekit/commands.h"
 #include "cli/acmekit/output.h"
+#include "cli/acmekit/renew_pass.h"
 #include "client/obtain.h"
+#include "client/renewal/due.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
 #include "core/crypto/csr.h"
+#include "core/wire/json.h"
 
 namespace acmekit::cli {
 namespace fs = std::filesystem;
@@ -49,6 +55,33 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
   if (settings.names.empty()) return make_error(ErrorKind::kInvalidArgument, "no names given: use -d NAME");
   const std::string cert_name = o.cert_name.empty() ? settings.names.front() : o.cert_name;
   if (!csr_der) ACMEKIT_CHECK(client::store::LineageStore::check_name(cert_name));
+
+  // certbot's rule, which cron jobs rely on: a lineage that already covers
+  // exactly these names and is not due stays as it is (no order, no rate
+  // limit spent) unless --force-renewal.
+  if (!csr_der && !o.force_renewal) {
+    client::store::LineageStore lineages(g.config_dir);
+    auto pem = client::store::read_file(lineages.live_paths(cert_name).cert);
+    auto certs = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
+    if (pem && certs) {
+      const auto& leaf = certs->front();
+      std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
+      have.insert(leaf.ip_addresses.begin(), leaf.ip_addresses.end());
+      std::set<std::string> want;
+      for (const auto& n : settings.names) want.insert(wire::identifier_for(n).value);
+      auto due = client::renewal::renewal_due(leaf.not_before, leaf.not_after, now_for_due());
+      if (have == want && !due.due) {
+        spdlog::info("{}: certificate not yet due for renewal ({}); no action taken", cert_name, due.reason);
+        return json{{"status", "unchanged"},
+                    {"cert_name", cert_name},
+                    {"names", settings.names},
+                    {"serial", leaf.serial_hex},
+                    {"issuer", leaf.issuer_cn},
+                    {"not_after", iso8601(leaf.not_after)},
+                    {"paths", paths_json(lineages.live_paths(cert_name))}};
+      }
+    }
+  }
 
   // certbot asks for an address; without a terminal it refuses. So do we.
   client::store::AccountStore accounts(g.config_dir);
@@ -104,6 +137,11 @@ int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options) {
   const json& r = *result;
   if (global.json) {
     std::cout << r.dump(2) << std::endl;
+    return kExitOk;
+  }
+  if (!global.quiet && r["status"] == "unchanged") {
+    std::cout << "Certificate not yet due for renewal; no action taken (--force-renewal to renew now).\n"
+              << "Certificate is saved at: " << r["paths"]["fullchain"].get<std::string>() << std::endl;
     return kExitOk;
   }
   if (!global.quiet) {

@@ -88,6 +88,8 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
       ->capture_default_str();
   sub.add_option("--preferred-chain", o.preferred_chain,
                  "Prefer the chain whose topmost certificate is issued by this CN");
+  sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal,
+               "Issue even when the lineage already covers these names and is not due");
   sub.add_option("--deploy-hook", o.deploy_hook,
                  "Command saved with the lineage and run (via /bin/sh -c) after each renewal, "
                  "with RENEWED_LINEAGE and RENEWED_DOMAINS in its environment");

@@ -42,6 +42,7 @@ struct CertonlyOptions {
   std::string fullchain_path = "fullchain.pem";
   std::string preferred_chain;
   std::string deploy_hook;  // saved in the lineage, run after each renewal
+  bool force_renewal = false;  // issue even if the lineage is not due
 };
 
 struct RenewOptions {
