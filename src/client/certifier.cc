@@ -37,6 +37,7 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
   struct Pending {
     wire::Authorization authz;
     challenge::Task task;
+    std::string challenge_url;  // the solver's challenge in authz
     bool presented = false;
   };
   std::vector<Pending> pending;
@@ -59,7 +60,8 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
                          .challenge_type = ch->type,
                          .token = ch->token,
                          .key_authorization = jose::key_authorization(ch->token, jwk)};
-    pending.push_back({std::move(authz), std::move(task)});
+    std::string challenge_url = ch->url;
+    pending.push_back({std::move(authz), std::move(task), std::move(challenge_url)});
   }
 
   // Present every response, tell the CA, then poll: the CA validates all
@@ -70,10 +72,8 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
       p.presented = true;
     }
     for (auto& p : pending) {
-      auto ch = std::find_if(p.authz.challenges.begin(), p.authz.challenges.end(),
-                             [&](const wire::Challenge& c) { return c.type == solver_.type(); });
-      spdlog::info("{}: asking the CA to validate {}", p.task.identifier, ch->type);
-      auto r = api::respond_challenge(session_, ch->url);
+      spdlog::info("{}: asking the CA to validate {}", p.task.identifier, p.task.challenge_type);
+      auto r = api::respond_challenge(session_, p.challenge_url);
       if (!r) return std::unexpected(std::move(r).error().with_context("answering the challenge for " + p.task.identifier));
     }
     for (auto& p : pending) {

@@ -10,6 +10,7 @@
 #include "client/api/poll.h"
 #include "client/api/session.h"
 #include "client/challenge/solver.h"
+#include "client/store/lineages.h"
 #include "core/clock.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/key.h"
@@ -34,6 +35,12 @@ struct Issued {
   std::optional<crypto::PrivateKey> key;  // absent with --csr
   crypto::CertificateInfo leaf;
   std::string order_url;
+
+  // The files of a lineage version. Needs `key` (not a --csr issuance).
+  store::LineageFiles lineage_files() const {
+    return {.cert_pem = cert_pem, .chain_pem = chain_pem, .fullchain_pem = fullchain_pem,
+            .privkey_pem = key->to_pem()};
+  }
 };
 
 // Progress for long runs: one line per step, at info level.

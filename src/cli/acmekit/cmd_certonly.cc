@@ -119,10 +119,7 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
   }
   client::store::LineageStore lineages(g.config_dir);
   ACMEKIT_TRY(auto paths, lineages.install(cert_name,
-                                           {.cert_pem = issued.cert_pem,
-                                            .chain_pem = issued.chain_pem,
-                                            .fullchain_pem = issued.fullchain_pem,
-                                            .privkey_pem = issued.key->to_pem()},
+                                           issued.lineage_files(),
                                            settings.to_config()));
   out["cert_name"] = cert_name;
   out["paths"] = paths_json(paths);

@@ -126,7 +126,12 @@ int cmd_daemon(const GlobalOptions& g, const DaemonOptions& o) {
           wait = std::clamp(until, seconds(1), wait);
         }
       }
-      state.lineages = client::store::scan_lineages(client::store::LineageStore(g.config_dir)).lineages;
+    }
+    // The directory scan happens outside the lock so a scrape never waits on disk.
+    auto lineages = client::store::scan_lineages(client::store::LineageStore(g.config_dir)).lineages;
+    {
+      std::lock_guard lock(state.mu);
+      state.lineages = std::move(lineages);
     }
     spdlog::info("next renewal check in {} s", wait.count());
     const auto deadline = std::chrono::steady_clock::now() + wait;

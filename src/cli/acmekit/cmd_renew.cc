@@ -63,10 +63,7 @@ Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::L
   if (o.dry_run) return {};
   const auto& issued = obtained.issued;
   ACMEKIT_TRY(auto paths, lineages.install(c.name,
-                                           {.cert_pem = issued.cert_pem,
-                                            .chain_pem = issued.chain_pem,
-                                            .fullchain_pem = issued.fullchain_pem,
-                                            .privkey_pem = issued.key->to_pem()},
+                                           issued.lineage_files(),
                                            c.settings.to_config()));
   // certbot's deploy-hook environment.
   client::renewal::HookEnv env{{"RENEWED_LINEAGE", paths.cert.parent_path().string()},
