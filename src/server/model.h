@@ -1,0 +1,90 @@
+// What the CA stores about ACME resources (RFC 8555 §7.1). Plain records,
+// shared by the storage (sa/), the policy layer (ra/) and the HTTP front end
+// (wfe/), which alone turns them into wire JSON and URLs.
+//
+// Identifiers are random base64url strings (crypto::random_bytes, 16 bytes)
+// used as the last path segment of the resource's URL, so URLs are not
+// guessable and need no counter shared between processes.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/wire/types.h"
+
+namespace acmekit::server {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// RFC 8555 §7.1.2. status: "valid" | "deactivated" | "revoked".
+struct AccountRecord {
+  std::string id;
+  std::string jwk_json;        // the account's public JWK, compact JSON
+  std::string key_thumbprint;  // RFC 7638 thumbprint of jwk_json; unique across accounts
+  std::vector<std::string> contact;
+  std::string status = "valid";
+  std::string eab_kid;  // the external account it is bound to (§7.3.4); empty if none
+  TimePoint created{};
+};
+
+// RFC 8555 §7.1.5, §8. status: "pending" | "processing" | "valid" | "invalid".
+struct ChallengeRecord {
+  std::string type;   // "http-01" | "dns-01" | "tls-alpn-01"
+  std::string token;  // base64url, at least 128 bits of entropy (§8.1)
+  std::string status = "pending";
+  std::optional<TimePoint> validated;
+  std::string error_json;  // the problem document when invalid; empty otherwise
+};
+
+// RFC 8555 §7.1.4. status as stored: "pending" | "valid" | "invalid" |
+// "deactivated" | "revoked"; "expired" is derived from `expires` when read.
+struct AuthzRecord {
+  std::string id;
+  std::string account_id;
+  wire::Identifier identifier;  // for a wildcard: the base domain, without "*." (§7.1.4)
+  bool wildcard = false;
+  std::string status = "pending";
+  TimePoint expires{};
+  std::vector<ChallengeRecord> challenges;  // in the order they are offered
+};
+
+// RFC 8555 §7.1.3. status as stored: "pending" | "processing" | "valid" |
+// "invalid"; "ready" and the invalid state that follows from a failed or
+// expired authorization are derived from the authorizations when read.
+struct OrderRecord {
+  std::string id;
+  std::string account_id;
+  std::string status = "pending";
+  TimePoint created{};
+  TimePoint expires{};
+  std::vector<wire::Identifier> identifiers;  // as requested (wildcards keep "*.")
+  std::vector<std::string> authz_ids;         // one per identifier, same order
+  std::optional<TimePoint> not_before, not_after;
+  std::string error_json;      // problem document once invalid
+  std::string certificate_id;  // set when valid
+};
+
+// An issued certificate. id is the serial in lower-case hex.
+struct CertificateRecord {
+  std::string id;
+  std::string account_id;
+  std::string order_id;
+  std::string leaf_pem;  // the end-entity certificate; the CA appends its chain when serving
+  TimePoint not_before{}, not_after{};
+  std::vector<wire::Identifier> identifiers;  // the SANs, for authorization-based revocation (§7.6)
+  std::string status = "valid";  // "valid" | "revoked"
+  int revocation_reason = 0;     // RFC 5280 §5.3.1 CRLReason
+  std::optional<TimePoint> revoked_at;
+};
+
+// An external account key made with `acmekit-ca eab add` (RFC 8555 §7.3.4).
+struct EabKeyRecord {
+  std::string kid;
+  std::string hmac_key;  // raw MAC key bytes
+  TimePoint created{};
+  std::string account_id;  // the account it was bound to; empty while unused
+};
+
+}  // namespace acmekit::server

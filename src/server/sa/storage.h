@@ -1,0 +1,82 @@
+// Storage authority: every byte of CA state goes through these two
+// interfaces (Boulder's StorageReader/StorageWriter). Consumers take the
+// smallest one they need. Each write is one transaction: when it returns
+// success the change survives a kill -9 of the process.
+//
+// Reads return std::nullopt for "no such record"; an Error is a storage
+// failure (ErrorKind::kIo), or for writes that break a uniqueness rule
+// ErrorKind::kInvalidArgument with a detail naming it.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "server/model.h"
+
+namespace acmekit::server::sa {
+
+class StorageReader {
+ public:
+  virtual ~StorageReader() = default;
+  virtual Result<std::optional<AccountRecord>> get_account(std::string_view id) = 0;
+  virtual Result<std::optional<AccountRecord>> get_account_by_thumbprint(std::string_view thumbprint) = 0;
+  virtual Result<std::optional<OrderRecord>> get_order(std::string_view id) = 0;
+  // The account's order ids, oldest first, at most `limit` after the order
+  // with id `after` (empty: from the start) — for §7.1.2.1 paging.
+  virtual Result<std::vector<std::string>> list_order_ids(std::string_view account_id, std::string_view after,
+                                                          std::size_t limit) = 0;
+  virtual Result<std::optional<AuthzRecord>> get_authz(std::string_view id) = 0;
+  // A "valid" authorization of this account for this identifier and wildcard
+  // flag that does not expire before `valid_until`, the one expiring last.
+  virtual Result<std::optional<AuthzRecord>> find_valid_authz(std::string_view account_id,
+                                                              const wire::Identifier& identifier, bool wildcard,
+                                                              TimePoint valid_until) = 0;
+  virtual Result<std::optional<CertificateRecord>> get_certificate(std::string_view id) = 0;
+  virtual Result<std::optional<EabKeyRecord>> get_eab_key(std::string_view kid) = 0;
+  // Counts for metrics and rate limits.
+  virtual Result<std::size_t> count_certificates_since(std::string_view account_id, TimePoint since) = 0;
+};
+
+class StorageWriter {
+ public:
+  virtual ~StorageWriter() = default;
+  // kInvalidArgument if the id or the key thumbprint is taken.
+  virtual Status add_account(const AccountRecord& account) = 0;
+  // Replaces contact, status, jwk_json and key_thumbprint of account.id.
+  // kInvalidArgument if the new thumbprint belongs to another account.
+  virtual Status update_account(const AccountRecord& account) = 0;
+  // A new order with the authorizations it created (reused ones are only
+  // referenced by order.authz_ids), in one transaction.
+  virtual Status add_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) = 0;
+  // Replaces status, error_json and certificate_id of order.id.
+  virtual Status update_order(const OrderRecord& order) = 0;
+  // Replaces status, expires and challenges of authz.id.
+  virtual Status update_authz(const AuthzRecord& authz) = 0;
+  // Stores the certificate and marks its order valid with it, together.
+  virtual Status add_certificate(const CertificateRecord& certificate) = 0;
+  // Sets status "revoked", reason and time. kInvalidArgument if it already is.
+  virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when) = 0;
+  virtual Status add_eab_key(const EabKeyRecord& key) = 0;
+  // Binds an unused key to an account; kInvalidArgument if already bound.
+  virtual Status bind_eab_key(std::string_view kid, std::string_view account_id) = 0;
+};
+
+class Storage : public StorageReader, public StorageWriter {};
+
+struct SqliteOptions {
+  // "normal": WAL + synchronous=NORMAL, durable against a crash of the
+  // process (kill -9), not of the machine. "full": fsync at every commit.
+  std::string synchronous = "normal";
+};
+
+// Opens (creating if needed) the SQLite database at path, WAL mode, schema
+// migrated. ":memory:" gives a private in-memory database for tests.
+// Thread-safe: calls may come from any thread.
+Result<std::unique_ptr<Storage>> open_sqlite(const std::filesystem::path& path, const SqliteOptions& options = {});
+
+}  // namespace acmekit::server::sa
