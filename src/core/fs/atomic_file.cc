@@ -1,4 +1,4 @@
-#include "client/store/atomic_file.h"
+#include "core/fs/atomic_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-namespace acmekit::client::store {
+namespace acmekit::fs {
 namespace fs = std::filesystem;
 namespace {
 
@@ -100,4 +100,4 @@ Result<std::string> read_file(const fs::path& path) {
   return s.str();
 }
 
-}  // namespace acmekit::client::store
+}  // namespace acmekit::fs
