@@ -4,8 +4,8 @@
 #include "core/fs/atomic_file.h"
 
 namespace acmekit::client::store {
-using fs::read_file;
-using fs::replace_symlink_atomic;
-using fs::sync_directory;
-using fs::write_file_atomic;
+using fsio::read_file;
+using fsio::replace_symlink_atomic;
+using fsio::sync_directory;
+using fsio::write_file_atomic;
 }  // namespace acmekit::client::store

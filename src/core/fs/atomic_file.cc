@@ -10,7 +10,7 @@
 #include <random>
 #include <sstream>
 
-namespace acmekit::fs {
+namespace acmekit::fsio {
 namespace fs = std::filesystem;
 namespace {
 
@@ -100,4 +100,4 @@ Result<std::string> read_file(const fs::path& path) {
   return s.str();
 }
 
-}  // namespace acmekit::fs
+}  // namespace acmekit::fsio

@@ -9,7 +9,7 @@
 
 #include "core/error.h"
 
-namespace acmekit::fs {
+namespace acmekit::fsio {
 
 // Writes `content` to `path` atomically with permission bits `mode`
 // (0600 for keys). Creates missing parent directories (mode 0700).
@@ -27,4 +27,4 @@ Status sync_directory(const std::filesystem::path& dir);
 // Reads a whole file.
 Result<std::string> read_file(const std::filesystem::path& path);
 
-}  // namespace acmekit::fs
+}  // namespace acmekit::fsio
