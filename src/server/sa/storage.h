@@ -53,6 +53,8 @@ class StorageWriter {
   // A new order with the authorizations it created (reused ones are only
   // referenced by order.authz_ids), in one transaction.
   virtual Status add_order(const OrderRecord& order, const std::vector<AuthzRecord>& new_authzs) = 0;
+  // A pre-authorization (RFC 8555 §7.4.1): an authorization without an order.
+  virtual Status add_authz(const AuthzRecord& authz) = 0;
   // Replaces status, error_json and certificate_id of order.id.
   virtual Status update_order(const OrderRecord& order) = 0;
   // Replaces status, expires and challenges of authz.id.
