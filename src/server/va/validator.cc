@@ -1,0 +1,39 @@
+// make_validator (validator.h): dispatch on the challenge type.
+#include "server/va/validator.h"
+
+#include "server/va/challenges.h"
+#include "server/va/dns_resolver.h"
+#include "server/va/problem.h"
+
+namespace acmekit::server::va {
+namespace {
+
+class ValidationAuthority : public Validator {
+ public:
+  explicit ValidationAuthority(const ValidatorOptions& options)
+      : options_(options), dns_(options.dns_resolvers, options.timeout) {}
+
+  // Holds no mutable state: safe to call from many RA workers at once.
+  Status validate(const ValidationRequest& request) override {
+    const auto& id = request.identifier;
+    if (id.type != "dns" && id.type != "ip") {
+      return problem("unsupportedIdentifier", "cannot validate identifiers of type " + id.type);
+    }
+    if (request.challenge_type == "http-01") return validate_http01(request, options_, dns_);
+    if (request.challenge_type == "dns-01") return validate_dns01(request, dns_);
+    if (request.challenge_type == "tls-alpn-01") return validate_tls_alpn01(request, options_, dns_);
+    return problem("malformed", "unknown challenge type " + request.challenge_type);
+  }
+
+ private:
+  const ValidatorOptions options_;
+  const DnsResolver dns_;
+};
+
+}  // namespace
+
+std::unique_ptr<Validator> make_validator(const ValidatorOptions& options) {
+  return std::make_unique<ValidationAuthority>(options);
+}
+
+}  // namespace acmekit::server::va

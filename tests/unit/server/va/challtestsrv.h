@@ -1,0 +1,88 @@
+// Test-only: pebble-challtestsrv as a real DNS server on free 127.0.0.1
+// ports (DNS on UDP+TCP, management API over HTTP), stopped by PID. Records
+// are added through its management API. Not starting is a test failure.
+#pragma once
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/http/curl_client.h"
+#include "server/va/dns_resolver.h"
+#include "../../tls_server.h"
+
+extern char** environ;
+
+namespace acmekit::test_support {
+
+class ChallTestSrv {
+ public:
+  // Call with ASSERT_NO_FATAL_FAILURE(srv.start()).
+  void start() {
+    dns_port_ = free_loopback_port();
+    management_port_ = free_loopback_port();
+    ASSERT_NE(dns_port_, 0);
+    ASSERT_NE(management_port_, 0);
+    const std::string dns = "127.0.0.1:" + std::to_string(dns_port_);
+    const std::string management = "127.0.0.1:" + std::to_string(management_port_);
+    // No default AAAA answer: names resolve to 127.0.0.1 only unless set.
+    std::vector<const char*> argv = {"pebble-challtestsrv", "-dns01", dns.c_str(), "-http01", "",
+                                     "-https01", "", "-tlsalpn01", "", "-management", management.c_str(),
+                                     "-defaultIPv6", "", nullptr};
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    const int rc = posix_spawnp(&pid_, "pebble-challtestsrv", &actions, nullptr,
+                                const_cast<char* const*>(argv.data()), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ASSERT_EQ(rc, 0) << "cannot start pebble-challtestsrv";
+    // Ready when the management API accepts and DNS answers (any A query
+    // gets the default 127.0.0.1).
+    server::va::DnsResolver probe({dns_server()}, std::chrono::milliseconds(200));
+    bool ready = false;
+    for (int i = 0; i < 100 && !ready; ++i) {
+      ready = loopback_accepts(management_port_) && probe.lookup_a("ready.test").has_value();
+      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ASSERT_TRUE(ready) << "pebble-challtestsrv did not answer on " << dns;
+    ready_ = true;
+  }
+  ~ChallTestSrv() {
+    if (pid_ > 0) {
+      ::kill(pid_, SIGTERM);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  bool ready() const { return ready_; }
+  std::string dns_server() const { return "127.0.0.1:" + std::to_string(dns_port_); }
+
+  // POST {json} to the management API, e.g. ("set-txt",
+  // R"({"host":"_acme-challenge.x.test.","value":"..."})").
+  void post(const std::string& endpoint, const std::string& json) {
+    http::CurlClient client(http::ClientOptions{});
+    http::Request request{.method = "POST",
+                          .url = "http://127.0.0.1:" + std::to_string(management_port_) + "/" + endpoint,
+                          .body = json};
+    auto response = client.send(request);
+    ASSERT_TRUE(response.has_value()) << response.error().message();
+    ASSERT_EQ(response->status, 200) << endpoint << " " << json << ": " << response->body;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  bool ready_ = false;
+  uint16_t dns_port_ = 0, management_port_ = 0;
+};
+
+}  // namespace acmekit::test_support
