@@ -1,0 +1,164 @@
+#include "server/ra/policy.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/wire/json.h"
+#include "server/problems.h"
+
+namespace acmekit::server::ra {
+namespace {
+
+bool is_ldh_label(std::string_view label) {
+  // RFC 1035 §2.3.1 / RFC 5891: letters, digits, hyphens; no hyphen at
+  // either end; 1..63 octets. Punycode (xn--) labels pass as LDH.
+  if (label.empty() || label.size() > 63) return false;
+  if (label.front() == '-' || label.back() == '-') return false;
+  return std::all_of(label.begin(), label.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+}
+
+std::vector<std::string_view> split_labels(std::string_view name) {
+  std::vector<std::string_view> labels;
+  std::size_t start = 0;
+  while (true) {
+    std::size_t dot = name.find('.', start);
+    labels.push_back(name.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return labels;
+}
+
+bool parses_as_ip(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+bool is_blocked(std::string_view name, const PolicyOptions& policy) {
+  for (const auto& blocked : policy.blocked_domains) {
+    if (name == blocked) return true;
+    if (name.size() > blocked.size() && name.ends_with(blocked) && name[name.size() - blocked.size() - 1] == '.') {
+      return true;
+    }
+  }
+  return false;
+}
+
+Result<wire::Identifier> check_dns(std::string value, const PolicyOptions& policy) {
+  std::transform(value.begin(), value.end(), value.begin(), [](unsigned char c) { return std::tolower(c); });
+  auto reject = [&](std::string_view why) {
+    return problem("rejectedIdentifier", fmt::format("{:?} is not an acceptable DNS name: {}", value, why));
+  };
+  if (value.empty()) return reject("empty");
+  if (value.size() > 253) return reject("longer than 253 characters");
+  if (value.back() == '.') return reject("a trailing dot is not allowed");
+  std::string_view base = value;
+  if (value.starts_with("*.")) {
+    if (!policy.allow_wildcards) return reject("wildcards are not allowed");
+    base = std::string_view(value).substr(2);
+  }
+  if (base.find('*') != std::string_view::npos) {
+    return reject("a wildcard must be the whole leftmost label (RFC 8555 §7.1.3)");
+  }
+  if (parses_as_ip(std::string(base))) return reject("an IP address must be an \"ip\" identifier (RFC 8738)");
+  auto labels = split_labels(base);
+  if (labels.size() < 2) return reject("a single label (a bare TLD or host name) cannot be certified");
+  for (auto label : labels) {
+    if (!is_ldh_label(label)) return reject(fmt::format("bad label {:?}", label));
+  }
+  if (std::all_of(labels.back().begin(), labels.back().end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return reject("the top-level label is numeric");
+  }
+  if (is_blocked(base, policy)) return reject("the name is blocked by this CA's policy");
+  return wire::Identifier{"dns", value};
+}
+
+Result<wire::Identifier> check_ip(const std::string& value, const PolicyOptions& policy) {
+  if (!policy.allow_ip_identifiers) {
+    return problem("unsupportedIdentifier", "this CA does not issue for IP addresses");
+  }
+  // RFC 8738 §3: the textual form; we answer with the canonical form.
+  wire::Identifier id = wire::identifier_for(value);
+  if (id.type != "ip") {
+    return problem("rejectedIdentifier", fmt::format("{:?} is not an IPv4 or IPv6 address", value));
+  }
+  return id;
+}
+
+}  // namespace
+
+Result<wire::Identifier> check_identifier(const wire::Identifier& identifier, const PolicyOptions& policy) {
+  if (identifier.type == "dns") return check_dns(identifier.value, policy);
+  if (identifier.type == "ip") return check_ip(identifier.value, policy);
+  return problem("unsupportedIdentifier", fmt::format("identifier type {:?} is not supported", identifier.type));
+}
+
+Result<std::vector<wire::Identifier>> check_order_identifiers(const std::vector<wire::Identifier>& identifiers,
+                                                              const PolicyOptions& policy) {
+  if (identifiers.empty()) return malformed("an order needs at least one identifier (RFC 8555 §7.4)");
+  if (identifiers.size() > policy.max_identifiers) {
+    return problem("rejectedIdentifier",
+                   fmt::format("an order may have at most {} identifiers", policy.max_identifiers));
+  }
+  std::vector<wire::Identifier> out;
+  std::set<std::pair<std::string, std::string>> seen;
+  std::vector<SubProblem> subproblems;
+  Error first;
+  for (const auto& id : identifiers) {
+    auto checked = check_identifier(id, policy);
+    if (!checked) {
+      if (subproblems.empty()) first = checked.error();
+      subproblems.push_back(SubProblem{.type = checked.error().type,
+                                       .detail = checked.error().detail,
+                                       .identifier_type = id.type,
+                                       .identifier_value = id.value});
+      continue;
+    }
+    if (seen.emplace(checked->type, checked->value).second) out.push_back(std::move(*checked));
+  }
+  if (subproblems.size() == 1) return std::unexpected(first);
+  if (!subproblems.empty()) {
+    // §6.7.1: one problem per identifier under a top-level rejectedIdentifier.
+    Error e = acme_problem("rejectedIdentifier",
+                           fmt::format("{} identifiers of this order are not acceptable", subproblems.size()), 400);
+    e.subproblems = std::move(subproblems);
+    return std::unexpected(e);
+  }
+  return out;
+}
+
+Status check_contacts(const std::vector<std::string>& contacts) {
+  for (const auto& contact : contacts) {
+    if (!contact.starts_with("mailto:")) {
+      return problem("unsupportedContact", fmt::format("contact {:?}: only mailto: URLs are supported", contact));
+    }
+    std::string_view address = std::string_view(contact).substr(7);
+    // §7.3: no hfields, exactly one address.
+    if (address.find('?') != std::string_view::npos || address.find(',') != std::string_view::npos) {
+      return problem("invalidContact", fmt::format("contact {:?}: one address, no header fields", contact));
+    }
+    auto at = address.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 >= address.size() ||
+        address.find_first_of(" <>\"") != std::string_view::npos) {
+      return problem("invalidContact", fmt::format("contact {:?} is not an email address", contact));
+    }
+  }
+  return {};
+}
+
+Status check_key(const crypto::PublicKey& key, const PolicyOptions& policy) {
+  if (!key.impl_) return problem("badPublicKey", "unsupported key type: use ECDSA P-256/P-384 or RSA");
+  if (key.algorithm() == crypto::KeyAlgorithm::kRsa && key.bits() < policy.min_rsa_bits) {
+    return problem("badPublicKey",
+                   fmt::format("RSA keys must have at least {} bits, this one has {}", policy.min_rsa_bits, key.bits()));
+  }
+  return {};
+}
+
+}  // namespace acmekit::server::ra

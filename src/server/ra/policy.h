@@ -1,0 +1,46 @@
+// What the CA agrees to certify and whom it agrees to talk to: identifier
+// syntax and blocklists (RFC 8555 §7.1.3, §7.4; RFC 8738 for IP addresses),
+// contact URLs (§7.3) and subject keys (§7.4 finalize).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/crypto/key.h"
+#include "core/error.h"
+#include "core/wire/types.h"
+
+namespace acmekit::server::ra {
+
+struct PolicyOptions {
+  // Names under these domains (and the domains themselves) are refused with
+  // rejectedIdentifier.
+  std::vector<std::string> blocked_domains;
+  bool allow_ip_identifiers = true;  // RFC 8738
+  bool allow_wildcards = true;
+  std::size_t max_identifiers = 100;  // per order
+  int min_rsa_bits = 2048;
+};
+
+// A normalised identifier: dns names lower-cased; ip addresses in canonical
+// form (RFC 5952 for IPv6). rejectedIdentifier (or unsupportedIdentifier
+// for an unknown type) with a detail naming the value when it is not
+// acceptable: bad syntax, a bare TLD, an IP address given as a dns name, a
+// wildcard anywhere but the whole leftmost label, a blocked domain.
+Result<wire::Identifier> check_identifier(const wire::Identifier& identifier, const PolicyOptions& policy);
+
+// Every identifier of a newOrder (§7.4): non-empty, at most max_identifiers,
+// each checked; duplicates are dropped. When several are bad the error is
+// rejectedIdentifier with one subproblem per identifier (§6.7.1).
+Result<std::vector<wire::Identifier>> check_order_identifiers(const std::vector<wire::Identifier>& identifiers,
+                                                              const PolicyOptions& policy);
+
+// §7.3: only "mailto:" contacts with one address and no header fields;
+// invalidContact / unsupportedContact otherwise.
+Status check_contacts(const std::vector<std::string>& contacts);
+
+// The account's key (§6.2) or a certificate's key (§7.4): ECDSA P-256/P-384
+// or RSA of at least min_rsa_bits. badPublicKey otherwise.
+Status check_key(const crypto::PublicKey& key, const PolicyOptions& policy);
+
+}  // namespace acmekit::server::ra

@@ -1,0 +1,235 @@
+// Orders and authorizations: creation (RFC 8555 §7.4, §7.4.1), reads with
+// the derived status (§7.1.6), finalize (§7.4).
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "core/crypto/certificate.h"
+#include "core/crypto/csr.h"
+#include "server/problems.h"
+#include "server/ra/ids.h"
+#include "server/ra/registration_authority.h"
+
+namespace acmekit::server::ra {
+namespace {
+
+// §7.1.6: pending and valid authorizations past their expiry are "expired".
+void apply_expiry(AuthzRecord& authz, TimePoint now) {
+  if ((authz.status == "pending" || authz.status == "valid") && now >= authz.expires) authz.status = "expired";
+}
+
+// §8: which challenges an identifier gets. Wildcards only dns-01 (§7.1.3);
+// IP addresses http-01 and tls-alpn-01 (RFC 8738 §7: no dns-01).
+std::vector<ChallengeRecord> challenges_for(const wire::Identifier& id, bool wildcard) {
+  std::vector<std::string> types;
+  if (wildcard) {
+    types = {"dns-01"};
+  } else if (id.type == "ip") {
+    types = {"http-01", "tls-alpn-01"};
+  } else {
+    types = {"http-01", "dns-01", "tls-alpn-01"};
+  }
+  std::vector<ChallengeRecord> out;
+  for (auto& t : types) out.push_back(ChallengeRecord{.type = t, .token = new_token()});
+  return out;
+}
+
+std::string identifier_text(const wire::Identifier& id) { return id.type + ":" + id.value; }
+
+}  // namespace
+
+Result<AuthzRecord> RegistrationAuthority::make_authz(const std::string& account_id, const wire::Identifier& identifier,
+                                                      TimePoint now) {
+  bool wildcard = identifier.type == "dns" && identifier.value.starts_with("*.");
+  wire::Identifier base = identifier;
+  if (wildcard) base.value = identifier.value.substr(2);  // §7.1.4: the authorization names the base domain
+  return AuthzRecord{.id = new_id(),
+                     .account_id = account_id,
+                     .identifier = base,
+                     .wildcard = wildcard,
+                     .status = "pending",
+                     .expires = now + options_.pending_authz_lifetime,
+                     .challenges = challenges_for(base, wildcard)};
+}
+
+Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
+                                                   const std::vector<wire::Identifier>& identifiers,
+                                                   std::optional<TimePoint> not_before,
+                                                   std::optional<TimePoint> not_after) {
+  ACMEKIT_TRY(auto ids, check_order_identifiers(identifiers, options_.policy));
+  const TimePoint now = clock_.now();
+  // §7.4: notBefore/notAfter are requests; refuse what we would not issue.
+  if (not_before && not_after && *not_after <= *not_before) return malformed("notAfter must be after notBefore");
+  if (not_after && *not_after <= now) return malformed("notAfter is in the past");
+  {
+    TimePoint nb = not_before.value_or(now);
+    TimePoint na = not_after.value_or(nb + options_.certificate_validity);
+    if (na - nb > options_.max_certificate_validity) {
+      return malformed(fmt::format("the requested validity is longer than this CA's maximum of {} days",
+                                   options_.max_certificate_validity.count() / 86400));
+    }
+  }
+
+  OrderRecord order{.id = new_id(),
+                    .account_id = account.id,
+                    .status = "pending",
+                    .created = now,
+                    .expires = now + options_.order_lifetime,
+                    .identifiers = ids,
+                    .not_before = not_before,
+                    .not_after = not_after};
+  std::vector<AuthzRecord> authzs, fresh;
+  for (const auto& id : ids) {
+    ACMEKIT_TRY(auto authz, make_authz(account.id, id, now));
+    if (options_.authz_reuse_margin.count() > 0) {
+      // Reuse a valid authorization of this account (Boulder's authz reuse).
+      ACMEKIT_TRY(auto reused, storage_.find_valid_authz(account.id, authz.identifier, authz.wildcard,
+                                                         now + options_.authz_reuse_margin));
+      if (reused) {
+        authzs.push_back(*reused);
+        continue;
+      }
+    }
+    fresh.push_back(authz);
+    authzs.push_back(std::move(authz));
+  }
+  for (const auto& a : authzs) {
+    order.authz_ids.push_back(a.id);
+    order.expires = std::min(order.expires, a.expires);  // §7.1.3: an order outlives none of its authorizations
+  }
+  ACMEKIT_CHECK(storage_.add_order(order, fresh));
+  return load_order_view(std::move(order));
+}
+
+Result<AuthzRecord> RegistrationAuthority::new_authz(const AccountRecord& account, const wire::Identifier& identifier) {
+  ACMEKIT_TRY(auto id, check_identifier(identifier, options_.policy));
+  if (id.type == "dns" && id.value.starts_with("*.")) {
+    // §7.4.1: pre-authorization cannot cover a wildcard.
+    return problem("rejectedIdentifier", "pre-authorization is not possible for wildcard names (RFC 8555 §7.4.1)");
+  }
+  ACMEKIT_TRY(auto authz, make_authz(account.id, id, clock_.now()));
+  ACMEKIT_CHECK(storage_.add_authz(authz));
+  return authz;
+}
+
+Result<OrderView> RegistrationAuthority::load_order_view(OrderRecord order) {
+  const TimePoint now = clock_.now();
+  OrderView view;
+  bool all_valid = true, failed = false;
+  for (const auto& id : order.authz_ids) {
+    ACMEKIT_TRY(auto authz, storage_.get_authz(id));
+    if (!authz) return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "order " + order.id + " lost authorization " + id});
+    apply_expiry(*authz, now);
+    if (authz->status != "valid") all_valid = false;
+    if (authz->status == "invalid" || authz->status == "deactivated" || authz->status == "expired" ||
+        authz->status == "revoked") {
+      if (!failed && order.error_json.empty()) {
+        for (const auto& ch : authz->challenges) {
+          if (!ch.error_json.empty()) order.error_json = ch.error_json;
+        }
+      }
+      failed = true;
+    }
+    view.authzs.push_back(std::move(*authz));
+  }
+  // §7.1.6: derived states; stored "processing"/"valid"/"invalid" win.
+  if (order.status == "pending") {
+    if (now >= order.expires || failed) {
+      order.status = "invalid";
+    } else if (all_valid) {
+      order.status = "ready";
+    }
+  }
+  view.order = std::move(order);
+  return view;
+}
+
+Result<OrderView> RegistrationAuthority::get_order(std::string_view id, std::string_view account_id) {
+  ACMEKIT_TRY(auto order, storage_.get_order(id));
+  if (!order) return not_found("no such order");
+  if (!account_id.empty() && order->account_id != account_id) return unauthorized("this order belongs to another account");
+  return load_order_view(std::move(*order));
+}
+
+Result<AuthzRecord> RegistrationAuthority::get_authz(std::string_view id, std::string_view account_id) {
+  ACMEKIT_TRY(auto authz, storage_.get_authz(id));
+  if (!authz) return not_found("no such authorization");
+  if (!account_id.empty() && authz->account_id != account_id) {
+    return unauthorized("this authorization belongs to another account");
+  }
+  recover_if_stuck(*authz);
+  apply_expiry(*authz, clock_.now());
+  return *authz;
+}
+
+Result<AuthzRecord> RegistrationAuthority::deactivate_authz(const AccountRecord& account, std::string_view authz_id) {
+  std::lock_guard lock(lock_for(authz_id));
+  ACMEKIT_TRY(auto authz, get_authz(authz_id, account.id));
+  // §7.5.2: only pending or valid authorizations can be deactivated.
+  if (authz.status != "pending" && authz.status != "valid") {
+    return malformed("an authorization that is " + authz.status + " cannot be deactivated");
+  }
+  authz.status = "deactivated";
+  ACMEKIT_CHECK(storage_.update_authz(authz));
+  return authz;
+}
+
+Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, std::string_view order_id,
+                                                  std::string_view csr_der) {
+  std::lock_guard lock(lock_for(order_id));
+  ACMEKIT_TRY(auto view, get_order(order_id, account.id));
+  if (view.order.status != "ready") {
+    // §7.4: finalizing an order that is not ready is orderNotReady (403).
+    return problem("orderNotReady", "the order is " + view.order.status + ", not ready", 403);
+  }
+  auto csr = crypto::parse_csr(csr_der);
+  if (!csr) return problem("badCSR", "the CSR is not valid: " + csr.error().detail);
+
+  // §7.4: the CSR must name exactly the order's identifiers.
+  std::set<std::string> wanted, got;
+  for (const auto& id : view.order.identifiers) wanted.insert(identifier_text(id));
+  for (const auto& n : csr->dns_names) got.insert("dns:" + n);
+  for (const auto& ip : csr->ip_addresses) got.insert("ip:" + ip);
+  if (!csr->common_name.empty()) {
+    std::string cn = csr->common_name;
+    std::transform(cn.begin(), cn.end(), cn.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (!got.contains("dns:" + cn) && !got.contains("ip:" + cn)) {
+      return problem("badCSR", "the CSR's common name " + cn + " is not among its subjectAltNames");
+    }
+  }
+  if (got != wanted) {
+    std::vector<std::string> extra, missing;
+    std::set_difference(got.begin(), got.end(), wanted.begin(), wanted.end(), std::back_inserter(extra));
+    std::set_difference(wanted.begin(), wanted.end(), got.begin(), got.end(), std::back_inserter(missing));
+    return problem("badCSR", fmt::format("the CSR does not match the order's identifiers (not in the order: [{}]; "
+                                         "missing from the CSR: [{}])",
+                                         fmt::join(extra, ", "), fmt::join(missing, ", ")));
+  }
+  if (auto k = check_key(csr->public_key, options_.policy); !k) return problem("badCSR", k.error().detail);
+  auto account_key = crypto::PublicKey::from_jwk(nlohmann::json::parse(account.jwk_json));
+  if (account_key && *account_key == csr->public_key) {
+    return problem("badCSR", "the certificate key must not be the account key");
+  }
+
+  const TimePoint now = clock_.now();
+  TimePoint nb = view.order.not_before.value_or(now - options_.backdate);
+  TimePoint na = view.order.not_after.value_or(nb + options_.certificate_validity);
+  ACMEKIT_TRY(auto issued, authority_.issue(csr->public_key, view.order.identifiers, nb, na));
+  // The record is keyed by the serial as the certificate parser writes it,
+  // which is how revocation and renewalInfo look it up.
+  ACMEKIT_TRY(auto parsed, crypto::parse_pem_chain(issued.leaf_pem));
+  CertificateRecord cert{.id = parsed.at(0).serial_hex,
+                         .account_id = account.id,
+                         .order_id = view.order.id,
+                         .leaf_pem = issued.leaf_pem,
+                         .not_before = issued.not_before,
+                         .not_after = issued.not_after,
+                         .identifiers = view.order.identifiers};
+  ACMEKIT_CHECK(storage_.add_certificate(cert));  // also marks the order valid, in one transaction
+  view.order.status = "valid";
+  view.order.certificate_id = cert.id;
+  return view;
+}
+
+}  // namespace acmekit::server::ra

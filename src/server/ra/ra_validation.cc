@@ -1,0 +1,99 @@
+// Challenge responses (RFC 8555 §7.5.1): validation runs on the RA's worker
+// threads through the VA; only the RA records the result.
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+#include "core/jose/jws.h"
+#include "server/problems.h"
+#include "server/ra/registration_authority.h"
+
+namespace acmekit::server::ra {
+
+Result<AuthzRecord> RegistrationAuthority::respond_challenge(const AccountRecord& account, std::string_view authz_id,
+                                                             std::string_view type) {
+  std::lock_guard lock(lock_for(authz_id));
+  ACMEKIT_TRY(auto authz, get_authz(authz_id, account.id));
+  auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                         [&](const ChallengeRecord& c) { return c.type == type; });
+  if (it == authz.challenges.end()) return not_found("this authorization has no " + std::string(type) + " challenge");
+  // §7.5.1: a response to a challenge that is not pending changes nothing;
+  // the client gets the current state.
+  if (authz.status != "pending" || it->status != "pending") return authz;
+  it->status = "processing";
+  ACMEKIT_CHECK(storage_.update_authz(authz));
+  start_validation(authz, *it, account.key_thumbprint);
+  return authz;
+}
+
+void RegistrationAuthority::start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge,
+                                             const std::string& thumbprint) {
+  {
+    std::lock_guard lock(inflight_mu_);
+    if (!inflight_.insert(authz.id).second) return;  // already running
+  }
+  va::ValidationRequest request{.identifier = authz.identifier,
+                                .challenge_type = challenge.type,
+                                .token = challenge.token,
+                                // §8.1: token "." base64url(JWK thumbprint of the account key)
+                                .key_authorization = challenge.token + "." + thumbprint};
+  boost::asio::post(validation_pool_, [this, id = authz.id, request = std::move(request)] {
+    Status result = validator_.validate(request);
+    record_validation(id, request.challenge_type, result);
+    std::lock_guard lock(inflight_mu_);
+    inflight_.erase(id);
+  });
+}
+
+void RegistrationAuthority::record_validation(const std::string& authz_id, const std::string& type,
+                                              const Status& result) {
+  std::lock_guard lock(lock_for(authz_id));
+  auto loaded = storage_.get_authz(authz_id);
+  if (!loaded || !*loaded) {
+    spdlog::error("validation of authorization {}: cannot reload it: {}", authz_id,
+                  loaded ? "gone" : loaded.error().message());
+    return;
+  }
+  AuthzRecord authz = **loaded;
+  auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                         [&](const ChallengeRecord& c) { return c.type == type; });
+  if (it == authz.challenges.end() || it->status != "processing") return;
+  const TimePoint now = clock_.now();
+  if (result) {
+    it->status = "valid";
+    it->validated = now;
+    authz.status = "valid";
+    authz.expires = now + options_.valid_authz_lifetime;
+  } else {
+    // §7.1.5: the challenge carries the problem; §7.1.6 the authorization turns invalid.
+    Error e = result.error();
+    if (e.kind != ErrorKind::kAcme) {
+      e = acme_problem("connection", e.message(), 400);
+    }
+    it->status = "invalid";
+    it->error_json = jose::compact_json(problem_json(e));
+    authz.status = "invalid";
+  }
+  spdlog::info("validation {} {} {}:{}: {}", authz_id, type, authz.identifier.type, authz.identifier.value,
+               result ? "valid" : "invalid: " + result.error().message());
+  if (auto w = storage_.update_authz(authz); !w) {
+    spdlog::error("validation of authorization {}: cannot record the result: {}", authz_id, w.error().message());
+  }
+}
+
+void RegistrationAuthority::recover_if_stuck(const AuthzRecord& authz) {
+  if (authz.status != "pending") return;
+  for (const auto& ch : authz.challenges) {
+    if (ch.status != "processing") continue;
+    {
+      std::lock_guard lock(inflight_mu_);
+      if (inflight_.contains(authz.id)) return;
+    }
+    auto account = storage_.get_account(authz.account_id);
+    if (!account || !*account) return;
+    spdlog::info("authorization {}: restarting the {} validation interrupted by a restart", authz.id, ch.type);
+    start_validation(authz, ch, (*account)->key_thumbprint);
+    return;
+  }
+}
+
+}  // namespace acmekit::server::ra

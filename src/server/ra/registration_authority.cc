@@ -1,0 +1,127 @@
+#include "server/ra/registration_authority.h"
+
+#include <functional>
+
+#include <fmt/format.h>
+
+#include "core/jose/jwk.h"
+#include "core/jose/jws.h"
+#include "server/problems.h"
+#include "server/ra/ids.h"
+
+namespace acmekit::server::ra {
+
+RegistrationAuthority::RegistrationAuthority(sa::Storage& storage, va::Validator& validator,
+                                             const ca::Authority& authority, const Clock& clock, RaOptions options)
+    : storage_(storage),
+      validator_(validator),
+      authority_(authority),
+      clock_(clock),
+      options_(std::move(options)),
+      validation_pool_(static_cast<std::size_t>(std::max(1, options_.validation_threads))) {}
+
+RegistrationAuthority::~RegistrationAuthority() { validation_pool_.join(); }
+
+std::mutex& RegistrationAuthority::lock_for(std::string_view id) {
+  return stripes_[std::hash<std::string_view>{}(id) % stripes_.size()];
+}
+
+// ---------------------------------------------------------------- accounts
+
+Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json& jwk,
+                                                            const std::vector<std::string>& contact,
+                                                            bool only_return_existing, const std::string& eab_kid) {
+  const std::string thumbprint = jose::thumbprint(jwk);
+  ACMEKIT_TRY(auto existing, storage_.get_account_by_thumbprint(thumbprint));
+  if (existing) {
+    // §7.3.1: the key already has an account: return it (200).
+    if (existing->status != "valid") return unauthorized("the account of this key is " + existing->status);
+    return NewAccountResult{*existing, false};
+  }
+  if (only_return_existing) return problem("accountDoesNotExist", "no account exists with this key", 400);
+  ACMEKIT_CHECK(check_contacts(contact));
+
+  AccountRecord account{.id = new_id(),
+                        .jwk_json = jose::compact_json(jwk),
+                        .key_thumbprint = thumbprint,
+                        .contact = contact,
+                        .status = "valid",
+                        .eab_kid = eab_kid,
+                        .created = clock_.now()};
+  if (!eab_kid.empty()) {
+    // §7.3.4: an external account key binds one ACME account.
+    auto bound = storage_.bind_eab_key(eab_kid, account.id);
+    if (!bound) {
+      if (bound.error().kind == ErrorKind::kInvalidArgument) {
+        return unauthorized("the external account key " + eab_kid + " is already bound to an account");
+      }
+      return std::unexpected(bound.error());
+    }
+  }
+  auto added = storage_.add_account(account);
+  if (!added) {
+    if (added.error().kind != ErrorKind::kInvalidArgument) return std::unexpected(added.error());
+    // Another request created the account for this key in the meantime.
+    ACMEKIT_TRY(auto raced, storage_.get_account_by_thumbprint(thumbprint));
+    if (!raced) return std::unexpected(added.error());
+    return NewAccountResult{*raced, false};
+  }
+  return NewAccountResult{account, true};
+}
+
+Result<AccountRecord> RegistrationAuthority::update_account(AccountRecord account,
+                                                            const std::optional<std::vector<std::string>>& contact,
+                                                            const std::string& status) {
+  std::lock_guard lock(lock_for(account.id));
+  if (contact) {
+    ACMEKIT_CHECK(check_contacts(*contact));
+    account.contact = *contact;
+  }
+  if (!status.empty() && status != account.status) {
+    // §7.3.6: the only status change a client may ask for.
+    if (status != "deactivated") return malformed("an account can only be changed to status \"deactivated\"");
+    account.status = "deactivated";
+  }
+  ACMEKIT_CHECK(storage_.update_account(account));
+  return account;
+}
+
+Result<AccountRecord> RegistrationAuthority::change_key(AccountRecord account, const nlohmann::json& new_jwk) {
+  std::lock_guard lock(lock_for(account.id));
+  const std::string thumbprint = jose::thumbprint(new_jwk);
+  ACMEKIT_TRY(auto holder, storage_.get_account_by_thumbprint(thumbprint));
+  if (holder) {
+    // §7.3.5: 409 Conflict when the new key is already an account's key.
+    return problem("malformed", "the new key is already in use by an account", 409);
+  }
+  account.jwk_json = jose::compact_json(new_jwk);
+  account.key_thumbprint = thumbprint;
+  auto updated = storage_.update_account(account);
+  if (!updated) {
+    if (updated.error().kind == ErrorKind::kInvalidArgument) {
+      return problem("malformed", "the new key is already in use by an account", 409);
+    }
+    return std::unexpected(updated.error());
+  }
+  return account;
+}
+
+// ---------------------------------------------------------------- reads
+
+Result<CertificateRecord> RegistrationAuthority::get_certificate(std::string_view id) {
+  ACMEKIT_TRY(auto cert, storage_.get_certificate(id));
+  if (!cert) return not_found("no such certificate");
+  return *cert;
+}
+
+Result<std::vector<std::string>> RegistrationAuthority::list_orders(const AccountRecord& account,
+                                                                    std::string_view after, std::size_t limit) {
+  return storage_.list_order_ids(account.id, after, limit);
+}
+
+std::size_t RegistrationAuthority::validations_in_flight() const {
+  std::lock_guard lock(inflight_mu_);
+  return inflight_.size();
+}
+
+}  // namespace acmekit::server::ra

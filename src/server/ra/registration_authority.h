@@ -1,0 +1,131 @@
+// Registration authority: every state change of the CA goes through here
+// (Boulder's RA). It applies policy, asks the VA to validate and the CA to
+// sign, and records results through the storage writer. It knows nothing of
+// HTTP or JWS: the WFE has already authenticated the caller and hands over
+// the verified account or key and the decoded payload fields.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/crypto/key.h"
+#include "core/error.h"
+#include "server/ca/authority.h"
+#include "server/model.h"
+#include "server/ra/policy.h"
+#include "server/sa/storage.h"
+#include "server/va/validator.h"
+
+namespace acmekit::server::ra {
+
+struct RaOptions {
+  PolicyOptions policy;
+  std::chrono::seconds order_lifetime{std::chrono::hours(24 * 7)};
+  std::chrono::seconds pending_authz_lifetime{std::chrono::hours(24 * 7)};
+  std::chrono::seconds valid_authz_lifetime{std::chrono::hours(24 * 30)};
+  // A valid authorization is reused for a new order of the same account when
+  // it is still valid this long from now (0 disables reuse).
+  std::chrono::seconds authz_reuse_margin{std::chrono::hours(24)};
+  std::chrono::seconds certificate_validity{std::chrono::hours(24 * 90)};
+  std::chrono::seconds max_certificate_validity{std::chrono::hours(24 * 398)};
+  // Backdating of notBefore against clock skew (Boulder backdates 1 h).
+  std::chrono::seconds backdate{std::chrono::minutes(5)};
+  int validation_threads = 16;
+};
+
+// The derived status of an order (§7.1.6): "ready" when every authorization
+// is valid, "invalid" once one failed or expired.
+struct OrderView {
+  OrderRecord order;
+  std::vector<AuthzRecord> authzs;
+};
+
+struct NewAccountResult {
+  AccountRecord account;
+  bool created = false;  // false: the key already had an account (§7.3.1, 200 instead of 201)
+};
+
+// Who signed a revocation request (§7.6): an account, or the certificate's key.
+struct RevocationSigner {
+  std::optional<AccountRecord> account;
+  crypto::PublicKey jwk_key;  // set when signed with a jwk
+};
+
+class RegistrationAuthority {
+ public:
+  RegistrationAuthority(sa::Storage& storage, va::Validator& validator, const ca::Authority& authority,
+                        const Clock& clock, RaOptions options);
+  ~RegistrationAuthority();  // waits for validations in flight
+
+  // §7.3: create, or find with only_return_existing. eab_account_kid is the
+  // external account key id the WFE verified (empty if none).
+  Result<NewAccountResult> new_account(const nlohmann::json& jwk, const std::vector<std::string>& contact,
+                                       bool only_return_existing, const std::string& eab_kid);
+  // §7.3.2: replace the contact list; §7.3.6 status "deactivated".
+  Result<AccountRecord> update_account(AccountRecord account, const std::optional<std::vector<std::string>>& contact,
+                                       const std::string& status);
+  // §7.3.5: the new key, already verified by the WFE. conflict (409) if it
+  // belongs to another account.
+  Result<AccountRecord> change_key(AccountRecord account, const nlohmann::json& new_jwk);
+
+  // §7.4. not_before/not_after as requested (nullopt: default validity).
+  Result<OrderView> new_order(const AccountRecord& account, const std::vector<wire::Identifier>& identifiers,
+                              std::optional<TimePoint> not_before, std::optional<TimePoint> not_after);
+  // §7.4.1 pre-authorization.
+  Result<AuthzRecord> new_authz(const AccountRecord& account, const wire::Identifier& identifier);
+
+  // Reads with the derived status; kAcme malformed 404 if missing; unauthorized
+  // if `account_id` is not the owner (empty account_id: no owner check).
+  Result<OrderView> get_order(std::string_view id, std::string_view account_id);
+  Result<AuthzRecord> get_authz(std::string_view id, std::string_view account_id);
+  Result<std::vector<std::string>> list_orders(const AccountRecord& account, std::string_view after,
+                                               std::size_t limit);
+
+  // §7.5.1: starts validating `type` of authorization authz_id in the
+  // background and returns the authorization as it is now.
+  Result<AuthzRecord> respond_challenge(const AccountRecord& account, std::string_view authz_id,
+                                        std::string_view type);
+  // §7.5.2
+  Result<AuthzRecord> deactivate_authz(const AccountRecord& account, std::string_view authz_id);
+
+  // §7.4: checks the CSR (DER) against the order and issues.
+  Result<OrderView> finalize(const AccountRecord& account, std::string_view order_id, std::string_view csr_der);
+
+  Result<CertificateRecord> get_certificate(std::string_view id);
+  // §7.6: certificate DER and reason; the signer is checked here.
+  Status revoke(const RevocationSigner& signer, std::string_view certificate_der, int reason);
+
+  // Validations started and not yet recorded (for metrics).
+  std::size_t validations_in_flight() const;
+
+ private:
+  Result<AuthzRecord> make_authz(const std::string& account_id, const wire::Identifier& identifier, TimePoint now);
+  Result<OrderView> load_order_view(OrderRecord order);
+  void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint);
+  void record_validation(const std::string& authz_id, const std::string& type, const Status& result);
+  std::mutex& lock_for(std::string_view id);
+  // A challenge left "processing" by a crash or restart is validated again.
+  void recover_if_stuck(const AuthzRecord& authz);
+
+  sa::Storage& storage_;
+  va::Validator& validator_;
+  const ca::Authority& authority_;
+  const Clock& clock_;
+  RaOptions options_;
+  std::array<std::mutex, 64> stripes_;  // serialises read-modify-write per resource id
+  mutable std::mutex inflight_mu_;
+  std::set<std::string> inflight_;  // authz ids being validated
+  boost::asio::thread_pool validation_pool_;
+};
+
+}  // namespace acmekit::server::ra
