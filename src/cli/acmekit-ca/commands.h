@@ -1,0 +1,24 @@
+// The verbs of acmekit-ca. Each returns the process exit code.
+#pragma once
+
+#include <string>
+
+#include "cli/acmekit-ca/config.h"
+
+namespace acmekit::ca_cli {
+
+// Runs the CA until SIGTERM or SIGINT.
+int run_serve(const ServeConfig& config);
+
+struct EabAddOptions {
+  std::string data_dir;
+  std::string kid;  // empty: a random one
+  bool json = false;
+};
+// Creates an external account key and prints its kid and base64url MAC key.
+int run_eab_add(const EabAddOptions& options);
+
+// Exit codes: 0 ok, 1 failure, 2 usage.
+inline constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2;
+
+}  // namespace acmekit::ca_cli

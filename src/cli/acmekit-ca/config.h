@@ -1,0 +1,58 @@
+// acmekit-ca's settings: defaults, then the TOML file (--config), then the
+// flags given on the command line, each overriding the one before.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+
+namespace acmekit::ca_cli {
+
+struct ServeConfig {
+  std::filesystem::path data_dir;
+  std::string listen = "127.0.0.1:14000";
+  std::string management_listen;          // Prometheus /metrics; empty: off
+  std::vector<std::string> listener_names;  // extra names in the listener certificate
+  std::string issuer_key_type = "ecdsa";  // "ecdsa" (P-256) | "rsa" (2048)
+  bool alternate_chain = false;
+  uint16_t http01_port = 80;
+  uint16_t tlsalpn01_port = 443;
+  std::vector<std::string> dns_resolvers;
+  std::filesystem::path hosts_file;
+  bool external_account_required = false;
+  std::string terms_of_service, website;
+  std::vector<std::string> caa_identities;
+  std::vector<std::string> blocked_domains;
+  std::chrono::seconds certificate_validity{std::chrono::hours(24 * 90)};
+  std::chrono::seconds authz_reuse{std::chrono::hours(24)};
+  int retry_after = 1;
+  int threads = 4;
+  int validation_threads = 32;
+  std::string sqlite_sync = "normal";
+  std::string log_level = "info";
+};
+
+// The flags of `serve`, unset unless given.
+struct ServeFlags {
+  std::optional<std::string> config;
+  std::optional<std::string> data_dir, listen, management_listen, issuer_key_type, hosts_file, terms_of_service,
+      website, certificate_validity, authz_reuse, sqlite_sync, log_level;
+  std::optional<bool> alternate_chain, external_account_required;
+  std::optional<uint16_t> http01_port, tlsalpn01_port;
+  std::optional<int> retry_after, threads, validation_threads;
+  std::vector<std::string> listener_names, dns_resolvers, caa_identities, blocked_domains;
+};
+
+// Defaults ← TOML file (if flags.config) ← flags. kInvalidArgument naming
+// the key or flag for a bad value or an unknown TOML key.
+Result<ServeConfig> resolve_config(const ServeFlags& flags);
+
+// "90d", "6h", "30m", "45s" or plain seconds.
+Result<std::chrono::seconds> parse_duration(std::string_view text);
+
+}  // namespace acmekit::ca_cli

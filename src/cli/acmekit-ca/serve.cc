@@ -1,0 +1,149 @@
+// `acmekit-ca serve`: the CA's parts wired together (Boulder's components
+// in one process), in the order a request meets them.
+#include <csignal>
+#include <filesystem>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "cli/acmekit-ca/commands.h"
+#include "core/clock.h"
+#include "server/ca/authority.h"
+#include "server/http/server.h"
+#include "server/nonce/nonce_service.h"
+#include "server/ra/registration_authority.h"
+#include "server/sa/storage.h"
+#include "server/va/validator.h"
+#include "server/wfe/wfe.h"
+
+namespace acmekit::ca_cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// "127.0.0.1:14000" → "127.0.0.1"; "[::1]:14000" → "::1".
+std::string host_of(const std::string& listen) {
+  if (listen.starts_with("[")) return listen.substr(1, listen.find(']') - 1);
+  return listen.substr(0, listen.rfind(':'));
+}
+
+int fail(const std::string& what, const Error& e) {
+  spdlog::critical("{}: {}", what, e.message());
+  return kExitFailure;
+}
+
+// Blocks until SIGTERM or SIGINT.
+void wait_for_shutdown_signal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("signal {}: shutting down", sig);
+}
+
+}  // namespace
+
+int run_serve(const ServeConfig& c) {
+  // Signals are taken by sigwait only: block them before any thread starts.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  std::error_code ec;
+  fs::create_directories(c.data_dir, ec);
+  fs::permissions(c.data_dir, fs::perms::owner_all, ec);
+
+  // ca: the root and intermediate, made on first start.
+  server::ca::AuthorityOptions ca_options;
+  if (c.issuer_key_type == "rsa") ca_options.key_spec = {crypto::KeyAlgorithm::kRsa, 2048};
+  ca_options.alternate_chain = c.alternate_chain;
+  auto authority = server::ca::Authority::load_or_create(c.data_dir, ca_options);
+  if (!authority) return fail("certificate authority in " + c.data_dir.string(), authority.error());
+
+  // sa: durable state.
+  auto storage = server::sa::open_sqlite(c.data_dir / "acmekit-ca.db", {.synchronous = c.sqlite_sync});
+  if (!storage) return fail("database", storage.error());
+
+  // va: validation, configured for where it may connect.
+  server::va::ValidatorOptions va_options{.http01_port = c.http01_port,
+                                          .tlsalpn01_port = c.tlsalpn01_port,
+                                          .dns_resolvers = c.dns_resolvers};
+  if (!c.hosts_file.empty()) {
+    auto hosts = server::va::read_hosts_file(c.hosts_file);
+    if (!hosts) return fail("hosts file", hosts.error());
+    va_options.hosts = std::move(*hosts);
+  }
+  auto validator = server::va::make_validator(va_options);
+
+  // ra + wfe.
+  SystemClock clock;
+  server::ra::RaOptions ra_options;
+  ra_options.policy.blocked_domains = c.blocked_domains;
+  ra_options.certificate_validity = c.certificate_validity;
+  ra_options.max_certificate_validity = std::max(ra_options.max_certificate_validity, c.certificate_validity);
+  ra_options.authz_reuse_margin = c.authz_reuse;
+  ra_options.validation_threads = c.validation_threads;
+  server::ra::RegistrationAuthority ra(**storage, *validator, **authority, clock, ra_options);
+  server::nonce::NonceService nonces;
+  server::wfe::Wfe wfe(ra, **storage, nonces, **authority, clock,
+                       {.terms_of_service = c.terms_of_service,
+                        .website = c.website,
+                        .caa_identities = c.caa_identities,
+                        .external_account_required = c.external_account_required,
+                        .retry_after_seconds = c.retry_after});
+
+  // The HTTPS listener, with a certificate from our own intermediate.
+  std::vector<std::string> names = c.listener_names;
+  for (std::string n : {host_of(c.listen), std::string("localhost"), std::string("127.0.0.1"), std::string("::1")}) {
+    if (!n.empty() && n != "0.0.0.0" && n != "::" && std::find(names.begin(), names.end(), n) == names.end()) {
+      names.push_back(n);
+    }
+  }
+  auto creds = (*authority)->listener_credentials(names);
+  if (!creds) return fail("listener certificate", creds.error());
+  server::http::ServerOptions http_options{.listen = c.listen,
+                                           .tls_chain_pem = creds->first,
+                                           .tls_key_pem = creds->second,
+                                           .threads = c.threads};
+  auto server = server::http::Server::start(http_options, [&wfe](const server::http::ServerRequest& r) {
+    return wfe.handle(r);
+  });
+  if (!server) return fail("listening on " + c.listen, server.error());
+
+  // Prometheus metrics on a separate, plain-HTTP management listener.
+  std::unique_ptr<server::http::Server> management;
+  if (!c.management_listen.empty()) {
+    auto m = server::http::Server::start({.listen = c.management_listen, .threads = 1},
+                                         [&wfe](const server::http::ServerRequest& r) {
+                                           acmekit::http::Response resp;
+                                           if (r.target != "/metrics") {
+                                             resp.status = 404;
+                                             resp.body = "not found; try /metrics\n";
+                                             return resp;
+                                           }
+                                           resp.status = 200;
+                                           resp.headers.add("content-type", "text/plain; version=0.0.4");
+                                           resp.body = wfe.metrics_text();
+                                           return resp;
+                                         });
+    if (!m) return fail("management listener on " + c.management_listen, m.error());
+    management = std::move(*m);
+  }
+
+  spdlog::info("acmekit-ca serving https://{}:{}/directory (trust {}), http-01 port {}, tls-alpn-01 port {}",
+               host_of(c.listen).find(':') != std::string::npos ? "[" + host_of(c.listen) + "]" : host_of(c.listen),
+               (*server)->port(), (c.data_dir / "root.pem").string(), c.http01_port, c.tlsalpn01_port);
+  if (management) spdlog::info("metrics on http://{}/metrics", c.management_listen);
+
+  wait_for_shutdown_signal();
+  (*server)->stop();
+  if (management) management->stop();
+  return kExitOk;  // ra's destructor waits for validations in flight
+}
+
+}  // namespace acmekit::ca_cli
