@@ -5,7 +5,8 @@
 //
 // Reads return std::nullopt for "no such record"; an Error is a storage
 // failure (ErrorKind::kIo), or for writes that break a uniqueness rule
-// ErrorKind::kInvalidArgument with a detail naming it.
+// ErrorKind::kInvalidArgument with a detail naming it. A write that names a
+// record that does not exist (update, revoke, bind) is kInvalidArgument too.
 #pragma once
 
 #include <filesystem>
@@ -38,7 +39,8 @@ class StorageReader {
                                                               TimePoint valid_until) = 0;
   virtual Result<std::optional<CertificateRecord>> get_certificate(std::string_view id) = 0;
   virtual Result<std::optional<EabKeyRecord>> get_eab_key(std::string_view kid) = 0;
-  // Counts for metrics and rate limits.
+  // Counts for metrics and rate limits: certificates whose notBefore is at
+  // or after `since`.
   virtual Result<std::size_t> count_certificates_since(std::string_view account_id, TimePoint since) = 0;
 };
 
@@ -78,7 +80,8 @@ struct SqliteOptions {
 
 // Opens (creating if needed) the SQLite database at path, WAL mode, schema
 // migrated. ":memory:" gives a private in-memory database for tests.
-// Thread-safe: calls may come from any thread.
+// Thread-safe: calls may come from any thread (one connection behind a
+// mutex, so they are serialized).
 Result<std::unique_ptr<Storage>> open_sqlite(const std::filesystem::path& path, const SqliteOptions& options = {});
 
 }  // namespace acmekit::server::sa

@@ -1,0 +1,74 @@
+#include "server/sa/columns.h"
+
+#include <nlohmann/json.hpp>
+
+namespace acmekit::server::sa {
+namespace {
+
+using nlohmann::json;
+
+// Parses a JSON array column and maps each element; nlohmann's exceptions
+// (bad text, wrong types) end here as an Error.
+template <typename T, typename F>
+Result<std::vector<T>> decode_array(std::string_view text, F element) {
+  try {
+    json doc = json::parse(text);
+    if (!doc.is_array()) return make_error(ErrorKind::kIo, "stored JSON column is damaged: not an array");
+    std::vector<T> out;
+    for (const json& item : doc) out.push_back(element(item));
+    return out;
+  } catch (const json::exception& e) {
+    return make_error(ErrorKind::kIo, std::string("stored JSON column is damaged: ") + e.what());
+  }
+}
+
+}  // namespace
+
+std::int64_t to_millis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint from_millis(std::int64_t ms) {
+  return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
+}
+
+std::string strings_to_json(const std::vector<std::string>& values) { return json(values).dump(); }
+
+Result<std::vector<std::string>> strings_from_json(std::string_view text) {
+  return decode_array<std::string>(text, [](const json& item) { return item.get<std::string>(); });
+}
+
+std::string identifiers_to_json(const std::vector<wire::Identifier>& identifiers) {
+  json out = json::array();
+  for (const auto& id : identifiers) out.push_back({{"type", id.type}, {"value", id.value}});
+  return out.dump();
+}
+
+Result<std::vector<wire::Identifier>> identifiers_from_json(std::string_view text) {
+  return decode_array<wire::Identifier>(text, [](const json& item) {
+    return wire::Identifier{.type = item.at("type").get<std::string>(), .value = item.at("value").get<std::string>()};
+  });
+}
+
+std::string challenges_to_json(const std::vector<ChallengeRecord>& challenges) {
+  json out = json::array();
+  for (const auto& c : challenges) {
+    json item = {{"type", c.type}, {"token", c.token}, {"status", c.status}, {"error", c.error_json}};
+    if (c.validated) item["validated_ms"] = to_millis(*c.validated);
+    out.push_back(std::move(item));
+  }
+  return out.dump();
+}
+
+Result<std::vector<ChallengeRecord>> challenges_from_json(std::string_view text) {
+  return decode_array<ChallengeRecord>(text, [](const json& item) {
+    ChallengeRecord c{.type = item.at("type").get<std::string>(),
+                      .token = item.at("token").get<std::string>(),
+                      .status = item.at("status").get<std::string>(),
+                      .error_json = item.at("error").get<std::string>()};
+    if (item.contains("validated_ms")) c.validated = from_millis(item.at("validated_ms").get<std::int64_t>());
+    return c;
+  });
+}
+
+}  // namespace acmekit::server::sa

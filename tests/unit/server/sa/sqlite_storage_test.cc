@@ -1,0 +1,353 @@
+// The SQLite storage authority through its public interface: every record
+// type round-trips with all its fields, and the uniqueness, paging, reuse and
+// all-or-nothing rules hold. File-backed (restart, kill -9) cases are in
+// sqlite_storage_file_test.cc.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <thread>
+
+#include "server/sa/storage.h"
+#include "storage_test_records.h"
+
+namespace acmekit::server::sa {
+namespace {
+
+using namespace std::chrono_literals;
+using test::account;
+using test::authz;
+using test::base_time;
+using test::certificate;
+using test::expect_same;
+using test::order;
+
+class SqliteStorageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = open_sqlite(":memory:");
+    ASSERT_TRUE(opened) << opened.error().message();
+    db = std::move(*opened);
+    ASSERT_TRUE(db->add_account(account("acct-a", "thumb-a")));
+    ASSERT_TRUE(db->add_account(account("acct-b", "thumb-b")));
+  }
+  std::unique_ptr<Storage> db;
+};
+
+TEST_F(SqliteStorageTest, AccountRoundTripsWithEveryField) {
+  AccountRecord a = account("acct-c", "thumb-c");
+  a.contact = {"mailto:one@example.com", "mailto:two@example.com"};
+  a.status = "deactivated";
+  a.eab_kid = "kid-1";
+  ASSERT_TRUE(db->add_account(a));
+
+  auto by_id = db->get_account("acct-c");
+  ASSERT_TRUE(by_id) << by_id.error().message();
+  ASSERT_TRUE(by_id->has_value());
+  expect_same(**by_id, a);
+  auto by_key = db->get_account_by_thumbprint("thumb-c");
+  ASSERT_TRUE(by_key && by_key->has_value());
+  expect_same(**by_key, a);
+
+  auto missing = db->get_account("nobody");
+  ASSERT_TRUE(missing);
+  EXPECT_FALSE(missing->has_value());
+  EXPECT_FALSE(db->get_account_by_thumbprint("no-such-key")->has_value());
+}
+
+TEST_F(SqliteStorageTest, KeyThumbprintBelongsToOneAccount) {
+  auto same_key = db->add_account(account("acct-c", "thumb-a"));
+  ASSERT_FALSE(same_key);
+  EXPECT_EQ(same_key.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_NE(same_key.error().detail.find("key_thumbprint"), std::string::npos) << same_key.error().detail;
+  EXPECT_FALSE(db->get_account("acct-c")->has_value());
+
+  auto same_id = db->add_account(account("acct-a", "thumb-new"));
+  ASSERT_FALSE(same_id);
+  EXPECT_EQ(same_id.error().kind, ErrorKind::kInvalidArgument);
+
+  // Key rollover (RFC 8555 §7.3.5) onto another account's key is refused
+  // and changes nothing.
+  AccountRecord rolled = account("acct-b", "thumb-a");
+  rolled.contact = {"mailto:changed@example.com"};
+  auto taken = db->update_account(rolled);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().kind, ErrorKind::kInvalidArgument);
+  expect_same(**db->get_account("acct-b"), account("acct-b", "thumb-b"));
+}
+
+TEST_F(SqliteStorageTest, UpdateAccountReplacesKeyContactAndStatus) {
+  AccountRecord a = account("acct-a", "thumb-rolled");
+  a.jwk_json = R"({"kty":"EC","crv":"P-256","x":"new","y":"new"})";
+  a.contact = {"mailto:new@example.com"};
+  a.status = "deactivated";
+  ASSERT_TRUE(db->update_account(a));
+
+  expect_same(**db->get_account("acct-a"), a);
+  EXPECT_FALSE(db->get_account_by_thumbprint("thumb-a")->has_value());
+  EXPECT_EQ((*db->get_account_by_thumbprint("thumb-rolled"))->id, "acct-a");
+
+  auto missing = db->update_account(account("nobody", "thumb-z"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kInvalidArgument);
+}
+
+TEST_F(SqliteStorageTest, OrderRoundTripsWithItsAuthorizations) {
+  AuthzRecord reused = authz("authz-old", "acct-a", "old.example.com", "valid", base_time() + 24h);
+  ASSERT_TRUE(db->add_authz(reused));
+
+  AuthzRecord plain = authz("authz-1", "acct-a", "example.com", "pending", base_time() + 7 * 24h);
+  AuthzRecord wild = authz("authz-2", "acct-a", "example.com", "pending", base_time() + 7 * 24h);
+  wild.wildcard = true;
+  wild.challenges = {{.type = "dns-01", .token = "tok-dns", .status = "invalid",
+                      .validated = base_time() + 5min, .error_json = R"({"type":"urn:x","detail":"no TXT"})"}};
+  OrderRecord o = order("order-1", "acct-a", {"*.example.com", "example.com", "old.example.com"},
+                        {"authz-2", "authz-1", "authz-old"});
+  o.status = "invalid";
+  o.not_before = base_time();
+  o.not_after = base_time() + 90 * 24h;
+  o.error_json = R"({"type":"urn:ietf:params:acme:error:unauthorized"})";
+  o.certificate_id = "00ff";
+  ASSERT_TRUE(db->add_order(o, {plain, wild}));
+
+  auto got = db->get_order("order-1");
+  ASSERT_TRUE(got) << got.error().message();
+  ASSERT_TRUE(got->has_value());
+  expect_same(**got, o);
+  expect_same(**db->get_authz("authz-1"), plain);
+  expect_same(**db->get_authz("authz-2"), wild);
+  expect_same(**db->get_authz("authz-old"), reused);
+
+  // Optional times stay absent.
+  OrderRecord bare = order("order-2", "acct-a", {"example.org"}, {"authz-1"});
+  ASSERT_TRUE(db->add_order(bare, {}));
+  expect_same(**db->get_order("order-2"), bare);
+  EXPECT_FALSE(db->get_order("order-none")->has_value());
+  EXPECT_FALSE(db->get_authz("authz-none")->has_value());
+}
+
+TEST_F(SqliteStorageTest, AddOrderIsAllOrNothing) {
+  // The second link points at an authorization that does not exist: the
+  // new authorization and the order must not be stored either.
+  OrderRecord o = order("order-1", "acct-a", {"a.example", "b.example"}, {"authz-1", "authz-missing"});
+  auto added = db->add_order(o, {authz("authz-1", "acct-a", "a.example", "pending", base_time() + 24h)});
+  ASSERT_FALSE(added);
+  EXPECT_FALSE(db->get_order("order-1")->has_value());
+  EXPECT_FALSE(db->get_authz("authz-1")->has_value());
+
+  auto unknown_account = db->add_order(order("order-2", "nobody", {"a.example"}, {}), {});
+  ASSERT_FALSE(unknown_account);
+  EXPECT_EQ(unknown_account.error().kind, ErrorKind::kInvalidArgument);
+}
+
+TEST_F(SqliteStorageTest, UpdateOrderAndAuthzReplaceTheirMutableFields) {
+  AuthzRecord a = authz("authz-1", "acct-a", "example.com", "pending", base_time() + 24h);
+  OrderRecord o = order("order-1", "acct-a", {"example.com"}, {"authz-1"});
+  ASSERT_TRUE(db->add_order(o, {a}));
+
+  a.status = "valid";
+  a.expires = base_time() + 30 * 24h;
+  a.challenges[0].status = "valid";
+  a.challenges[0].validated = base_time() + 1min;
+  ASSERT_TRUE(db->update_authz(a));
+  expect_same(**db->get_authz("authz-1"), a);
+
+  o.status = "invalid";
+  o.error_json = R"({"detail":"CAA forbids"})";
+  ASSERT_TRUE(db->update_order(o));
+  expect_same(**db->get_order("order-1"), o);
+
+  auto missing_order = db->update_order(order("order-none", "acct-a", {}, {}));
+  ASSERT_FALSE(missing_order);
+  EXPECT_EQ(missing_order.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_FALSE(db->update_authz(authz("authz-none", "acct-a", "x.example", "valid", base_time())));
+}
+
+TEST_F(SqliteStorageTest, ListsOrderIdsOldestFirstInPages) {
+  std::vector<std::string> mine;
+  for (int i = 0; i < 5; ++i) {
+    // Ids that sort differently from creation order, and another account's
+    // orders in between.
+    std::string id = "order-" + std::string(1, static_cast<char>('z' - i));
+    ASSERT_TRUE(db->add_order(order(id, "acct-a", {"example.com"}, {}), {}));
+    ASSERT_TRUE(db->add_order(order("other-" + std::to_string(i), "acct-b", {"example.com"}, {}), {}));
+    mine.push_back(id);
+  }
+  std::vector<std::string> seen;
+  std::string after;
+  int pages = 0;
+  while (true) {
+    auto page = db->list_order_ids("acct-a", after, 2);
+    ASSERT_TRUE(page) << page.error().message();
+    if (page->empty()) break;
+    EXPECT_LE(page->size(), 2u);
+    seen.insert(seen.end(), page->begin(), page->end());
+    after = page->back();
+    ASSERT_LT(++pages, 10);
+  }
+  EXPECT_EQ(seen, mine);
+  EXPECT_EQ(pages, 3);
+  EXPECT_TRUE(db->list_order_ids("acct-a", "", 0)->empty());
+  EXPECT_TRUE(db->list_order_ids("acct-a", "no-such-order", 10)->empty());
+  EXPECT_TRUE(db->list_order_ids("acct-a", "other-0", 10)->empty());  // not this account's order
+  EXPECT_EQ(db->list_order_ids("acct-b", "", 100)->size(), 5u);
+}
+
+TEST_F(SqliteStorageTest, FindValidAuthzPicksTheLatestExpiringUsableOne) {
+  const TimePoint now = base_time();
+  std::vector<AuthzRecord> all = {
+      authz("soon", "acct-a", "example.com", "valid", now + 10 * 24h),
+      authz("best", "acct-a", "example.com", "valid", now + 20 * 24h),
+      authz("pending", "acct-a", "example.com", "pending", now + 30 * 24h),
+      authz("revoked", "acct-a", "example.com", "revoked", now + 31 * 24h),
+      authz("other-name", "acct-a", "example.net", "valid", now + 50 * 24h),
+      authz("other-account", "acct-b", "example.com", "valid", now + 60 * 24h),
+      authz("expired", "acct-a", "example.com", "valid", now - 1h),
+  };
+  AuthzRecord wild = authz("wild", "acct-a", "example.com", "valid", now + 40 * 24h);
+  wild.wildcard = true;
+  all.push_back(wild);
+  AuthzRecord ip = authz("ip", "acct-a", "example.com", "valid", now + 45 * 24h);
+  ip.identifier.type = "ip";
+  all.push_back(ip);
+  for (const auto& a : all) ASSERT_TRUE(db->add_authz(a));
+
+  const wire::Identifier name{.type = "dns", .value = "example.com"};
+  auto found = db->find_valid_authz("acct-a", name, false, now);
+  ASSERT_TRUE(found) << found.error().message();
+  ASSERT_TRUE(found->has_value());
+  expect_same(**found, all[1]);
+
+  EXPECT_EQ((*db->find_valid_authz("acct-a", name, false, now + 15 * 24h))->id, "best");
+  EXPECT_FALSE(db->find_valid_authz("acct-a", name, false, now + 25 * 24h)->has_value());
+  EXPECT_EQ((*db->find_valid_authz("acct-a", name, true, now))->id, "wild");
+  EXPECT_EQ((*db->find_valid_authz("acct-b", name, false, now))->id, "other-account");
+  EXPECT_EQ((*db->find_valid_authz("acct-a", {.type = "ip", .value = "example.com"}, false, now))->id, "ip");
+  EXPECT_FALSE(db->find_valid_authz("acct-a", {.type = "dns", .value = "example.org"}, false, now)->has_value());
+}
+
+class SqliteStorageCertificateTest : public SqliteStorageTest {
+ protected:
+  void SetUp() override {
+    SqliteStorageTest::SetUp();
+    for (const char* id : {"order-1", "order-2"}) {
+      OrderRecord o = order(id, "acct-a", {"example.com"}, {});
+      o.status = "processing";
+      ASSERT_TRUE(db->add_order(o, {}));
+    }
+  }
+};
+
+TEST_F(SqliteStorageCertificateTest, AddCertificateMarksItsOrderValid) {
+  CertificateRecord c = certificate("0a1b2c", "acct-a", "order-1", base_time());
+  ASSERT_TRUE(db->add_certificate(c));
+
+  auto got = db->get_certificate("0a1b2c");
+  ASSERT_TRUE(got && got->has_value());
+  expect_same(**got, c);
+  auto o = **db->get_order("order-1");
+  EXPECT_EQ(o.status, "valid");
+  EXPECT_EQ(o.certificate_id, "0a1b2c");
+  EXPECT_EQ((*db->get_order("order-2"))->status, "processing");
+  EXPECT_FALSE(db->get_certificate("ffff")->has_value());
+}
+
+TEST_F(SqliteStorageCertificateTest, FailedAddCertificateLeavesTheOrderAlone) {
+  ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
+  // The same serial again, for the other order: refused, and order-2 is not
+  // half-updated.
+  auto dup = db->add_certificate(certificate("0a1b2c", "acct-a", "order-2", base_time()));
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().kind, ErrorKind::kInvalidArgument);
+  auto o = **db->get_order("order-2");
+  EXPECT_EQ(o.status, "processing");
+  EXPECT_EQ(o.certificate_id, "");
+  EXPECT_EQ((*db->get_certificate("0a1b2c"))->order_id, "order-1");
+
+  auto no_order = db->add_certificate(certificate("0d0e", "acct-a", "order-none", base_time()));
+  ASSERT_FALSE(no_order);
+  EXPECT_FALSE(db->get_certificate("0d0e")->has_value());
+}
+
+TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
+  ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
+  const TimePoint when = base_time() + 2h;
+  ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, when));  // keyCompromise
+  auto c = **db->get_certificate("0a1b2c");
+  EXPECT_EQ(c.status, "revoked");
+  EXPECT_EQ(c.revocation_reason, 1);
+  EXPECT_EQ(c.revoked_at, when);
+
+  auto again = db->revoke_certificate("0a1b2c", 4, when + 1h);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_NE(again.error().detail.find("already revoked"), std::string::npos) << again.error().detail;
+  c = **db->get_certificate("0a1b2c");
+  EXPECT_EQ(c.revocation_reason, 1);
+  EXPECT_EQ(c.revoked_at, when);
+
+  auto unknown = db->revoke_certificate("ffff", 0, when);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kInvalidArgument);
+}
+
+TEST_F(SqliteStorageCertificateTest, CountsAnAccountsCertificatesSince) {
+  ASSERT_TRUE(db->add_certificate(certificate("01", "acct-a", "order-1", base_time() - 48h)));
+  ASSERT_TRUE(db->add_certificate(certificate("02", "acct-a", "order-2", base_time())));
+  ASSERT_TRUE(db->add_order(order("order-b", "acct-b", {"example.com"}, {}), {}));
+  ASSERT_TRUE(db->add_certificate(certificate("03", "acct-b", "order-b", base_time())));
+
+  EXPECT_EQ(*db->count_certificates_since("acct-a", base_time() - 72h), 2u);
+  EXPECT_EQ(*db->count_certificates_since("acct-a", base_time() - 24h), 1u);
+  EXPECT_EQ(*db->count_certificates_since("acct-a", base_time() + 1h), 0u);
+  EXPECT_EQ(*db->count_certificates_since("acct-b", base_time() - 72h), 1u);
+}
+
+TEST_F(SqliteStorageTest, EabKeyBindsToOneAccountOnce) {
+  // Raw MAC bytes, including NUL and high bytes, come back exactly.
+  const std::string mac("\x00\x01\xfe\xff key \x00 bytes", 16);
+  EabKeyRecord k{.kid = "kid-1", .hmac_key = mac, .created = base_time()};
+  ASSERT_TRUE(db->add_eab_key(k));
+  expect_same(**db->get_eab_key("kid-1"), k);
+  EXPECT_FALSE(db->add_eab_key(k));  // the kid is taken
+
+  ASSERT_TRUE(db->bind_eab_key("kid-1", "acct-a"));
+  EXPECT_EQ((*db->get_eab_key("kid-1"))->account_id, "acct-a");
+  auto again = db->bind_eab_key("kid-1", "acct-b");
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ((*db->get_eab_key("kid-1"))->account_id, "acct-a");
+
+  auto unknown = db->bind_eab_key("kid-none", "acct-a");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_FALSE(db->get_eab_key("kid-none")->has_value());
+}
+
+TEST_F(SqliteStorageTest, ConcurrentWritersAllLand) {
+  constexpr int kThreads = 4, kEach = 50;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string id = "order-" + std::to_string(t) + "-" + std::to_string(i);
+        AuthzRecord a = authz("authz-" + id, "acct-a", id + ".example", "pending", base_time() + 24h);
+        if (!db->add_order(order(id, "acct-a", {id + ".example"}, {a.id}), {a})) ++failures;
+        if (!db->get_order(id)) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  EXPECT_EQ(db->list_order_ids("acct-a", "", 1000)->size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+TEST(SqliteStorageOpen, RefusesAnUnknownSynchronousMode) {
+  auto opened = open_sqlite(":memory:", {.synchronous = "sometimes"});
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, ErrorKind::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace acmekit::server::sa
