@@ -271,6 +271,70 @@ stop_pebble() {
   stop_pid "${CHALLTEST_PID:-}"
 }
 
+# ---------------------------------------------------------------- acmekit-ca
+
+# start_acmekit_ca [EXTRA_SERVE_FLAGS...]
+#   Starts our own CA on free loopback ports. Its validator resolves names
+#   through the hosts file $CA_HOSTS (every name in it maps to 127.0.0.1;
+#   add names with ca_hosts_add before starting). The data dir survives
+#   stop_acmekit_ca, so a second start_acmekit_ca is a restart (same ports).
+# Sets: CA_PID CA_PORT CA_MGMT_PORT CA_HTTP_PORT CA_TLS_PORT CA_DATA CA_DIR_URL
+#   CA_ROOT (DATA/root.pem, trust anchor for the listener and the certificates)
+: "${ACMEKIT_CA_BIN:=$ACMEKIT_SOURCE_DIR/build/acmekit-ca}"
+CA_HOSTS="$WORK/ca-hosts"
+ca_hosts_add() {
+  local n
+  for n in "$@"; do printf '127.0.0.1 %s\n' "$n" >>"$CA_HOSTS"; done
+}
+
+start_acmekit_ca() {
+  [[ -x "$ACMEKIT_CA_BIN" ]] || fail "acmekit-ca binary not found: $ACMEKIT_CA_BIN (set ACMEKIT_CA_BIN)"
+  CA_DATA=${CA_DATA:-$WORK/acmekit-ca}
+  touch "$CA_HOSTS"
+  local attempt restart=0
+  [[ -n "${CA_PORT:-}" ]] && restart=1
+  for attempt in 1 2 3; do
+    if [[ $restart == 0 ]]; then
+      CA_PORT=$(free_port); CA_MGMT_PORT=$(free_port); CA_HTTP_PORT=$(free_port); CA_TLS_PORT=$(free_port)
+    fi
+    "$ACMEKIT_CA_BIN" serve --data-dir "$CA_DATA" --listen "127.0.0.1:$CA_PORT" \
+      --management-listen "127.0.0.1:$CA_MGMT_PORT" --http01-port "$CA_HTTP_PORT" \
+      --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
+    CA_PID=$!; track_pid "$CA_PID"
+    CA_DIR_URL="https://127.0.0.1:$CA_PORT/directory"
+    CA_ROOT="$CA_DATA/root.pem"
+    local i
+    for i in $(seq 1 100); do
+      _pid_alive "$CA_PID" || break
+      if [[ -f "$CA_ROOT" ]] && curl -fsS --max-time 2 --cacert "$CA_ROOT" -o /dev/null "$CA_DIR_URL" 2>/dev/null; then
+        export CA_PID CA_PORT CA_MGMT_PORT CA_HTTP_PORT CA_TLS_PORT CA_DATA CA_DIR_URL CA_ROOT
+        log "acmekit-ca up: $CA_DIR_URL (http-01 port $CA_HTTP_PORT, pid $CA_PID)"
+        return 0
+      fi
+      sleep 0.1
+    done
+    log "acmekit-ca did not come up (attempt $attempt):"; tail -n 5 "$LOGS/acmekit-ca.log" >&2 || true
+    stop_pid "$CA_PID"
+    [[ $restart == 1 ]] && break
+  done
+  fail "acmekit-ca did not start; see $LOGS/acmekit-ca.log"
+}
+
+stop_acmekit_ca() { stop_pid "${CA_PID:-}"; }
+
+# use_ca_client [CONFIG_DIR]: acmekit flags for our CA, like use_pebble_client.
+use_ca_client() {
+  CFG=${1:-$WORK/config}
+  COMMON=(--server "$CA_DIR_URL" --ca-bundle "$CA_ROOT" --config-dir "$CFG"
+    --register-unsafely-without-email --agree-tos --non-interactive)
+  STANDALONE=(--standalone --http-01-port "$CA_HTTP_PORT" --http-01-address 127.0.0.1)
+}
+
+# ca_cert_status CERT: "valid" or "revoked", as acmekit-ca's database says.
+ca_cert_status() {
+  "$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$1" | jq -r .status
+}
+
 # ---------------------------------------------------------------- nginx
 
 # start_nginx ROOT PORT [EXTRA_SERVER_DIRECTIVES]

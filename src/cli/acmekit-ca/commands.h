@@ -18,6 +18,14 @@ struct EabAddOptions {
 // Creates an external account key and prints its kid and base64url MAC key.
 int run_eab_add(const EabAddOptions& options);
 
+struct StatusOptions {
+  std::string data_dir;
+  std::string cert_path;  // a PEM certificate, or
+  std::string serial;     // its serial, lower-case hex
+};
+// Prints the certificate's record as JSON: status, reason, names, dates.
+int run_status(const StatusOptions& options);
+
 // Exit codes: 0 ok, 1 failure, 2 usage.
 inline constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2;
 

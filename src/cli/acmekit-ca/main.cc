@@ -18,6 +18,7 @@ EXAMPLES
   acmekit-ca serve --data-dir ./ca --listen 127.0.0.1:14000 --http01-port 5002 \
       --tlsalpn01-port 5001 --dns-resolver 127.0.0.1:8053       (a test setup)
   acmekit-ca eab add --data-dir /var/lib/acmekit-ca
+  acmekit-ca status --data-dir /var/lib/acmekit-ca --cert fullchain.pem
   certbot certonly --server https://ca.internal/directory --standalone -d host.internal
       (clients must trust DATA_DIR/root.pem, e.g. REQUESTS_CA_BUNDLE for certbot)
 
@@ -97,6 +98,13 @@ int run(int argc, char** argv) {
   eab_add->add_option("--data-dir", eab.data_dir, "The CA's data directory")->required();
   eab_add->add_option("--kid", eab.kid, "Key id to use [random]");
   eab_add->add_flag("--json", eab.json, "Print {\"kid\", \"hmac_key\"} as JSON");
+  StatusOptions status;
+  auto* status_cmd = app.add_subcommand("status", "Show one certificate's record (valid/revoked, names, dates) as JSON");
+  status_cmd->add_option("--data-dir", status.data_dir, "The CA's data directory")->required();
+  auto* by_cert = status_cmd->add_option("--cert", status.cert_path, "PEM file of the certificate");
+  auto* by_serial = status_cmd->add_option("--serial", status.serial, "Serial number, hex");
+  by_cert->excludes(by_serial);
+  status_cmd->require_option(2);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -104,6 +112,7 @@ int run(int argc, char** argv) {
   }
 
   if (eab_add->parsed()) return run_eab_add(eab);
+  if (status_cmd->parsed()) return run_status(status);
   auto config = resolve_config(serve_flags);
   if (!config) {
     std::cerr << "acmekit-ca: error: " << config.error().message() << "\n";
