@@ -1,20 +1,16 @@
-// Internal to va/: the RFC 8555 §6.7 problem a failed validation returns.
+// Internal to va/: the RFC 8555 §6.7 problem a failed validation returns,
+// with the HTTP status Boulder gives it (403 for unauthorized, else 400).
 #pragma once
 
 #include <string>
 #include <string_view>
 
-#include "core/error.h"
+#include "server/problems.h"
 
 namespace acmekit::server::va {
 
-// kAcme Error of type "urn:ietf:params:acme:error:" + type, with the HTTP
-// status Boulder gives it (403 for unauthorized, else 400).
 inline std::unexpected<Error> problem(std::string_view type, std::string detail) {
-  return std::unexpected(Error{.kind = ErrorKind::kAcme,
-                               .detail = std::move(detail),
-                               .type = "urn:ietf:params:acme:error:" + std::string(type),
-                               .status = type == "unauthorized" ? 403 : 400});
+  return server::problem(type, std::move(detail), type == "unauthorized" ? 403 : 400);
 }
 
 }  // namespace acmekit::server::va
