@@ -43,7 +43,8 @@ class Server {
   static Result<std::unique_ptr<Server>> start(const ServerOptions& options, Handler handler);
   virtual ~Server() = default;
   virtual uint16_t port() const = 0;  // the bound port
-  // Stops accepting, closes connections, joins the threads. Idempotent.
+  // Stops accepting, closes connections, lets running handlers finish and
+  // joins the threads. Idempotent. Not from inside a handler (it waits for them).
   virtual void stop() = 0;
 };
 

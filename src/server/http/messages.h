@@ -1,0 +1,34 @@
+// Conversions between Beast messages and the listener's ServerRequest /
+// acmekit::http::Response, and the problem documents the listener answers
+// by itself (bad or oversized requests).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "core/http/client.h"
+#include "server/http/server.h"
+
+namespace acmekit::server::http {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+// Header names lower-cased; the body is moved out of `request`.
+ServerRequest to_server_request(BeastRequest&& request, std::string remote);
+
+// The wire response for a handler's answer. The listener owns the framing:
+// the handler's Content-Length, Transfer-Encoding and Connection headers are
+// replaced. `head`: Content-Length of the body, but no body (RFC 9110 §9.3.2).
+// A status outside 200..599 becomes a 500 problem.
+BeastResponse to_beast_response(acmekit::http::Response response, unsigned version, bool head,
+                                bool keep_alive);
+
+// RFC 8555 §6.7: an application/problem+json answer; `type` is the short
+// name ("malformed"), prefixed with urn:ietf:params:acme:error:.
+acmekit::http::Response problem_response(int status, std::string_view type, std::string_view detail);
+
+}  // namespace acmekit::server::http

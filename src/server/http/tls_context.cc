@@ -1,0 +1,25 @@
+#include "server/http/tls_context.h"
+
+#include <utility>
+
+namespace acmekit::server::http {
+
+Result<boost::asio::ssl::context> make_tls_context(const std::string& chain_pem,
+                                                   const std::string& key_pem) {
+  namespace ssl = boost::asio::ssl;
+  ssl::context context(ssl::context::tls_server);
+  boost::system::error_code ec;
+  // RFC 8555 §6.1: ACME runs over HTTPS; TLS 1.0 and 1.1 are deprecated (RFC 8996).
+  context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                          ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
+                          ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
+                      ec);
+  if (ec) return make_error(ErrorKind::kCrypto, "TLS options: " + ec.message());
+  context.use_certificate_chain(boost::asio::buffer(chain_pem), ec);
+  if (ec) return make_error(ErrorKind::kInvalidArgument, "TLS certificate chain: " + ec.message());
+  context.use_private_key(boost::asio::buffer(key_pem), ssl::context::pem, ec);
+  if (ec) return make_error(ErrorKind::kInvalidArgument, "TLS private key: " + ec.message());
+  return context;
+}
+
+}  // namespace acmekit::server::http
