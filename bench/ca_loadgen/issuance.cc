@@ -1,0 +1,131 @@
+#include "issuance.h"
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "client/api/resources.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/csr.h"
+#include "core/crypto/key.h"
+#include "core/jose/jwk.h"
+#include "core/wire/json.h"
+
+namespace acmekit::loadgen {
+namespace {
+
+using client::api::PollStep;
+using client::challenge::Task;
+
+std::string problem_or(const std::optional<std::string>& error_json, const std::string& fallback) {
+  return error_json ? fallback + ": " + *error_json : fallback;
+}
+
+// RFC 8555 §7.5.1: answer every pending authorization's http-01 challenge,
+// then poll each until it leaves "pending". The tokens stay presented until
+// every authorization is decided.
+Status authorize(IssuanceContext& ctx, const std::vector<std::string>& authz_urls,
+                 std::vector<Task>& presented) {
+  const auto jwk = ctx.session.account_key()->public_key().to_jwk();
+  std::vector<std::string> pending_urls;
+  for (const auto& url : authz_urls) {
+    ACMEKIT_TRY(auto authz, client::api::get_authorization(ctx.session, url));
+    if (authz.status == "valid") continue;
+    if (authz.status != "pending") {
+      return make_error(ErrorKind::kAcme, "authorization for " + authz.identifier.value + " is " + authz.status);
+    }
+    auto ch = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                           [](const wire::Challenge& c) { return c.type == "http-01"; });
+    if (ch == authz.challenges.end()) {
+      return make_error(ErrorKind::kAcme, "no http-01 challenge for " + authz.identifier.value);
+    }
+    Task task{.identifier = authz.identifier.value,
+              .challenge_type = ch->type,
+              .token = ch->token,
+              .key_authorization = jose::key_authorization(ch->token, jwk)};
+    ACMEKIT_CHECK(ctx.http01.present(task));
+    presented.push_back(std::move(task));
+    ACMEKIT_CHECK(client::api::respond_challenge(ctx.session, ch->url));
+    pending_urls.push_back(url);
+  }
+  for (const auto& url : pending_urls) {
+    wire::Authorization latest;
+    ACMEKIT_CHECK(client::api::poll_until(ctx.clock, ctx.policy, "authorization " + url,
+                                          [&]() -> Result<PollStep> {
+                                            std::optional<std::chrono::seconds> ra;
+                                            ACMEKIT_TRY(latest, client::api::get_authorization(ctx.session, url, &ra));
+                                            return PollStep{.done = latest.status != "pending", .retry_after = ra};
+                                          }));
+    if (latest.status != "valid") {
+      std::optional<std::string> problem;
+      for (const auto& c : latest.challenges) {
+        if (c.error_json) problem = c.error_json;
+      }
+      return make_error(ErrorKind::kAcme, problem_or(problem, "authorization for " + latest.identifier.value +
+                                                                  " ended " + latest.status));
+    }
+  }
+  return {};
+}
+
+// RFC 8555 §7.4: poll the order while it is in `from`.
+Status poll_order_while(IssuanceContext& ctx, wire::Order& order, const std::string& from) {
+  return client::api::poll_until(ctx.clock, ctx.policy, "order " + order.url + " (" + from + ")",
+                                 [&]() -> Result<PollStep> {
+                                   if (order.status != from) return PollStep{.done = true};
+                                   std::optional<std::chrono::seconds> ra;
+                                   ACMEKIT_TRY(order, client::api::get_order(ctx.session, order.url, &ra));
+                                   return PollStep{.done = order.status != from, .retry_after = ra};
+                                 });
+}
+
+Status issue_steps(IssuanceContext& ctx, const std::string& name, std::vector<Task>& presented) {
+  auto order_r = client::api::new_order(ctx.session, {wire::identifier_for(name)});
+  if (!order_r) return std::unexpected(std::move(order_r).error().with_context("newOrder"));
+  wire::Order order = std::move(*order_r);
+
+  if (order.status == "pending") {
+    if (auto a = authorize(ctx, order.authorizations, presented); !a) {
+      return std::unexpected(std::move(a).error().with_context("authorizing " + name));
+    }
+  }
+  ACMEKIT_CHECK(poll_order_while(ctx, order, "pending"));
+  if (order.status != "ready") {
+    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + order.status + " before finalize"));
+  }
+
+  ACMEKIT_TRY(auto key, crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256}));
+  ACMEKIT_TRY(auto csr, crypto::make_csr_der(key, {name}));
+  auto fin = client::api::finalize_order(ctx.session, order, csr);
+  if (!fin) return std::unexpected(std::move(fin).error().with_context("finalize"));
+  order = std::move(*fin);
+  ACMEKIT_CHECK(poll_order_while(ctx, order, "processing"));
+  if (order.status != "valid" || order.certificate.empty()) {
+    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + order.status + " without a certificate"));
+  }
+
+  auto chain_r = client::api::download_certificate(ctx.session, order.certificate);
+  if (!chain_r) return std::unexpected(std::move(chain_r).error().with_context("certificate download"));
+  auto certs = crypto::parse_pem_chain(chain_r->pem);
+  if (!certs) return std::unexpected(std::move(certs).error().with_context("the chain of " + name));
+  if (certs->size() < 2) return make_error(ErrorKind::kProtocol, "the chain of " + name + " has no issuer");
+  const auto& leaf = certs->front();
+  if (std::find(leaf.dns_names.begin(), leaf.dns_names.end(), name) == leaf.dns_names.end()) {
+    return make_error(ErrorKind::kProtocol, "the certificate for " + name + " does not name it");
+  }
+  if (!(leaf.public_key == key.public_key())) {
+    return make_error(ErrorKind::kProtocol, "the certificate for " + name + " carries another key");
+  }
+  return {};
+}
+
+}  // namespace
+
+Status issue_one(IssuanceContext& ctx, const std::string& name) {
+  std::vector<Task> presented;
+  Status result = issue_steps(ctx, name, presented);
+  for (const auto& t : presented) (void)ctx.http01.cleanup(t);  // never fails for a known token
+  return result;
+}
+
+}  // namespace acmekit::loadgen

@@ -1,0 +1,30 @@
+// One issuance as the load generator drives it: the whole RFC 8555 flow for a
+// single new name, through the client core (client/api), answered by the one
+// shared http-01 responder.
+#pragma once
+
+#include <string>
+
+#include "client/api/poll.h"
+#include "client/api/session.h"
+#include "client/challenge/http01_standalone.h"
+#include "core/clock.h"
+#include "core/error.h"
+
+namespace acmekit::loadgen {
+
+// What a worker shares across its issuances.
+struct IssuanceContext {
+  client::api::Session& session;  // the worker's own (own connection), account set
+  client::challenge::Http01Standalone& http01;  // shared by all workers
+  Clock& clock;
+  client::api::PollPolicy policy;
+};
+
+// newOrder for `name` → http-01 for each authorization → poll them →
+// finalize with a CSR of a fresh P-256 key → poll the order → download the
+// chain → check that the chain parses, its leaf names `name` and carries the
+// CSR's key. Any deviation is an Error naming the step.
+Status issue_one(IssuanceContext& ctx, const std::string& name);
+
+}  // namespace acmekit::loadgen
