@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "core/crypto/ossl.h"
+#include "core/net/fd.h"
 
 namespace acmekit::crypto {
 namespace {
@@ -27,12 +28,8 @@ using SslPtr = std::unique_ptr<SSL, ossl::Deleter<SSL_free>>;
 using ObjectPtr = std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT_free>>;
 using OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, ossl::Deleter<ASN1_OCTET_STRING_free>>;
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
+using net::Fd;
+using net::wait_fd;
 
 // OpenSSL's socket BIO writes with write(): a peer that hangs up mid
 // handshake must not kill the server with SIGPIPE. Blocks it for this
@@ -63,20 +60,6 @@ class SigpipeGuard {
   bool was_pending_ = false;
 };
 
-int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
-
-// poll() until events or the deadline: 1 ready, 0 timed out, -1 error.
-int wait_fd(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd p{.fd = fd, .events = events, .revents = 0};
-    const int rc = ::poll(&p, 1, remaining_ms(deadline));
-    if (rc < 0 && errno == EINTR) continue;
-    return rc > 0 ? 1 : rc;
-  }
-}
 
 // A connected non-blocking TCP socket to address:port.
 Result<int> connect_to(const std::string& address, uint16_t port, const std::string& peer,

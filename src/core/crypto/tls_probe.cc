@@ -19,6 +19,7 @@
 #include <memory>
 
 #include "core/crypto/ossl.h"
+#include "core/net/fd.h"
 
 namespace acmekit::crypto {
 namespace {
@@ -29,12 +30,8 @@ using SslPtr = std::unique_ptr<SSL, ossl::Deleter<SSL_free>>;
 using StorePtr = std::unique_ptr<X509_STORE, ossl::Deleter<X509_STORE_free>>;
 using StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, ossl::Deleter<X509_STORE_CTX_free>>;
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
+using net::Fd;
+using net::wait_fd;
 
 struct AddrInfoFree {
   void operator()(addrinfo* a) const { ::freeaddrinfo(a); }
@@ -50,20 +47,6 @@ bool is_ip_literal(const std::string& s) {
   return ::inet_pton(AF_INET, s.c_str(), buf) == 1 || ::inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
-int remaining_ms(Clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
-
-// poll() until events or the deadline; 1 ready, 0 timed out, -1 error.
-int wait_fd(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd p{.fd = fd, .events = events, .revents = 0};
-    int rc = ::poll(&p, 1, remaining_ms(deadline));
-    if (rc < 0 && errno == EINTR) continue;
-    return rc > 0 ? 1 : rc;
-  }
-}
 
 std::string numeric_address(const sockaddr* sa, socklen_t len) {
   char host[NI_MAXHOST], serv[NI_MAXSERV];

@@ -14,6 +14,8 @@
 #include <cstring>
 #include <memory>
 
+#include "core/net/fd.h"
+
 namespace acmekit::server::va {
 namespace {
 
@@ -29,12 +31,8 @@ using PktPtr = std::unique_ptr<ldns_pkt, Deleter<ldns_pkt_free>>;
 using RdfPtr = std::unique_ptr<ldns_rdf, Deleter<ldns_rdf_deep_free>>;
 using ResolverPtr = std::unique_ptr<ldns_resolver, Deleter<ldns_resolver_deep_free>>;
 
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
+using net::Fd;
+using net::wait_fd;
 
 struct Server {
   sockaddr_storage addr{};
@@ -105,20 +103,6 @@ Result<std::vector<std::string>> resolv_conf_servers() {
   return servers;
 }
 
-int remaining_ms(Clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-  return left > 0 ? static_cast<int>(left) : 0;
-}
-
-// poll() until events or the deadline: 1 ready, 0 timed out, -1 error.
-int wait_fd(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    pollfd p{.fd = fd, .events = events, .revents = 0};
-    const int rc = ::poll(&p, 1, remaining_ms(deadline));
-    if (rc < 0 && errno == EINTR) continue;
-    return rc > 0 ? 1 : rc;
-  }
-}
 
 std::unexpected<Error> timed_out(std::chrono::milliseconds timeout) {
   return make_error(ErrorKind::kTimeout, "no answer within " + std::to_string(timeout.count()) + " ms");
