@@ -3,17 +3,37 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 
 namespace acmekit::client::challenge {
 
+// RFC 8555 §9.7.8 challenge types.
+inline constexpr char kHttp01[] = "http-01";
+inline constexpr char kDns01[] = "dns-01";
+inline constexpr char kTlsAlpn01[] = "tls-alpn-01";  // RFC 8737
+
 // What a solver needs to answer one challenge.
 struct Task {
-  std::string identifier;         // "example.com" or "192.0.2.1"
-  std::string challenge_type;     // "http-01"
+  // The authorization's identifier value: "example.com", "192.0.2.1", "::1".
+  // For a wildcard order name "*.example.com" it is "example.com" and
+  // wildcard is set (RFC 8555 §7.1.4).
+  std::string identifier;
+  bool wildcard = false;
+  std::string challenge_type;     // kHttp01, kDns01, kTlsAlpn01
   std::string token;              // RFC 8555 §8.3
   std::string key_authorization;  // token "." thumbprint (RFC 8555 §8.1)
+  // dns-01 only (RFC 8555 §8.4): the TXT record to publish,
+  // "_acme-challenge.<identifier>" (no trailing dot) and
+  // base64url(SHA-256(key_authorization)).
+  std::string dns_name;
+  std::string dns_value;
+  // The batch this task belongs to (every challenge of one order answered
+  // by this solver), for hooks that mirror certbot's environment:
+  // CERTBOT_REMAINING_CHALLENGES and CERTBOT_ALL_DOMAINS.
+  int remaining = 0;                 // tasks presented after this one
+  std::string all_identifiers;       // comma-separated, in presentation order
 };
 
 class Solver {
