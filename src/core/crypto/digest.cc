@@ -26,8 +26,10 @@ std::string sha256(std::string_view data) {
 }
 
 Result<std::string> hmac(std::string_view digest, std::string_view key, std::string_view data) {
-  // RFC 7518 §3.2: HS256/HS384/HS512 use SHA-256/384/512.
-  if (digest != "SHA256" && digest != "SHA384" && digest != "SHA512") {
+  // RFC 7518 §3.2: HS256/HS384/HS512 use SHA-256/384/512; TSIG (RFC 8945 §6)
+  // also MD5, SHA-1 and SHA-224.
+  if (digest != "SHA256" && digest != "SHA384" && digest != "SHA512" && digest != "MD5" && digest != "SHA1" &&
+      digest != "SHA224") {
     return make_error(ErrorKind::kInvalidArgument, "HMAC: unsupported digest " + std::string(digest));
   }
   if (key.empty()) return make_error(ErrorKind::kInvalidArgument, "HMAC: empty key");

@@ -14,7 +14,8 @@ namespace acmekit::crypto {
 std::string sha256(std::string_view data);
 
 // HMAC (RFC 2104) with digest "SHA256", "SHA384" or "SHA512": the raw MAC.
-// Used for JWS HS256/HS384/HS512 (RFC 7518 §3.2), e.g. EAB (RFC 8555 §7.3.4).
+// Used for JWS HS256/HS384/HS512 (RFC 7518 §3.2), e.g. EAB (RFC 8555 §7.3.4);
+// DNS TSIG (RFC 8945 §6) also uses "MD5", "SHA1" and "SHA224".
 // An unknown digest name or an empty key is kInvalidArgument.
 Result<std::string> hmac(std::string_view digest, std::string_view key, std::string_view data);
 

@@ -17,7 +17,7 @@ bool is_ip_address(std::string_view text) {
 
 Result<std::vector<std::string>> resolve_host(std::string_view host,
                                               const std::map<std::string, std::vector<std::string>>& hosts,
-                                              const DnsResolver& dns) {
+                                              const dns::Resolver& dns) {
   if (is_ip_address(host)) return std::vector<std::string>{std::string(host)};
   std::string name(host);
   std::ranges::transform(name, name.begin(), [](unsigned char c) { return std::tolower(c); });
@@ -25,8 +25,8 @@ Result<std::vector<std::string>> resolve_host(std::string_view host,
 
   std::vector<std::string> addresses;
   std::string failures;
-  for (auto lookup : {&DnsResolver::lookup_aaaa, &DnsResolver::lookup_a}) {
-    const char* type = lookup == &DnsResolver::lookup_a ? "A" : "AAAA";
+  for (auto lookup : {&dns::Resolver::lookup_aaaa, &dns::Resolver::lookup_a}) {
+    const char* type = lookup == &dns::Resolver::lookup_a ? "A" : "AAAA";
     auto answer = (dns.*lookup)(name);
     if (!answer) {
       failures += (failures.empty() ? "" : "; ") + answer.error().detail;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "server/va/dns_resolver.h"
+#include "core/dns/resolver.h"
 
 namespace acmekit::server::va {
 
@@ -17,7 +17,7 @@ namespace acmekit::server::va {
 // Failures are "dns" problems naming the name and the DNS server.
 Result<std::vector<std::string>> resolve_host(std::string_view host,
                                               const std::map<std::string, std::vector<std::string>>& hosts,
-                                              const DnsResolver& dns);
+                                              const dns::Resolver& dns);
 
 // True for a textual IPv4 or IPv6 address.
 bool is_ip_address(std::string_view text);

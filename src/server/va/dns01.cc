@@ -8,7 +8,7 @@
 
 namespace acmekit::server::va {
 
-Status validate_dns01(const ValidationRequest& request, const DnsResolver& dns) {
+Status validate_dns01(const ValidationRequest& request, const dns::Resolver& dns) {
   // RFC 8738 §7: dns-01 cannot prove control of an IP address.
   if (request.identifier.type != "dns") {
     return problem("malformed", "dns-01 cannot validate an identifier of type " + request.identifier.type);

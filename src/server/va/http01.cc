@@ -138,7 +138,7 @@ Result<Fetched> fetch(const Hop& hop, const std::string& address, Clock::time_po
 
 // The hop fetched at the first of the host's addresses that accepts a
 // connection.
-Result<Fetched> fetch_any(const Hop& hop, const ValidatorOptions& options, const DnsResolver& dns,
+Result<Fetched> fetch_any(const Hop& hop, const ValidatorOptions& options, const dns::Resolver& dns,
                           Clock::time_point deadline) {
   ACMEKIT_TRY(auto addresses, resolve_host(hop.host, options.hosts, dns));
   Result<Fetched> last = problem("connection", "no address for " + hop.host);
@@ -159,7 +159,7 @@ std::string_view trim_trailing_whitespace(std::string_view s) {
 
 }  // namespace
 
-Status validate_http01(const ValidationRequest& request, const ValidatorOptions& options, const DnsResolver& dns) {
+Status validate_http01(const ValidationRequest& request, const ValidatorOptions& options, const dns::Resolver& dns) {
   const auto deadline = Clock::now() + options.timeout;
   const std::string& value = request.identifier.value;
   // RFC 8555 §8.3 / RFC 8738 §6 (an IPv6 address in brackets, RFC 3986 §3.2.2).

@@ -62,7 +62,7 @@ bool san_is_exactly(const crypto::AlpnProbeResult& found, const wire::Identifier
 }  // namespace
 
 Status validate_tls_alpn01(const ValidationRequest& request, const ValidatorOptions& options,
-                           const DnsResolver& dns) {
+                           const dns::Resolver& dns) {
   const auto deadline = Clock::now() + options.timeout;
   const wire::Identifier& id = request.identifier;
   const std::string sni = id.type == "ip" ? reverse_dns_name(id.value) : id.value;

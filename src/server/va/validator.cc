@@ -2,7 +2,7 @@
 #include "server/va/validator.h"
 
 #include "server/va/challenges.h"
-#include "server/va/dns_resolver.h"
+#include "core/dns/resolver.h"
 #include "server/va/problem.h"
 
 namespace acmekit::server::va {
@@ -27,7 +27,7 @@ class ValidationAuthority : public Validator {
 
  private:
   const ValidatorOptions options_;
-  const DnsResolver dns_;
+  const dns::Resolver dns_;
 };
 
 }  // namespace

@@ -39,10 +39,19 @@ TEST(DigestTest, HmacKnownAnswers) {
             "9758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737");
 }
 
+// TSIG's older algorithms (RFC 8945 §6): RFC 2202 §2/§3 and RFC 4231 §4.3, test case 2.
+TEST(DigestTest, HmacKnownAnswersForTsigDigests) {
+  const std::string key = "Jefe";
+  const std::string data = "what do ya want for nothing?";
+  EXPECT_EQ(hex(hmac("MD5", key, data).value()), "750c783e6ab0b503eaa86e310a5db738");
+  EXPECT_EQ(hex(hmac("SHA1", key, data).value()), "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79");
+  EXPECT_EQ(hex(hmac("SHA224", key, data).value()), "a30e01098bc6dbbf45690f3a7e9e6d0f8bbea2a39e6148008fd05e44");
+}
+
 TEST(DigestTest, HmacRejectsUnknownDigestAndEmptyKey) {
-  auto md5 = hmac("MD5", "k", "d");
-  ASSERT_FALSE(md5);
-  EXPECT_EQ(md5.error().kind, ErrorKind::kInvalidArgument);
+  auto md4 = hmac("MD4", "k", "d");
+  ASSERT_FALSE(md4);
+  EXPECT_EQ(md4.error().kind, ErrorKind::kInvalidArgument);
   EXPECT_FALSE(hmac("SHA256", "", "d"));
 }
 

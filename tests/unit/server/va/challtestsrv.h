@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/http/curl_client.h"
-#include "server/va/dns_resolver.h"
+#include "core/dns/resolver.h"
 #include "../../tls_server.h"
 
 extern char** environ;
@@ -48,7 +48,7 @@ class ChallTestSrv {
     ASSERT_EQ(rc, 0) << "cannot start pebble-challtestsrv";
     // Ready when the management API accepts and DNS answers (any A query
     // gets the default 127.0.0.1).
-    server::va::DnsResolver probe({dns_server()}, std::chrono::milliseconds(200));
+    dns::Resolver probe({dns_server()}, std::chrono::milliseconds(200));
     bool ready = false;
     for (int i = 0; i < 100 && !ready; ++i) {
       ready = loopback_accepts(management_port_) && probe.lookup_a("ready.test").has_value();

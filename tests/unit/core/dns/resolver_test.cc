@@ -1,4 +1,4 @@
-#include "server/va/dns_resolver.h"
+#include "core/dns/resolver.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -13,15 +13,15 @@
 #include <memory>
 #include <thread>
 
-#include "challtestsrv.h"
+#include "../../server/va/challtestsrv.h"
 
-namespace acmekit::server::va {
+namespace acmekit::dns {
 namespace {
 
 using std::chrono::milliseconds;
 using test_support::ChallTestSrv;
 
-class VaDnsResolverTest : public ::testing::Test {
+class DnsResolverTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     srv_ = new ChallTestSrv;
@@ -32,10 +32,10 @@ class VaDnsResolverTest : public ::testing::Test {
     srv_ = nullptr;
   }
   void SetUp() override { ASSERT_TRUE(srv_->ready()) << "pebble-challtestsrv did not start"; }
-  DnsResolver resolver() const { return DnsResolver({srv_->dns_server()}, milliseconds(2000)); }
+  Resolver resolver() const { return Resolver({srv_->dns_server()}, milliseconds(2000)); }
   static ChallTestSrv* srv_;
 };
-ChallTestSrv* VaDnsResolverTest::srv_ = nullptr;
+ChallTestSrv* DnsResolverTest::srv_ = nullptr;
 
 // A UDP socket on 127.0.0.1 that never answers.
 struct SilentServer {
@@ -133,7 +133,7 @@ class ScriptedDns {
   std::thread thread_;
 };
 
-TEST_F(VaDnsResolverTest, TxtReturnsEveryRecordFollowingCname) {
+TEST_F(DnsResolverTest, TxtReturnsEveryRecordFollowingCname) {
   srv_->post("set-cname", R"({"host":"alias.txt.test.","target":"real.txt.test."})");
   srv_->post("set-txt", R"({"host":"real.txt.test.","value":"first"})");
   srv_->post("set-txt", R"({"host":"real.txt.test.","value":"second"})");
@@ -144,9 +144,10 @@ TEST_F(VaDnsResolverTest, TxtReturnsEveryRecordFollowingCname) {
   EXPECT_EQ(values, (std::vector<std::string>{"first", "second"}));
   EXPECT_FALSE(answer->nxdomain);
   EXPECT_EQ(answer->server, srv_->dns_server());
+  EXPECT_EQ(answer->name, "real.txt.test");  // where the CNAME chain ends
 }
 
-TEST_F(VaDnsResolverTest, AAndAaaaLookups) {
+TEST_F(DnsResolverTest, AAndAaaaLookups) {
   srv_->post("add-a", R"({"host":"addr.test.","addresses":["10.1.2.3","10.1.2.4"]})");
   srv_->post("add-aaaa", R"({"host":"addr.test.","addresses":["2001:db8::1"]})");
   auto a = resolver().lookup_a("addr.test");
@@ -159,14 +160,14 @@ TEST_F(VaDnsResolverTest, AAndAaaaLookups) {
   EXPECT_EQ(aaaa->values, (std::vector<std::string>{"2001:db8::1"}));
 }
 
-TEST_F(VaDnsResolverTest, NoRecordsIsAnEmptyAnswer) {
+TEST_F(DnsResolverTest, NoRecordsIsAnEmptyAnswer) {
   auto answer = resolver().lookup_txt("nothing.here.test");
   ASSERT_TRUE(answer.has_value()) << answer.error().message();
   EXPECT_TRUE(answer->values.empty());
   EXPECT_FALSE(answer->nxdomain);
 }
 
-TEST_F(VaDnsResolverTest, ServfailIsANetworkErrorNamingTheServer) {
+TEST_F(DnsResolverTest, ServfailIsANetworkErrorNamingTheServer) {
   srv_->post("set-servfail", R"({"host":"broken.test."})");
   auto answer = resolver().lookup_txt("broken.test");
   ASSERT_FALSE(answer.has_value());
@@ -176,15 +177,15 @@ TEST_F(VaDnsResolverTest, ServfailIsANetworkErrorNamingTheServer) {
   EXPECT_NE(answer.error().detail.find("broken.test"), std::string::npos) << answer.error().detail;
 }
 
-TEST_F(VaDnsResolverTest, SilentServerTimesOutAndTheNextServerAnswers) {
+TEST_F(DnsResolverTest, SilentServerTimesOutAndTheNextServerAnswers) {
   SilentServer silent;
-  DnsResolver alone({silent.address}, milliseconds(200));
+  Resolver alone({silent.address}, milliseconds(200));
   auto timed_out = alone.lookup_a("addr.test");
   ASSERT_FALSE(timed_out.has_value());
   EXPECT_EQ(timed_out.error().kind, ErrorKind::kTimeout);
   EXPECT_NE(timed_out.error().detail.find(silent.address), std::string::npos) << timed_out.error().detail;
 
-  DnsResolver both({silent.address, srv_->dns_server()}, milliseconds(200));
+  Resolver both({silent.address, srv_->dns_server()}, milliseconds(200));
   srv_->post("add-a", R"({"host":"second.test.","addresses":["10.9.9.9"]})");
   auto answer = both.lookup_a("second.test");
   ASSERT_TRUE(answer.has_value()) << answer.error().message();
@@ -192,41 +193,41 @@ TEST_F(VaDnsResolverTest, SilentServerTimesOutAndTheNextServerAnswers) {
   EXPECT_EQ(answer->server, srv_->dns_server());
 }
 
-TEST(VaDnsResolverScriptedTest, NxdomainIsAnAnswer) {
+TEST(DnsResolverScriptedTest, NxdomainIsAnAnswer) {
   ScriptedDns dns(ScriptedDns::Udp::kNxDomain);
   ASSERT_TRUE(dns.ok());
-  auto answer = DnsResolver({dns.address()}, milliseconds(2000)).lookup_a("gone.test");
+  auto answer = Resolver({dns.address()}, milliseconds(2000)).lookup_a("gone.test");
   ASSERT_TRUE(answer.has_value()) << answer.error().message();
   EXPECT_TRUE(answer->nxdomain);
   EXPECT_TRUE(answer->values.empty());
   EXPECT_EQ(answer->server, dns.address());
 }
 
-TEST(VaDnsResolverScriptedTest, TruncatedUdpAnswerIsRetriedOverTcp) {
+TEST(DnsResolverScriptedTest, TruncatedUdpAnswerIsRetriedOverTcp) {
   ScriptedDns dns(ScriptedDns::Udp::kTruncated);
   ASSERT_TRUE(dns.ok());
-  auto answer = DnsResolver({dns.address()}, milliseconds(2000)).lookup_txt("big.test");
+  auto answer = Resolver({dns.address()}, milliseconds(2000)).lookup_txt("big.test");
   ASSERT_TRUE(answer.has_value()) << answer.error().message();
   EXPECT_EQ(answer->values, (std::vector<std::string>{"via-tcp"}));
   EXPECT_EQ(dns.tcp_queries(), 1);
 }
 
-TEST(VaDnsResolverScriptedTest, ClosedPortIsANetworkError) {
+TEST(DnsResolverScriptedTest, ClosedPortIsANetworkError) {
   const std::string closed = "127.0.0.1:" + std::to_string(test_support::free_loopback_port());
-  auto answer = DnsResolver({closed}, milliseconds(2000)).lookup_a("x.test");
+  auto answer = Resolver({closed}, milliseconds(2000)).lookup_a("x.test");
   ASSERT_FALSE(answer.has_value());
   EXPECT_EQ(answer.error().kind, ErrorKind::kNetwork) << answer.error().detail;
   EXPECT_NE(answer.error().detail.find(closed), std::string::npos) << answer.error().detail;
 }
 
-TEST(VaDnsResolverScriptedTest, ServerMustBeAnIpAddress) {
-  auto answer = DnsResolver({"dns.example:53"}, milliseconds(200)).lookup_a("x.test");
+TEST(DnsResolverScriptedTest, ServerMustBeAnIpAddress) {
+  auto answer = Resolver({"dns.example:53"}, milliseconds(200)).lookup_a("x.test");
   ASSERT_FALSE(answer.has_value());
   EXPECT_EQ(answer.error().kind, ErrorKind::kInvalidArgument);
-  auto bad_port = DnsResolver({"127.0.0.1:99999"}, milliseconds(200)).lookup_a("x.test");
+  auto bad_port = Resolver({"127.0.0.1:99999"}, milliseconds(200)).lookup_a("x.test");
   ASSERT_FALSE(bad_port.has_value());
   EXPECT_EQ(bad_port.error().kind, ErrorKind::kInvalidArgument);
 }
 
 }  // namespace
-}  // namespace acmekit::server::va
+}  // namespace acmekit::dns
