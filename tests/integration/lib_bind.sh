@@ -80,9 +80,10 @@ in_netns() { [[ -n "${ACMEKIT_E2E_NETNS:-}" && "$(readlink /proc/self/ns/net)" !
 
 # ---------------------------------------------------------------- named
 
-declare -gA BIND_PID=() BIND_DIR=() BIND_ZONE=() BIND_RNDC_PORT=() BIND_PRIMARY_ADDR=()
-BIND_NOTIFY_TO=()      # secondaries the primary notifies (prompt mode)
-BIND_TRANSFER_TO=(127.0.0.3)  # addresses allowed to transfer from the primary
+# Per named, by address. Declared so that sourcing this file twice keeps them.
+declare -gA BIND_PID BIND_DIR BIND_ZONE BIND_RNDC_PORT BIND_PRIMARY_ADDR
+[[ -v BIND_NOTIFY_TO ]] || BIND_NOTIFY_TO=()                # secondaries the primary notifies (prompt mode)
+[[ -v BIND_TRANSFER_TO ]] || BIND_TRANSFER_TO=(127.0.0.3)  # addresses allowed to transfer from the primary
 
 require_bind() { require_cmd named rndc dig nsupdate ip unshare openssl; }
 
@@ -232,13 +233,17 @@ start_bind_secondary() {
   mkdir -p "$dir"
   BIND_DIR[$addr]=$dir BIND_ZONE[$addr]=$zone BIND_PRIMARY_ADDR[$addr]=$primary
   _bind_rndc_setup "$addr" "$dir"
+  # The primary notifies ADDR only while a prompt secondary is there.
+  local a notify=()
+  for a in "${BIND_NOTIFY_TO[@]}"; do [[ "$a" == "$addr" ]] || notify+=("$a"); done
+  [[ $mode == prompt ]] && notify+=("$addr")
+  BIND_NOTIFY_TO=("${notify[@]}")
+  if [[ $mode != never && " ${BIND_TRANSFER_TO[*]} " != *" $addr "* ]]; then BIND_TRANSFER_TO+=("$addr"); fi
+  _bind_write_primary_conf "$primary"
+  rndc -c "${BIND_DIR[$primary]}/rndc.conf" reconfig >>"$LOGS/rndc.log" 2>&1 \
+    || fail "rndc reconfig of the primary on $primary failed; see $LOGS/rndc.log"
   case "$mode" in
     prompt | late)
-      if [[ " ${BIND_TRANSFER_TO[*]} " != *" $addr "* ]]; then BIND_TRANSFER_TO+=("$addr"); fi
-      if [[ $mode == prompt && " ${BIND_NOTIFY_TO[*]} " != *" $addr "* ]]; then BIND_NOTIFY_TO+=("$addr"); fi
-      _bind_write_primary_conf "$primary"
-      rndc -c "${BIND_DIR[$primary]}/rndc.conf" reconfig >>"$LOGS/rndc.log" 2>&1 \
-        || fail "rndc reconfig of the primary on $primary failed; see $LOGS/rndc.log"
       {
         _bind_options "$addr" "$dir"
         cat <<EOF
@@ -252,9 +257,11 @@ EOF
       } >"$dir/named.conf"
       ;;
     never)
-      rndc -c "${BIND_DIR[$primary]}/rndc.conf" sync "$zone" >>"$LOGS/rndc.log" 2>&1 \
-        || fail "rndc sync of $zone on $primary failed; see $LOGS/rndc.log"
-      cp "${BIND_DIR[$primary]}/$zone.zone" "$dir/$zone.zone"
+      # The zone as the primary serves it now (an AXFR from an address it
+      # allows), duplicate lines (the closing SOA) dropped.
+      dig -b 127.0.0.3 +noall +answer +time=5 @"$primary" "$zone" AXFR 2>>"$LOGS/dig-axfr.log" \
+        | awk '!seen[$0]++' >"$dir/$zone.zone"
+      grep -q 'SOA' "$dir/$zone.zone" || fail "AXFR of $zone from $primary failed; see $LOGS/dig-axfr.log"
       {
         _bind_options "$addr" "$dir"
         cat <<EOF
@@ -266,6 +273,10 @@ EOF
   esac
   _bind_run "$addr" "$mode secondary"
 }
+
+# stop_bind_secondary [ADDR]: stop_bind ADDR (default 127.0.0.3), e.g. to
+# start another kind of secondary there.
+stop_bind_secondary() { stop_bind "${1:-127.0.0.3}"; }
 
 # stop_bind ADDR: stops the named on ADDR (its files stay).
 stop_bind() {

@@ -26,8 +26,9 @@ EOF
 case_begin "a network namespace of its own"
 in_netns || fail "not inside a new network namespace"
 [[ "$(readlink /proc/self/ns/net)" != "$ACMEKIT_E2E_NETNS" ]] || fail "same namespace as the host"
+lo_addresses=$(ip -o addr show dev lo)
 for a in 127.0.0.1 127.0.0.2 127.0.0.3; do
-  ip -o addr show dev lo | grep -q "inet $a/8" || fail "lo has no $a/8: $(ip -o addr show dev lo)"
+  grep -q "inet $a/8" <<<"$lo_addresses" || fail "lo has no $a/8: $lo_addresses"
 done
 [[ "$(grep '^nameserver' /etc/resolv.conf)" == "nameserver 127.0.0.2" ]] \
   || fail "/etc/resolv.conf in the namespace: $(cat /etc/resolv.conf)"
@@ -82,7 +83,18 @@ for ((i = 0; i < 100; i++)); do
   sleep 0.1
 done
 [[ "$(dig_txt 127.0.0.3 "$N")" == second-value ]] || fail "the deletion did not reach the prompt secondary"
-stop_bind 127.0.0.3
+stop_bind_secondary
+case_pass
+
+case_begin "late again after prompt: the primary no longer notifies 127.0.0.3"
+start_bind_secondary "$Z" 127.0.0.3 127.0.0.2 late
+nsupdate_txt add late-again
+sleep 1
+[[ "$(dig_txt 127.0.0.3 "$N")" == second-value ]] || fail "the late secondary got a NOTIFY: '$(dig_txt 127.0.0.3 "$N")'"
+bind_retransfer 127.0.0.3 "$Z"
+[[ "$(dig_txt 127.0.0.3 "$N" | tr '\n' ' ')" == "late-again second-value " ]] || fail "retransfer after prompt"
+nsupdate_txt delete late-again
+stop_bind_secondary 127.0.0.3
 case_pass
 
 case_begin "never: a server that keeps the zone as it was"
