@@ -15,6 +15,10 @@
 namespace acmekit::client {
 namespace {
 
+std::string display_name(const wire::Authorization& authz) {
+  return (authz.wildcard ? "*." : "") + authz.identifier.value;
+}
+
 // A failed validation as an Error naming the identifier (RFC 8555 §7.1.4:
 // the invalid challenge carries the problem).
 Error validation_error(const wire::Authorization& authz) {
@@ -22,13 +26,32 @@ Error validation_error(const wire::Authorization& authz) {
     if (c.error_json) {
       Error e = wire::parse_embedded_problem(*c.error_json);
       e.kind = ErrorKind::kAcme;
-      e.detail = "validation of " + authz.identifier.value + " (" + c.type + ") failed: " + e.detail;
+      e.detail = "validation of " + display_name(authz) + " (" + c.type + ") failed: " + e.detail;
       return e;
     }
   }
   return Error{.kind = ErrorKind::kAcme,
-               .detail = "authorization for " + authz.identifier.value + " is " + authz.status};
+               .detail = "authorization for " + display_name(authz) + " is " + authz.status};
 }
+
+// Several names failed: one error, each name a subproblem (RFC 8555 §6.7.1),
+// so the user sees every failing name with the CA's problem at once.
+Error validation_errors(const std::vector<wire::Authorization>& failed) {
+  if (failed.size() == 1) return validation_error(failed.front());
+  Error all{.kind = ErrorKind::kAcme,
+            .detail = "validation failed for " + std::to_string(failed.size()) + " names"};
+  for (const auto& authz : failed) {
+    Error e = validation_error(authz);
+    if (all.type.empty()) all.type = e.type;
+    all.subproblems.push_back({.type = e.type, .detail = e.detail, .identifier_type = authz.identifier.type,
+                               .identifier_value = display_name(authz)});
+  }
+  return all;
+}
+
+// After the first failure the order is lost (RFC 8555 §7.1.6); the other
+// names still get this long to report, so one run names every bad name.
+constexpr std::chrono::seconds kGraceAfterFailure{10};
 
 }  // namespace
 
@@ -36,64 +59,111 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
   const auto jwk = session_.account_key()->public_key().to_jwk();
   struct Pending {
     wire::Authorization authz;
+    challenge::Solver* solver = nullptr;
     challenge::Task task;
-    std::string challenge_url;  // the solver's challenge in authz
-    bool presented = false;
+    std::string challenge_url;  // the chosen challenge in authz
+    bool attempted = false;     // present() was called (cleanup is due)
+    bool done = false;
   };
   std::vector<Pending> pending;
   for (const auto& url : authz_urls) {
     ACMEKIT_TRY(auto authz, api::get_authorization(session_, url));
     if (authz.status == "valid") {
-      spdlog::info("{}: already authorized", authz.identifier.value);
+      spdlog::info("{}: already authorized", display_name(authz));
       continue;
     }
     if (authz.status != "pending") return std::unexpected(validation_error(authz));
-    auto ch = std::find_if(authz.challenges.begin(), authz.challenges.end(),
-                           [&](const wire::Challenge& c) { return c.type == solver_.type(); });
-    if (ch == authz.challenges.end()) {
+    const auto choice = solvers_.choose(authz);
+    if (!choice.solver) {
       std::string offered;
       for (const auto& c : authz.challenges) offered += (offered.empty() ? "" : ", ") + c.type;
-      return make_error(ErrorKind::kAcme, "the CA offers no " + solver_.type() + " challenge for " +
-                                              authz.identifier.value + " (offered: " + offered + ")");
+      std::string hint;
+      if (authz.wildcard) hint = "; a wildcard name needs dns-01 (--dns-rfc2136 or --manual)";
+      return make_error(ErrorKind::kInvalidArgument,
+                        "the CA offers no challenge acmekit is set up to answer for " + display_name(authz) +
+                            " (offered: " + offered + "; set up: " + solvers_.types() + ")" + hint);
     }
     challenge::Task task{.identifier = authz.identifier.value,
-                         .challenge_type = ch->type,
-                         .token = ch->token,
-                         .key_authorization = jose::key_authorization(ch->token, jwk)};
-    std::string challenge_url = ch->url;
-    pending.push_back({std::move(authz), std::move(task), std::move(challenge_url)});
+                         .wildcard = authz.wildcard,
+                         .challenge_type = choice.challenge->type,
+                         .token = choice.challenge->token,
+                         .key_authorization = jose::key_authorization(choice.challenge->token, jwk)};
+    if (task.challenge_type == challenge::kDns01) {
+      // RFC 8555 §8.4: the TXT record at _acme-challenge.<identifier>.
+      task.dns_name = "_acme-challenge." + task.identifier;
+      task.dns_value = jose::dns01_txt_value(task.key_authorization);
+    }
+    std::string challenge_url = choice.challenge->url;
+    pending.push_back({.authz = std::move(authz), .solver = choice.solver, .task = std::move(task),
+                       .challenge_url = std::move(challenge_url)});
+  }
+  // Each solver's batch, for hooks (CERTBOT_REMAINING_CHALLENGES, CERTBOT_ALL_DOMAINS).
+  for (auto& p : pending) {
+    for (const auto& q : pending) {
+      if (q.solver != p.solver) continue;
+      p.task.all_identifiers += (p.task.all_identifiers.empty() ? "" : ",") + q.task.identifier;
+      if (&q > &p) ++p.task.remaining;
+    }
   }
 
-  // Present every response, tell the CA, then poll: the CA validates all
+  // Present every response, wait until the DNS records are visible, tell
+  // the CA about all of them, then poll them together: the CA validates all
   // names of the order concurrently. Cleanup runs whatever happened.
   auto run = [&]() -> Status {
     for (auto& p : pending) {
-      ACMEKIT_CHECK(solver_.present(p.task));
-      p.presented = true;
+      p.attempted = true;
+      spdlog::info("{}: presenting {}", display_name(p.authz), p.task.challenge_type);
+      auto r = p.solver->present(p.task);
+      if (!r) return std::unexpected(std::move(r).error().with_context("presenting " + p.task.challenge_type + " for " + display_name(p.authz)));
+    }
+    std::vector<challenge::Task> dns_tasks;
+    for (const auto& p : pending) {
+      if (p.task.challenge_type == challenge::kDns01) dns_tasks.push_back(p.task);
+    }
+    if (!dns_tasks.empty() && solvers_.propagation_wait()) {
+      ACMEKIT_CHECK(solvers_.propagation_wait()->wait_visible(dns_tasks));
     }
     for (auto& p : pending) {
-      spdlog::info("{}: asking the CA to validate {}", p.task.identifier, p.task.challenge_type);
+      spdlog::info("{}: asking the CA to validate {}", display_name(p.authz), p.task.challenge_type);
       auto r = api::respond_challenge(session_, p.challenge_url);
-      if (!r) return std::unexpected(std::move(r).error().with_context("answering the challenge for " + p.task.identifier));
+      if (!r) return std::unexpected(std::move(r).error().with_context("answering the challenge for " + display_name(p.authz)));
     }
-    for (auto& p : pending) {
-      wire::Authorization latest;
-      ACMEKIT_CHECK(api::poll_until(clock_, policy_, "the authorization of " + p.task.identifier,
-                                    [&]() -> Result<api::PollStep> {
-                                      std::optional<std::chrono::seconds> ra;
-                                      ACMEKIT_TRY(latest, api::get_authorization(session_, p.authz.url, &ra));
-                                      return api::PollStep{.done = latest.status != "pending", .retry_after = ra};
-                                    }));
-      if (latest.status != "valid") return std::unexpected(validation_error(latest));
-      spdlog::info("{}: validated", p.task.identifier);
-    }
-    return {};
+    std::vector<wire::Authorization> failed;
+    std::optional<std::chrono::system_clock::time_point> first_failure;
+    const Status polled = api::poll_until(
+        clock_, policy_, "the authorizations to be validated", [&]() -> Result<api::PollStep> {
+          std::optional<std::chrono::seconds> retry_after;
+          bool all_done = true;
+          for (auto& p : pending) {
+            if (p.done) continue;
+            std::optional<std::chrono::seconds> ra;
+            ACMEKIT_TRY(auto latest, api::get_authorization(session_, p.authz.url, &ra));
+            if (latest.status == "pending") {
+              all_done = false;
+              if (ra && (!retry_after || *ra < *retry_after)) retry_after = ra;
+              continue;
+            }
+            p.done = true;
+            p.authz = std::move(latest);
+            if (p.authz.status == "valid") {
+              spdlog::info("{}: validated", display_name(p.authz));
+            } else {
+              spdlog::error("{}: {}", display_name(p.authz), validation_error(p.authz).message());
+              failed.push_back(p.authz);
+              if (!first_failure) first_failure = clock_.now();
+            }
+          }
+          if (first_failure && clock_.now() - *first_failure >= kGraceAfterFailure) all_done = true;
+          return api::PollStep{.done = all_done, .retry_after = retry_after};
+        });
+    if (!failed.empty()) return std::unexpected(validation_errors(failed));
+    return polled;
   };
   Status result = run();
   for (auto& p : pending) {
-    if (!p.presented) continue;
-    if (auto c = solver_.cleanup(p.task); !c) {
-      spdlog::warn("cleanup for {} failed: {}", p.task.identifier, c.error().message());
+    if (!p.attempted) continue;
+    if (auto c = p.solver->cleanup(p.task); !c) {
+      spdlog::warn("cleanup for {} failed: {}", display_name(p.authz), c.error().message());
     }
   }
   return result;

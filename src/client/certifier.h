@@ -9,7 +9,7 @@
 
 #include "client/api/poll.h"
 #include "client/api/session.h"
-#include "client/challenge/solver.h"
+#include "client/challenge/solver_set.h"
 #include "client/store/lineages.h"
 #include "core/clock.h"
 #include "core/crypto/certificate.h"
@@ -46,9 +46,11 @@ struct Issued {
 // Progress for long runs: one line per step, at info level.
 class Certifier {
  public:
-  Certifier(api::Session& session, challenge::Solver& solver, Clock& clock,
+  // Each authorization is answered by the first solver of `solvers` whose
+  // challenge type the CA offers for it.
+  Certifier(api::Session& session, const challenge::SolverSet& solvers, Clock& clock,
             api::PollPolicy policy = {})
-      : session_(session), solver_(solver), clock_(clock), policy_(policy) {}
+      : session_(session), solvers_(solvers), clock_(clock), policy_(policy) {}
 
   // The session must have its directory loaded and its account set.
   Result<Issued> obtain(const ObtainRequest& request);
@@ -60,7 +62,7 @@ class Certifier {
                                    const std::string& preferred);
 
   api::Session& session_;
-  challenge::Solver& solver_;
+  const challenge::SolverSet& solvers_;
   Clock& clock_;
   api::PollPolicy policy_;
 };

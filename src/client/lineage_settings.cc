@@ -1,8 +1,60 @@
 #include "client/lineage_settings.h"
 
+#include <algorithm>
 #include <charconv>
 
+#include "client/challenge/solver_set.h"
+
 namespace acmekit::client {
+namespace {
+
+std::string join(const std::vector<std::string>& items, const char* sep) {
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : sep) + i;
+  return out;
+}
+
+// "a, b,c," -> {"a", "b", "c"}
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string n = text.substr(start, comma - start);
+    n.erase(0, n.find_first_not_of(' '));
+    n.erase(n.find_last_not_of(' ') + 1);
+    if (!n.empty()) out.push_back(n);
+    start = comma + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> LineageSettings::challenge_types() const {
+  std::vector<std::string> supported;
+  if (authenticator == "standalone") supported = {challenge::kHttp01, challenge::kTlsAlpn01};
+  else if (authenticator == "webroot") supported = {challenge::kHttp01};
+  else if (authenticator == "manual") supported = {challenge::kHttp01, challenge::kDns01};
+  else if (authenticator == "dns-rfc2136") supported = {challenge::kDns01};
+  else return make_error(ErrorKind::kInvalidArgument, "unknown authenticator \"" + authenticator + "\"");
+  if (preferred_challenges.empty()) {
+    // Binding port 443 is only done when asked for (--preferred-challenges).
+    if (authenticator == "standalone") supported.pop_back();
+    return supported;
+  }
+  std::vector<std::string> out;
+  for (const auto& t : preferred_challenges) {
+    if (std::find(supported.begin(), supported.end(), t) != supported.end()) out.push_back(t);
+  }
+  if (out.empty()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "--" + authenticator + " answers " + join(supported, ", ") +
+                          ", none of the preferred challenges " + join(preferred_challenges, ", "));
+  }
+  return out;
+}
 
 store::RenewalConfig LineageSettings::to_config() const {
   store::RenewalConfig c;
@@ -10,15 +62,32 @@ store::RenewalConfig LineageSettings::to_config() const {
   p["server"] = server;
   if (!ca_bundle.empty()) p["ca_bundle"] = ca_bundle;
   p["account"] = account;
-  std::string joined;
-  for (const auto& n : names) joined += (joined.empty() ? "" : ", ") + n;
-  p["domains"] = joined;
+  p["domains"] = join(names, ", ");
   p["authenticator"] = authenticator;
   if (authenticator == "standalone") {
     p["http01_port"] = std::to_string(http01_port);
     if (!http01_address.empty()) p["http01_address"] = http01_address;
   }
+  if (!preferred_challenges.empty()) p["pref_challs"] = join(preferred_challenges, ",") + ",";  // certbot's form
+  if (authenticator == "standalone") {
+    auto types = challenge_types();
+    if (types && std::find(types->begin(), types->end(), challenge::kTlsAlpn01) != types->end()) {
+      p["tls_alpn01_port"] = std::to_string(tls_alpn01_port);
+      if (!tls_alpn01_address.empty()) p["tls_alpn01_address"] = tls_alpn01_address;
+    }
+  }
   if (authenticator == "webroot") p["webroot_path"] = webroot_path;
+  if (authenticator == "manual") {
+    p["manual_auth_hook"] = manual_auth_hook;
+    if (!manual_cleanup_hook.empty()) p["manual_cleanup_hook"] = manual_cleanup_hook;
+  }
+  if (authenticator == "dns-rfc2136") p["dns_rfc2136_credentials"] = rfc2136_credentials;
+  if (authenticator == "manual" || authenticator == "dns-rfc2136") {
+    if (dns_propagation_seconds >= 0) p["dns_propagation_seconds"] = std::to_string(dns_propagation_seconds);
+    p["dns_propagation_timeout"] = std::to_string(dns_propagation_timeout);
+    p["dns_propagation_interval"] = std::to_string(dns_propagation_interval);
+    if (!dns_resolvers.empty()) p["dns_resolvers"] = join(dns_resolvers, ",");
+  }
   p["key_type"] = key_type;
   if (key_type == "rsa") p["rsa_key_size"] = std::to_string(rsa_key_size);
   else p["elliptic_curve"] = elliptic_curve;
@@ -48,26 +117,37 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   if (s.server.empty()) return make_error(ErrorKind::kInvalidArgument, "renewal config has no server");
   s.ca_bundle = get("ca_bundle");
   s.account = get("account");
-  std::string domains = get("domains");
-  size_t start = 0;
-  while (start < domains.size()) {
-    size_t comma = domains.find(',', start);
-    if (comma == std::string::npos) comma = domains.size();
-    std::string n = domains.substr(start, comma - start);
-    n.erase(0, n.find_first_not_of(' '));
-    n.erase(n.find_last_not_of(' ') + 1);
-    if (!n.empty()) s.names.push_back(n);
-    start = comma + 1;
-  }
+  s.names = split_list(get("domains"));
   if (s.names.empty()) return make_error(ErrorKind::kInvalidArgument, "renewal config has no domains");
   s.authenticator = get("authenticator");
-  if (s.authenticator != "standalone" && s.authenticator != "webroot") {
+  if (s.authenticator != "standalone" && s.authenticator != "webroot" && s.authenticator != "manual" &&
+      s.authenticator != "dns-rfc2136") {
     return make_error(ErrorKind::kInvalidArgument,
                       "renewal config: unsupported authenticator \"" + s.authenticator + "\"");
   }
+  auto prefs = challenge::parse_preferred_challenges(get("pref_challs"));
+  if (!prefs) return std::unexpected(std::move(prefs).error().with_context("renewal config: pref_challs"));
+  s.preferred_challenges = std::move(*prefs);
   ACMEKIT_TRY(s.http01_port, get_int("http01_port", 80));
   s.http01_address = get("http01_address");
+  ACMEKIT_TRY(s.tls_alpn01_port, get_int("tls_alpn01_port", 443));
+  s.tls_alpn01_address = get("tls_alpn01_address");
   s.webroot_path = get("webroot_path");
+  s.manual_auth_hook = get("manual_auth_hook");
+  s.manual_cleanup_hook = get("manual_cleanup_hook");
+  s.rfc2136_credentials = get("dns_rfc2136_credentials");
+  // certbot's dns_rfc2136_propagation_seconds counts too (a fixed wait).
+  ACMEKIT_TRY(s.dns_propagation_seconds, get_int("dns_rfc2136_propagation_seconds", -1));
+  ACMEKIT_TRY(s.dns_propagation_seconds, get_int("dns_propagation_seconds", s.dns_propagation_seconds));
+  ACMEKIT_TRY(s.dns_propagation_timeout, get_int("dns_propagation_timeout", 120));
+  ACMEKIT_TRY(s.dns_propagation_interval, get_int("dns_propagation_interval", 2));
+  s.dns_resolvers = split_list(get("dns_resolvers"));
+  if (s.authenticator == "manual" && s.manual_auth_hook.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "renewal config: manual authenticator without manual_auth_hook");
+  }
+  if (s.authenticator == "dns-rfc2136" && s.rfc2136_credentials.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "renewal config: dns-rfc2136 without dns_rfc2136_credentials");
+  }
   if (auto kt = get("key_type"); !kt.empty()) s.key_type = kt;
   if (auto ec = get("elliptic_curve"); !ec.empty()) s.elliptic_curve = ec;
   ACMEKIT_TRY(s.rsa_key_size, get_int("rsa_key_size", 2048));

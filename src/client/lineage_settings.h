@@ -16,16 +16,40 @@ struct LineageSettings {
   std::string ca_bundle;   // extra trust anchors for the CA's HTTPS
   std::string account;     // account id under accounts/<server>/
   std::vector<std::string> names;
-  // How http-01 is answered: "standalone" or "webroot".
+  // How challenges are answered (certbot's authenticator names):
+  //   "standalone"   acmekit's own servers: http-01, tls-alpn-01 (RFC 8737)
+  //   "webroot"      files under a web server's root: http-01
+  //   "manual"       the user's hooks: http-01, dns-01
+  //   "dns-rfc2136"  TSIG-signed DNS UPDATEs (RFC 2136): dns-01
   std::string authenticator = "standalone";
+  // --preferred-challenges, in order; empty: the authenticator's default
+  // (http-01 first, then dns-01 for manual; dns-01 for dns-rfc2136).
+  std::vector<std::string> preferred_challenges;
   int http01_port = 80;
   std::string http01_address;
+  int tls_alpn01_port = 443;
+  std::string tls_alpn01_address;
   std::string webroot_path;
+  std::string manual_auth_hook;
+  std::string manual_cleanup_hook;
+  std::string rfc2136_credentials;  // certbot's INI file (absolute path)
+  // dns-01 propagation: a fixed wait in seconds (>= 0) instead of the
+  // active check, or -1 for the check: every authoritative server polled
+  // every `interval` seconds until it serves the record, at most `timeout`.
+  int dns_propagation_seconds = -1;
+  int dns_propagation_timeout = 120;
+  int dns_propagation_interval = 2;
+  std::vector<std::string> dns_resolvers;  // HOST[:PORT]; empty: /etc/resolv.conf
   std::string key_type = "ecdsa";  // certbot's names
   std::string elliptic_curve = "secp256r1";
   int rsa_key_size = 2048;
   std::string preferred_chain;
   std::string deploy_hook;  // run after each successful renewal
+
+  // The challenge types this lineage answers, in preference order: the
+  // authenticator's types, filtered and ordered by preferred_challenges.
+  // kInvalidArgument when the preference leaves none.
+  Result<std::vector<std::string>> challenge_types() const;
 
   Result<crypto::KeySpec> key_spec() const {
     return crypto::key_spec_from_names(key_type, elliptic_curve, rsa_key_size);

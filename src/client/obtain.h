@@ -8,6 +8,7 @@
 
 #include "client/account_setup.h"
 #include "client/certifier.h"
+#include "client/challenge/solver_pool.h"
 #include "client/lineage_settings.h"
 
 namespace acmekit::client {
@@ -17,12 +18,12 @@ struct Obtained {
   store::StoredAccount account;
 };
 
-// With csr_der set, finalizes with that CSR (no key is made). With
-// shared_solver set, answers challenges through it (concurrent renewals on
-// one standalone port) instead of making a solver from the settings.
+// With csr_der set, finalizes with that CSR (no key is made). The solvers
+// come from `pool` (concurrent renewals share its standalone servers), or
+// from a pool of this call's own when it is null.
 Result<Obtained> obtain_certificate(const LineageSettings& settings, const AccountOptions& account_options,
                                     const std::string& config_dir,
                                     const std::optional<std::string>& csr_der = std::nullopt,
-                                    challenge::Solver* shared_solver = nullptr);
+                                    challenge::SolverPool* pool = nullptr);
 
 }  // namespace acmekit::client

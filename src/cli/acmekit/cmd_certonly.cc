@@ -1,7 +1,7 @@
 // acmekit certonly: obtain a certificate and install it as a lineage.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
-
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +10,7 @@
 #include "cli/acmekit/commands.h"
 #include "cli/acmekit/output.h"
 #include "cli/acmekit/renew_pass.h"
+#include "client/challenge/solver_set.h"
 #include "client/obtain.h"
 #include "client/renewal/due.h"
 #include "client/store/atomic_file.h"
@@ -23,23 +24,60 @@ using nlohmann::json;
 
 namespace {
 
-Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
-  if (o.standalone == o.webroot) {
-    return make_error(ErrorKind::kInvalidArgument, "choose one authenticator: --standalone or --webroot");
+// The one authenticator the flags name (--standalone, ..., or -a NAME).
+Result<std::string> authenticator(const CertonlyOptions& o) {
+  std::vector<std::string> named;
+  if (o.standalone) named.push_back("standalone");
+  if (o.webroot) named.push_back("webroot");
+  if (o.manual) named.push_back("manual");
+  if (o.dns_rfc2136) named.push_back("dns-rfc2136");
+  if (!o.authenticator.empty() && std::find(named.begin(), named.end(), o.authenticator) == named.end()) {
+    named.push_back(o.authenticator);
   }
+  if (named.size() != 1) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "choose one authenticator: --standalone, --webroot, --manual or --dns-rfc2136");
+  }
+  return named.front();
+}
+
+std::string absolute_or_empty(const std::string& path) {
+  return path.empty() ? "" : fs::absolute(path).string();
+}
+
+Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
+  ACMEKIT_TRY(auto auth, authenticator(o));
+  ACMEKIT_TRY(auto preferred, client::challenge::parse_preferred_challenges(o.preferred_challenges));
   client::LineageSettings settings{
       .server = resolve_server(g.server, g.staging),
-      .ca_bundle = g.ca_bundle.empty() ? "" : fs::absolute(g.ca_bundle).string(),
+      .ca_bundle = absolute_or_empty(g.ca_bundle),
       .names = o.domains,
-      .authenticator = o.webroot ? "webroot" : "standalone",
+      .authenticator = auth,
+      .preferred_challenges = preferred,
       .http01_port = o.http01_port,
       .http01_address = o.http01_address,
-      .webroot_path = o.webroot_path.empty() ? "" : fs::absolute(o.webroot_path).string(),
+      .tls_alpn01_port = o.tls_alpn01_port,
+      .tls_alpn01_address = o.tls_alpn01_address,
+      .webroot_path = absolute_or_empty(o.webroot_path),
+      .manual_auth_hook = o.manual_auth_hook,
+      .manual_cleanup_hook = o.manual_cleanup_hook,
+      .rfc2136_credentials = absolute_or_empty(o.rfc2136_credentials),
+      .dns_propagation_seconds = o.dns_propagation_seconds,
+      .dns_propagation_timeout = o.dns_propagation_timeout,
+      .dns_propagation_interval = o.dns_propagation_interval,
+      .dns_resolvers = o.dns_resolvers,
       .key_type = o.key_type,
       .elliptic_curve = o.elliptic_curve,
       .rsa_key_size = o.rsa_key_size,
       .preferred_chain = o.preferred_chain,
       .deploy_hook = o.deploy_hook};
+  if (auth == "manual" && o.manual_auth_hook.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "--manual needs --manual-auth-hook CMD (acmekit never prompts)");
+  }
+  if (auth == "dns-rfc2136" && o.rfc2136_credentials.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "--dns-rfc2136 needs --dns-rfc2136-credentials FILE");
+  }
+  ACMEKIT_CHECK(settings.challenge_types());
 
   // What to certify: -d names, or the names of --csr.
   std::optional<std::string> csr_der;
@@ -53,7 +91,10 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
     csr_der = csr->der;
   }
   if (settings.names.empty()) return make_error(ErrorKind::kInvalidArgument, "no names given: use -d NAME");
-  const std::string cert_name = o.cert_name.empty() ? settings.names.front() : o.cert_name;
+  // The first name, "*." dropped as certbot does: live/example.com/ for
+  // -d '*.example.com'.
+  std::string cert_name = o.cert_name.empty() ? settings.names.front() : o.cert_name;
+  if (o.cert_name.empty() && cert_name.starts_with("*.")) cert_name.erase(0, 2);
   if (!csr_der) ACMEKIT_CHECK(client::store::LineageStore::check_name(cert_name));
 
   // certbot's rule, which cron jobs rely on: a lineage that already covers

@@ -58,8 +58,7 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::LineageStore& lineages,
                  const Candidate& c, client::challenge::SolverPool& solvers) {
   client::AccountOptions account_opts{.account_id = c.settings.account};
-  ACMEKIT_TRY(auto* shared, solvers.shared_for(c.settings));
-  ACMEKIT_TRY(auto obtained, client::obtain_certificate(c.settings, account_opts, g.config_dir, std::nullopt, shared));
+  ACMEKIT_TRY(auto obtained, client::obtain_certificate(c.settings, account_opts, g.config_dir, std::nullopt, &solvers));
   if (o.dry_run) return {};
   const auto& issued = obtained.issued;
   ACMEKIT_TRY(auto paths, lineages.install(c.name,

@@ -17,6 +17,11 @@ constexpr const char* kFooter = R"(
 EXAMPLES
   acmekit certonly --standalone -d example.com --email admin@example.com --agree-tos
   acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
+  acmekit certonly --dns-rfc2136 --dns-rfc2136-credentials /etc/acmekit/rfc2136.ini \
+      -d example.com -d '*.example.com'
+  acmekit certonly --manual --preferred-challenges dns-01 \
+      --manual-auth-hook /usr/local/bin/add-txt --manual-cleanup-hook /usr/local/bin/del-txt -d example.com
+  acmekit certonly --standalone --preferred-challenges tls-alpn-01 -d example.com -d 192.0.2.1
   acmekit certonly --csr req.pem --standalone --fullchain-path /etc/nginx/fullchain.pem
   acmekit certificates --json
   acmekit renew --deploy-hook "systemctl reload nginx"
@@ -67,13 +72,54 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
                  "A name to certify (DNS name or IP address); repeat or comma-separate")
       ->delimiter(',');
   sub.add_option("--cert-name", o.cert_name, "Lineage name (default: the first name)");
-  sub.add_flag("--standalone", o.standalone, "Answer http-01 with acmekit's own HTTP server");
+  sub.add_flag("--standalone", o.standalone,
+               "Answer http-01 (or tls-alpn-01) with acmekit's own server on this host");
   sub.add_flag("--webroot", o.webroot, "Answer http-01 by writing files under a web server's root");
+  sub.add_flag("--manual", o.manual,
+               "Answer http-01 or dns-01 with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
+  sub.add_flag("--dns-rfc2136", o.dns_rfc2136,
+               "Answer dns-01 with TSIG-signed DNS UPDATEs (RFC 2136) to your DNS server");
+  sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name (instead of the flags above)")
+      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136"}));
+  sub.add_option("--preferred-challenges", o.preferred_challenges,
+                 "Challenge types to use, most wanted first, comma-separated: http-01, dns-01, "
+                 "tls-alpn-01 (or http, dns). Each name gets the first one the CA offers for it; "
+                 "a wildcard only gets dns-01, an IP address never dns-01");
   sub.add_option("-w,--webroot-path", o.webroot_path,
                  "With --webroot: the root directory the web server serves for these names");
-  sub.add_option("--http-01-port", o.http01_port, "With --standalone: port to listen on")->capture_default_str();
+  sub.add_option("--http-01-port", o.http01_port, "With --standalone: http-01 port to listen on")
+      ->capture_default_str();
   sub.add_option("--http-01-address", o.http01_address,
-                 "With --standalone: address to listen on (default: all IPv4)");
+                 "With --standalone: http-01 address to listen on (default: all IPv4)");
+  sub.add_option("--tls-alpn-01-port", o.tls_alpn01_port,
+                 "With --standalone and tls-alpn-01 preferred: TLS port to listen on (RFC 8737)")
+      ->capture_default_str();
+  sub.add_option("--tls-alpn-01-address", o.tls_alpn01_address,
+                 "With --standalone: tls-alpn-01 address to listen on (default: all IPv4)");
+  sub.add_option("--manual-auth-hook", o.manual_auth_hook,
+                 "With --manual: command (/bin/sh -c) that publishes the response; it gets "
+                 "CERTBOT_DOMAIN, CERTBOT_VALIDATION, CERTBOT_TOKEN (http-01), "
+                 "CERTBOT_REMAINING_CHALLENGES, CERTBOT_ALL_DOMAINS in its environment");
+  sub.add_option("--manual-cleanup-hook", o.manual_cleanup_hook,
+                 "With --manual: command that removes it again; also gets CERTBOT_AUTH_OUTPUT "
+                 "(the auth hook's stdout). Runs also when issuance fails");
+  sub.add_option("--dns-rfc2136-credentials", o.rfc2136_credentials,
+                 "With --dns-rfc2136: certbot's INI file (dns_rfc2136_server, _port, _name, _secret, "
+                 "_algorithm); keep it mode 0600");
+  sub.add_option("--dns-propagation-seconds,--dns-rfc2136-propagation-seconds", o.dns_propagation_seconds,
+                 "dns-01: wait this many seconds after publishing instead of checking the "
+                 "authoritative servers (0: do not wait)")
+      ->check(CLI::Range(0, 86400));
+  sub.add_option("--dns-propagation-timeout", o.dns_propagation_timeout,
+                 "dns-01: give up when some authoritative server still lacks a record after this "
+                 "many seconds (the error names it)")
+      ->check(CLI::Range(1, 86400))->capture_default_str();
+  sub.add_option("--dns-propagation-interval", o.dns_propagation_interval,
+                 "dns-01: seconds between two checks of the authoritative servers")
+      ->check(CLI::Range(1, 3600))->capture_default_str();
+  sub.add_option("--dns-resolver", o.dns_resolvers,
+                 "dns-01: HOST[:PORT] of a resolver used to find each zone and its authoritative "
+                 "servers (repeatable; default: /etc/resolv.conf)");
   sub.add_option("--key-type", o.key_type, "Certificate key: ecdsa or rsa")
       ->check(CLI::IsMember({"ecdsa", "rsa"}))->capture_default_str();
   sub.add_option("--elliptic-curve", o.elliptic_curve, "With ecdsa: secp256r1 or secp384r1")
@@ -93,6 +139,34 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
   sub.add_option("--deploy-hook", o.deploy_hook,
                  "Command saved with the lineage and run (via /bin/sh -c) after each renewal, "
                  "with RENEWED_LINEAGE and RENEWED_DOMAINS in its environment");
+  sub.footer(R"(
+CHALLENGES
+  Every name of the order is solved at once. Each gets the first challenge
+  type in --preferred-challenges that both the authenticator answers and the
+  CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
+  --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 dns-01.
+  Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
+  -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
+  fails, every failing name is reported with the CA's problem. Cleanup (token
+  files, TXT records, the cleanup hook) runs whatever happened.
+
+DNS-01 PROPAGATION
+  Before the CA is asked to look, acmekit finds each record's zone and its
+  authoritative servers (through /etc/resolv.conf or --dns-resolver) and
+  polls every one of them directly until it serves the TXT value, every
+  --dns-propagation-interval seconds for up to --dns-propagation-timeout; on
+  timeout the error names the servers that lag. A CNAME at
+  _acme-challenge.NAME is followed. --dns-propagation-seconds N waits a
+  fixed time instead.
+
+RFC 2136 CREDENTIALS (certbot's format)
+  dns_rfc2136_server = 192.0.2.1        # IP address of the primary server
+  dns_rfc2136_port = 53                 # optional
+  dns_rfc2136_name = acmekit-key.       # TSIG key name
+  dns_rfc2136_secret = base64==         # TSIG secret, never logged
+  dns_rfc2136_algorithm = HMAC-SHA256   # HMAC-MD5, -SHA1, -SHA224, -SHA256, -SHA384, -SHA512
+  The zone is found by asking that server for the SOA; records are added and
+  deleted one value at a time, so apex and wildcard share the name.)");
 }
 
 void add_renew_options(CLI::App& sub, RenewOptions& o) {

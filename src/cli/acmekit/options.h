@@ -27,11 +27,25 @@ struct GlobalOptions {
 
 struct CertonlyOptions {
   std::vector<std::string> domains;
+  // The authenticator: one of the flags, or -a NAME (certbot's names).
   bool standalone = false;
   bool webroot = false;
+  bool manual = false;
+  bool dns_rfc2136 = false;
+  std::string authenticator;
+  std::string preferred_challenges;  // "dns-01,http-01", certbot's spellings
   std::string webroot_path;
   int http01_port = 80;
   std::string http01_address;
+  int tls_alpn01_port = 443;
+  std::string tls_alpn01_address;
+  std::string manual_auth_hook;
+  std::string manual_cleanup_hook;
+  std::string rfc2136_credentials;
+  int dns_propagation_seconds = -1;  // -1: the active check
+  int dns_propagation_timeout = 120;
+  int dns_propagation_interval = 2;
+  std::vector<std::string> dns_resolvers;
   std::string cert_name;
   std::string key_type = "ecdsa";
   std::string elliptic_curve = "secp256r1";

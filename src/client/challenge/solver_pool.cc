@@ -1,22 +1,67 @@
 #include "client/challenge/solver_pool.h"
 
+#include <filesystem>
+
+#include "client/challenge/dns_propagation.h"
 #include "client/challenge/http01_standalone.h"
+#include "client/challenge/manual_hooks.h"
+#include "client/challenge/rfc2136.h"
+#include "client/challenge/tls_alpn01_standalone.h"
+#include "client/challenge/webroot.h"
 
 namespace acmekit::client::challenge {
+namespace fs = std::filesystem;
 
-Result<Solver*> SolverPool::shared_for(const LineageSettings& s) {
-  if (s.authenticator != "standalone") return nullptr;
-  if (s.http01_port < 1 || s.http01_port > 65535) {
-    return make_error(ErrorKind::kInvalidArgument, "http01_port must be 1..65535");
-  }
-  const std::string key = s.http01_address + ":" + std::to_string(s.http01_port);
+Result<Solver*> SolverPool::standalone(const std::string& type, const std::string& address, int port) {
+  const char* flag = type == kHttp01 ? "--http-01-port" : "--tls-alpn-01-port";
+  if (port < 1 || port > 65535) return make_error(ErrorKind::kInvalidArgument, std::string(flag) + " must be 1..65535");
+  const std::string key = type + " " + address + ":" + std::to_string(port);
   std::lock_guard lock(mu_);
   auto& slot = standalone_[key];
   if (!slot) {
-    ACMEKIT_TRY(auto server, Http01Standalone::start(s.http01_address, static_cast<uint16_t>(s.http01_port)));
-    slot = std::move(server);
+    if (type == kHttp01) {
+      ACMEKIT_TRY(slot, Http01Standalone::start(address, static_cast<uint16_t>(port)));
+    } else {
+      ACMEKIT_TRY(slot, TlsAlpn01Standalone::start(address, static_cast<uint16_t>(port)));
+    }
   }
   return slot.get();
+}
+
+Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
+  ACMEKIT_TRY(const auto types, s.challenge_types());
+  SolverSet set;
+  for (const auto& type : types) {
+    if (s.authenticator == "standalone") {
+      const bool http = type == kHttp01;
+      ACMEKIT_TRY(Solver * server, standalone(type, http ? s.http01_address : s.tls_alpn01_address,
+                                              http ? s.http01_port : s.tls_alpn01_port));
+      set.add(*server);
+    } else if (s.authenticator == "webroot") {
+      if (s.webroot_path.empty()) return make_error(ErrorKind::kInvalidArgument, "--webroot needs -w DIR");
+      if (!fs::is_directory(s.webroot_path)) {
+        return make_error(ErrorKind::kInvalidArgument, "webroot " + s.webroot_path + " is not a directory");
+      }
+      set.add(std::make_unique<WebrootSolver>(s.webroot_path));
+    } else if (s.authenticator == "manual") {
+      if (s.manual_auth_hook.empty()) {
+        return make_error(ErrorKind::kInvalidArgument,
+                          "--manual needs --manual-auth-hook CMD (acmekit never prompts)");
+      }
+      set.add(std::make_unique<ManualHookSolver>(type, s.manual_auth_hook, s.manual_cleanup_hook));
+    } else if (s.authenticator == "dns-rfc2136") {
+      ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials));
+      set.add(std::move(solver));
+    }
+  }
+  if (std::find(types.begin(), types.end(), kDns01) != types.end()) {
+    set.set_propagation_wait(std::make_unique<DnsPropagationWait>(DnsPropagationOptions{
+        .fixed_seconds = s.dns_propagation_seconds,
+        .timeout_seconds = s.dns_propagation_timeout,
+        .interval_seconds = s.dns_propagation_interval,
+        .resolvers = s.dns_resolvers}));
+  }
+  return set;
 }
 
 }  // namespace acmekit::client::challenge

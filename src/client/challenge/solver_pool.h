@@ -1,6 +1,7 @@
-// Solvers shared by concurrent issuances: every lineage that answers http-01
-// standalone on the same address:port goes through one server (which is
-// thread safe), instead of each trying to bind the port.
+// Building the solvers of an issuance from its lineage settings, with the
+// standalone servers shared: every issuance that answers http-01 or
+// tls-alpn-01 on the same address:port goes through one server (they are
+// thread safe), so concurrent renewals do not fight over the port.
 #pragma once
 
 #include <map>
@@ -8,20 +9,24 @@
 #include <mutex>
 #include <string>
 
-#include "client/challenge/solver.h"
+#include "client/challenge/solver_set.h"
 #include "client/lineage_settings.h"
 
 namespace acmekit::client::challenge {
 
 class SolverPool {
  public:
-  // The shared solver for these settings, or nullptr when the settings'
-  // authenticator needs no sharing (webroot: each issuance makes its own).
-  Result<Solver*> shared_for(const LineageSettings& settings);
+  // The solvers for one issuance with these settings, in preference order
+  // (LineageSettings::challenge_types), with the dns-01 propagation wait.
+  // Standalone servers are bound here, so a taken port is reported before
+  // any order exists; they stay up as long as the pool.
+  Result<SolverSet> solvers_for(const LineageSettings& settings);
 
  private:
+  Result<Solver*> standalone(const std::string& type, const std::string& address, int port);
+
   std::mutex mu_;
-  std::map<std::string, std::unique_ptr<Solver>> standalone_;
+  std::map<std::string, std::unique_ptr<Solver>> standalone_;  // "type address:port"
 };
 
 }  // namespace acmekit::client::challenge

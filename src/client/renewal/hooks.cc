@@ -1,5 +1,6 @@
 #include "client/renewal/hooks.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,7 +18,10 @@ namespace acmekit::client::renewal {
 namespace fs = std::filesystem;
 
 namespace {
-Status spawn_and_wait(std::string_view what, std::vector<std::string> argv, const HookEnv& env) {
+// Runs argv with env added to ours and waits. With `output`, the child's
+// stdout goes to a pipe read into *output.
+Status spawn_and_wait(std::string_view what, std::vector<std::string> argv, const HookEnv& env,
+                      std::string* output = nullptr) {
   // The child's environment: ours, with env's variables set over it.
   std::vector<std::string> envs;
   for (char** e = environ; *e; ++e) {
@@ -35,9 +39,33 @@ Status spawn_and_wait(std::string_view what, std::vector<std::string> argv, cons
 
   spdlog::info("running {}: {}", what, argv.back());
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), envp.data());
+  int pipe_fds[2] = {-1, -1};
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (output) {
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) {
+      posix_spawn_file_actions_destroy(&actions);
+      return make_error(ErrorKind::kIo, std::string(what) + ": pipe failed: " + std::strerror(errno));
+    }
+    posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  }
+  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (output) ::close(pipe_fds[1]);
   if (rc != 0) {
+    if (output) ::close(pipe_fds[0]);
     return make_error(ErrorKind::kIo, std::string(what) + " could not start: " + std::strerror(rc));
+  }
+  if (output) {
+    char buf[4096];
+    for (;;) {
+      const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      output->append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(pipe_fds[0]);
+    while (!output->empty() && (output->back() == '\n' || output->back() == '\r')) output->pop_back();
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
@@ -53,6 +81,13 @@ Status spawn_and_wait(std::string_view what, std::vector<std::string> argv, cons
 Status run_hook(std::string_view what, const std::string& command, const HookEnv& env) {
   if (command.empty()) return {};
   return spawn_and_wait(what, {"/bin/sh", "-c", command}, env);
+}
+
+Result<std::string> run_hook_output(std::string_view what, const std::string& command, const HookEnv& env) {
+  std::string out;
+  if (command.empty()) return out;
+  ACMEKIT_CHECK(spawn_and_wait(what, {"/bin/sh", "-c", command}, env, &out));
+  return out;
 }
 
 Status run_hook_dir(std::string_view what, const fs::path& dir, const HookEnv& env) {

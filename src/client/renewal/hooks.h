@@ -18,6 +18,11 @@ using HookEnv = std::map<std::string, std::string>;
 // `what` and the status.
 Status run_hook(std::string_view what, const std::string& command, const HookEnv& env = {});
 
+// Like run_hook, and returns what the command wrote to stdout (certbot's
+// manual auth hook output, handed to the cleanup hook as CERTBOT_AUTH_OUTPUT),
+// trailing newlines removed. stderr stays ours.
+Result<std::string> run_hook_output(std::string_view what, const std::string& command, const HookEnv& env = {});
+
 // Runs every executable regular file in `dir` in name order (certbot's
 // renewal-hooks/{pre,deploy,post}/); a missing dir is no hooks. Stops at the
 // first failure.

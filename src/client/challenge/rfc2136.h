@@ -1,0 +1,43 @@
+// dns-01 (RFC 8555 §8.4) answered through the zone's primary DNS server:
+// TSIG-signed DNS UPDATEs (RFC 2136, RFC 8945) add the TXT record and delete
+// it again, one value at a time, so an apex and its wildcard (two values at
+// one name) can be answered at once. certbot's dns-rfc2136 plugin does the
+// same, with the same credentials file.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "client/challenge/solver.h"
+#include "core/clock.h"
+#include "core/dns/update.h"
+
+namespace acmekit::client::challenge {
+
+class Rfc2136Solver : public Solver {
+ public:
+  // Reads certbot's INI credentials file (dns_rfc2136_server, _port, _name,
+  // _secret, _algorithm); warns when others may read it. Errors name the
+  // file and the key, never the secret.
+  static Result<std::unique_ptr<Rfc2136Solver>> from_credentials(const std::string& path);
+  explicit Rfc2136Solver(dns::UpdateServer server);
+
+  std::string type() const override;  // "dns-01"
+  // Finds the zone of task.dns_name at the server (SOA), then adds the TXT
+  // value (RFC 2136 §2.5.1). Errors name the server and its answer.
+  Status present(const Task& task) override;
+  // Deletes exactly that value (RFC 2136 §2.5.4). Fine if it is not there.
+  Status cleanup(const Task& task) override;
+
+ private:
+  Result<std::string> zone_of(const std::string& name);
+
+  SystemClock clock_;  // TSIG signs with the real time (RFC 8945 §5.2.3)
+  dns::Updater updater_;
+  std::mutex mu_;
+  std::map<std::string, std::string> zones_;  // record name -> zone
+};
+
+}  // namespace acmekit::client::challenge

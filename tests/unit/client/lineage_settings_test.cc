@@ -1,0 +1,88 @@
+#include "client/lineage_settings.h"
+
+#include <gtest/gtest.h>
+
+namespace acmekit::client {
+namespace {
+
+TEST(LineageSettingsTest, Rfc2136SettingsSurviveTheRenewalConf) {
+  LineageSettings s{.server = "https://ca/dir", .account = "abc", .names = {"example.com", "*.example.com"},
+                    .authenticator = "dns-rfc2136", .preferred_challenges = {"dns-01"},
+                    .rfc2136_credentials = "/etc/acmekit/rfc2136.ini", .dns_propagation_timeout = 30,
+                    .dns_propagation_interval = 1, .dns_resolvers = {"127.0.0.2", "[::1]:5353"}};
+  auto conf = s.to_config();
+  EXPECT_EQ(conf.params["pref_challs"], "dns-01,");  // certbot's form
+  EXPECT_EQ(conf.params["dns_rfc2136_credentials"], "/etc/acmekit/rfc2136.ini");
+  auto back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->names, s.names);
+  EXPECT_EQ(back->authenticator, "dns-rfc2136");
+  EXPECT_EQ(back->preferred_challenges, s.preferred_challenges);
+  EXPECT_EQ(back->rfc2136_credentials, s.rfc2136_credentials);
+  EXPECT_EQ(back->dns_propagation_seconds, -1);
+  EXPECT_EQ(back->dns_propagation_timeout, 30);
+  EXPECT_EQ(back->dns_propagation_interval, 1);
+  EXPECT_EQ(back->dns_resolvers, s.dns_resolvers);
+}
+
+TEST(LineageSettingsTest, ManualAndTlsAlpnSettingsSurvive) {
+  LineageSettings m{.server = "https://ca/dir", .names = {"a.test"}, .authenticator = "manual",
+                    .manual_auth_hook = "/bin/auth", .manual_cleanup_hook = "/bin/clean",
+                    .dns_propagation_seconds = 0};
+  auto back = LineageSettings::from_config(m.to_config());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->manual_auth_hook, "/bin/auth");
+  EXPECT_EQ(back->manual_cleanup_hook, "/bin/clean");
+  EXPECT_EQ(back->dns_propagation_seconds, 0);
+
+  LineageSettings t{.server = "https://ca/dir", .names = {"a.test"}, .authenticator = "standalone",
+                    .preferred_challenges = {"tls-alpn-01"}, .tls_alpn01_port = 8443,
+                    .tls_alpn01_address = "127.0.0.1"};
+  back = LineageSettings::from_config(t.to_config());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->tls_alpn01_port, 8443);
+  EXPECT_EQ(back->tls_alpn01_address, "127.0.0.1");
+  EXPECT_EQ(back->challenge_types().value(), std::vector<std::string>{"tls-alpn-01"});
+}
+
+TEST(LineageSettingsTest, CertbotsPropagationSecondsKeyIsRead) {
+  store::RenewalConfig c;
+  c.params = {{"server", "https://ca/dir"}, {"domains", "a.test"}, {"authenticator", "dns-rfc2136"},
+              {"dns_rfc2136_credentials", "/x.ini"}, {"dns_rfc2136_propagation_seconds", "60"}};
+  auto s = LineageSettings::from_config(c);
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ(s->dns_propagation_seconds, 60);
+}
+
+TEST(LineageSettingsTest, ChallengeTypesPerAuthenticator) {
+  LineageSettings s;
+  s.authenticator = "standalone";
+  EXPECT_EQ(s.challenge_types().value(), std::vector<std::string>{"http-01"});  // 443 only when asked
+  s.preferred_challenges = {"tls-alpn-01", "http-01"};
+  EXPECT_EQ(s.challenge_types().value(), (std::vector<std::string>{"tls-alpn-01", "http-01"}));
+  s.preferred_challenges = {"dns-01"};
+  auto r = s.challenge_types();
+  ASSERT_FALSE(r);  // standalone cannot answer dns-01
+  EXPECT_NE(r.error().detail.find("dns-01"), std::string::npos);
+  s.authenticator = "manual";
+  s.preferred_challenges = {};
+  EXPECT_EQ(s.challenge_types().value(), (std::vector<std::string>{"http-01", "dns-01"}));
+  s.authenticator = "dns-rfc2136";
+  EXPECT_EQ(s.challenge_types().value(), std::vector<std::string>{"dns-01"});
+  s.authenticator = "webroot";
+  s.preferred_challenges = {"dns-01", "http-01"};
+  EXPECT_EQ(s.challenge_types().value(), std::vector<std::string>{"http-01"});
+}
+
+TEST(LineageSettingsTest, IncompleteConfigsAreRefused) {
+  store::RenewalConfig c;
+  c.params = {{"server", "https://ca/dir"}, {"domains", "a.test"}, {"authenticator", "manual"}};
+  EXPECT_FALSE(LineageSettings::from_config(c));
+  c.params["authenticator"] = "dns-rfc2136";
+  EXPECT_FALSE(LineageSettings::from_config(c));
+  c.params["authenticator"] = "nginx";
+  EXPECT_FALSE(LineageSettings::from_config(c));
+}
+
+}  // namespace
+}  // namespace acmekit::client
