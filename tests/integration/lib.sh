@@ -197,6 +197,8 @@ make_tls_ca() {
 #   '{"certificateValidityPeriod": 3600}'.  Pebble's own knobs are env vars:
 #   set PEBBLE_* (e.g. PEBBLE_ALTERNATE_ROOTS=1) in the caller's environment.
 #   PEBBLE_VA_NOSLEEP defaults to 1; nonce rejection is left at Pebble's 5%.
+#   PEBBLE_DNS_SERVER=HOST:PORT: Pebble resolves through that server (the
+#   test's own BIND) and no challtestsrv is started.
 # Sets: PEBBLE_PID CHALLTEST_PID PEBBLE_PORT PEBBLE_MGMT_PORT PEBBLE_HTTP_PORT
 #   PEBBLE_TLS_PORT DNS_PORT PEBBLE_DIR_URL PEBBLE_MGMT_URL
 #   PEBBLE_ROOT PEBBLE_INTERMEDIATE (PEM files of chain 0).
@@ -224,14 +226,20 @@ _start_pebble_once() {
   PEBBLE_HTTP_PORT=$(free_port); PEBBLE_TLS_PORT=$(free_port)
   DNS_PORT=$(free_port); local dns_mgmt; dns_mgmt=$(free_port)
 
-  # DNS only: every name resolves to 127.0.0.1 (A), no AAAA.
-  pebble-challtestsrv -http01 "" -https01 "" -tlsalpn01 "" \
-    -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$dns_mgmt" \
-    -defaultIPv4 127.0.0.1 -defaultIPv6 "" >"$LOGS/challtestsrv.log" 2>&1 &
-  CHALLTEST_PID=$!; track_pid "$CHALLTEST_PID"
-  # The DNS server binds before the management server: wait for the latter.
-  wait_listening "$dns_mgmt" "$CHALLTEST_PID" "pebble-challtestsrv" || return 1
-  _pid_alive "$CHALLTEST_PID" || return 1
+  local dns_server="127.0.0.1:$DNS_PORT"
+  if [[ -n "${PEBBLE_DNS_SERVER:-}" ]]; then
+    # The test runs its own DNS (e.g. BIND, lib_bind.sh): Pebble asks it.
+    dns_server=$PEBBLE_DNS_SERVER
+  else
+    # DNS only: every name resolves to 127.0.0.1 (A), no AAAA.
+    pebble-challtestsrv -http01 "" -https01 "" -tlsalpn01 "" \
+      -dns01 "127.0.0.1:$DNS_PORT" -management "127.0.0.1:$dns_mgmt" \
+      -defaultIPv4 127.0.0.1 -defaultIPv6 "" >"$LOGS/challtestsrv.log" 2>&1 &
+    CHALLTEST_PID=$!; track_pid "$CHALLTEST_PID"
+    # The DNS server binds before the management server: wait for the latter.
+    wait_listening "$dns_mgmt" "$CHALLTEST_PID" "pebble-challtestsrv" || return 1
+    _pid_alive "$CHALLTEST_PID" || return 1
+  fi
 
   jq -n --arg l "127.0.0.1:$PEBBLE_PORT" --arg m "127.0.0.1:$PEBBLE_MGMT_PORT" \
     --arg c "$TLS_CERT" --arg k "$TLS_KEY" \
@@ -243,14 +251,14 @@ _start_pebble_once() {
     || fail "bad start_pebble extra config: $extra"
 
   PEBBLE_VA_NOSLEEP="${PEBBLE_VA_NOSLEEP-1}" \
-    pebble -config "$d/config.json" -dnsserver "127.0.0.1:$DNS_PORT" \
+    pebble -config "$d/config.json" -dnsserver "$dns_server" \
     >"$LOGS/pebble.log" 2>&1 &
   PEBBLE_PID=$!; track_pid "$PEBBLE_PID"
   PEBBLE_DIR_URL="https://127.0.0.1:$PEBBLE_PORT/dir"
   PEBBLE_MGMT_URL="https://127.0.0.1:$PEBBLE_MGMT_PORT"
   wait_http "$PEBBLE_DIR_URL" "$PEBBLE_PID" "pebble" 30 --cacert "$TLS_CA" || return 1
   wait_http "$PEBBLE_MGMT_URL/roots/0" "$PEBBLE_PID" "pebble management" 10 --cacert "$TLS_CA" || return 1
-  _pid_alive "$CHALLTEST_PID" || return 1
+  [[ -n "${PEBBLE_DNS_SERVER:-}" ]] || _pid_alive "$CHALLTEST_PID" || return 1
   PEBBLE_ROOT="$d/root0.pem"; PEBBLE_INTERMEDIATE="$d/intermediate0.pem"
   pebble_fetch roots/0 "$PEBBLE_ROOT"
   pebble_fetch intermediates/0 "$PEBBLE_INTERMEDIATE"
