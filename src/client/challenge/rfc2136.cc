@@ -5,6 +5,18 @@
 #include "core/dns/credentials.h"
 
 namespace acmekit::client::challenge {
+namespace {
+
+// The DNS server is not the CA: its refusals and timeouts end the run with
+// exit status 1 (failure), not 4 (the CA could not be reached).
+Status not_the_ca(Status st) {
+  if (!st && (st.error().kind == ErrorKind::kNetwork || st.error().kind == ErrorKind::kTimeout)) {
+    st.error().kind = ErrorKind::kIo;
+  }
+  return st;
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Rfc2136Solver>> Rfc2136Solver::from_credentials(const std::string& path) {
   ACMEKIT_TRY(auto credentials, dns::load_rfc2136_credentials(path));
@@ -30,15 +42,18 @@ Result<std::string> Rfc2136Solver::zone_of(const std::string& name) {
 }
 
 Status Rfc2136Solver::present(const Task& task) {
-  ACMEKIT_TRY(std::string zone, zone_of(task.dns_name));
+  auto zone_r = zone_of(task.dns_name);
+  if (!zone_r) return not_the_ca(std::unexpected(std::move(zone_r).error()));
+  const std::string& zone = *zone_r;
   spdlog::info("{}: adding TXT at {} in zone {} through {}", task.identifier, task.dns_name, zone,
                updater_.server().endpoint.label());
-  return updater_.add_txt(zone, task.dns_name, task.dns_value);
+  return not_the_ca(updater_.add_txt(zone, task.dns_name, task.dns_value));
 }
 
 Status Rfc2136Solver::cleanup(const Task& task) {
-  ACMEKIT_TRY(std::string zone, zone_of(task.dns_name));
-  return updater_.delete_txt(zone, task.dns_name, task.dns_value);
+  auto zone = zone_of(task.dns_name);
+  if (!zone) return not_the_ca(std::unexpected(std::move(zone).error()));
+  return not_the_ca(updater_.delete_txt(*zone, task.dns_name, task.dns_value));
 }
 
 }  // namespace acmekit::client::challenge
