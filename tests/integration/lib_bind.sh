@@ -177,7 +177,8 @@ EOF
 #   named on ADDR:53, authoritative for ZONE: SOA; NS ns1.ZONE (127.0.0.2)
 #   and ns2.ZONE (127.0.0.3); ZONE and *.ZONE A 127.0.0.1. Dynamic TXT updates
 #   with a fresh TSIG key; transfers to 127.0.0.3; NOTIFY only to `prompt`
-#   secondaries; an rndc channel.
+#   secondaries; an rndc channel. BIND_ZONE_EXTRA: more zone file lines
+#   (e.g. "_acme-challenge.alias IN CNAME delegated").
 # Sets TSIG_NAME TSIG_SECRET TSIG_ALG (hmac-sha256), BIND_PRIMARY (ADDR) and
 #   RFC2136_CREDENTIALS: certbot's dns-rfc2136 INI for this server, mode 0600.
 start_bind_primary() {
@@ -199,6 +200,7 @@ ns1 IN A 127.0.0.2
 ns2 IN A 127.0.0.3
 @ IN A 127.0.0.1
 * IN A 127.0.0.1
+${BIND_ZONE_EXTRA:-}
 EOF
   _bind_rndc_setup "$addr" "$dir"
   _bind_write_primary_conf "$addr"

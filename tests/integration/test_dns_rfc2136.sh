@@ -14,7 +14,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 require_acmekit
 
 ZONE=example.test
-start_bind_primary "$ZONE" 127.0.0.2
+# A delegated challenge name (lego and cert-manager users do this).
+BIND_ZONE_EXTRA="_acme-challenge.alias IN CNAME delegated" start_bind_primary "$ZONE" 127.0.0.2
 start_bind_secondary "$ZONE" 127.0.0.3 127.0.0.2 prompt
 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
 use_pebble_client
@@ -77,6 +78,16 @@ assert_failure 1
 assert_error_matches 'not authoritative.*other\.test|other\.test.*not authoritative'
 assert_error_matches '127\.0\.0\.2:53'
 assert_no_live "$CFG" www.other.test
+case_pass
+
+case_begin "a CNAME at _acme-challenge: the record goes to its target"
+run_acmekit certonly "${DNS[@]}" -d "alias.$ZONE" "${COMMON[@]}"
+assert_success
+assert_cert_ok "$CFG/live/alias.$ZONE" "$PEBBLE_ROOT" "alias.$ZONE"
+grep -q "_acme-challenge.alias.$ZONE is a CNAME to delegated.$ZONE" "$ACME_ERR" \
+  || fail "acmekit did not follow the CNAME:
+$(cat "$ACME_ERR")"
+assert_no_txt "delegated.$ZONE"
 case_pass
 
 case_begin "manual dns-01: hooks publish with nsupdate, get certbot's variables"

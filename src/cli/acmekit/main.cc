@@ -164,9 +164,12 @@ RFC 2136 CREDENTIALS (certbot's format)
   dns_rfc2136_port = 53                 # optional
   dns_rfc2136_name = acmekit-key.       # TSIG key name
   dns_rfc2136_secret = base64==         # TSIG secret, never logged
-  dns_rfc2136_algorithm = HMAC-SHA256   # HMAC-MD5, -SHA1, -SHA224, -SHA256, -SHA384, -SHA512
+  dns_rfc2136_algorithm = HMAC-SHA256   # HMAC-MD5 (default, as certbot), -SHA1, -SHA224,
+                                        # -SHA256, -SHA384, -SHA512
+  dns_rfc2136_sign_query = false        # optional: sign the SOA queries too
   The zone is found by asking that server for the SOA; records are added and
-  deleted one value at a time, so apex and wildcard share the name.)");
+  deleted one value at a time (over TCP), so apex and wildcard share the name.
+  A CNAME at _acme-challenge.NAME is followed: the record goes to its target.)");
 }
 
 void add_renew_options(CLI::App& sub, RenewOptions& o) {

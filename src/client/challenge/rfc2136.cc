@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/dns/credentials.h"
+#include "core/dns/message.h"
+#include "core/dns/resolver.h"
 
 namespace acmekit::client::challenge {
 namespace {
@@ -18,42 +20,56 @@ Status not_the_ca(Status st) {
 
 }  // namespace
 
-Result<std::unique_ptr<Rfc2136Solver>> Rfc2136Solver::from_credentials(const std::string& path) {
+Result<std::unique_ptr<Rfc2136Solver>> Rfc2136Solver::from_credentials(const std::string& path,
+                                                                       std::vector<std::string> resolvers) {
   ACMEKIT_TRY(auto credentials, dns::load_rfc2136_credentials(path));
   if (credentials.insecure_permissions) {
     spdlog::warn("{} can be read by other users; it holds a TSIG secret (chmod 600 it)", path);
   }
-  return std::make_unique<Rfc2136Solver>(dns::update_server(credentials));
+  return std::make_unique<Rfc2136Solver>(dns::update_server(credentials), std::move(resolvers));
 }
 
-Rfc2136Solver::Rfc2136Solver(dns::UpdateServer server) : updater_(std::move(server), clock_) {}
+Rfc2136Solver::Rfc2136Solver(dns::UpdateServer server, std::vector<std::string> resolvers)
+    : updater_(std::move(server), clock_), resolvers_(std::move(resolvers)) {}
 
 std::string Rfc2136Solver::type() const { return kDns01; }
 
-Result<std::string> Rfc2136Solver::zone_of(const std::string& name) {
+Result<Rfc2136Solver::Target> Rfc2136Solver::target_of(const std::string& dns_name) {
   {
     std::lock_guard lock(mu_);
-    if (auto it = zones_.find(name); it != zones_.end()) return it->second;
+    if (auto it = targets_.find(dns_name); it != targets_.end()) return it->second;
   }
-  ACMEKIT_TRY(std::string zone, updater_.find_zone(name));
+  Target t{.name = dns_name};
+  // RFC 1034 §3.6.2: a CNAME at the name sends the record elsewhere; an
+  // update at the name itself would be ignored (RFC 2136 §3.4.2.2). When
+  // the resolver cannot tell, the name is used as it is.
+  const dns::Resolver resolver(resolvers_, std::chrono::seconds(5));
+  if (auto answer = resolver.lookup_txt(dns_name); answer && !answer->name.empty()) {
+    if (answer->name != dns::normalize_name(dns_name)) {
+      spdlog::info("{} is a CNAME to {}: the record goes there", dns_name, answer->name);
+      t.name = answer->name;
+    }
+  } else if (!answer) {
+    spdlog::debug("could not look up {} for a CNAME: {}", dns_name, answer.error().message());
+  }
+  ACMEKIT_TRY(t.zone, updater_.find_zone(t.name));
   std::lock_guard lock(mu_);
-  zones_[name] = zone;
-  return zone;
+  targets_[dns_name] = t;
+  return t;
 }
 
 Status Rfc2136Solver::present(const Task& task) {
-  auto zone_r = zone_of(task.dns_name);
-  if (!zone_r) return not_the_ca(std::unexpected(std::move(zone_r).error()));
-  const std::string& zone = *zone_r;
-  spdlog::info("{}: adding TXT at {} in zone {} through {}", task.identifier, task.dns_name, zone,
+  auto target = target_of(task.dns_name);
+  if (!target) return not_the_ca(std::unexpected(std::move(target).error()));
+  spdlog::info("{}: adding TXT at {} in zone {} through {}", task.identifier, target->name, target->zone,
                updater_.server().endpoint.label());
-  return not_the_ca(updater_.add_txt(zone, task.dns_name, task.dns_value));
+  return not_the_ca(updater_.add_txt(target->zone, target->name, task.dns_value));
 }
 
 Status Rfc2136Solver::cleanup(const Task& task) {
-  auto zone = zone_of(task.dns_name);
-  if (!zone) return not_the_ca(std::unexpected(std::move(zone).error()));
-  return not_the_ca(updater_.delete_txt(*zone, task.dns_name, task.dns_value));
+  auto target = target_of(task.dns_name);
+  if (!target) return not_the_ca(std::unexpected(std::move(target).error()));
+  return not_the_ca(updater_.delete_txt(target->zone, target->name, task.dns_value));
 }
 
 }  // namespace acmekit::client::challenge

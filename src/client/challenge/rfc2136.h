@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "client/challenge/solver.h"
 #include "core/clock.h"
@@ -20,24 +21,33 @@ class Rfc2136Solver : public Solver {
  public:
   // Reads certbot's INI credentials file (dns_rfc2136_server, _port, _name,
   // _secret, _algorithm); warns when others may read it. Errors name the
-  // file and the key, never the secret.
-  static Result<std::unique_ptr<Rfc2136Solver>> from_credentials(const std::string& path);
-  explicit Rfc2136Solver(dns::UpdateServer server);
+  // file and the key, never the secret. resolvers (HOST[:PORT]; empty:
+  // /etc/resolv.conf) are asked whether _acme-challenge.NAME is a CNAME.
+  static Result<std::unique_ptr<Rfc2136Solver>> from_credentials(const std::string& path,
+                                                                  std::vector<std::string> resolvers = {});
+  explicit Rfc2136Solver(dns::UpdateServer server, std::vector<std::string> resolvers = {});
 
   std::string type() const override;  // "dns-01"
-  // Finds the zone of task.dns_name at the server (SOA), then adds the TXT
-  // value (RFC 2136 §2.5.1). Errors name the server and its answer.
+  // Follows a CNAME at task.dns_name (validation delegated to another zone,
+  // as lego and cert-manager allow: the record goes to the CNAME's target),
+  // finds that name's zone at the server (SOA), then adds the TXT value
+  // (RFC 2136 §2.5.1). Errors name the server and its answer.
   Status present(const Task& task) override;
   // Deletes exactly that value (RFC 2136 §2.5.4). Fine if it is not there.
   Status cleanup(const Task& task) override;
 
  private:
-  Result<std::string> zone_of(const std::string& name);
+  struct Target {
+    std::string name;  // where the TXT record goes
+    std::string zone;  // the zone that holds it, at the update server
+  };
+  Result<Target> target_of(const std::string& dns_name);
 
   SystemClock clock_;  // TSIG signs with the real time (RFC 8945 §5.2.3)
   dns::Updater updater_;
+  std::vector<std::string> resolvers_;
   std::mutex mu_;
-  std::map<std::string, std::string> zones_;  // record name -> zone
+  std::map<std::string, Target> targets_;  // by Task::dns_name
 };
 
 }  // namespace acmekit::client::challenge

@@ -50,7 +50,7 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
       }
       set.add(std::make_unique<ManualHookSolver>(type, s.manual_auth_hook, s.manual_cleanup_hook));
     } else if (s.authenticator == "dns-rfc2136") {
-      ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials));
+      ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials, s.dns_resolvers));
       set.add(std::move(solver));
     }
   }

@@ -6,7 +6,7 @@
 //   dns_rfc2136_port = 53                # optional, default 53
 //   dns_rfc2136_name = keyname.          # TSIG key name
 //   dns_rfc2136_secret = 4q4wM/2I180UXoMyN4INVhJNi8V9BCV+jMw2mXgZw/CSuxUT8C7NKKFs AmKd7ak51vWKgSl12ib86oQRPkpDjg==
-//   dns_rfc2136_algorithm = HMAC-SHA512  # optional, default HMAC-SHA256
+//   dns_rfc2136_algorithm = HMAC-SHA512  # optional, default HMAC-MD5 (certbot's)
 //   dns_rfc2136_sign_query = false       # optional: sign the SOA queries too
 //
 // Other keys (other plugins' settings) are ignored, as certbot does.
@@ -23,9 +23,10 @@
 
 namespace acmekit::dns {
 
-// The algorithm when the file names none.
-// (certbot's plugin falls back to HMAC-MD5 instead.)
-inline constexpr TsigAlgorithm kDefaultTsigAlgorithm = TsigAlgorithm::kHmacSha256;
+// The algorithm when the file names none: certbot's plugin falls back to
+// HMAC-MD5, so a file that works with certbot works here unchanged. (The
+// algorithm is the key's, fixed by the DNS server; name it in the file.)
+inline constexpr TsigAlgorithm kDefaultTsigAlgorithm = TsigAlgorithm::kHmacMd5;
 
 struct Rfc2136Credentials {
   Endpoint server;  // dns_rfc2136_server + dns_rfc2136_port

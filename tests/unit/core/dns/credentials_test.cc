@@ -51,6 +51,7 @@ TEST(DnsCredentialsTest, DefaultsAndQuotedValuesAndIpv6) {
   EXPECT_EQ(c->server.label(), "[2001:db8::53]:53");
   EXPECT_EQ(c->key.name, "k");
   EXPECT_EQ(c->key.algorithm, kDefaultTsigAlgorithm);
+  EXPECT_EQ(kDefaultTsigAlgorithm, TsigAlgorithm::kHmacMd5);  // certbot's fallback
   EXPECT_EQ(c->key.secret, "hello");
   EXPECT_FALSE(c->sign_query);
 }
