@@ -1,9 +1,9 @@
 #include "client/challenge/http01_standalone.h"
+#include "client/challenge/listener.h"
 
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -42,13 +42,6 @@ std::string printable(std::string_view s) {
   for (unsigned char c : s.substr(0, 200)) out += (c >= 0x20 && c < 0x7f) ? char(c) : '?';
   if (s.size() > 200) out += "...";
   return out;
-}
-
-std::string endpoint_string(const tcp::endpoint& ep) {
-  const auto addr = ep.address();
-  std::string host = addr.to_string();
-  if (addr.is_v6()) host = "[" + host + "]";
-  return host + ":" + std::to_string(ep.port());
 }
 
 struct Tokens {
@@ -189,70 +182,14 @@ struct Http01Standalone::Impl {
 
 Result<std::unique_ptr<Http01Standalone>> Http01Standalone::start(const std::string& address,
                                                                   uint16_t port) {
-  tcp::endpoint endpoint;
-  bool all_v6 = false;
-  if (address.empty() || address == "0.0.0.0") {
-    endpoint = tcp::endpoint(tcp::v4(), port);
-  } else if (address == "::" || address == "[::]") {
-    endpoint = tcp::endpoint(tcp::v6(), port);
-    all_v6 = true;
-  } else {
-    std::string host = address;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-      host = host.substr(1, host.size() - 2);
-    }
-    beast::error_code ec;
-    auto addr = asio::ip::make_address(host, ec);
-    if (ec) {
-      return make_error(ErrorKind::kInvalidArgument,
-                        "invalid listen address \"" + address + "\" for http-01");
-    }
-    endpoint = tcp::endpoint(addr, port);
-  }
-
   auto impl = std::make_unique<Impl>();
-  impl->where = endpoint_string(endpoint);
-  auto fail = [&](const beast::error_code& ec) {
-    std::string detail = "cannot listen on " + impl->where + " for http-01: " + ec.message();
-    if (ec == asio::error::access_denied && port < 1024) {
-      detail += " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
-    }
-    return make_error(ErrorKind::kIo, std::move(detail));
-  };
-
-  beast::error_code ec;
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (ec) return fail(ec);
-  if (all_v6) {
-    impl->acceptor.set_option(asio::ip::v6_only(false), ec);
-    if (ec) return fail(ec);
-  }
-  // Lets a restart bind while old connections sit in TIME_WAIT; on Linux it
-  // does not allow two listeners on one port.
-  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (ec) return fail(ec);
-  impl->acceptor.bind(endpoint, ec);
-  if (ec) return fail(ec);
-  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail(ec);
-  auto local = impl->acceptor.local_endpoint(ec);
-  if (ec) return fail(ec);
-  impl->port = local.port();
-  impl->where = endpoint_string(local);
+  ACMEKIT_TRY(auto listening, open_listener(impl->ioc, address, port, "http-01"));
+  impl->acceptor = std::move(listening.acceptor);
+  impl->port = listening.port;
+  impl->where = listening.where;
 
   impl->do_accept();
-  Impl* raw = impl.get();
-  impl->thread = std::thread([raw] {
-    for (;;) {
-      try {
-        raw->ioc.run();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("http-01 server on {}: {}", raw->where, e.what());
-      }
-    }
-  });
-  spdlog::debug("http-01: listening on {}", impl->where);
+  impl->thread = run_io_thread(impl->ioc, "http-01", impl->where);
   return std::unique_ptr<Http01Standalone>(new Http01Standalone(std::move(impl)));
 }
 

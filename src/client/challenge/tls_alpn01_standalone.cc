@@ -1,10 +1,10 @@
 #include "client/challenge/tls_alpn01_standalone.h"
+#include "client/challenge/listener.h"
 
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <thread>
@@ -22,13 +22,6 @@ using crypto::TlsAlpnHandshake;
 // A ClientHello is a few hundred bytes; a TLS 1.2 client's whole side of
 // the handshake a few KiB. More than this is not a validator.
 constexpr size_t kMaxHandshakeBytes = 64 * 1024;
-
-std::string endpoint_string(const tcp::endpoint& ep) {
-  const auto addr = ep.address();
-  std::string host = addr.to_string();
-  if (addr.is_v6()) host = "[" + host + "]";
-  return host + ":" + std::to_string(ep.port());
-}
 
 // One accepted connection: feed what the peer sends to the handshake, write
 // what it answers, until it is done or failed or the deadline passes; then
@@ -161,69 +154,16 @@ struct TlsAlpn01Standalone::Impl {
 
 Result<std::unique_ptr<TlsAlpn01Standalone>> TlsAlpn01Standalone::start(const std::string& address, uint16_t port,
                                                                         std::chrono::milliseconds handshake_timeout) {
-  tcp::endpoint endpoint;
-  bool all_v6 = false;
-  if (address.empty() || address == "0.0.0.0") {
-    endpoint = tcp::endpoint(tcp::v4(), port);
-  } else if (address == "::" || address == "[::]") {
-    endpoint = tcp::endpoint(tcp::v6(), port);
-    all_v6 = true;
-  } else {
-    std::string host = address;
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-    error_code ec;
-    auto addr = asio::ip::make_address(host, ec);
-    if (ec) {
-      return make_error(ErrorKind::kInvalidArgument, "invalid listen address \"" + address + "\" for tls-alpn-01");
-    }
-    endpoint = tcp::endpoint(addr, port);
-  }
-
   ACMEKIT_TRY(auto responder, crypto::TlsAlpnResponder::create());
   auto impl = std::make_unique<Impl>(std::move(responder));
   impl->handshake_timeout = handshake_timeout;
-  impl->where = endpoint_string(endpoint);
-  auto fail = [&](const error_code& ec) {
-    std::string detail = "cannot listen on " + impl->where + " for tls-alpn-01: " + ec.message();
-    if (ec == asio::error::access_denied && port < 1024) {
-      detail += " (ports below 1024 need root or CAP_NET_BIND_SERVICE)";
-    }
-    return make_error(ErrorKind::kIo, std::move(detail));
-  };
-
-  error_code ec;
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (ec) return fail(ec);
-  if (all_v6) {
-    impl->acceptor.set_option(asio::ip::v6_only(false), ec);
-    if (ec) return fail(ec);
-  }
-  // Lets a restart bind while old connections sit in TIME_WAIT; on Linux it
-  // does not allow two listeners on one port.
-  impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (ec) return fail(ec);
-  impl->acceptor.bind(endpoint, ec);
-  if (ec) return fail(ec);
-  impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return fail(ec);
-  auto local = impl->acceptor.local_endpoint(ec);
-  if (ec) return fail(ec);
-  impl->port = local.port();
-  impl->where = endpoint_string(local);
+  ACMEKIT_TRY(auto listening, open_listener(impl->ioc, address, port, "tls-alpn-01"));
+  impl->acceptor = std::move(listening.acceptor);
+  impl->port = listening.port;
+  impl->where = listening.where;
 
   impl->do_accept();
-  Impl* raw = impl.get();
-  impl->thread = std::thread([raw] {
-    for (;;) {
-      try {
-        raw->ioc.run();
-        return;
-      } catch (const std::exception& e) {
-        spdlog::error("tls-alpn-01 server on {}: {}", raw->where, e.what());
-      }
-    }
-  });
-  spdlog::debug("tls-alpn-01: listening on {}", impl->where);
+  impl->thread = run_io_thread(impl->ioc, "tls-alpn-01", impl->where);
   return std::unique_ptr<TlsAlpn01Standalone>(new TlsAlpn01Standalone(std::move(impl)));
 }
 
