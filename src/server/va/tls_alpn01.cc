@@ -9,6 +9,7 @@
 
 #include "core/crypto/digest.h"
 #include "core/crypto/tls_alpn_probe.h"
+#include "core/crypto/tls_alpn_responder.h"
 #include "server/va/addresses.h"
 #include "server/va/challenges.h"
 #include "server/va/problem.h"
@@ -17,27 +18,6 @@ namespace acmekit::server::va {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-// RFC 8738 §6: the SNI for an IP identifier is its reverse mapping name,
-// "d.c.b.a.in-addr.arpa" (RFC 1035 §3.5) or 32 nibbles + "ip6.arpa" (RFC 3596 §2.5).
-std::string reverse_dns_name(const std::string& address) {
-  unsigned char b[16];
-  char label[8];
-  std::string out;
-  if (::inet_pton(AF_INET, address.c_str(), b) == 1) {
-    for (int i = 3; i >= 0; --i) {
-      std::snprintf(label, sizeof label, "%u.", b[i]);
-      out += label;
-    }
-    return out + "in-addr.arpa";
-  }
-  ::inet_pton(AF_INET6, address.c_str(), b);
-  for (int i = 15; i >= 0; --i) {
-    std::snprintf(label, sizeof label, "%x.%x.", b[i] & 0xf, b[i] >> 4);
-    out += label;
-  }
-  return out + "ip6.arpa";
-}
 
 // Same address, whatever its textual form.
 bool same_ip(const std::string& a, const std::string& b) {
@@ -65,7 +45,8 @@ Status validate_tls_alpn01(const ValidationRequest& request, const ValidatorOpti
                            const dns::Resolver& dns) {
   const auto deadline = Clock::now() + options.timeout;
   const wire::Identifier& id = request.identifier;
-  const std::string sni = id.type == "ip" ? reverse_dns_name(id.value) : id.value;
+  // RFC 8737 §3 / RFC 8738 §6: the name, or an address's reverse-mapping name.
+  const std::string sni = crypto::tls_alpn_server_name(id.value);
   ACMEKIT_TRY(auto addresses, resolve_host(id.value, options.hosts, dns));
 
   Result<crypto::AlpnProbeResult> probe = make_error(ErrorKind::kNetwork, "no address for " + id.value);
