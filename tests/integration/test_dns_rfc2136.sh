@@ -132,6 +132,19 @@ assert_no_txt "_acme-challenge.ca.$ZONE"
 stop_acmekit_ca
 case_pass
 
+case_begin "--dns-resolver names the resolver; --dns-propagation-seconds waits a fixed time instead"
+run_acmekit certonly "${DNS[@]}" --dns-resolver 127.0.0.3:53 -d "resolver.$ZONE" "${COMMON[@]}"
+assert_success
+assert_cert_ok "$CFG/live/resolver.$ZONE" "$PEBBLE_ROOT" "resolver.$ZONE"
+grep -q 'ns2.example.test (127.0.0.3) serves' "$ACME_ERR" || fail "the check did not reach the servers:
+$(cat "$ACME_ERR")"
+run_acmekit certonly "${DNS[@]}" --dns-propagation-seconds 1 -d "fixed.$ZONE" "${COMMON[@]}"
+assert_success
+grep -q 'waiting 1 s for 1 DNS record' "$ACME_ERR" || fail "no fixed wait logged"
+! grep -q 'serves the TXT' "$ACME_ERR" || fail "--dns-propagation-seconds should replace the active check"
+assert_no_txt "_acme-challenge.fixed.$ZONE"
+case_pass
+
 case_begin "the propagation check waits for a secondary that gets the record late"
 stop_bind_secondary
 start_bind_secondary "$ZONE" 127.0.0.3 127.0.0.2 late
