@@ -31,6 +31,7 @@ set -e
 n=\$(ls "$HOOKLOG" | wc -l)
 env | grep '^CERTBOT_' | sort >"$HOOKLOG/\$n-cleanup.env"
 rm -f "$ROOT/.well-known/acme-challenge/\$CERTBOT_TOKEN"
+echo "cleaned \$CERTBOT_TOKEN"
 HOOK
 chmod +x "$WORK/auth-hook.sh" "$WORK/cleanup-hook.sh"
 
@@ -40,9 +41,12 @@ env_of() { sed -n "s/^$2=//p" "$1"; }
 case_begin "manual http-01, two names: certbot's variables reach the hooks"
 run_acmekit certonly --manual --preferred-challenges http-01 \
   --manual-auth-hook "$WORK/auth-hook.sh" --manual-cleanup-hook "$WORK/cleanup-hook.sh" \
-  -d manual.test -d www.manual.test "${COMMON[@]}"
+  -d manual.test -d www.manual.test "${COMMON[@]}" --json
 assert_success
 assert_cert_ok "$CFG/live/manual.test" "$PEBBLE_ROOT" manual.test www.manual.test
+# The hooks printed to stdout; acmekit's own stdout is still one JSON document.
+[[ "$(json_get .status)" == issued ]] || fail "--json status: $(cat "$ACME_OUT")"
+grep -q '^cleaned ' "$ACME_ERR" || fail "the cleanup hook's output should reach stderr"
 auths=("$HOOKLOG"/*-auth.env)
 cleanups=("$HOOKLOG"/*-cleanup.env)
 [[ ${#auths[@]} -eq 2 ]] || fail "auth hook ran ${#auths[@]} times, expected 2"

@@ -48,6 +48,9 @@ Status spawn_and_wait(std::string_view what, std::vector<std::string> argv, cons
       return make_error(ErrorKind::kIo, std::string(what) + ": pipe failed: " + std::strerror(errno));
     }
     posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], STDOUT_FILENO);
+  } else {
+    // A hook's output goes to our stderr: stdout is acmekit's own (--json).
+    posix_spawn_file_actions_adddup2(&actions, STDERR_FILENO, STDOUT_FILENO);
   }
   int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);

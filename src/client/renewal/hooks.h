@@ -15,7 +15,8 @@ namespace acmekit::client::renewal {
 using HookEnv = std::map<std::string, std::string>;
 
 // Runs `command` (if not empty) and waits. A non-zero exit is an Error naming
-// `what` and the status.
+// `what` and the status. The hook's stdout goes to acmekit's stderr, so
+// `--json` output stays parseable.
 Status run_hook(std::string_view what, const std::string& command, const HookEnv& env = {});
 
 // Like run_hook, and returns what the command wrote to stdout (certbot's
