@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Account verbs against the real Pebble: register, show_account,
 # update_account, key rollover (RFC 8555 §7.3.5: the new key works, the old
-# one is refused), unregister (a deactivated account is refused).
+# one is refused), unregister (a deactivated account is refused). The last
+# two are lib_lifecycle.sh's, shared with test_ca_lifecycle.sh (acmekit-ca).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$E2E_LIB_DIR/lib_lifecycle.sh"
 require_acmekit
 start_pebble
 
-CFG="$WORK/config"
-SRV=(--server "$PEBBLE_DIR_URL" --ca-bundle "$TLS_CA")
-STANDALONE=(--standalone --http-01-port "$PEBBLE_HTTP_PORT" --http-01-address 127.0.0.1)
+use_pebble_client
+lifecycle_use pebble
+SRV=("${LC_SRV[@]}")
 account_dir() { find "$1/accounts" -name regr.json -printf '%h\n' | head -1; }
 
 case_begin "register, and not twice"
@@ -35,28 +37,9 @@ grep -q 'mailto:second@acmekit.test' "$(account_dir "$CFG")/regr.json" || fail "
 case_pass
 
 case_begin "rollover_key: new key works, old key refused"
-cp -a "$CFG" "$WORK/old-config"
-OLDKEY=$(sha256sum <"$(account_dir "$CFG")/private_key.pem")
-run_acmekit rollover_key "${SRV[@]}" --config-dir "$CFG"
-assert_success
-[[ "$(sha256sum <"$(account_dir "$CFG")/private_key.pem")" != "$OLDKEY" ]] || fail "account key on disk unchanged"
-[[ ! -e "$(account_dir "$CFG")/private_key.next.pem" ]] || fail "staged key left behind"
-run_acmekit certonly -d rolled.test "${STANDALONE[@]}" "${SRV[@]}" --config-dir "$CFG" --json
-assert_success
-[[ "$(json_get .account_url)" == "$URL" ]] || fail "the order did not use the same account"
-assert_cert_ok "$CFG/live/rolled.test" "$PEBBLE_ROOT" rolled.test
-run_acmekit show_account "${SRV[@]}" --config-dir "$WORK/old-config"
-assert_failure 3
+lc_rollover_key rolled.test
 case_pass
 
 case_begin "unregister: the account is deactivated and refused"
-cp -a "$CFG" "$WORK/deactivated-config"
-run_acmekit unregister "${SRV[@]}" --config-dir "$CFG"
-assert_success
-[[ -z "$(account_dir "$CFG")" ]] || fail "the deactivated account is still stored"
-run_acmekit show_account "${SRV[@]}" --config-dir "$WORK/deactivated-config"
-assert_failure 3
-run_acmekit certonly -d refused.test "${STANDALONE[@]}" "${SRV[@]}" --config-dir "$WORK/deactivated-config"
-assert_failure 3
-assert_no_live "$WORK/deactivated-config" refused.test
+lc_unregister refused.test
 case_pass

@@ -1,61 +1,37 @@
 #!/usr/bin/env bash
 # acmekit revoke and delete against the real Pebble: revoke by account key
 # and by the certificate's own key (RFC 8555 §7.6), a second revoke gets
-# alreadyRevoked, --delete-after-revoke, delete.
+# alreadyRevoked, --delete-after-revoke, delete. The revoke cases are
+# lib_lifecycle.sh's, shared with test_ca_lifecycle.sh (acmekit-ca).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$E2E_LIB_DIR/lib_lifecycle.sh"
 require_acmekit
 start_pebble
 
 use_pebble_client
-
-# revocation_status CERT: Pebble's own view, from its management port.
-revocation_status() {
-  local serial; serial=$(openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')
-  curl -fsS --max-time 10 --cacert "$TLS_CA" "$PEBBLE_MGMT_URL/cert-status-by-serial/$serial" | jq -r .Status
-}
+lifecycle_use pebble
 
 case_begin "issue four lineages"
 for n in a b c d; do
   run_acmekit certonly -d "$n.revoke.test" "${STANDALONE[@]}" "${COMMON[@]}"
   assert_success
 done
-[[ "$(revocation_status "$CFG/live/a.revoke.test/cert.pem")" == Valid ]] \
-  || fail "Pebble does not report a fresh certificate as Valid"
 case_pass
 
 case_begin "revoke with the account key, then again: alreadyRevoked"
-cp "$CFG/live/a.revoke.test/cert.pem" "$WORK/a.pem"
-run_acmekit revoke --cert-name a.revoke.test --reason keycompromise --config-dir "$CFG" --ca-bundle "$TLS_CA" --json
-assert_success
-[[ "$(json_get .status)" == revoked ]] || fail "unexpected output: $(cat "$ACME_OUT")"
-[[ "$(revocation_status "$WORK/a.pem")" == Revoked ]] || fail "Pebble does not show a.revoke.test revoked"
-run_acmekit revoke --cert-name a.revoke.test --config-dir "$CFG" --ca-bundle "$TLS_CA"
-assert_failure 3
-assert_error_matches 'alreadyRevoked'
+lc_revoke_by_account a.revoke.test keycompromise
 case_pass
 
-case_begin "revoke with the certificate's key, without the account"
-run_acmekit revoke --cert-path "$CFG/live/b.revoke.test/cert.pem" --key-path "$CFG/live/b.revoke.test/privkey.pem" \
-  --server "$PEBBLE_DIR_URL" --ca-bundle "$TLS_CA" --config-dir "$WORK/empty-config"
-assert_success
-[[ "$(revocation_status "$CFG/live/b.revoke.test/cert.pem")" == Revoked ]] || fail "Pebble does not show b.revoke.test revoked"
+case_begin "revoke with the certificate's key, without the account, then again: alreadyRevoked"
+lc_revoke_by_cert_key b.revoke.test
 case_pass
 
 case_begin "a key that is not the certificate's is refused before asking the CA"
-run_acmekit revoke --cert-path "$CFG/live/c.revoke.test/cert.pem" --key-path "$CFG/live/d.revoke.test/privkey.pem" \
-  --server "$PEBBLE_DIR_URL" --ca-bundle "$TLS_CA" --config-dir "$WORK/empty-config"
-assert_failure 2
-assert_error_matches 'is not the key of'
-[[ "$(revocation_status "$CFG/live/c.revoke.test/cert.pem")" == Valid ]] || fail "c.revoke.test was revoked anyway"
+lc_revoke_wrong_key c.revoke.test d.revoke.test
 case_pass
 
 case_begin "--delete-after-revoke removes the lineage"
-cp "$CFG/live/c.revoke.test/cert.pem" "$WORK/c.pem"
-run_acmekit revoke --cert-name c.revoke.test --delete-after-revoke --config-dir "$CFG" --ca-bundle "$TLS_CA"
-assert_success
-[[ "$(revocation_status "$WORK/c.pem")" == Revoked ]] || fail "Pebble does not show c.revoke.test revoked"
-[[ ! -e "$CFG/live/c.revoke.test" && ! -e "$CFG/archive/c.revoke.test" && ! -e "$CFG/renewal/c.revoke.test.conf" ]] \
-  || fail "lineage c.revoke.test still on disk"
+lc_revoke_and_delete c.revoke.test
 case_pass
 
 case_begin "delete --cert-name"
