@@ -94,7 +94,8 @@ Result<Order> parse_order(const json& j) {
           .authorizations = str_list(j, "authorizations"),
           .finalize = str(j, "finalize"),
           .certificate = str(j, "certificate"),
-          .error_json = raw(j, "error")};
+          .error_json = raw(j, "error"),
+          .replaces = str(j, "replaces")};
   if (o.status.empty()) return bad("order", "no status");
   if (o.finalize.empty()) return bad("order", "no finalize URL");
   if (auto ids = j.find("identifiers"); ids != j.end() && ids->is_array()) {

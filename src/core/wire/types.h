@@ -72,6 +72,7 @@ struct Order {
   std::string finalize;
   std::string certificate;
   std::optional<std::string> error_json;
+  std::string replaces;  // RFC 9773 §5: the certificate identifier this order replaces
 };
 
 }  // namespace acmekit::wire

@@ -1,19 +1,10 @@
-// RFC 3339 timestamps as ACME resources carry them (RFC 8555 §7.1).
+// RFC 3339 timestamps as ACME resources carry them (RFC 8555 §7.1): the
+// core's, under the WFE's names.
 #pragma once
 
-#include <chrono>
-#include <string>
-#include <string_view>
-
-#include "core/error.h"
+#include "core/wire/rfc3339.h"
 
 namespace acmekit::server::wfe {
-
-// "2026-11-23T10:00:00Z" (UTC, whole seconds).
-std::string rfc3339(std::chrono::system_clock::time_point t);
-
-// Parses "YYYY-MM-DDTHH:MM:SS[.fraction](Z|+hh:mm|-hh:mm)"; 't'/'z' accepted
-// (RFC 3339 §5.6). kInvalidArgument otherwise.
-Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text);
-
+using wire::parse_rfc3339;
+using wire::rfc3339;
 }  // namespace acmekit::server::wfe

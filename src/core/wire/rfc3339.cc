@@ -1,11 +1,11 @@
-#include "server/wfe/times.h"
+#include "core/wire/rfc3339.h"
 
 #include <cstdio>
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-namespace acmekit::server::wfe {
+namespace acmekit::wire {
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", std::chrono::floor<std::chrono::seconds>(t));
@@ -51,4 +51,4 @@ Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view tex
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t);
 }
 
-}  // namespace acmekit::server::wfe
+}  // namespace acmekit::wire
