@@ -64,6 +64,10 @@ struct OrderRecord {
   std::optional<TimePoint> not_before, not_after;
   std::string error_json;      // problem document once invalid
   std::string certificate_id;  // set when valid
+  // RFC 9773 §5: the certificate this order replaces, as the client named it
+  // ("replaces", reflected in the order) and as our certificate id (serial).
+  std::string replaces;
+  std::string replaces_certificate_id;
 };
 
 // An issued certificate. id is the serial in lower-case hex.
@@ -77,6 +81,9 @@ struct CertificateRecord {
   std::string status = "valid";  // "valid" | "revoked"
   int revocation_reason = 0;     // RFC 5280 §5.3.1 CRLReason
   std::optional<TimePoint> revoked_at;
+  // RFC 9773 §5: the order that replaced it, set when that order is
+  // finalized; empty while not replaced.
+  std::string replaced_by_order;
 };
 
 // An external account key made with `acmekit-ca eab add` (RFC 8555 §7.3.4).

@@ -29,6 +29,10 @@ inline std::unexpected<Error> unauthorized(std::string detail) {
   return problem("unauthorized", std::move(detail), 403);
 }
 inline std::unexpected<Error> not_found(std::string detail) { return problem("malformed", std::move(detail), 404); }
+// RFC 9773 §5, §7.4: the named certificate already has a replacement order.
+inline std::unexpected<Error> already_replaced(std::string detail) {
+  return problem("alreadyReplaced", std::move(detail), 409);
+}
 
 }  // namespace acmekit::server
 

@@ -44,6 +44,8 @@ int run_status(const StatusOptions& o) {
                         {"identifiers", ids},
                         {"account", c.account_id},
                         {"order", c.order_id}};
+  // RFC 9773 §5: the order that replaced it, once that order was finalized.
+  if (!c.replaced_by_order.empty()) out["replaced_by_order"] = c.replaced_by_order;
   if (c.revoked_at) {
     out["revoked_at"] = server::wfe::rfc3339(*c.revoked_at);
     out["revocation_reason"] = c.revocation_reason;

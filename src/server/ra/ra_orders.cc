@@ -4,9 +4,11 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "core/crypto/certificate.h"
 #include "core/crypto/csr.h"
+#include "core/wire/renewal_info.h"
 #include "server/problems.h"
 #include "server/ra/ids.h"
 #include "server/ra/registration_authority.h"
@@ -53,10 +55,56 @@ Result<AuthzRecord> RegistrationAuthority::make_authz(const std::string& account
                      .challenges = challenges_for(base, wildcard)};
 }
 
+Result<CertificateRecord> RegistrationAuthority::certificate_by_ari_id(std::string_view cert_id) {
+  // RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial DER content).
+  auto id = wire::parse_ari_certificate_id(cert_id);
+  if (!id) return malformed(id.error().detail);
+  std::string_view serial = id->serial_der;
+  while (serial.size() > 1 && serial.front() == '\0') serial.remove_prefix(1);  // our ids have no leading zeros
+  std::string hex;
+  for (unsigned char c : serial) hex += fmt::format("{:02x}", c);
+  ACMEKIT_TRY(auto cert, storage_.get_certificate(hex));
+  if (!cert) return not_found("this CA issued no certificate with serial " + hex);
+  auto parsed = crypto::parse_pem_chain(cert->leaf_pem);
+  if (!parsed || parsed->empty() || (*parsed)[0].authority_key_id != id->authority_key_id) {
+    return not_found("this CA issued no certificate " + std::string(cert_id) + " (authority key identifier differs)");
+  }
+  return *cert;
+}
+
+Status RegistrationAuthority::check_replaces(const AccountRecord& account, const std::vector<wire::Identifier>& ids,
+                                             const CertificateRecord& old) {
+  // RFC 9773 §5: the same account ...
+  if (old.account_id != account.id) {
+    return unauthorized("the certificate named in \"replaces\" was not issued to this account");
+  }
+  // ... at least one identifier in common ...
+  const bool shared = std::ranges::any_of(ids, [&](const wire::Identifier& id) {
+    return std::ranges::find(old.identifiers, id) != old.identifiers.end();
+  });
+  if (!shared) return malformed("the order shares no identifier with the certificate named in \"replaces\"");
+  // ... and not already replaced by another order that is not "invalid"
+  // (Boulder: pending, ready, processing or valid, and not expired).
+  if (!old.replaced_by_order.empty()) {
+    return already_replaced("certificate " + old.id + " was already replaced by order " + old.replaced_by_order);
+  }
+  ACMEKIT_TRY(auto orders, storage_.list_replacing_order_ids(old.id));
+  for (const auto& order_id : orders) {
+    ACMEKIT_TRY(auto order, storage_.get_order(order_id));
+    if (!order) continue;
+    ACMEKIT_TRY(auto view, load_order_view(std::move(*order)));
+    if (view.order.status != "invalid") {
+      return already_replaced("certificate " + old.id + " already has a replacement order (" + order_id + ", " +
+                              view.order.status + ")");
+    }
+  }
+  return {};
+}
+
 Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
                                                    const std::vector<wire::Identifier>& identifiers,
                                                    std::optional<TimePoint> not_before,
-                                                   std::optional<TimePoint> not_after) {
+                                                   std::optional<TimePoint> not_after, const std::string& replaces) {
   ACMEKIT_TRY(auto ids, check_order_identifiers(identifiers, options_.policy));
   const TimePoint now = clock_.now();
   // §7.4: notBefore/notAfter are requests; refuse what we would not issue.
@@ -79,6 +127,17 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
                     .identifiers = ids,
                     .not_before = not_before,
                     .not_after = not_after};
+  // RFC 9773 §5. The certificate's stripe is held until the order is
+  // stored, so two orders cannot both become its replacement.
+  std::unique_lock<std::mutex> replaces_lock;
+  if (!replaces.empty()) {
+    ACMEKIT_TRY(auto old, certificate_by_ari_id(replaces));
+    replaces_lock = std::unique_lock(lock_for(old.id));
+    ACMEKIT_TRY(old, certificate_by_ari_id(replaces));  // as it is now, under the lock
+    ACMEKIT_CHECK(check_replaces(account, ids, old));
+    order.replaces = replaces;
+    order.replaces_certificate_id = old.id;
+  }
   std::vector<AuthzRecord> authzs, fresh;
   for (const auto& id : ids) {
     ACMEKIT_TRY(auto authz, make_authz(account.id, id, now));
@@ -99,6 +158,9 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
     order.expires = std::min(order.expires, a.expires);  // §7.1.3: an order outlives none of its authorizations
   }
   ACMEKIT_CHECK(storage_.add_order(order, fresh));
+  if (!order.replaces.empty()) {
+    spdlog::info("order {} replaces certificate {} (RFC 9773)", order.id, order.replaces_certificate_id);
+  }
   return load_order_view(std::move(order));
 }
 

@@ -79,8 +79,15 @@ class RegistrationAuthority {
   Result<AccountRecord> change_key(AccountRecord account, const nlohmann::json& new_jwk);
 
   // §7.4. not_before/not_after as requested (nullopt: default validity).
+  // `replaces` (RFC 9773 §5, empty: none) names the certificate this order
+  // renews: it must be this account's, share an identifier with the order
+  // (else unauthorized / malformed) and have no other live replacement
+  // order (else alreadyReplaced, 409). As Boulder does, the link is recorded
+  // at creation and marks the certificate replaced when the order is
+  // finalized; an order that became invalid or expired releases it.
   Result<OrderView> new_order(const AccountRecord& account, const std::vector<wire::Identifier>& identifiers,
-                              std::optional<TimePoint> not_before, std::optional<TimePoint> not_after);
+                              std::optional<TimePoint> not_before, std::optional<TimePoint> not_after,
+                              const std::string& replaces = {});
   // §7.4.1 pre-authorization.
   Result<AuthzRecord> new_authz(const AccountRecord& account, const wire::Identifier& identifier);
 
@@ -102,6 +109,10 @@ class RegistrationAuthority {
   Result<OrderView> finalize(const AccountRecord& account, std::string_view order_id, std::string_view csr_der);
 
   Result<CertificateRecord> get_certificate(std::string_view id);
+  // RFC 9773 §4.1: the certificate an ARI identifier names (its serial, and
+  // an authority key identifier that matches). malformed 400 for an id that
+  // does not parse, malformed 404 for a certificate this CA did not issue.
+  Result<CertificateRecord> certificate_by_ari_id(std::string_view cert_id);
   // §7.6: certificate DER and reason; the signer is checked here.
   Status revoke(const RevocationSigner& signer, std::string_view certificate_der, int reason);
 
@@ -111,6 +122,9 @@ class RegistrationAuthority {
  private:
   Result<AuthzRecord> make_authz(const std::string& account_id, const wire::Identifier& identifier, TimePoint now);
   Result<OrderView> load_order_view(OrderRecord order);
+  // RFC 9773 §5 checks of a newOrder "replaces" against the certificate.
+  Status check_replaces(const AccountRecord& account, const std::vector<wire::Identifier>& ids,
+                        const CertificateRecord& old);
   void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint);
   void record_validation(const std::string& authz_id, const std::string& type, const Status& result);
   std::mutex& lock_for(std::string_view id);

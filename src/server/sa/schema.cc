@@ -86,6 +86,14 @@ CREATE TABLE eab_keys (
   account_id TEXT NOT NULL
 );
 )sql"},
+    // RFC 9773 §5: an order may replace a certificate; the certificate
+    // records the order that replaced it once that order is finalized.
+    Migration{2, R"sql(
+ALTER TABLE orders ADD COLUMN replaces TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN replaces_certificate_id TEXT NOT NULL DEFAULT '';
+CREATE INDEX orders_replaces ON orders(replaces_certificate_id) WHERE replaces_certificate_id != '';
+ALTER TABLE certificates ADD COLUMN replaced_by_order TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 

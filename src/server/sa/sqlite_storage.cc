@@ -54,14 +54,15 @@ Result<AccountRecord> account_from_row(const Statement& s) {
 
 const std::string kOrderSelect =
     "SELECT id, account_id, status, created_ms, expires_ms, identifiers, not_before_ms, not_after_ms, error_json, "
-    "certificate_id FROM orders ";
+    "certificate_id, replaces, replaces_certificate_id FROM orders ";
 
 // Everything but authz_ids, which live in order_authzs.
 Result<OrderRecord> order_from_row(const Statement& s) {
   ACMEKIT_TRY(auto identifiers, identifiers_from_json(s.text(5)));
   OrderRecord o{.id = s.text(0), .account_id = s.text(1), .status = s.text(2), .created = from_millis(s.integer(3)),
                 .expires = from_millis(s.integer(4)), .identifiers = std::move(identifiers),
-                .error_json = s.text(8), .certificate_id = s.text(9)};
+                .error_json = s.text(8), .certificate_id = s.text(9), .replaces = s.text(10),
+                .replaces_certificate_id = s.text(11)};
   if (auto ms = optional_millis(s, 6)) o.not_before = from_millis(*ms);
   if (auto ms = optional_millis(s, 7)) o.not_after = from_millis(*ms);
   return o;
@@ -80,14 +81,14 @@ Result<AuthzRecord> authz_from_row(const Statement& s) {
 
 const std::string kCertificateSelect =
     "SELECT id, account_id, order_id, leaf_pem, not_before_ms, not_after_ms, identifiers, status, "
-    "revocation_reason, revoked_at_ms FROM certificates ";
+    "revocation_reason, revoked_at_ms, replaced_by_order FROM certificates ";
 
 Result<CertificateRecord> certificate_from_row(const Statement& s) {
   ACMEKIT_TRY(auto identifiers, identifiers_from_json(s.text(6)));
   CertificateRecord c{.id = s.text(0), .account_id = s.text(1), .order_id = s.text(2), .leaf_pem = s.text(3),
                       .not_before = from_millis(s.integer(4)), .not_after = from_millis(s.integer(5)),
                       .identifiers = std::move(identifiers), .status = s.text(7),
-                      .revocation_reason = static_cast<int>(s.integer(8))};
+                      .revocation_reason = static_cast<int>(s.integer(8)), .replaced_by_order = s.text(10)};
   if (auto ms = optional_millis(s, 9)) c.revoked_at = from_millis(*ms);
   return c;
 }
@@ -123,13 +124,13 @@ Status insert_authz(Database& db, const AuthzRecord& a) {
 
 Status insert_order(Database& db, const OrderRecord& o) {
   ACMEKIT_TRY(auto stmt, db.prepare("INSERT INTO orders (id, account_id, status, created_ms, expires_ms, identifiers, "
-                                    "not_before_ms, not_after_ms, error_json, certificate_id) "
-                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                                    "not_before_ms, not_after_ms, error_json, certificate_id, replaces, "
+                                    "replaces_certificate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
   stmt.bind(1, o.id).bind(2, o.account_id).bind(3, o.status).bind(4, to_millis(o.created));
   stmt.bind(5, to_millis(o.expires)).bind(6, identifiers_to_json(o.identifiers));
   bind_optional_time(stmt, 7, o.not_before);
   bind_optional_time(stmt, 8, o.not_after);
-  stmt.bind(9, o.error_json).bind(10, o.certificate_id);
+  stmt.bind(9, o.error_json).bind(10, o.certificate_id).bind(11, o.replaces).bind(12, o.replaces_certificate_id);
   return stmt.run();
 }
 
@@ -197,6 +198,11 @@ class SqliteStorage final : public Storage {
   Result<std::optional<CertificateRecord>> get_certificate(std::string_view id) override {
     std::lock_guard lock(mu_);
     return in("get_certificate", select_one(*db_, kCertificateSelect + "WHERE id = ?1", id, certificate_from_row));
+  }
+
+  Result<std::vector<std::string>> list_replacing_order_ids(std::string_view certificate_id) override {
+    std::lock_guard lock(mu_);
+    return in("list_replacing_order_ids", read_replacing_order_ids(certificate_id));
   }
 
   Result<std::optional<EabKeyRecord>> get_eab_key(std::string_view kid) override {
@@ -292,7 +298,14 @@ class SqliteStorage final : public Storage {
                 stmt.bind(7, identifiers_to_json(c.identifiers)).bind(8, c.status);
                 stmt.bind(9, std::int64_t{c.revocation_reason});
                 bind_optional_time(stmt, 10, c.revoked_at);
-                return stmt.run();
+                ACMEKIT_CHECK(stmt.run());
+                // RFC 9773 §5: finalizing a replacement order marks the
+                // certificate it replaces, in the same transaction.
+                ACMEKIT_TRY(auto mark, db_->prepare("UPDATE certificates SET replaced_by_order = ?1 WHERE id = "
+                                                    "(SELECT replaces_certificate_id FROM orders WHERE id = ?1) "
+                                                    "AND replaced_by_order = ''"));
+                mark.bind(1, c.order_id);
+                return mark.run();
               }));
   }
 
@@ -384,6 +397,17 @@ class SqliteStorage final : public Storage {
     if (!row) return std::nullopt;
     ACMEKIT_TRY(auto authz, authz_from_row(stmt));
     return authz;
+  }
+
+  Result<std::vector<std::string>> read_replacing_order_ids(std::string_view certificate_id) {
+    ACMEKIT_TRY(auto stmt, db_->prepare("SELECT id FROM orders WHERE replaces_certificate_id = ?1 ORDER BY seq"));
+    stmt.bind(1, certificate_id);
+    std::vector<std::string> ids;
+    while (true) {
+      ACMEKIT_TRY(bool row, stmt.step());
+      if (!row) return ids;
+      ids.push_back(stmt.text(0));
+    }
   }
 
   Result<std::size_t> count_certificates(std::string_view account_id, TimePoint since) {

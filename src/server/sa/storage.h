@@ -38,6 +38,9 @@ class StorageReader {
                                                               const wire::Identifier& identifier, bool wildcard,
                                                               TimePoint valid_until) = 0;
   virtual Result<std::optional<CertificateRecord>> get_certificate(std::string_view id) = 0;
+  // RFC 9773 §5: the orders whose "replaces" names certificate `id`, oldest
+  // first.
+  virtual Result<std::vector<std::string>> list_replacing_order_ids(std::string_view certificate_id) = 0;
   virtual Result<std::optional<EabKeyRecord>> get_eab_key(std::string_view kid) = 0;
   // Counts for metrics and rate limits: certificates whose notBefore is at
   // or after `since`.
@@ -61,7 +64,9 @@ class StorageWriter {
   virtual Status update_order(const OrderRecord& order) = 0;
   // Replaces status, expires and challenges of authz.id.
   virtual Status update_authz(const AuthzRecord& authz) = 0;
-  // Stores the certificate and marks its order valid with it, together.
+  // Stores the certificate and marks its order valid with it, together; when
+  // the order replaces a certificate (RFC 9773 §5), that one's
+  // replaced_by_order becomes the order, in the same transaction.
   virtual Status add_certificate(const CertificateRecord& certificate) = 0;
   // Sets status "revoked", reason and time. kInvalidArgument if it already is.
   virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when) = 0;

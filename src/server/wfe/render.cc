@@ -33,6 +33,7 @@ nlohmann::json render_order(const Urls& urls, const ra::OrderView& view) {
   if (o.not_before) j["notBefore"] = rfc3339(*o.not_before);
   if (o.not_after) j["notAfter"] = rfc3339(*o.not_after);
   if (!o.certificate_id.empty()) j["certificate"] = urls.certificate(o.certificate_id);
+  if (!o.replaces.empty()) j["replaces"] = o.replaces;  // RFC 9773 §5: reflected in every response
   if (o.status == "invalid" && !o.error_json.empty()) j["error"] = nlohmann::json::parse(o.error_json, nullptr, false);
   return j;
 }

@@ -1,9 +1,6 @@
 // Certificate endpoints: download (RFC 8555 §7.4.2), revokeCert (§7.6) and
 // renewalInfo (RFC 9773 §4).
-#include <fmt/format.h>
-
 #include "core/base64url.h"
-#include "core/crypto/certificate.h"
 #include "server/wfe/handler_util.h"
 #include "server/wfe/times.h"
 
@@ -11,12 +8,6 @@ namespace acmekit::server::wfe {
 namespace {
 
 using acmekit::http::Response;
-
-std::string hex(std::string_view bytes) {
-  std::string out;
-  for (unsigned char c : bytes) out += fmt::format("{:02x}", c);
-  return out;
-}
 
 }  // namespace
 
@@ -75,23 +66,13 @@ Response Wfe::renewal_info(Context& ctx, const std::string& cert_id) {
   return respond(
       [&]() -> Result<Response> {
         // RFC 9773 §4.1: base64url(AKI keyIdentifier) "." base64url(serial DER content).
-        auto dot = cert_id.find('.');
-        if (dot == std::string::npos) return malformed("a renewalInfo id is AKI.serial, both base64url");
-        auto aki = base64url_decode(std::string_view(cert_id).substr(0, dot));
-        auto serial = base64url_decode(std::string_view(cert_id).substr(dot + 1));
-        if (!aki || !serial || serial->empty()) return malformed("a renewalInfo id is AKI.serial, both base64url");
-        std::string_view s = *serial;
-        while (s.size() > 1 && s.front() == '\0') s.remove_prefix(1);
-        ACMEKIT_TRY(auto cert, storage_.get_certificate(hex(s)));
-        if (!cert) return not_found("no certificate with that serial");
-        ACMEKIT_TRY(auto parsed, crypto::parse_pem_chain(cert->leaf_pem));
-        if (parsed.empty() || parsed[0].authority_key_id != *aki) return not_found("no certificate with that id");
+        ACMEKIT_TRY(auto cert, ra_.certificate_by_ari_id(cert_id));
         // A window in the last third of the lifetime, two days wide for 90
         // days; a revoked certificate should be replaced now (RFC 9773 §4.2).
-        auto lifetime = cert->not_after - cert->not_before;
-        TimePoint start = cert->not_after - lifetime / 3;
+        auto lifetime = cert.not_after - cert.not_before;
+        TimePoint start = cert.not_after - lifetime / 3;
         TimePoint end = start + lifetime / 45;
-        if (cert->status == "revoked") {
+        if (cert.status == "revoked") {
           TimePoint now = clock_.now();
           start = now - std::chrono::hours(1);
           end = now;

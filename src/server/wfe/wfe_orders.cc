@@ -52,7 +52,14 @@ Response Wfe::new_order(Context& ctx) {
         }
         ACMEKIT_TRY(auto not_before, optional_time(payload, "notBefore"));
         ACMEKIT_TRY(auto not_after, optional_time(payload, "notAfter"));
-        ACMEKIT_TRY(auto view, ra_.new_order(*auth.account, ids, not_before, not_after));
+        // RFC 9773 §5: the certificate this order replaces.
+        std::string replaces;
+        if (payload.contains("replaces")) {
+          if (!payload["replaces"].is_string()) return malformed("\"replaces\" must be a certificate identifier string");
+          replaces = payload["replaces"].get<std::string>();
+          if (replaces.empty()) return malformed("\"replaces\" is empty");
+        }
+        ACMEKIT_TRY(auto view, ra_.new_order(*auth.account, ids, not_before, not_after, replaces));
         Response r = json_response(201, render_order(ctx.urls, view));
         r.headers.add("location", ctx.urls.order(view.order.id));
         return r;

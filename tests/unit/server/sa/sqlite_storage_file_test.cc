@@ -121,6 +121,60 @@ TEST_F(SqliteStorageFileTest, RefusesADatabaseFromANewerVersion) {
   EXPECT_NE(opened.error().detail.find("newer"), std::string::npos) << opened.error().detail;
 }
 
+// A database written by the first release (schema version 1, made here with
+// the sqlite3 library and that release's tables) opens, migrates to the
+// current version and keeps its rows; the RFC 9773 columns start empty.
+TEST_F(SqliteStorageFileTest, MigratesAVersionOneDatabase) {
+  const char* v1 = R"sql(
+CREATE TABLE accounts (id TEXT PRIMARY KEY, jwk_json TEXT NOT NULL, key_thumbprint TEXT NOT NULL,
+  contact TEXT NOT NULL, status TEXT NOT NULL, eab_kid TEXT NOT NULL, created_ms INTEGER NOT NULL);
+CREATE UNIQUE INDEX accounts_key_thumbprint ON accounts(key_thumbprint);
+CREATE TABLE orders (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, account_id TEXT NOT NULL REFERENCES accounts(id),
+  status TEXT NOT NULL, created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL, identifiers TEXT NOT NULL,
+  not_before_ms INTEGER, not_after_ms INTEGER, error_json TEXT NOT NULL, certificate_id TEXT NOT NULL);
+CREATE INDEX orders_account ON orders(account_id, seq);
+CREATE TABLE authzs (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id), identifier_type TEXT NOT NULL,
+  identifier_value TEXT NOT NULL, wildcard INTEGER NOT NULL, status TEXT NOT NULL, expires_ms INTEGER NOT NULL,
+  challenges TEXT NOT NULL);
+CREATE TABLE order_authzs (order_id TEXT NOT NULL REFERENCES orders(id), position INTEGER NOT NULL,
+  authz_id TEXT NOT NULL REFERENCES authzs(id), PRIMARY KEY (order_id, position)) WITHOUT ROWID;
+CREATE TABLE certificates (id TEXT PRIMARY KEY, account_id TEXT NOT NULL REFERENCES accounts(id),
+  order_id TEXT NOT NULL REFERENCES orders(id), leaf_pem TEXT NOT NULL, not_before_ms INTEGER NOT NULL,
+  not_after_ms INTEGER NOT NULL, identifiers TEXT NOT NULL, status TEXT NOT NULL, revocation_reason INTEGER NOT NULL,
+  revoked_at_ms INTEGER);
+CREATE TABLE eab_keys (kid TEXT PRIMARY KEY, hmac_key BLOB NOT NULL, created_ms INTEGER NOT NULL, account_id TEXT NOT NULL);
+INSERT INTO accounts VALUES ('acct-a', '{}', 'thumb-a', '[]', 'valid', '', 1000);
+INSERT INTO orders VALUES (1, 'order-1', 'acct-a', 'valid', 1000, 2000, '[{"type":"dns","value":"example.com"}]',
+  NULL, NULL, '', '7f01');
+INSERT INTO certificates VALUES ('7f01', 'acct-a', 'order-1', 'PEM', 1000, 3000, '[{"type":"dns","value":"example.com"}]',
+  'valid', 0, NULL);
+PRAGMA user_version = 1;
+)sql";
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+  char* err = nullptr;
+  ASSERT_EQ(sqlite3_exec(raw, v1, nullptr, nullptr, &err), SQLITE_OK) << (err ? err : "");
+  sqlite3_close(raw);
+
+  auto db = open();
+  ASSERT_TRUE(db);
+  EXPECT_EQ(raw_query("PRAGMA user_version"), "2");
+  auto o = db->get_order("order-1");
+  ASSERT_TRUE(o && o->has_value()) << (o ? "missing" : o.error().message());
+  EXPECT_EQ((*o)->certificate_id, "7f01");
+  EXPECT_EQ((*o)->replaces, "");
+  auto c = db->get_certificate("7f01");
+  ASSERT_TRUE(c && c->has_value());
+  EXPECT_EQ((*c)->leaf_pem, "PEM");
+  EXPECT_EQ((*c)->replaced_by_order, "");
+  // And the new columns work on the migrated file.
+  OrderRecord r = order("order-r", "acct-a", {"example.com"}, {});
+  r.replaces = "aki.fwE";
+  r.replaces_certificate_id = "7f01";
+  ASSERT_TRUE(db->add_order(r, {}));
+  EXPECT_EQ(*db->list_replacing_order_ids("7f01"), std::vector<std::string>{"order-r"});
+}
+
 TEST_F(SqliteStorageFileTest, OpenReportsAnUnusablePath) {
   auto opened = open_sqlite(dir / "missing-dir" / "ca.db");
   ASSERT_FALSE(opened);

@@ -291,6 +291,30 @@ TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
   EXPECT_EQ(unknown.error().kind, ErrorKind::kInvalidArgument);
 }
 
+TEST_F(SqliteStorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFinalized) {
+  // RFC 9773 §5: the order records what it replaces; the certificate is
+  // marked once that order gets its certificate.
+  ASSERT_TRUE(db->add_certificate(certificate("0a", "acct-a", "order-1", base_time())));
+  OrderRecord r = order("order-r", "acct-a", {"example.com"}, {});
+  r.status = "processing";
+  r.replaces = "aki.AA";
+  r.replaces_certificate_id = "0a";
+  ASSERT_TRUE(db->add_order(r, {}));
+  expect_same(**db->get_order("order-r"), r);
+  EXPECT_EQ(*db->list_replacing_order_ids("0a"), std::vector<std::string>{"order-r"});
+  EXPECT_TRUE(db->list_replacing_order_ids("0b")->empty());
+  EXPECT_EQ((*db->get_certificate("0a"))->replaced_by_order, "");
+
+  // An ordinary order's certificate marks nothing.
+  ASSERT_TRUE(db->add_certificate(certificate("0c", "acct-a", "order-2", base_time())));
+  EXPECT_EQ((*db->get_certificate("0a"))->replaced_by_order, "");
+
+  ASSERT_TRUE(db->add_certificate(certificate("0b", "acct-a", "order-r", base_time() + 1h)));
+  EXPECT_EQ((*db->get_certificate("0a"))->replaced_by_order, "order-r");
+  EXPECT_EQ((*db->get_certificate("0b"))->replaced_by_order, "");
+  EXPECT_EQ((*db->get_certificate("0c"))->replaced_by_order, "");
+}
+
 TEST_F(SqliteStorageCertificateTest, CountsAnAccountsCertificatesSince) {
   ASSERT_TRUE(db->add_certificate(certificate("01", "acct-a", "order-1", base_time() - 48h)));
   ASSERT_TRUE(db->add_certificate(certificate("02", "acct-a", "order-2", base_time())));

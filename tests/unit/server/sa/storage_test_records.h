@@ -95,6 +95,8 @@ inline void expect_same(const OrderRecord& got, const OrderRecord& want) {
   EXPECT_EQ(got.not_after, want.not_after);
   EXPECT_EQ(got.error_json, want.error_json);
   EXPECT_EQ(got.certificate_id, want.certificate_id);
+  EXPECT_EQ(got.replaces, want.replaces);
+  EXPECT_EQ(got.replaces_certificate_id, want.replaces_certificate_id);
 }
 
 inline void expect_same(const CertificateRecord& got, const CertificateRecord& want) {
@@ -108,6 +110,7 @@ inline void expect_same(const CertificateRecord& got, const CertificateRecord& w
   EXPECT_EQ(got.status, want.status);
   EXPECT_EQ(got.revocation_reason, want.revocation_reason);
   EXPECT_EQ(got.revoked_at, want.revoked_at);
+  EXPECT_EQ(got.replaced_by_order, want.replaced_by_order);
 }
 
 inline void expect_same(const EabKeyRecord& got, const EabKeyRecord& want) {

@@ -50,7 +50,7 @@ class InProcessCa {
  public:
   // Names the http-01 validation resolves to 127.0.0.1 (the responder).
   static inline const std::vector<std::string> kHosts = {"probe.test", "www.probe.test", "issue.test",
-                                                         "revoke.test"};
+                                                         "revoke.test", "replace.test"};
 
   static Result<std::unique_ptr<InProcessCa>> start(WfeOptions wfe_options) {
     auto ca = std::unique_ptr<InProcessCa>(new InProcessCa);
@@ -91,6 +91,8 @@ class InProcessCa {
   }
 
   std::string url(std::string_view path) const { return base_ + std::string(path); }
+  // The CA's database, for checks a client cannot see.
+  sa::Storage& storage() { return *storage_; }
   std::filesystem::path root_pem_path() const { return dir_ / "root.pem"; }
 
   // One request; a transport failure is a Response with status 0 and the

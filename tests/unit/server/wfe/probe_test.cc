@@ -16,6 +16,7 @@
 #include "core/crypto/certificate.h"
 #include "core/crypto/csr.h"
 #include "core/crypto/digest.h"
+#include "core/wire/renewal_info.h"
 #include "ca_fixture.h"
 
 namespace acmekit::server::wfe::probe {
@@ -361,6 +362,110 @@ TEST_F(CaProbe, RevokeWithTheCertificateKeyThenAlreadyRevoked) {
   Response first = ca().post(*cert_key, "", target, payload.dump());
   EXPECT_EQ(first.status, 200) << first.body;
   expect_problem(ca().post(*cert_key, "", target, payload.dump()), "alreadyRevoked", 400);
+}
+
+// RFC 9773 §4: renewalInfo for a certificate this CA issued, by its
+// identifier; unauthenticated GET with Retry-After.
+TEST_F(CaProbe, RenewalInfoSuggestsTheLastThirdOfTheLifetime) {
+  Response dir = ca().send("GET", ca().url("/directory"));
+  EXPECT_EQ(Json::parse(dir.body, nullptr, false).value("renewalInfo", ""), ca().url("/acme/renewal-info"));
+  auto cert_key = crypto::PrivateKey::generate({});
+  ASSERT_TRUE(cert_key);
+  auto chain = ca().issue(account(), {"issue.test"}, *cert_key);
+  ASSERT_TRUE(chain) << chain.error().message();
+  auto leaf = crypto::parse_pem_chain(*chain);
+  ASSERT_TRUE(leaf && !leaf->empty());
+  auto id = wire::ari_certificate_id(leaf->front());
+  ASSERT_TRUE(id) << id.error().message();
+
+  Response r = ca().send("GET", ca().url("/acme/renewal-info/" + *id));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.headers.get("retry-after").value_or(""), "21600");
+  auto info = wire::parse_renewal_info(Json::parse(r.body, nullptr, false));
+  ASSERT_TRUE(info) << info.error().message() << " " << r.body;
+  const auto lifetime = leaf->front().not_after - leaf->front().not_before;
+  EXPECT_GE(info->window_start, leaf->front().not_after - lifetime / 3 - std::chrono::seconds(1));
+  EXPECT_LT(info->window_end, leaf->front().not_after);
+
+  // Another serial under the same AKI: not ours; a garbage id: malformed.
+  auto parts = wire::parse_ari_certificate_id(*id);
+  ASSERT_TRUE(parts);
+  const std::string other = wire::ari_certificate_id(parts->authority_key_id, std::string("\x01\x02\x03", 3));
+  expect_problem(ca().send("GET", ca().url("/acme/renewal-info/" + other)), "malformed", 404);
+  expect_problem(ca().send("GET", ca().url("/acme/renewal-info/not-an-id")), "malformed", 400);
+}
+
+// RFC 9773 §5: newOrder "replaces" is checked (account, identifiers, not
+// already replaced), reflected in the order, and marks the certificate
+// replaced once the new order is finalized.
+TEST_F(CaProbe, NewOrderReplacesACertificateOnce) {
+  auto owner = ca().new_account();
+  auto stranger = ca().new_account();
+  ASSERT_TRUE(owner && stranger);
+  auto key = crypto::PrivateKey::generate({});
+  ASSERT_TRUE(key);
+  auto chain = ca().issue(*owner, {"replace.test"}, *key);
+  ASSERT_TRUE(chain) << chain.error().message();
+  auto leaf = crypto::parse_pem_chain(*chain);
+  ASSERT_TRUE(leaf && !leaf->empty());
+  const std::string id = *wire::ari_certificate_id(leaf->front());
+  const std::string serial = leaf->front().serial_hex;
+  const std::string new_order_url = ca().url("/acme/new-order");
+  auto order_payload = [&](const std::string& name, const Json& replaces) {
+    return Json{{"identifiers", Json::array({Json{{"type", "dns"}, {"value", name}}})}, {"replaces", replaces}};
+  };
+
+  expect_problem(ca().post(*stranger, new_order_url, order_payload("replace.test", id)), "unauthorized", 403);
+  expect_problem(ca().post(*owner, new_order_url, order_payload("probe.test", id)), "malformed", 400);
+  expect_problem(ca().post(*owner, new_order_url, order_payload("replace.test", "not-an-id")), "malformed", 400);
+  expect_problem(ca().post(*owner, new_order_url, order_payload("replace.test", 42)), "malformed", 400);
+  auto parts = wire::parse_ari_certificate_id(id);
+  expect_problem(ca().post(*owner, new_order_url,
+                           order_payload("replace.test", wire::ari_certificate_id(parts->authority_key_id, "\x7f"))),
+                 "malformed", 404);
+
+  // The first replacement order: accepted and reflected (§5 MUST).
+  Response first = ca().post(*owner, new_order_url, order_payload("replace.test", id));
+  ASSERT_EQ(first.status, 201) << first.body;
+  Json order1 = Json::parse(first.body, nullptr, false);
+  EXPECT_EQ(order1.value("replaces", ""), id);
+  const std::string order1_url = first.headers.get("location").value_or("");
+  Response read = ca().post(*owner, order1_url, std::string_view());
+  EXPECT_EQ(Json::parse(read.body, nullptr, false).value("replaces", ""), id) << read.body;
+
+  // A second one while the first is alive: alreadyReplaced, 409.
+  expect_problem(ca().post(*owner, new_order_url, order_payload("replace.test", id)), "alreadyReplaced", 409);
+
+  // Once the first is invalid (its authorization deactivated, §7.5.2) the
+  // certificate may be replaced by another order.
+  for (const auto& authz_url : order1.value("authorizations", Json::array())) {
+    Response d = ca().post(*owner, authz_url.get<std::string>(), Json{{"status", "deactivated"}});
+    ASSERT_EQ(d.status, 200) << d.body;
+  }
+  ASSERT_EQ(Json::parse(ca().post(*owner, order1_url, std::string_view()).body, nullptr, false).value("status", ""),
+            "invalid");
+  Response second = ca().post(*owner, new_order_url, order_payload("replace.test", id));
+  ASSERT_EQ(second.status, 201) << second.body;
+  Json order2 = Json::parse(second.body, nullptr, false);
+  order2["url"] = second.headers.get("location").value_or("");
+  EXPECT_EQ((*ca().storage().get_certificate(serial))->replaced_by_order, "");
+
+  // Finalized: the old certificate is marked, and stays replaced.
+  auto ready = ca().make_ready(*owner, order2);
+  ASSERT_TRUE(ready) << ready.error().message();
+  auto new_key = crypto::PrivateKey::generate({});
+  auto csr = crypto::make_csr_der(*new_key, {"replace.test"});
+  ASSERT_TRUE(csr);
+  Response fin = ca().post(*owner, order2.value("finalize", ""), Json{{"csr", base64url_encode(*csr)}});
+  ASSERT_EQ(fin.status, 200) << fin.body;
+  auto old_record = ca().storage().get_certificate(serial);
+  ASSERT_TRUE(old_record && old_record->has_value());
+  const std::string order2_id = order2["url"].get<std::string>().substr(order2["url"].get<std::string>().rfind('/') + 1);
+  EXPECT_EQ((*old_record)->replaced_by_order, order2_id);
+  expect_problem(ca().post(*owner, new_order_url, order_payload("replace.test", id)), "alreadyReplaced", 409);
+  // An order without "replaces" is not affected.
+  Json plain{{"identifiers", Json::array({Json{{"type", "dns"}, {"value", "replace.test"}}})}};
+  EXPECT_EQ(ca().post(*owner, new_order_url, plain).status, 201);
 }
 
 TEST_F(CaProbe, ServerKeepsServingAndIssuesAfterTheProbes) {
