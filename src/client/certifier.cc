@@ -202,7 +202,15 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
   if (ids.empty()) return make_error(ErrorKind::kInvalidArgument, "no names to certify");
 
   spdlog::info("creating an order for {} name(s)", ids.size());
-  auto order_r = api::new_order(session_, ids);
+  // RFC 9773 §5: "replaces" only to a CA that advertises renewalInfo.
+  const std::string replaces = session_.directory().renewal_info.empty() ? "" : request.replaces;
+  auto order_r = api::new_order(session_, ids, replaces);
+  if (!order_r && !replaces.empty() && order_r.error().is_acme("alreadyReplaced")) {
+    // RFC 9773 §5: the CA already holds a replacement for it (e.g. an
+    // earlier renewal that was not installed); order without the link.
+    spdlog::info("the CA says certificate {} is already replaced; ordering without \"replaces\"", replaces);
+    order_r = api::new_order(session_, ids);
+  }
   if (!order_r) return std::unexpected(std::move(order_r).error().with_context("creating the order"));
   wire::Order order = std::move(*order_r);
 

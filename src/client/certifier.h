@@ -26,6 +26,10 @@ struct ObtainRequest {
   // --preferred-chain: the issuer CN of the topmost certificate to prefer
   // among the default and alternate chains (certbot's rule).
   std::string preferred_chain;
+  // RFC 9773 §5: the certificate identifier of the certificate this one
+  // renews. Sent as newOrder "replaces" only to a CA whose directory has
+  // renewalInfo; an alreadyReplaced refusal is retried once without it.
+  std::string replaces;
 };
 
 struct Issued {

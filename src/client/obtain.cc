@@ -7,9 +7,9 @@ namespace acmekit::client {
 Result<Obtained> obtain_certificate(const LineageSettings& settings, const AccountOptions& account_options,
                                     const std::string& config_dir,
                                     const std::optional<std::string>& csr_der,
-                                    challenge::SolverPool* pool) {
+                                    challenge::SolverPool* pool, const std::string& replaces) {
   ObtainRequest request{.names = settings.names, .csr_der = csr_der,
-                        .preferred_chain = settings.preferred_chain};
+                        .preferred_chain = settings.preferred_chain, .replaces = replaces};
   ACMEKIT_TRY(request.key_spec, settings.key_spec());
   // The solvers first: a taken port fails before anything is ordered.
   challenge::SolverPool own_pool;

@@ -20,10 +20,11 @@ struct Obtained {
 
 // With csr_der set, finalizes with that CSR (no key is made). The solvers
 // come from `pool` (concurrent renewals share its standalone servers), or
-// from a pool of this call's own when it is null.
+// from a pool of this call's own when it is null. `replaces` is the RFC 9773
+// identifier of the certificate being renewed (ObtainRequest::replaces).
 Result<Obtained> obtain_certificate(const LineageSettings& settings, const AccountOptions& account_options,
                                     const std::string& config_dir,
                                     const std::optional<std::string>& csr_der = std::nullopt,
-                                    challenge::SolverPool* pool = nullptr);
+                                    challenge::SolverPool* pool = nullptr, const std::string& replaces = {});
 
 }  // namespace acmekit::client

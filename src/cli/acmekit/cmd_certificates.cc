@@ -5,8 +5,10 @@
 
 #include "cli/acmekit/commands.h"
 #include "cli/acmekit/output.h"
+#include "client/renewal/ari_cache.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
+#include "core/wire/renewal_info.h"
 
 namespace acmekit::cli {
 using nlohmann::json;
@@ -15,6 +17,8 @@ int cmd_certificates(const GlobalOptions& global) {
   client::store::LineageStore lineages(global.config_dir);
   json list = json::array();
   std::vector<std::string> problems;
+  // The CA's renewal windows (RFC 9773) as the last renewal pass saw them.
+  const auto ari = client::renewal::AriCache::load(global.config_dir);
   for (const auto& name : lineages.list()) {
     const auto paths = lineages.live_paths(name);
     auto text = client::store::read_file(paths.cert);
@@ -36,6 +40,10 @@ int cmd_certificates(const GlobalOptions& global) {
                     {"not_after", iso8601(c.not_after)},
                     {"days_left", days_left(c)},
                     {"paths", paths_json(paths)}});
+    if (auto id = wire::ari_certificate_id(c); id) {
+      const auto state = ari.find(name, *id);
+      if (state && state->window) list.back()["ari"] = ari_json(*state->window);
+    }
   }
   if (global.json) {
     json out{{"certificates", list}};
@@ -55,8 +63,13 @@ int cmd_certificates(const GlobalOptions& global) {
                 << "    Issuer: " << l["issuer"].get<std::string>() << "\n"
                 << "    Domains: " << names << "\n"
                 << "    Expiry Date: " << l["not_after"].get<std::string>()
-                << (days < 0 ? " (EXPIRED)" : " (VALID: " + std::to_string(days) + " days)") << "\n"
-                << "    Certificate Path: " << l["paths"]["fullchain"].get<std::string>() << "\n"
+                << (days < 0 ? " (EXPIRED)" : " (VALID: " + std::to_string(days) + " days)") << "\n";
+      if (l.contains("ari")) {
+        std::cout << "    Renewal Window (ARI): " << l["ari"]["window_start"].get<std::string>() << " to "
+                  << l["ari"]["window_end"].get<std::string>() << ", renews at "
+                  << l["ari"]["renew_at"].get<std::string>() << "\n";
+      }
+      std::cout << "    Certificate Path: " << l["paths"]["fullchain"].get<std::string>() << "\n"
                 << "    Private Key Path: " << l["paths"]["privkey"].get<std::string>() << "\n";
     }
     for (const auto& p : problems) std::cout << "  Unreadable lineage: " << p << "\n";

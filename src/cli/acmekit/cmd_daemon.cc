@@ -125,6 +125,12 @@ int cmd_daemon(const GlobalOptions& g, const DaemonOptions& o) {
           if (o.jitter > 0) until += seconds(std::uniform_int_distribution<int>(0, o.jitter)(rng));
           wait = std::clamp(until, seconds(1), wait);
         }
+        // RFC 9773 §4.3.2: ask for renewal information again as soon as
+        // possible after Retry-After (a pass fetches only what is due).
+        if (pass->next_ari_fetch) {
+          auto until = std::chrono::duration_cast<seconds>(*pass->next_ari_fetch - now_for_due()) + seconds(1);
+          wait = std::clamp(until, seconds(1), wait);
+        }
       }
     }
     // The directory scan happens outside the lock so a scrape never waits on disk.

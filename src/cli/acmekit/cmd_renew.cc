@@ -17,6 +17,9 @@
 #include "cli/acmekit/output.h"
 #include "client/challenge/solver_pool.h"
 #include "client/obtain.h"
+#include "client/renewal/ari.h"
+#include "client/renewal/ari_cache.h"
+#include "client/renewal/ari_fetch.h"
 #include "client/renewal/due.h"
 #include "client/renewal/hooks.h"
 #include "client/store/atomic_file.h"
@@ -46,6 +49,7 @@ namespace {
 struct Candidate {
   std::string name;
   client::LineageSettings settings;
+  std::string replaces;  // RFC 9773 §5: the live certificate's identifier
 };
 
 std::string join(const std::vector<std::string>& v, const char* sep) {
@@ -58,7 +62,8 @@ std::string join(const std::vector<std::string>& v, const char* sep) {
 Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::LineageStore& lineages,
                  const Candidate& c, client::challenge::SolverPool& solvers) {
   client::AccountOptions account_opts{.account_id = c.settings.account};
-  ACMEKIT_TRY(auto obtained, client::obtain_certificate(c.settings, account_opts, g.config_dir, std::nullopt, &solvers));
+  ACMEKIT_TRY(auto obtained,
+              client::obtain_certificate(c.settings, account_opts, g.config_dir, std::nullopt, &solvers, c.replaces));
   if (o.dry_run) return {};
   const auto& issued = obtained.issued;
   ACMEKIT_TRY(auto paths, lineages.install(c.name,
@@ -75,9 +80,58 @@ Status renew_one(const GlobalOptions& g, const RenewOptions& o, client::store::L
   return {};
 }
 
+bool in_scope(const RenewOptions& o, const std::string& name) {
+  return o.cert_names.empty() || std::ranges::count(o.cert_names, name) > 0;
+}
+
+// The cached ARI state of each lineage of the scan (nullopt: none, out of
+// scope, or about an older certificate).
+using AriStates = std::vector<std::optional<client::renewal::AriState>>;
+
+// RFC 9773 §4.3: asks the CAs for renewal information about the lineages
+// whose next fetch time has come (none on a pass that follows a recent one),
+// updates `states`, drops the states of deleted lineages and saves the cache.
+void refresh_renewal_info(const RenewOptions& o, const client::store::LineageStore& lineages,
+                          const client::store::LineageScan& scan, client::renewal::AriCache& ari, AriStates& states,
+                          system_clock::time_point now) {
+  std::vector<client::renewal::AriTarget> targets;
+  std::vector<size_t> asked;  // index in scan.lineages of each target
+  for (size_t i = 0; i < scan.lineages.size(); ++i) {
+    const auto& l = scan.lineages[i];
+    if (l.cert_id.empty() || !in_scope(o, l.name)) continue;
+    if (!client::renewal::fetch_due(states[i] ? &*states[i] : nullptr, l.not_after, now)) continue;
+    // Which CA: only read for the lineages that are asked about.
+    auto cfg = lineages.read_renewal(l.name);
+    auto settings = cfg ? client::LineageSettings::from_config(*cfg) : std::unexpected(cfg.error());
+    if (!settings) {
+      spdlog::debug("{}: no renewal information ({})", l.name, settings.error().message());
+      continue;
+    }
+    targets.push_back({.name = l.name, .cert_id = l.cert_id, .server = settings->server,
+                       .ca_bundle = settings->ca_bundle});
+    asked.push_back(i);
+  }
+  if (!targets.empty()) {
+    auto report = client::renewal::fetch_renewal_info(ari, targets, now, client::renewal::default_random(),
+                                                      client::renewal::curl_client_factory());
+    spdlog::debug("renewal information: {} answered, {} failed, {} from CAs without ARI ({} directories)",
+                  report.answered, report.failed, report.without_ari, report.directories);
+    for (size_t i : asked) states[i] = ari.find(scan.lineages[i].name, scan.lineages[i].cert_id);
+  }
+  if (o.cert_names.empty()) {
+    std::vector<std::string_view> names;  // sorted, as the scan is
+    names.reserve(scan.lineages.size());
+    for (const auto& l : scan.lineages) names.push_back(l.name);
+    ari.keep_only(names);
+  }
+  // A cache: failing to write it only costs requests on the next pass.
+  if (auto saved = ari.save(); !saved) spdlog::debug("ARI cache not saved: {}", saved.error().message());
+}
+
 }  // namespace
 
 Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, system_clock::time_point now) {
+  const auto started = std::chrono::steady_clock::now();
   client::store::LineageStore lineages(g.config_dir);
   RenewPass pass;
   json &renewed = pass.renewed, &not_due = pass.not_due, &failed = pass.failed;
@@ -88,7 +142,6 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
   // Which lineages are due, from the index: no certificate is opened unless
   // its live/ link changed since the last run.
   auto scan = client::store::scan_lineages(lineages);
-  pass.lineages = scan.lineages;
   spdlog::debug("{} lineages, {} certificates parsed (not in the index)", scan.lineages.size(), scan.parsed);
   for (const auto& [name, err] : scan.unreadable) {
     if (o.cert_names.empty() || std::ranges::count(o.cert_names, name)) fail(name, err);
@@ -101,15 +154,35 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
       fail(name, Error{.kind = ErrorKind::kInvalidArgument, .detail = "no certificate named \"" + name + "\""});
     }
   }
-  for (const auto& l : scan.lineages) {
-    if (!o.cert_names.empty() && !std::ranges::count(o.cert_names, l.name)) continue;
-    auto decision = client::renewal::renewal_due(l.not_before, l.not_after, now);
-    // certbot's --dry-run tries every lineage, due or not.
+  // certbot's --dry-run tries every lineage, due or not; neither it nor
+  // --force-renewal needs the CA's windows.
+  auto ari = client::renewal::AriCache::load(g.config_dir);
+  AriStates states(scan.lineages.size());
+  for (size_t i = 0; i < scan.lineages.size(); ++i) {
+    const auto& l = scan.lineages[i];
+    if (!l.cert_id.empty() && in_scope(o, l.name)) states[i] = ari.find(l.name, l.cert_id);
+  }
+  if (!o.force_renewal && !o.dry_run) {
+    // Retry-After counts from the fetch, which comes after the scan (a minute
+    // when the index is rebuilt over 100,000 lineages).
+    const auto fetch_now = now + std::chrono::duration_cast<system_clock::duration>(std::chrono::steady_clock::now() - started);
+    refresh_renewal_info(o, lineages, scan, ari, states, fetch_now);
+  }
+  for (size_t i = 0; i < scan.lineages.size(); ++i) {
+    const auto& l = scan.lineages[i];
+    if (!in_scope(o, l.name)) continue;
+    const auto& state = states[i];
+    if (state && now < l.not_after && (!pass.next_ari_fetch || state->next_fetch < *pass.next_ari_fetch)) {
+      pass.next_ari_fetch = state->next_fetch;
+    }
+    auto decision = client::renewal::renewal_due(l.not_before, l.not_after, now,
+                                                 state && state->window ? &*state->window : nullptr);
     if (!decision.due && !o.force_renewal && !o.dry_run) {
       spdlog::debug("{}: not due: {}", l.name, decision.reason);
       if (!next || decision.renew_at < next->second) next = {l.name, decision.renew_at};
-      not_due.push_back({{"cert_name", l.name}, {"reason", decision.reason},
-                         {"renew_at", iso8601(decision.renew_at)}});
+      json entry{{"cert_name", l.name}, {"reason", decision.reason}, {"renew_at", iso8601(decision.renew_at)}};
+      if (decision.ari) entry["ari"] = ari_json(*decision.ari);
+      not_due.push_back(std::move(entry));
       continue;
     }
     auto cfg = lineages.read_renewal(l.name);
@@ -117,7 +190,9 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     auto settings = client::LineageSettings::from_config(*cfg);
     if (!settings) { fail(l.name, settings.error()); continue; }
     spdlog::info("{}: renewing ({})", l.name, o.force_renewal ? "forced" : decision.reason);
-    due.push_back({l.name, std::move(*settings)});
+    // RFC 9773 §5: the new order replaces the live certificate. Not on a dry
+    // run: its certificate is thrown away, the live one still needs replacing.
+    due.push_back({l.name, std::move(*settings), o.dry_run ? std::string() : l.cert_id});
   }
   if (!not_due.empty()) {
     spdlog::info("{} certificate(s) not due; next: {} at {}", not_due.size(), next->first, iso8601(next->second));
@@ -182,6 +257,7 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     }
   }
 
+  pass.lineages = std::move(scan.lineages);
   return pass;
 }
 

@@ -34,4 +34,10 @@ nlohmann::json paths_json(const client::store::LineagePaths& p) {
           {"fullchain", p.fullchain.string()}, {"privkey", p.privkey.string()}};
 }
 
+nlohmann::json ari_json(const client::renewal::AriWindow& w) {
+  nlohmann::json j{{"window_start", iso8601(w.start)}, {"window_end", iso8601(w.end)}, {"renew_at", iso8601(w.renew_at)}};
+  if (!w.explanation_url.empty()) j["explanation_url"] = w.explanation_url;
+  return j;
+}
+
 }  // namespace acmekit::cli

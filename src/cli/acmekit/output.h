@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "client/renewal/due.h"
 #include "client/store/lineages.h"
 
 #include "core/crypto/certificate.h"
@@ -29,5 +30,8 @@ std::string iso8601(std::chrono::system_clock::time_point t);
 long days_left(const crypto::CertificateInfo& cert);
 // {"cert","chain","fullchain","privkey"} of a lineage, for --json.
 nlohmann::json paths_json(const client::store::LineagePaths& paths);
+// The CA's renewal window (RFC 9773) for --json: {"window_start",
+// "window_end","renew_at"[,"explanation_url"]}.
+nlohmann::json ari_json(const client::renewal::AriWindow& window);
 
 }  // namespace acmekit::cli

@@ -22,14 +22,19 @@ struct RenewPass {
   nlohmann::json failed = nlohmann::json::array();   // {cert_name, error}
   // The lineage that comes due first among those not due, and when.
   std::optional<std::pair<std::string, std::chrono::system_clock::time_point>> next_due;
+  // When renewalInfo (RFC 9773 §4.3) is next to be asked for a lineage.
+  std::optional<std::chrono::system_clock::time_point> next_ari_fetch;
   // Every lineage with its validity as seen at the start of the pass.
   std::vector<client::store::LineageValidity> lineages;
   // Renewal attempts of this pass: name -> nullopt on success, else the error.
   std::map<std::string, std::optional<std::string>> results;
 };
 
-// Renews what is due as of `now`. Fails only when the pre hook fails (then
-// nothing is renewed); per-lineage failures are in `failed`.
+// Renews what is due as of `now`: inside the CA's ARI window where the CA
+// offers renewalInfo (fetched for the lineages whose time has come, cached in
+// CONFIG_DIR/.index/ari.tsv), else at a third of the lifetime left. Fails
+// only when the pre hook fails (then nothing is renewed); per-lineage
+// failures are in `failed`.
 Result<RenewPass> renew_pass(const GlobalOptions& global, const RenewOptions& options,
                              std::chrono::system_clock::time_point now);
 

@@ -49,10 +49,12 @@ Result<wire::Account> new_account(Session& s, const NewAccountRequest& req) {
   return account;
 }
 
-Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers) {
+Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers,
+                              std::string_view replaces) {
   json ids = json::array();
   for (const auto& id : identifiers) ids.push_back(wire::to_json(id));
   json payload{{"identifiers", ids}};
+  if (!replaces.empty()) payload["replaces"] = std::string(replaces);  // RFC 9773 §5
   ACMEKIT_TRY(auto resp, s.post(s.directory().new_order, payload.dump()));
   ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
   ACMEKIT_TRY(auto order, wire::parse_order(j));
@@ -125,6 +127,26 @@ Result<CertificateChain> download_certificate(Session& s, const std::string& url
                           .alternates = links_with_rel(resp.headers.get_all("link"), "alternate")};
 }
 
+Result<RenewalInfoAnswer> get_renewal_info(http::Client& http, const wire::Directory& directory,
+                                           std::string_view cert_id) {
+  const std::string& base = directory.renewal_info;
+  if (base.empty()) return make_error(ErrorKind::kProtocol, "the CA's directory has no renewalInfo (RFC 9773)");
+  // RFC 9773 §4.1: renewalInfo "/" certificate identifier, a plain GET.
+  const std::string url = base + (base.ends_with('/') ? "" : "/") + std::string(cert_id);
+  http::Request req{.method = "GET", .url = url};
+  req.headers.add("Accept", "application/json");
+  auto sent = http.send(req);
+  if (!sent) return std::unexpected(std::move(sent).error().with_context("renewalInfo " + url));
+  const http::Response& resp = *sent;
+  if (resp.status != 200) {
+    return std::unexpected(wire::error_from_response(resp).with_context("renewalInfo " + url));
+  }
+  auto j = wire::parse_json(resp.body, "renewalInfo");
+  if (!j) return std::unexpected(std::move(j).error().with_context(url));
+  auto info = wire::parse_renewal_info(*j);
+  if (!info) return std::unexpected(std::move(info).error().with_context(url));
+  return RenewalInfoAnswer{.info = std::move(*info), .retry_after = retry_after_of(resp)};
+}
 
 Result<int> revocation_reason_code(std::string_view name) {
   static const std::pair<std::string_view, int> kReasons[] = {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/api/session.h"
+#include "core/wire/renewal_info.h"
 #include "core/wire/types.h"
 
 namespace acmekit::client::api {
@@ -24,8 +25,11 @@ struct NewAccountRequest {
 };
 Result<wire::Account> new_account(Session& s, const NewAccountRequest& req);
 
-// RFC 8555 §7.4 newOrder.
-Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers);
+// RFC 8555 §7.4 newOrder. `replaces` (RFC 9773 §5), when not empty, is the
+// certificate identifier of the certificate this order renews; callers send
+// it only to a CA whose directory has renewalInfo.
+Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers,
+                              std::string_view replaces = {});
 // POST-as-GET an order; keeps `url`. Also reports Retry-After for polling.
 Result<wire::Order> get_order(Session& s, const std::string& url,
                               std::optional<std::chrono::seconds>* retry_after = nullptr);
@@ -49,6 +53,20 @@ Result<CertificateChain> download_certificate(Session& s, const std::string& url
 std::vector<std::string> links_with_rel(const std::vector<std::string>& link_headers,
                                         std::string_view rel);
 
+
+// RFC 9773 §4.1: the unauthenticated GET of renewalInfo/<cert_id> (no
+// session, no nonce: any HTTP client will do, so fetches can run in
+// parallel), with the Retry-After that says when to ask again (§4.3;
+// nullopt when absent or unparseable). kProtocol when the directory has no
+// renewalInfo or the answer is not a valid RenewalInfo (an end <= start
+// window included, §4.2); a non-2xx answer is the usual Error (kAcme with
+// its HTTP status, or kProtocol).
+struct RenewalInfoAnswer {
+  wire::RenewalInfo info;
+  std::optional<std::chrono::seconds> retry_after;
+};
+Result<RenewalInfoAnswer> get_renewal_info(http::Client& http, const wire::Directory& directory,
+                                           std::string_view cert_id);
 
 // RFC 5280 §5.3.1 reason codes, by certbot's names ("keycompromise", ...).
 // Errors on an unknown name.

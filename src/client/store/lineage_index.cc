@@ -6,11 +6,11 @@
 
 #include <algorithm>
 #include <charconv>
-#include <sstream>
-#include <unordered_map>
 
 #include "client/store/atomic_file.h"
+#include "client/store/sorted_tsv.h"
 #include "core/crypto/certificate.h"
+#include "core/wire/renewal_info.h"
 
 namespace acmekit::client::store {
 namespace fs = std::filesystem;
@@ -19,42 +19,18 @@ using std::chrono::system_clock;
 
 namespace {
 
-struct Cached {
-  std::string target;
-  int64_t not_before = 0, not_after = 0;
-};
+// After the name: link target, notBefore, notAfter (unix seconds), the RFC
+// 9773 certificate id. A line with fewer fields (an older acmekit's) is a
+// miss: that lineage is parsed once.
+constexpr size_t kFields = 4;
 
 int64_t epoch(system_clock::time_point t) {
   return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
 }
 
-std::unordered_map<std::string, Cached> load(const fs::path& file) {
-  std::unordered_map<std::string, Cached> out;
-  auto text = read_file(file);
-  if (!text) return out;
-  out.reserve(static_cast<size_t>(std::count(text->begin(), text->end(), '\n')));
-  std::string_view rest = *text;
-  while (!rest.empty()) {
-    size_t nl = rest.find('\n');
-    std::string_view line = rest.substr(0, nl);
-    rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
-    std::string_view f[4];
-    size_t n = 0;
-    while (n < 4) {
-      size_t tab = line.find('\t');
-      f[n++] = line.substr(0, tab);
-      if (tab == std::string_view::npos) break;
-      line.remove_prefix(tab + 1);
-    }
-    if (n != 4) continue;  // a torn or foreign line: that lineage gets parsed
-    Cached c{.target = std::string(f[1])};
-    if (std::from_chars(f[2].begin(), f[2].end(), c.not_before).ec != std::errc() ||
-        std::from_chars(f[3].begin(), f[3].end(), c.not_after).ec != std::errc()) {
-      continue;
-    }
-    out.emplace(std::string(f[0]), std::move(c));
-  }
-  return out;
+bool number(std::string_view text, int64_t& out) {
+  auto [ptr, ec] = std::from_chars(text.begin(), text.end(), out);
+  return !text.empty() && ec == std::errc() && ptr == text.end();
 }
 
 // Where live/NAME points (relative to the open live/ directory, so the
@@ -67,12 +43,14 @@ std::string link_target(int live_fd, const std::string& name) {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
+bool plain(std::string_view s) { return s.find_first_of("\t\n") == std::string_view::npos; }
+
 }  // namespace
 
 LineageScan scan_lineages(const LineageStore& store) {
   const fs::path live = store.config_dir() / "live";
   const fs::path index_file = store.config_dir() / ".index" / "lineages.tsv";
-  auto cache = load(index_file);
+  const SortedTsv cache = SortedTsv::load(index_file);
 
   std::vector<std::string> names;
   DIR* dir = ::opendir(live.c_str());
@@ -87,15 +65,25 @@ LineageScan scan_lineages(const LineageStore& store) {
   const int live_fd = dir != nullptr ? ::dirfd(dir) : -1;
 
   LineageScan scan;
+  scan.lineages.reserve(names.size());
+  std::vector<std::string> targets;  // of scan.lineages, for rewriting the index
+  targets.reserve(names.size());
   bool changed = cache.size() != names.size();
-  std::ostringstream out;
   for (const auto& name : names) {
-    const std::string target = link_target(live_fd, name);
-    auto it = cache.find(name);
-    Cached c;
-    if (!target.empty() && it != cache.end() && it->second.target == target) {
-      c = it->second;
-    } else {
+    std::string target = link_target(live_fd, name);
+    LineageValidity v{.name = name};
+    bool hit = false;
+    if (auto row = target.empty() ? std::nullopt : cache.find(name)) {
+      std::string_view f[kFields];
+      int64_t nb, na;
+      if (split_fields(*row, f, kFields) && f[0] == target && number(f[1], nb) && number(f[2], na)) {
+        v.not_before = system_clock::time_point(seconds(nb));
+        v.not_after = system_clock::time_point(seconds(na));
+        v.cert_id = f[3];
+        hit = true;
+      }
+    }
+    if (!hit) {
       ++scan.parsed;
       changed = true;
       auto pem = read_file(live / name / "cert.pem");
@@ -108,18 +96,35 @@ LineageScan scan_lineages(const LineageStore& store) {
         scan.unreadable.emplace_back(name, certs.error());
         continue;
       }
-      c = {target, epoch(certs->front().not_before), epoch(certs->front().not_after)};
+      const auto& leaf = certs->front();
+      v.not_before = leaf.not_before;
+      v.not_after = leaf.not_after;
+      if (!leaf.authority_key_id.empty()) v.cert_id = wire::ari_certificate_id(leaf.authority_key_id, leaf.serial_der);
     }
-    scan.lineages.push_back({name, system_clock::time_point(seconds(c.not_before)),
-                             system_clock::time_point(seconds(c.not_after))});
-    // Only link-based lineages with plain names are cached.
-    if (!target.empty() && name.find_first_of("\t\n") == std::string::npos &&
-        target.find_first_of("\t\n") == std::string::npos) {
-      out << name << '\t' << target << '\t' << c.not_before << '\t' << c.not_after << '\n';
-    }
+    scan.lineages.push_back(std::move(v));
+    targets.push_back(std::move(target));
   }
   if (dir != nullptr) ::closedir(dir);
-  if (changed) (void)write_file_atomic(index_file, out.str(), 0644);  // a cache: failure only costs time
+  if (changed) {
+    std::string out;
+    out.reserve(scan.lineages.size() * 128);
+    for (size_t i = 0; i < scan.lineages.size(); ++i) {
+      const auto& l = scan.lineages[i];
+      // Only link-based lineages with plain names are cached.
+      if (targets[i].empty() || !plain(l.name) || !plain(targets[i])) continue;
+      out += l.name;
+      out += '\t';
+      out += targets[i];
+      out += '\t';
+      out += std::to_string(epoch(l.not_before));
+      out += '\t';
+      out += std::to_string(epoch(l.not_after));
+      out += '\t';
+      out += l.cert_id;
+      out += '\n';
+    }
+    (void)write_file_atomic(index_file, out, 0644);  // a cache: failure only costs time
+  }
   return scan;
 }
 

@@ -1,8 +1,8 @@
 // The validity of every lineage's live certificate, fast enough for
 // `acmekit renew` with nothing due over 100,000 lineages.
 //
-// DIR/.index/lineages.tsv caches, per lineage, where its live/ link pointed
-// and the certificate's notBefore/notAfter. A run lists live/, reads each
+// DIR/.index/lineages.tsv caches, per lineage, where its live/ link pointed,
+// the certificate's notBefore/notAfter and its RFC 9773 identifier. A run lists live/, reads each
 // link (one readlink, no file opened), and parses cert.pem only where the
 // link changed since the cache was written: after a renewal, a manual edit or
 // for a certbot-made lineage (a directory, not a link). The cache is rewritten
@@ -20,6 +20,9 @@ namespace acmekit::client::store {
 struct LineageValidity {
   std::string name;
   std::chrono::system_clock::time_point not_before, not_after;
+  // RFC 9773 §4.1 identifier of the live certificate (renewalInfo, newOrder
+  // "replaces"); empty when it has no authority key identifier.
+  std::string cert_id;
 };
 
 struct LineageScan {
