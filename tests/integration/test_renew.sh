@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# acmekit renew against the real Pebble: due vs not due (clock injected with
-# ACMEKIT_FAKE_NOW, never slept), --force-renewal, --dry-run leaves live/ as
+# acmekit renew against the real Pebble: due vs not due by the 1/3 rule
+# (Debian's Pebble offers no ARI; clock injected with ACMEKIT_FAKE_NOW,
+# never slept), --force-renewal, --dry-run leaves live/ as
 # it was, hooks see certbot's environment, one failing lineage does not stop
 # the others.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -42,6 +43,9 @@ run_acmekit renew "${COMMON[@]}" --json --pre-hook "echo pre >>'$HOOKLOG'" --pos
 assert_success
 [[ "$(json_get '.not_due | length')" == 2 ]] || fail "expected 2 lineages not due, got: $(cat "$ACME_OUT")"
 [[ "$(json_get '.renewed | length')" == 0 ]] || fail "renewed something that was not due"
+# Pebble's directory has no renewalInfo (RFC 9773): the 1/3 rule decides.
+[[ "$(json_get '[.not_due[] | select(has("ari"))] | length')" == 0 ]] || fail "an ARI window from a CA without ARI"
+json_get '.not_due[0].reason' | grep -q 'renews below' || fail "not the 1/3 rule: $(json_get '.not_due[0].reason')"
 [[ "$(live_state renew.test)" == "$BEFORE" ]] || fail "live/renew.test changed although nothing was due"
 [[ ! -s "$HOOKLOG" ]] || fail "hooks ran although nothing was due: $(cat "$HOOKLOG")"
 case_pass

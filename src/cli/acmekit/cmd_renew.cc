@@ -162,12 +162,14 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     const auto& l = scan.lineages[i];
     if (!l.cert_id.empty() && in_scope(o, l.name)) states[i] = ari.find(l.name, l.cert_id);
   }
-  if (!o.force_renewal && !o.dry_run) {
-    // Retry-After counts from the fetch, which comes after the scan (a minute
-    // when the index is rebuilt over 100,000 lineages).
-    const auto fetch_now = now + std::chrono::duration_cast<system_clock::duration>(std::chrono::steady_clock::now() - started);
-    refresh_renewal_info(o, lineages, scan, ari, states, fetch_now);
-  }
+  // `now` moves on with the pass: Retry-After counts from the fetch, which
+  // comes after the scan (a minute when the index is rebuilt over 100,000
+  // lineages), and a window the CA put around its "now" is judged after it.
+  auto elapsed = [&] {
+    return std::chrono::duration_cast<system_clock::duration>(std::chrono::steady_clock::now() - started);
+  };
+  if (!o.force_renewal && !o.dry_run) refresh_renewal_info(o, lineages, scan, ari, states, now + elapsed());
+  now += elapsed();
   for (size_t i = 0; i < scan.lineages.size(); ++i) {
     const auto& l = scan.lineages[i];
     if (!in_scope(o, l.name)) continue;
