@@ -84,23 +84,49 @@ bool in_scope(const RenewOptions& o, const std::string& name) {
   return o.cert_names.empty() || std::ranges::count(o.cert_names, name) > 0;
 }
 
-// The cached ARI state of each lineage of the scan (nullopt: none, out of
-// scope, or about an older certificate).
-using AriStates = std::vector<std::optional<client::renewal::AriState>>;
+// What the CAs' renewal information says about the lineages of a scan.
+struct AriView {
+  // The window of each lineage's live certificate, by scan index (nullopt:
+  // none known, or out of scope).
+  std::vector<std::optional<client::renewal::AriWindow>> windows;
+  // The earliest fetch still to come (for the daemon's sleep).
+  std::optional<system_clock::time_point> next_fetch;
+};
 
-// RFC 9773 §4.3: asks the CAs for renewal information about the lineages
-// whose next fetch time has come (none on a pass that follows a recent one),
-// updates `states`, drops the states of deleted lineages and saves the cache.
-void refresh_renewal_info(const RenewOptions& o, const client::store::LineageStore& lineages,
-                          const client::store::LineageScan& scan, client::renewal::AriCache& ari, AriStates& states,
-                          system_clock::time_point now) {
+// RFC 9773 §4.3: reads the cached states; with `fetch`, asks the CAs for the
+// lineages whose next fetch time has come (none on a pass that follows a
+// recent one), drops the states of deleted lineages and saves the cache.
+AriView load_renewal_info(const GlobalOptions& g, const RenewOptions& o, const client::store::LineageStore& lineages,
+                          const client::store::LineageScan& scan, bool fetch, system_clock::time_point now) {
+  AriView view;
+  view.windows.resize(scan.lineages.size());
+  auto note_next_fetch = [&](const client::renewal::AriState& s, const client::store::LineageValidity& l) {
+    // A time already past is a fetch this pass could not make (e.g. an
+    // unreadable renewal conf): not a reason to wake up at once.
+    if (now < l.not_after && s.next_fetch > now && (!view.next_fetch || s.next_fetch < *view.next_fetch)) {
+      view.next_fetch = s.next_fetch;
+    }
+  };
+  auto ari = client::renewal::AriCache::load(g.config_dir);
   std::vector<client::renewal::AriTarget> targets;
-  std::vector<size_t> asked;  // index in scan.lineages of each target
+  std::vector<size_t> asked;  // scan index of each target
   for (size_t i = 0; i < scan.lineages.size(); ++i) {
     const auto& l = scan.lineages[i];
     if (l.cert_id.empty() || !in_scope(o, l.name)) continue;
-    if (!client::renewal::fetch_due(states[i] ? &*states[i] : nullptr, l.not_after, now)) continue;
-    // Which CA: only read for the lineages that are asked about.
+    auto state = ari.find(l.name, l.cert_id);
+    if (state && state->window) view.windows[i] = std::move(state->window);
+    if (!fetch || !client::renewal::fetch_due(state ? &*state : nullptr, l.not_after, now)) {
+      if (state) note_next_fetch(*state, l);
+      continue;
+    }
+    // Which CA: the one asked last time about this certificate, else the
+    // renewal conf's (read only for the lineages that are asked about).
+    if (state && !state->server.empty()) {
+      targets.push_back({.name = l.name, .cert_id = l.cert_id, .server = std::move(state->server),
+                         .ca_bundle = std::move(state->ca_bundle)});
+      asked.push_back(i);
+      continue;
+    }
     auto cfg = lineages.read_renewal(l.name);
     auto settings = cfg ? client::LineageSettings::from_config(*cfg) : std::unexpected(cfg.error());
     if (!settings) {
@@ -111,12 +137,18 @@ void refresh_renewal_info(const RenewOptions& o, const client::store::LineageSto
                        .ca_bundle = settings->ca_bundle});
     asked.push_back(i);
   }
+  if (!fetch) return view;
   if (!targets.empty()) {
     auto report = client::renewal::fetch_renewal_info(ari, targets, now, client::renewal::default_random(),
                                                       client::renewal::curl_client_factory());
     spdlog::debug("renewal information: {} answered, {} failed, {} from CAs without ARI ({} directories)",
                   report.answered, report.failed, report.without_ari, report.directories);
-    for (size_t i : asked) states[i] = ari.find(scan.lineages[i].name, scan.lineages[i].cert_id);
+    for (size_t i : asked) {
+      auto state = ari.find(scan.lineages[i].name, scan.lineages[i].cert_id);
+      if (!state) continue;
+      note_next_fetch(*state, scan.lineages[i]);
+      view.windows[i] = std::move(state->window);
+    }
   }
   if (o.cert_names.empty()) {
     std::vector<std::string_view> names;  // sorted, as the scan is
@@ -126,6 +158,7 @@ void refresh_renewal_info(const RenewOptions& o, const client::store::LineageSto
   }
   // A cache: failing to write it only costs requests on the next pass.
   if (auto saved = ari.save(); !saved) spdlog::debug("ARI cache not saved: {}", saved.error().message());
+  return view;
 }
 
 }  // namespace
@@ -154,31 +187,25 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
       fail(name, Error{.kind = ErrorKind::kInvalidArgument, .detail = "no certificate named \"" + name + "\""});
     }
   }
-  // certbot's --dry-run tries every lineage, due or not; neither it nor
-  // --force-renewal needs the CA's windows.
-  auto ari = client::renewal::AriCache::load(g.config_dir);
-  AriStates states(scan.lineages.size());
-  for (size_t i = 0; i < scan.lineages.size(); ++i) {
-    const auto& l = scan.lineages[i];
-    if (!l.cert_id.empty() && in_scope(o, l.name)) states[i] = ari.find(l.name, l.cert_id);
-  }
   // `now` moves on with the pass: Retry-After counts from the fetch, which
   // comes after the scan (a minute when the index is rebuilt over 100,000
   // lineages), and a window the CA put around its "now" is judged after it.
-  auto elapsed = [&] {
-    return std::chrono::duration_cast<system_clock::duration>(std::chrono::steady_clock::now() - started);
+  auto advance = [&, mark = started]() mutable {
+    const auto t = std::chrono::steady_clock::now();
+    now += std::chrono::duration_cast<system_clock::duration>(t - mark);
+    mark = t;
   };
-  if (!o.force_renewal && !o.dry_run) refresh_renewal_info(o, lineages, scan, ari, states, now + elapsed());
-  now += elapsed();
+  advance();
+  // certbot's --dry-run tries every lineage, due or not; neither it nor
+  // --force-renewal needs to ask the CA for windows.
+  auto ari = load_renewal_info(g, o, lineages, scan, /*fetch=*/!o.force_renewal && !o.dry_run, now);
+  pass.next_ari_fetch = ari.next_fetch;
+  advance();
   for (size_t i = 0; i < scan.lineages.size(); ++i) {
     const auto& l = scan.lineages[i];
     if (!in_scope(o, l.name)) continue;
-    const auto& state = states[i];
-    if (state && now < l.not_after && (!pass.next_ari_fetch || state->next_fetch < *pass.next_ari_fetch)) {
-      pass.next_ari_fetch = state->next_fetch;
-    }
-    auto decision = client::renewal::renewal_due(l.not_before, l.not_after, now,
-                                                 state && state->window ? &*state->window : nullptr);
+    const auto& window = ari.windows[i];
+    auto decision = client::renewal::renewal_due(l.not_before, l.not_after, now, window ? &*window : nullptr);
     if (!decision.due && !o.force_renewal && !o.dry_run) {
       spdlog::debug("{}: not due: {}", l.name, decision.reason);
       if (!next || decision.renew_at < next->second) next = {l.name, decision.renew_at};

@@ -26,6 +26,10 @@ bool fetch_due(const AriState* state, TimePoint not_after, TimePoint now) {
 AriState after_answer(const AriState* previous, std::string cert_id, const wire::RenewalInfo& info,
                       std::optional<seconds> retry_after, TimePoint now, const RandomFraction& random) {
   AriState s{.cert_id = std::move(cert_id)};
+  if (previous && previous->cert_id == s.cert_id) {
+    s.server = previous->server;
+    s.ca_bundle = previous->ca_bundle;
+  }
   const auto start = floor<seconds>(info.window_start), end = floor<seconds>(info.window_end);
   const AriWindow* kept = previous && previous->cert_id == s.cert_id && previous->window ? &*previous->window : nullptr;
   if (kept && kept->start == start && kept->end == end) {
@@ -50,6 +54,8 @@ AriState after_failure(const AriState* previous, std::string cert_id, AriFailure
   if (previous && previous->cert_id == s.cert_id) {
     s.window = previous->window;
     s.failures = previous->failures;
+    s.server = previous->server;
+    s.ca_bundle = previous->ca_bundle;
   }
   switch (failure) {
     case AriFailure::kTemporary:

@@ -40,6 +40,9 @@ struct AriState {
   std::optional<AriWindow> window;
   TimePoint next_fetch{};  // §4.3: renewalInfo is not asked again before this
   int failures = 0;        // temporary errors in a row
+  // The CA it was asked at (directory URL, extra trust anchors), so asking
+  // again about the same certificate needs no renewal conf read.
+  std::string server, ca_bundle;
 };
 
 // How a fetch failed (§4.3.3).

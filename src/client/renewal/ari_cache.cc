@@ -11,8 +11,9 @@ using std::chrono::seconds;
 namespace {
 
 constexpr std::string_view kHeader =
-    "# acmekit ARI cache v1: name cert_id start end renew_at next_fetch failures explanation_url\n";
-constexpr size_t kFields = 7;  // after the name
+    "# acmekit ARI cache v2: name cert_id server ca_bundle start end renew_at next_fetch failures "
+    "explanation_url\n";
+constexpr size_t kFields = 9;  // after the name
 
 int64_t epoch(TimePoint t) { return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count(); }
 TimePoint from_epoch(int64_t s) { return TimePoint(seconds(s)); }
@@ -29,15 +30,15 @@ std::optional<AriState> parse(std::string_view rest, std::string_view cert_id) {
   std::string_view f[kFields];
   if (!store::split_fields(rest, f, kFields) || f[0] != cert_id) return std::nullopt;
   int64_t start, end, renew_at, next_fetch, failures;
-  if (!number(f[1], start) || !number(f[2], end) || !number(f[3], renew_at) || !number(f[4], next_fetch) ||
-      !number(f[5], failures)) {
+  if (!number(f[3], start) || !number(f[4], end) || !number(f[5], renew_at) || !number(f[6], next_fetch) ||
+      !number(f[7], failures)) {
     return std::nullopt;  // a foreign line: that lineage is fetched again
   }
   AriState s{.cert_id = std::string(cert_id), .next_fetch = from_epoch(next_fetch),
-             .failures = static_cast<int>(failures)};
+             .failures = static_cast<int>(failures), .server = std::string(f[1]), .ca_bundle = std::string(f[2])};
   if (end > start && renew_at >= start && renew_at <= end) {
     s.window = AriWindow{.start = from_epoch(start), .end = from_epoch(end), .renew_at = from_epoch(renew_at),
-                         .explanation_url = std::string(f[6])};
+                         .explanation_url = std::string(f[8])};
   }
   return s;
 }
@@ -48,6 +49,14 @@ void append_line(std::string& out, std::string_view name, const AriState& s) {
   out += name;
   out += '\t';
   out += s.cert_id;
+  out += '\t';
+  if (plain(s.server) && plain(s.ca_bundle)) {
+    out += s.server;
+    out += '\t';
+    out += s.ca_bundle;
+  } else {
+    out += '\t';  // unknown: the renewal conf says, next time
+  }
   for (int64_t v : {w ? epoch(w->start) : 0, w ? epoch(w->end) : 0, w ? epoch(w->renew_at) : 0, epoch(s.next_fetch),
                     int64_t{s.failures}}) {
     out += '\t';

@@ -3,8 +3,9 @@
 // reads one file, also over 100,000 lineages.
 //
 // One line per lineage, sorted by name: name, certificate identifier (RFC
-// 9773 §4.1), the window (start, end, chosen moment; 0 0 0 when none), the
-// next fetch time, temporary failures in a row, explanationURL. Times are
+// 9773 §4.1), the CA asked (directory URL, CA bundle), the window (start,
+// end, chosen moment; 0 0 0 when none), the next fetch time, temporary
+// failures in a row, explanationURL. Times are
 // unix seconds. The file is rewritten atomically when anything changed. It is
 // a cache: a torn or foreign line is skipped, and deleting the file costs
 // one renewalInfo request per lineage on the next pass.

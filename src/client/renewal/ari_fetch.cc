@@ -25,6 +25,8 @@ void record_failure(AriCache& cache, const AriTarget& t, const Error& e, AriFail
                     bool log = true) {
   const auto previous = cache.find(t.name, t.cert_id);
   AriState next = after_failure(previous ? &*previous : nullptr, t.cert_id, kind, now);
+  next.server = t.server;
+  next.ca_bundle = t.ca_bundle;
   if (log) spdlog::info("{}: no renewal information ({}); {}, asking again after {} s", t.name, e.message(),
                next.window ? "keeping the last window" : "renewing by the 1/3 rule",
                std::chrono::duration_cast<std::chrono::seconds>(next.next_fetch - now).count());
@@ -61,7 +63,10 @@ AriFetchReport fetch_renewal_info(AriCache& cache, const std::vector<AriTarget>&
       spdlog::debug("{}: no renewalInfo in the directory; {} lineage(s) renew by the 1/3 rule", server, group.size());
       for (const AriTarget* t : group) {
         const auto previous = cache.find(t->name, t->cert_id);
-        cache.put(t->name, after_failure(previous ? &*previous : nullptr, t->cert_id, AriFailure::kNoRenewalInfo, now));
+        AriState next = after_failure(previous ? &*previous : nullptr, t->cert_id, AriFailure::kNoRenewalInfo, now);
+        next.server = t->server;
+        next.ca_bundle = t->ca_bundle;
+        cache.put(t->name, std::move(next));
       }
       report.without_ari += group.size();
       continue;
@@ -92,6 +97,8 @@ AriFetchReport fetch_renewal_info(AriCache& cache, const std::vector<AriTarget>&
       const auto previous = cache.find(t.name, t.cert_id);
       AriState next_state = after_answer(previous ? &*previous : nullptr, t.cert_id, answer->info,
                                          answer->retry_after, now, random);
+      next_state.server = t.server;
+      next_state.ca_bundle = t.ca_bundle;
       spdlog::debug("{}: renewal window {} s wide, renew at {}, ask again in {} s", t.name,
                     std::chrono::duration_cast<std::chrono::seconds>(next_state.window->end - next_state.window->start).count(),
                     std::chrono::duration_cast<std::chrono::seconds>(next_state.window->renew_at.time_since_epoch()).count(),

@@ -46,7 +46,10 @@ TEST_F(AriCacheTest, StatesRoundTripThroughTheFile) {
   {
     AriCache cache = AriCache::load(dir);
     EXPECT_FALSE(cache.find("a.test", "id.a"));
-    cache.put("b.test", with_window("id.b"));
+    AriState b = with_window("id.b");
+    b.server = "https://ca.test/directory";
+    b.ca_bundle = "/etc/acmekit/ca.pem";
+    cache.put("b.test", b);
     cache.put("a.test", AriState{.cert_id = "id.a", .next_fetch = kT0 + 24h, .failures = 2});
     ASSERT_TRUE(cache.save());
     EXPECT_FALSE(cache.changed());
@@ -59,6 +62,8 @@ TEST_F(AriCacheTest, StatesRoundTripThroughTheFile) {
   EXPECT_EQ(b->window->renew_at, kT0 + 61 * 24h);
   EXPECT_EQ(b->window->explanation_url, "https://ca.test/ari");
   EXPECT_EQ(b->next_fetch, kT0 + 6h);
+  EXPECT_EQ(b->server, "https://ca.test/directory");
+  EXPECT_EQ(b->ca_bundle, "/etc/acmekit/ca.pem");
   auto a = cache.find("a.test", "id.a");
   ASSERT_TRUE(a);
   EXPECT_FALSE(a->window);
@@ -135,15 +140,16 @@ TEST_F(AriCacheTest, ChangesMergeWithTheStoredRowsInOrder) {
 TEST_F(AriCacheTest, TornAndForeignLinesAreSkipped) {
   fs::create_directories(file().parent_path());
   std::ofstream(file()) << "# header\n"
-                        << "z.test\tid.z\t0\t0\t0\t1767247200\t0\t\n"   // fine, out of order
-                        << "a.test\tid.a\tnot-a-number\t0\t0\t0\t0\t\n"  // foreign
-                        << "b.test\tid.b\t1\t2\n"                        // too few fields
-                        << "c.test\tid.c\t100\t50\t70\t0\t0\t\n"         // end before start: no window
-                        << "d.test\tid.d\t0\t0\t0\t1767247200\t0";       // torn (no newline)
+                        << "z.test\tid.z\thttps://ca/dir\t\t0\t0\t0\t1767247200\t0\t\n"  // fine, out of order
+                        << "a.test\tid.a\t\t\tnot-a-number\t0\t0\t0\t0\t\n"             // foreign
+                        << "b.test\tid.b\t0\t0\t0\t1767247200\t0\t\n"                  // an older format
+                        << "c.test\tid.c\t\t\t100\t50\t70\t0\t0\t\n"                    // end before start: no window
+                        << "d.test\tid.d\t\t\t0\t0\t0\t1767247200\t0";                  // torn (no newline)
   AriCache cache = AriCache::load(dir);
   auto z = cache.find("z.test", "id.z");
   ASSERT_TRUE(z);
   EXPECT_EQ(z->next_fetch, kT0 + 6h);
+  EXPECT_EQ(z->server, "https://ca/dir");
   EXPECT_FALSE(cache.find("a.test", "id.a"));
   EXPECT_FALSE(cache.find("b.test", "id.b"));
   auto c = cache.find("c.test", "id.c");
@@ -157,6 +163,7 @@ TEST_F(AriCacheTest, NamesAndUrlsThatWouldBreakALineAreNotWritten) {
   cache.put("bad\tname", with_window("id.x"));
   AriState odd = with_window("id.y");
   odd.window->explanation_url = "https://ca.test/a\tb";
+  odd.server = "https://ca.test/\n";
   cache.put("y.test", odd);
   ASSERT_TRUE(cache.save());
   AriCache loaded = AriCache::load(dir);
@@ -164,6 +171,7 @@ TEST_F(AriCacheTest, NamesAndUrlsThatWouldBreakALineAreNotWritten) {
   auto y = loaded.find("y.test", "id.y");
   ASSERT_TRUE(y && y->window);
   EXPECT_EQ(y->window->explanation_url, "");
+  EXPECT_EQ(y->server, "");
 }
 
 }  // namespace

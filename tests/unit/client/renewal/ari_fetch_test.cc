@@ -111,6 +111,7 @@ TEST_F(AriFetchTest, OneDirectoryPerServerAndOneGetPerCertificate) {
   ASSERT_TRUE(a && a->window);
   EXPECT_EQ(a->window->renew_at, a->window->start + 24h);  // the injected 0.5
   EXPECT_EQ(a->next_fetch, kNow + 6h);
+  EXPECT_EQ(a->server, "https://ari.test/dir");  // asked there again next time
   auto b = cache.find("b.test", "id.b");
   ASSERT_TRUE(b);
   EXPECT_EQ(b->next_fetch, kNow + 1min);  // Retry-After 30 clamped up (§4.3.2)
