@@ -41,7 +41,7 @@ class SortedTsv {
  private:
   std::string text_;       // the file; rows_ point into it
   std::vector<Row> rows_;  // sorted by key
-  mutable size_t cursor_ = 0;  // where the last lookup ended
+  mutable size_t cursor_ = 0;  // where the last lookup ended (so lookups are not thread-safe)
 };
 
 // Splits `line` at tabs into exactly `n` fields; false when it has another
