@@ -131,6 +131,11 @@ int cmd_daemon(const GlobalOptions& g, const DaemonOptions& o) {
           auto until = std::chrono::duration_cast<seconds>(*pass->next_ari_fetch - now_for_due()) + seconds(1);
           wait = std::clamp(until, seconds(1), wait);
         }
+        // A rate-limited account is tried again when its hold ends.
+        if (pass->next_rate_limit_release) {
+          auto until = std::chrono::duration_cast<seconds>(*pass->next_rate_limit_release - now_for_due()) + seconds(1);
+          wait = std::clamp(until, seconds(1), wait);
+        }
       }
     }
     // The directory scan happens outside the lock so a scrape never waits on disk.

@@ -22,6 +22,7 @@
 #include "client/renewal/ari_fetch.h"
 #include "client/renewal/due.h"
 #include "client/renewal/hooks.h"
+#include "client/renewal/rate_limits.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineage_index.h"
 #include "client/store/lineages.h"
@@ -237,23 +238,28 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     if (!pre) return std::unexpected(std::move(pre).error());
   }
   // Up to --max-parallel renewals at once. A rateLimited answer (RFC 8555
-  // §6.7) stops further renewals with that CA for this pass: they would be
-  // refused too, and hammering a rate-limited account makes it worse.
+  // §6.7) holds every renewal with that account until the CA's Retry-After,
+  // in this pass and the next ones (CONFIG_DIR/.index/rate-limits.tsv): they
+  // would be refused too, and hammering a rate-limited account makes it worse.
   client::challenge::SolverPool solvers;
+  auto limits = client::renewal::RateLimits::load(g.config_dir);
   std::mutex mu;
-  std::map<std::string, std::string> rate_limited;  // server -> message
   std::atomic<size_t> next_index{0};
   auto worker = [&] {
     for (size_t i; (i = next_index++) < due.size();) {
       const Candidate& c = due[i];
       Status st;
-      {
-        std::lock_guard lock(mu);
-        if (auto it = rate_limited.find(c.settings.server); it != rate_limited.end()) {
-          st = std::unexpected(Error{.kind = ErrorKind::kAcme, .detail = "not attempted: " + it->second});
+      if (auto hold = limits.held(c.settings.server, c.settings.account, now)) {
+        st = std::unexpected(Error{.kind = ErrorKind::kAcme,
+                                   .detail = "not attempted: the CA rate-limited this account until " +
+                                             iso8601(hold->until) + " (" + hold->detail + ")",
+                                   .type = "urn:ietf:params:acme:error:rateLimited"});
+      } else {
+        st = renew_one(g, o, lineages, c, solvers);
+        if (!st && st.error().is_acme("rateLimited")) {
+          limits.record(c.settings.server, c.settings.account, now, st.error().retry_after, st.error().message());
         }
       }
-      if (st) st = renew_one(g, o, lineages, c, solvers);
       std::lock_guard lock(mu);
       pass.results[c.name] = st ? std::optional<std::string>() : st.error().message();
       if (st) {
@@ -263,9 +269,6 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
       }
       spdlog::error("{}: renewal failed, the current certificate stays live: {}", c.name, st.error().message());
       failed.push_back({{"cert_name", c.name}, {"error", st.error().message()}});
-      if (st.error().is_acme("rateLimited")) {
-        rate_limited.emplace(c.settings.server, "the CA rate-limited this pass (" + st.error().message() + ")");
-      }
     }
   };
   std::vector<std::thread> workers;
@@ -273,6 +276,8 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
   for (size_t i = 1; i < n_workers; ++i) workers.emplace_back(worker);
   worker();
   for (auto& t : workers) t.join();
+  if (auto saved = limits.save(now); !saved) spdlog::warn("rate-limit holds not saved: {}", saved.error().message());
+  pass.next_rate_limit_release = limits.next_release(now);
   std::sort(renewed.begin(), renewed.end());
   std::sort(failed.begin(), failed.end(), [](const json& a, const json& b) { return a.dump() < b.dump(); });
   if (hooks) {

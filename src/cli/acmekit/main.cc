@@ -183,7 +183,8 @@ void add_renew_options(CLI::App& sub, RenewOptions& o) {
                  "Command run after each successful renewal, with RENEWED_LINEAGE and RENEWED_DOMAINS");
   sub.add_option("--max-parallel", o.max_parallel,
                  "Renew up to N lineages at once (standalone ones share one http-01 server); "
-                 "a rateLimited answer stops further renewals with that CA for this pass")
+                 "a rateLimited answer holds that account's renewals until the CA's Retry-After, "
+                 "also in later runs")
       ->check(CLI::Range(1, 256))->capture_default_str();
   sub.add_flag("--no-directory-hooks", o.no_directory_hooks,
                "Do not run CONFIG_DIR/renewal-hooks/{pre,deploy,post}/*");

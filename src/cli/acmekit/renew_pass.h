@@ -24,6 +24,8 @@ struct RenewPass {
   std::optional<std::pair<std::string, std::chrono::system_clock::time_point>> next_due;
   // When renewalInfo (RFC 9773 §4.3) is next to be asked for a lineage.
   std::optional<std::chrono::system_clock::time_point> next_ari_fetch;
+  // When the earliest rateLimited hold on an account ends (RFC 8555 §6.6).
+  std::optional<std::chrono::system_clock::time_point> next_rate_limit_release;
   // Every lineage with its validity as seen at the start of the pass.
   std::vector<client::store::LineageValidity> lineages;
   // Renewal attempts of this pass: name -> nullopt on success, else the error.
