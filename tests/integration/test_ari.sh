@@ -93,7 +93,7 @@ unset ACMEKIT_FAKE_NOW
 grep -q "renewing (inside the CA's renewal window (ARI)" "$ACME_ERR" || fail "the renewal does not say why: $(cat "$ACME_ERR")"
 SERIAL2=$(cert_serial "$CERT")
 [[ "$SERIAL2" != "$SERIAL1" ]] || fail "serial did not change"
-grep -q "replaces certificate $SERIAL1" "$CALOG" || fail "the CA log shows no order replacing $SERIAL1"
+grep -q "replaces certificate 0*$SERIAL1 " "$CALOG" || fail "the CA log shows no order replacing $SERIAL1"
 REPLACED_BY=$("$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/cert1.pem" | jq -r '.replaced_by_order // empty')
 [[ -n "$REPLACED_BY" ]] || fail "the CA's database does not mark $SERIAL1 replaced"
 "$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$CERT" | jq -e '.replaced_by_order == null' >/dev/null \
@@ -154,4 +154,15 @@ assert_success
 [[ "$(json_get '.renewed[0]')" == ari.test ]] || fail "not renewed: $(cat "$ACME_OUT")"
 grep -q 'already replaced; ordering without "replaces"' "$ACME_ERR" || fail "no alreadyReplaced retry: $(cat "$ACME_ERR")"
 grep -q 'POST /acme/new-order 409' "$CALOG" || fail "the CA did not answer 409 to the second replacement"
+case_pass
+
+case_begin "certonly --force-renewal on a lineage: the new order replaces its certificate too"
+cp "$CFG/live/revoked.ari.test/cert.pem" "$WORK/before-certonly.pem"
+run_acmekit certonly -d revoked.ari.test --force-renewal "${STANDALONE[@]}" "${COMMON[@]}"
+assert_success
+[[ "$(cert_serial "$CFG/live/revoked.ari.test/cert.pem")" != "$(cert_serial "$WORK/before-certonly.pem")" ]] \
+  || fail "certonly --force-renewal did not issue"
+"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/before-certonly.pem" \
+  | jq -e '.replaced_by_order != null' >/dev/null \
+  || fail "the CA does not record the old certificate as replaced: $("$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/before-certonly.pem")"
 case_pass

@@ -17,6 +17,7 @@
 #include "client/store/lineages.h"
 #include "core/crypto/csr.h"
 #include "core/wire/json.h"
+#include "core/wire/renewal_info.h"
 
 namespace acmekit::cli {
 namespace fs = std::filesystem;
@@ -97,19 +98,28 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
   if (o.cert_name.empty() && cert_name.starts_with("*.")) cert_name.erase(0, 2);
   if (!csr_der) ACMEKIT_CHECK(client::store::LineageStore::check_name(cert_name));
 
-  // certbot's rule, which cron jobs rely on: a lineage that already covers
-  // exactly these names and is not due stays as it is (no order, no rate
-  // limit spent) unless --force-renewal.
-  if (!csr_der && !o.force_renewal) {
-    client::store::LineageStore lineages(g.config_dir);
-    auto pem = client::store::read_file(lineages.live_paths(cert_name).cert);
-    auto certs = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
-    if (pem && certs) {
-      const auto& leaf = certs->front();
-      std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
-      have.insert(leaf.ip_addresses.begin(), leaf.ip_addresses.end());
-      std::set<std::string> want;
-      for (const auto& n : settings.names) want.insert(wire::identifier_for(n).value);
+  // The lineage's live certificate, when there is one: certbot's rule, which
+  // cron jobs rely on, is that a lineage that already covers exactly these
+  // names and is not due stays as it is (no order, no rate limit spent)
+  // unless --force-renewal; otherwise the new order replaces it.
+  std::string replaces;
+  client::store::LineageStore lineages(g.config_dir);
+  auto pem = csr_der ? Result<std::string>() : client::store::read_file(lineages.live_paths(cert_name).cert);
+  auto certs = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
+  if (pem && certs && !certs->empty()) {
+    const auto& leaf = certs->front();
+    std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
+    have.insert(leaf.ip_addresses.begin(), leaf.ip_addresses.end());
+    std::set<std::string> want;
+    for (const auto& n : settings.names) want.insert(wire::identifier_for(n).value);
+    // RFC 9773 §5: a clear predecessor from the same CA, sharing a name.
+    auto conf = lineages.read_renewal(cert_name);
+    const bool same_ca = conf && conf->params.contains("server") && conf->params.at("server") == settings.server;
+    const bool shares_name = std::ranges::any_of(want, [&](const std::string& n) { return have.contains(n); });
+    if (same_ca && shares_name) {
+      if (auto id = wire::ari_certificate_id(leaf)) replaces = *id;
+    }
+    if (!o.force_renewal) {
       auto due = client::renewal::renewal_due(leaf.not_before, leaf.not_after, now_for_due());
       if (have == want && !due.due) {
         spdlog::info("{}: certificate not yet due for renewal ({}); no action taken", cert_name, due.reason);
@@ -135,7 +145,8 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
                                       .eab_hmac_key = g.eab_hmac_key};
   if (!g.email.empty()) account_opts.email = g.email;
 
-  ACMEKIT_TRY(auto obtained, client::obtain_certificate(settings, account_opts, g.config_dir, csr_der));
+  ACMEKIT_TRY(auto obtained,
+              client::obtain_certificate(settings, account_opts, g.config_dir, csr_der, nullptr, replaces));
   const auto& issued = obtained.issued;
   settings.account = obtained.account.id;
 
@@ -158,7 +169,6 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
                     {"privkey", nullptr}};
     return out;
   }
-  client::store::LineageStore lineages(g.config_dir);
   ACMEKIT_TRY(auto paths, lineages.install(cert_name,
                                            issued.lineage_files(),
                                            settings.to_config()));
