@@ -48,6 +48,9 @@ struct AuthzRecord {
   std::string status = "pending";
   TimePoint expires{};
   std::vector<ChallengeRecord> challenges;  // in the order they are offered
+  // When its validation failed (set with status "invalid" by the RA), for
+  // the failed-validations rate limit; unset otherwise.
+  std::optional<TimePoint> failed;
 };
 
 // RFC 8555 §7.1.3. status as stored: "pending" | "processing" | "valid" |
@@ -84,6 +87,12 @@ struct CertificateRecord {
   // RFC 9773 §5: the order that replaced it, set when that order is
   // finalized; empty while not replaced.
   std::string replaced_by_order;
+  // For rate limits: when it was issued (the window counts issuances, not
+  // the notBefore a client asked for), and whether it renews (its exact
+  // name set was issued before, or its order "replaces" one): renewals do
+  // not count towards the certificates-per-domain limit.
+  TimePoint issued{};
+  bool renewal = false;
 };
 
 // An external account key made with `acmekit-ca eab add` (RFC 8555 §7.3.4).

@@ -1,6 +1,12 @@
 #include "server/sa/columns.h"
 
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "core/crypto/digest.h"
 
 namespace acmekit::server::sa {
 namespace {
@@ -30,6 +36,35 @@ std::int64_t to_millis(TimePoint t) {
 
 TimePoint from_millis(std::int64_t ms) {
   return TimePoint(std::chrono::duration_cast<TimePoint::duration>(std::chrono::milliseconds(ms)));
+}
+
+std::string name_set_key(const std::vector<wire::Identifier>& identifiers) {
+  std::vector<std::string> lines;
+  for (const auto& id : identifiers) {
+    std::string line = id.type + ":" + id.value;
+    std::ranges::transform(line, line.begin(), [](unsigned char c) { return std::tolower(c); });
+    lines.push_back(std::move(line));
+  }
+  std::ranges::sort(lines);
+  lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+  std::string hex;
+  for (unsigned char c : crypto::sha256(fmt::format("{}", fmt::join(lines, "\n")))) hex += fmt::format("{:02x}", c);
+  return hex;
+}
+
+std::string reversed_name(const wire::Identifier& identifier) {
+  if (identifier.type != "dns") return identifier.value;
+  std::string out;
+  std::string_view rest = identifier.value;
+  while (!rest.empty()) {
+    auto dot = rest.rfind('.');
+    std::string_view label = dot == std::string_view::npos ? rest : rest.substr(dot + 1);
+    if (!out.empty()) out += '.';
+    out += label;
+    rest = dot == std::string_view::npos ? std::string_view() : rest.substr(0, dot);
+  }
+  std::ranges::transform(out, out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
 }
 
 std::string strings_to_json(const std::vector<std::string>& values) { return json(values).dump(); }

@@ -24,6 +24,14 @@ Result<std::vector<std::string>> strings_from_json(std::string_view text);
 std::string identifiers_to_json(const std::vector<wire::Identifier>& identifiers);
 Result<std::vector<wire::Identifier>> identifiers_from_json(std::string_view text);
 
+// Rate-limit keys. name_set_key: the exact set of identifiers, case, order
+// and duplicates ignored (Boulder's fqdnSets hash): hex SHA-256 of the sorted
+// "type:value" lines. reversed_name: a dns name's labels in reverse order
+// ("www.example.com" -> "com.example.www"), so a domain and every name under
+// it form one index range; other identifiers (ip) as they are.
+std::string name_set_key(const std::vector<wire::Identifier>& identifiers);
+std::string reversed_name(const wire::Identifier& identifier);
+
 // [{"type","token","status","validated_ms" (absent if none),"error"}, ...]
 std::string challenges_to_json(const std::vector<ChallengeRecord>& challenges);
 Result<std::vector<ChallengeRecord>> challenges_from_json(std::string_view text);

@@ -94,6 +94,33 @@ ALTER TABLE orders ADD COLUMN replaces_certificate_id TEXT NOT NULL DEFAULT '';
 CREATE INDEX orders_replaces ON orders(replaces_certificate_id) WHERE replaces_certificate_id != '';
 ALTER TABLE certificates ADD COLUMN replaced_by_order TEXT NOT NULL DEFAULT '';
 )sql"},
+    // Rate limits (the RA's sliding windows) count from the database, so a
+    // restart keeps them: orders by account and creation time; certificates
+    // by issuance time, per exact name set (name_set: sha256 of the sorted
+    // identifiers, columns.h) and per name (certificate_names, dns names
+    // with their labels reversed so a domain and everything under it is one
+    // index range); failed validations per account and identifier.
+    // Certificates issued before this step have no name set or names: the
+    // per-set and per-domain counts start at the upgrade.
+    Migration{3, R"sql(
+CREATE INDEX orders_account_created ON orders(account_id, created_ms);
+ALTER TABLE certificates ADD COLUMN issued_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE certificates ADD COLUMN renewal INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE certificates ADD COLUMN name_set TEXT NOT NULL DEFAULT '';
+UPDATE certificates SET issued_ms = not_before_ms;
+CREATE INDEX certificates_name_set ON certificates(name_set, issued_ms) WHERE name_set != '';
+CREATE TABLE certificate_names (
+  identifier_type TEXT NOT NULL,
+  reversed_name   TEXT NOT NULL,  -- dns: "com.example.www"; ip: the address
+  issued_ms       INTEGER NOT NULL,
+  certificate_id  TEXT NOT NULL REFERENCES certificates(id),
+  renewal         INTEGER NOT NULL,
+  PRIMARY KEY (identifier_type, reversed_name, issued_ms, certificate_id)
+) WITHOUT ROWID;
+ALTER TABLE authzs ADD COLUMN failed_ms INTEGER;
+CREATE INDEX authzs_failed ON authzs(account_id, identifier_type, identifier_value, failed_ms)
+  WHERE failed_ms IS NOT NULL;
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 

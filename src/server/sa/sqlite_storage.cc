@@ -69,26 +69,29 @@ Result<OrderRecord> order_from_row(const Statement& s) {
 }
 
 const std::string kAuthzSelect =
-    "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires_ms, challenges "
+    "SELECT id, account_id, identifier_type, identifier_value, wildcard, status, expires_ms, challenges, failed_ms "
     "FROM authzs ";
 
 Result<AuthzRecord> authz_from_row(const Statement& s) {
   ACMEKIT_TRY(auto challenges, challenges_from_json(s.text(7)));
-  return AuthzRecord{.id = s.text(0), .account_id = s.text(1),
-                     .identifier = {.type = s.text(2), .value = s.text(3)}, .wildcard = s.integer(4) != 0,
-                     .status = s.text(5), .expires = from_millis(s.integer(6)), .challenges = std::move(challenges)};
+  AuthzRecord a{.id = s.text(0), .account_id = s.text(1),
+                .identifier = {.type = s.text(2), .value = s.text(3)}, .wildcard = s.integer(4) != 0,
+                .status = s.text(5), .expires = from_millis(s.integer(6)), .challenges = std::move(challenges)};
+  if (auto ms = optional_millis(s, 8)) a.failed = from_millis(*ms);
+  return a;
 }
 
 const std::string kCertificateSelect =
     "SELECT id, account_id, order_id, leaf_pem, not_before_ms, not_after_ms, identifiers, status, "
-    "revocation_reason, revoked_at_ms, replaced_by_order FROM certificates ";
+    "revocation_reason, revoked_at_ms, replaced_by_order, issued_ms, renewal FROM certificates ";
 
 Result<CertificateRecord> certificate_from_row(const Statement& s) {
   ACMEKIT_TRY(auto identifiers, identifiers_from_json(s.text(6)));
   CertificateRecord c{.id = s.text(0), .account_id = s.text(1), .order_id = s.text(2), .leaf_pem = s.text(3),
                       .not_before = from_millis(s.integer(4)), .not_after = from_millis(s.integer(5)),
                       .identifiers = std::move(identifiers), .status = s.text(7),
-                      .revocation_reason = static_cast<int>(s.integer(8)), .replaced_by_order = s.text(10)};
+                      .revocation_reason = static_cast<int>(s.integer(8)), .replaced_by_order = s.text(10),
+                      .issued = from_millis(s.integer(11)), .renewal = s.integer(12) != 0};
   if (auto ms = optional_millis(s, 9)) c.revoked_at = from_millis(*ms);
   return c;
 }
@@ -115,10 +118,12 @@ auto select_one(Database& db, const std::string& select, std::string_view key, F
 
 Status insert_authz(Database& db, const AuthzRecord& a) {
   ACMEKIT_TRY(auto stmt, db.prepare("INSERT INTO authzs (id, account_id, identifier_type, identifier_value, wildcard, "
-                                    "status, expires_ms, challenges) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+                                    "status, expires_ms, challenges, failed_ms) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   stmt.bind(1, a.id).bind(2, a.account_id).bind(3, a.identifier.type).bind(4, a.identifier.value);
   stmt.bind(5, std::int64_t{a.wildcard}).bind(6, a.status).bind(7, to_millis(a.expires));
   stmt.bind(8, challenges_to_json(a.challenges));
+  bind_optional_time(stmt, 9, a.failed);
   return stmt.run();
 }
 
@@ -148,6 +153,18 @@ Result<std::vector<std::string>> order_authz_ids(Database& db, std::string_view 
     ACMEKIT_TRY(bool row, stmt.step());
     if (!row) return ids;
     ids.push_back(stmt.text(0));
+  }
+}
+
+// Steps through rows whose column 0 is a time in milliseconds, newest
+// first: all of them counted, the first `keep` kept.
+Result<WindowCount> window_count(Statement& stmt, std::size_t keep) {
+  WindowCount out;
+  while (true) {
+    ACMEKIT_TRY(bool row, stmt.step());
+    if (!row) return out;
+    ++out.count;
+    if (out.newest.size() < keep) out.newest.push_back(from_millis(stmt.integer(0)));
   }
 }
 
@@ -216,6 +233,72 @@ class SqliteStorage final : public Storage {
     return in("count_certificates_since", count_certificates(account_id, since));
   }
 
+  Result<WindowCount> count_orders(std::string_view account_id, TimePoint since, std::size_t keep) override {
+    std::lock_guard lock(mu_);
+    return in("count_orders", [&]() -> Result<WindowCount> {
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT created_ms FROM orders WHERE account_id = ?1 AND created_ms > ?2 "
+                                          "ORDER BY created_ms DESC"));
+      stmt.bind(1, account_id).bind(2, to_millis(since));
+      return window_count(stmt, keep);
+    }());
+  }
+
+  Result<WindowCount> count_certificates_under(const wire::Identifier& domain, TimePoint since,
+                                               std::size_t keep) override {
+    std::lock_guard lock(mu_);
+    return in("count_certificates_under", [&]() -> Result<WindowCount> {
+      // "com.example" itself, or "com.example." up to (not including)
+      // "com.example/" ('/' follows '.'): every name under it. One row per
+      // certificate, at its issuance time.
+      // Two index ranges (an OR would scan every name of the type).
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT MAX(issued_ms) AS t FROM ("
+                                          "SELECT issued_ms, certificate_id FROM certificate_names "
+                                          "WHERE identifier_type = ?1 AND reversed_name = ?3 AND issued_ms > ?2 "
+                                          "AND renewal = 0 UNION ALL "
+                                          "SELECT issued_ms, certificate_id FROM certificate_names "
+                                          "WHERE identifier_type = ?1 AND reversed_name >= ?4 AND reversed_name < ?5 "
+                                          "AND issued_ms > ?2 AND renewal = 0) "
+                                          "GROUP BY certificate_id ORDER BY t DESC"));
+      const std::string key = reversed_name(domain);
+      const bool dns = domain.type == "dns";  // an address has nothing under it: an empty range
+      stmt.bind(1, domain.type).bind(2, to_millis(since)).bind(3, key);
+      stmt.bind(4, dns ? key + "." : key).bind(5, dns ? key + "/" : key);
+      return window_count(stmt, keep);
+    }());
+  }
+
+  Result<WindowCount> count_certificates_for_set(const std::vector<wire::Identifier>& identifiers, TimePoint since,
+                                                 std::size_t keep) override {
+    std::lock_guard lock(mu_);
+    return in("count_certificates_for_set", [&]() -> Result<WindowCount> {
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT issued_ms FROM certificates WHERE name_set = ?1 AND name_set != '' "
+                                          "AND issued_ms > ?2 ORDER BY issued_ms DESC"));
+      stmt.bind(1, name_set_key(identifiers)).bind(2, to_millis(since));
+      return window_count(stmt, keep);
+    }());
+  }
+
+  Result<bool> certificate_set_issued(const std::vector<wire::Identifier>& identifiers) override {
+    std::lock_guard lock(mu_);
+    return in("certificate_set_issued", [&]() -> Result<bool> {
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT 1 FROM certificates WHERE name_set = ?1 AND name_set != '' LIMIT 1"));
+      stmt.bind(1, name_set_key(identifiers));
+      return stmt.step();
+    }());
+  }
+
+  Result<WindowCount> count_failed_validations(std::string_view account_id, const wire::Identifier& identifier,
+                                               TimePoint since, std::size_t keep) override {
+    std::lock_guard lock(mu_);
+    return in("count_failed_validations", [&]() -> Result<WindowCount> {
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT failed_ms FROM authzs WHERE account_id = ?1 AND identifier_type = ?2 "
+                                          "AND identifier_value = ?3 AND failed_ms IS NOT NULL AND failed_ms > ?4 "
+                                          "ORDER BY failed_ms DESC"));
+      stmt.bind(1, account_id).bind(2, identifier.type).bind(3, identifier.value).bind(4, to_millis(since));
+      return window_count(stmt, keep);
+    }());
+  }
+
   Status add_account(const AccountRecord& a) override {
     std::lock_guard lock(mu_);
     return in("add_account", write([&]() -> Status {
@@ -272,9 +355,10 @@ class SqliteStorage final : public Storage {
     std::lock_guard lock(mu_);
     return in("update_authz", write([&]() -> Status {
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE authzs SET status = ?2, expires_ms = ?3, "
-                                                    "challenges = ?4 WHERE id = ?1"));
+                                                    "challenges = ?4, failed_ms = ?5 WHERE id = ?1"));
                 stmt.bind(1, a.id).bind(2, a.status).bind(3, to_millis(a.expires));
                 stmt.bind(4, challenges_to_json(a.challenges));
+                bind_optional_time(stmt, 5, a.failed);
                 return update_one(*db_, stmt, "authorization " + a.id);
               }));
   }
@@ -291,14 +375,25 @@ class SqliteStorage final : public Storage {
                 }
                 ACMEKIT_TRY(auto stmt, db_->prepare("INSERT INTO certificates (id, account_id, order_id, leaf_pem, "
                                                     "not_before_ms, not_after_ms, identifiers, status, "
-                                                    "revocation_reason, revoked_at_ms) "
-                                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"));
+                                                    "revocation_reason, revoked_at_ms, issued_ms, renewal, name_set) "
+                                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
                 stmt.bind(1, c.id).bind(2, c.account_id).bind(3, c.order_id).bind(4, c.leaf_pem);
                 stmt.bind(5, to_millis(c.not_before)).bind(6, to_millis(c.not_after));
                 stmt.bind(7, identifiers_to_json(c.identifiers)).bind(8, c.status);
                 stmt.bind(9, std::int64_t{c.revocation_reason});
                 bind_optional_time(stmt, 10, c.revoked_at);
+                stmt.bind(11, to_millis(c.issued)).bind(12, std::int64_t{c.renewal});
+                stmt.bind(13, name_set_key(c.identifiers));
                 ACMEKIT_CHECK(stmt.run());
+                // The names, for the certificates-per-domain limit.
+                for (const auto& id : c.identifiers) {
+                  ACMEKIT_TRY(auto name, db_->prepare("INSERT OR IGNORE INTO certificate_names (identifier_type, "
+                                                      "reversed_name, issued_ms, certificate_id, renewal) "
+                                                      "VALUES (?1, ?2, ?3, ?4, ?5)"));
+                  name.bind(1, id.type).bind(2, reversed_name(id)).bind(3, to_millis(c.issued)).bind(4, c.id);
+                  name.bind(5, std::int64_t{c.renewal});
+                  ACMEKIT_CHECK(name.run());
+                }
                 // RFC 9773 §5: finalizing a replacement order marks the
                 // certificate it replaces, in the same transaction.
                 ACMEKIT_TRY(auto mark, db_->prepare("UPDATE certificates SET replaced_by_order = ?1 WHERE id = "

@@ -21,6 +21,16 @@
 
 namespace acmekit::server::sa {
 
+// Events in a rate limit's sliding window (the RA's limits, Boulder's
+// windows): how many fell after `since` (the window is (now - window, now],
+// so an event leaves it exactly `window` after it happened), and the times
+// of the newest `keep` of them, newest first (the one that must leave the
+// window before another event fits is among them).
+struct WindowCount {
+  std::size_t count = 0;
+  std::vector<TimePoint> newest;
+};
+
 class StorageReader {
  public:
   virtual ~StorageReader() = default;
@@ -45,6 +55,26 @@ class StorageReader {
   // Counts for metrics and rate limits: certificates whose notBefore is at
   // or after `since`.
   virtual Result<std::size_t> count_certificates_since(std::string_view account_id, TimePoint since) = 0;
+
+  // Rate limits, each counting events after `since` and keeping the newest
+  // `keep` times (WindowCount). Orders the account created:
+  virtual Result<WindowCount> count_orders(std::string_view account_id, TimePoint since, std::size_t keep) = 0;
+  // Certificates issued naming `domain` or a name under it (a wildcard
+  // "*.d" is under d); for an ip identifier, that address. Renewals
+  // (CertificateRecord::renewal) are not counted.
+  virtual Result<WindowCount> count_certificates_under(const wire::Identifier& domain, TimePoint since,
+                                                       std::size_t keep) = 0;
+  // Certificates issued for exactly this set of identifiers (case, order
+  // and duplicates ignored), renewals included.
+  virtual Result<WindowCount> count_certificates_for_set(const std::vector<wire::Identifier>& identifiers,
+                                                         TimePoint since, std::size_t keep) = 0;
+  // Whether a certificate for exactly this set was ever issued (a renewal).
+  virtual Result<bool> certificate_set_issued(const std::vector<wire::Identifier>& identifiers) = 0;
+  // The account's authorizations for `identifier` whose validation failed
+  // (AuthzRecord::failed).
+  virtual Result<WindowCount> count_failed_validations(std::string_view account_id,
+                                                       const wire::Identifier& identifier, TimePoint since,
+                                                       std::size_t keep) = 0;
 };
 
 class StorageWriter {
@@ -62,11 +92,12 @@ class StorageWriter {
   virtual Status add_authz(const AuthzRecord& authz) = 0;
   // Replaces status, error_json and certificate_id of order.id.
   virtual Status update_order(const OrderRecord& order) = 0;
-  // Replaces status, expires and challenges of authz.id.
+  // Replaces status, expires, challenges and failed of authz.id.
   virtual Status update_authz(const AuthzRecord& authz) = 0;
   // Stores the certificate and marks its order valid with it, together; when
   // the order replaces a certificate (RFC 9773 §5), that one's
-  // replaced_by_order becomes the order, in the same transaction.
+  // replaced_by_order becomes the order, in the same transaction. Its name
+  // set and names are indexed for the rate limits in that transaction too.
   virtual Status add_certificate(const CertificateRecord& certificate) = 0;
   // Sets status "revoked", reason and time. kInvalidArgument if it already is.
   virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when) = 0;

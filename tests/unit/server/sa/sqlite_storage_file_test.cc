@@ -158,7 +158,7 @@ PRAGMA user_version = 1;
 
   auto db = open();
   ASSERT_TRUE(db);
-  EXPECT_EQ(raw_query("PRAGMA user_version"), "2");
+  EXPECT_EQ(raw_query("PRAGMA user_version"), "3");
   auto o = db->get_order("order-1");
   ASSERT_TRUE(o && o->has_value()) << (o ? "missing" : o.error().message());
   EXPECT_EQ((*o)->certificate_id, "7f01");
@@ -167,6 +167,12 @@ PRAGMA user_version = 1;
   ASSERT_TRUE(c && c->has_value());
   EXPECT_EQ((*c)->leaf_pem, "PEM");
   EXPECT_EQ((*c)->replaced_by_order, "");
+  // Rate limits (v3): the issuance time is taken from notBefore; the old
+  // certificate has no name set, so it neither counts nor makes a renewal.
+  EXPECT_EQ((*c)->issued, TimePoint{} + 1000ms);
+  EXPECT_FALSE((*c)->renewal);
+  EXPECT_FALSE(*db->certificate_set_issued({{.type = "dns", .value = "example.com"}}));
+  EXPECT_EQ(db->count_orders("acct-a", TimePoint{}, 10)->count, 1u);
   // And the new columns work on the migrated file.
   OrderRecord r = order("order-r", "acct-a", {"example.com"}, {});
   r.replaces = "aki.fwE";

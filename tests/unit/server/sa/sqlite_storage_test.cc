@@ -8,6 +8,7 @@
 #include <atomic>
 #include <thread>
 
+#include "server/sa/columns.h"
 #include "server/sa/storage.h"
 #include "storage_test_records.h"
 
@@ -365,6 +366,110 @@ TEST_F(SqliteStorageTest, ConcurrentWritersAllLand) {
   for (auto& t : threads) t.join();
   EXPECT_EQ(failures, 0);
   EXPECT_EQ(db->list_order_ids("acct-a", "", 1000)->size(), static_cast<std::size_t>(kThreads * kEach));
+}
+
+// Rate limits: counts over (since, now], newest times first, at most `keep`.
+TEST_F(SqliteStorageTest, CountsAnAccountsOrdersInAWindow) {
+  for (int i = 0; i < 4; ++i) {
+    OrderRecord o = order("order-" + std::to_string(i), "acct-a", {"example.com"}, {});
+    o.created = base_time() + i * 1h;
+    ASSERT_TRUE(db->add_order(o, {}));
+  }
+  ASSERT_TRUE(db->add_order(order("order-b", "acct-b", {"example.com"}, {}), {}));
+
+  auto w = db->count_orders("acct-a", base_time(), 2);  // after base_time: orders 1, 2, 3
+  ASSERT_TRUE(w) << w.error().message();
+  EXPECT_EQ(w->count, 3u);
+  EXPECT_EQ(w->newest, (std::vector<TimePoint>{base_time() + 3h, base_time() + 2h}));
+  EXPECT_EQ(db->count_orders("acct-a", base_time() - 1ms, 10)->count, 4u);
+  EXPECT_EQ(db->count_orders("acct-a", base_time() + 3h, 10)->count, 0u);
+  EXPECT_EQ(db->count_orders("acct-b", base_time() - 1h, 10)->count, 1u);
+  EXPECT_EQ(db->count_orders("nobody", base_time() - 1h, 10)->count, 0u);
+}
+
+TEST_F(SqliteStorageCertificateTest, CountsCertificatesPerDomainAndNameSet) {
+  // One order per certificate (the certificate marks its order valid).
+  int n = 0;
+  auto issue = [&](std::vector<wire::Identifier> ids, TimePoint issued, bool renewal = false) {
+    const std::string id = "c" + std::to_string(++n);
+    ASSERT_TRUE(db->add_order(order("order-" + id, "acct-a", {"example.com"}, {}), {}));
+    CertificateRecord c = certificate("0" + id, "acct-a", "order-" + id, issued);
+    c.identifiers = std::move(ids);
+    c.renewal = renewal;
+    ASSERT_TRUE(db->add_certificate(c));
+    expect_same(**db->get_certificate(c.id), c);
+  };
+  const wire::Identifier apex{.type = "dns", .value = "example.com"};
+  const wire::Identifier www{.type = "dns", .value = "www.example.com"};
+  issue({apex, www}, base_time());                                          // 2 names, one certificate
+  issue({{.type = "dns", .value = "*.a.example.com"}}, base_time() + 1h);   // wildcard under the domain
+  issue({{.type = "dns", .value = "example.com.evil"}}, base_time() + 1h);  // another domain
+  issue({{.type = "dns", .value = "myexample.com"}}, base_time() + 1h);     // not under example.com
+  issue({{.type = "dns", .value = "example-x.com"}}, base_time() + 1h);     // sorts inside a naive range
+  issue({www, apex}, base_time() + 2h, /*renewal=*/true);                   // renewals do not count per domain
+  issue({{.type = "ip", .value = "192.0.2.1"}}, base_time() + 2h);
+
+  auto under = db->count_certificates_under(apex, base_time() - 1ms, 10);
+  ASSERT_TRUE(under) << under.error().message();
+  EXPECT_EQ(under->count, 2u);
+  EXPECT_EQ(under->newest, (std::vector<TimePoint>{base_time() + 1h, base_time()}));
+  EXPECT_EQ(db->count_certificates_under(apex, base_time(), 10)->count, 1u);
+  EXPECT_EQ(db->count_certificates_under({.type = "dns", .value = "a.example.com"}, base_time() - 1ms, 10)->count, 1u);
+  EXPECT_EQ(db->count_certificates_under({.type = "dns", .value = "com"}, base_time() - 1ms, 10)->count, 4u);
+  EXPECT_EQ(db->count_certificates_under({.type = "ip", .value = "192.0.2.1"}, base_time() - 1ms, 10)->count, 1u);
+  EXPECT_EQ(db->count_certificates_under({.type = "ip", .value = "192.0.2.2"}, base_time() - 1ms, 10)->count, 0u);
+
+  // The exact set, in any order and case, renewals included.
+  auto set = db->count_certificates_for_set({{.type = "dns", .value = "WWW.example.com"}, apex}, base_time() - 1ms, 1);
+  ASSERT_TRUE(set) << set.error().message();
+  EXPECT_EQ(set->count, 2u);
+  EXPECT_EQ(set->newest, std::vector<TimePoint>{base_time() + 2h});
+  EXPECT_EQ(db->count_certificates_for_set({apex}, base_time() - 1ms, 5)->count, 0u);
+  EXPECT_EQ(db->count_certificates_for_set({apex, www, apex}, base_time() + 1h, 5)->count, 1u);
+  EXPECT_TRUE(*db->certificate_set_issued({www, apex}));
+  EXPECT_FALSE(*db->certificate_set_issued({www}));
+}
+
+TEST_F(SqliteStorageTest, CountsFailedValidationsPerAccountAndIdentifier) {
+  auto failed = [&](const std::string& id, const std::string& account, const std::string& name, TimePoint when) {
+    AuthzRecord a = authz(id, account, name, "invalid", base_time() + 24h);
+    a.failed = when;
+    ASSERT_TRUE(db->add_authz(a));
+    expect_same(**db->get_authz(id), a);
+  };
+  failed("f1", "acct-a", "example.com", base_time());
+  failed("f2", "acct-a", "example.com", base_time() + 10min);
+  failed("f3", "acct-a", "www.example.com", base_time());
+  failed("f4", "acct-b", "example.com", base_time());
+  ASSERT_TRUE(db->add_authz(authz("p1", "acct-a", "example.com", "pending", base_time() + 24h)));
+  // A validation that failed later is recorded by update_authz.
+  AuthzRecord later = authz("p2", "acct-a", "example.com", "pending", base_time() + 24h);
+  ASSERT_TRUE(db->add_authz(later));
+  later.status = "invalid";
+  later.failed = base_time() + 20min;
+  ASSERT_TRUE(db->update_authz(later));
+
+  const wire::Identifier name{.type = "dns", .value = "example.com"};
+  auto w = db->count_failed_validations("acct-a", name, base_time() - 1ms, 2);
+  ASSERT_TRUE(w) << w.error().message();
+  EXPECT_EQ(w->count, 3u);
+  EXPECT_EQ(w->newest, (std::vector<TimePoint>{base_time() + 20min, base_time() + 10min}));
+  EXPECT_EQ(db->count_failed_validations("acct-a", name, base_time(), 5)->count, 2u);
+  EXPECT_EQ(db->count_failed_validations("acct-b", name, base_time() - 1ms, 5)->count, 1u);
+  EXPECT_EQ(db->count_failed_validations("acct-a", {.type = "ip", .value = "example.com"}, base_time() - 1ms, 5)->count,
+            0u);
+}
+
+TEST(SqliteStorageKeys, NameSetAndReversedName) {
+  const wire::Identifier a{.type = "dns", .value = "a.example"}, b{.type = "dns", .value = "B.example"};
+  EXPECT_EQ(name_set_key({a, b}), name_set_key({{.type = "dns", .value = "b.example"}, a, a}));
+  EXPECT_NE(name_set_key({a, b}), name_set_key({a}));
+  EXPECT_NE(name_set_key({a}), name_set_key({{.type = "ip", .value = "a.example"}}));
+  EXPECT_EQ(name_set_key({a}).size(), 64u);
+  EXPECT_EQ(reversed_name({.type = "dns", .value = "www.Example.com"}), "com.example.www");
+  EXPECT_EQ(reversed_name({.type = "dns", .value = "*.example.com"}), "com.example.*");
+  EXPECT_EQ(reversed_name({.type = "dns", .value = "localhost"}), "localhost");
+  EXPECT_EQ(reversed_name({.type = "ip", .value = "2001:db8::1"}), "2001:db8::1");
 }
 
 TEST(SqliteStorageOpen, RefusesAnUnknownSynchronousMode) {

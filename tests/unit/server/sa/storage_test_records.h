@@ -53,7 +53,8 @@ inline CertificateRecord certificate(const std::string& serial, const std::strin
       .leaf_pem = "-----BEGIN CERTIFICATE-----\n" + serial + "\n-----END CERTIFICATE-----\n",
       .not_before = not_before,
       .not_after = not_before + std::chrono::hours(24 * 90),
-      .identifiers = {{.type = "dns", .value = "example.com"}, {.type = "ip", .value = "192.0.2.1"}}};
+      .identifiers = {{.type = "dns", .value = "example.com"}, {.type = "ip", .value = "192.0.2.1"}},
+      .issued = not_before};
 }
 
 inline void expect_same(const AccountRecord& got, const AccountRecord& want) {
@@ -73,6 +74,7 @@ inline void expect_same(const AuthzRecord& got, const AuthzRecord& want) {
   EXPECT_EQ(got.wildcard, want.wildcard);
   EXPECT_EQ(got.status, want.status);
   EXPECT_EQ(got.expires, want.expires);
+  EXPECT_EQ(got.failed, want.failed);
   ASSERT_EQ(got.challenges.size(), want.challenges.size());
   for (std::size_t i = 0; i < want.challenges.size(); ++i) {
     EXPECT_EQ(got.challenges[i].type, want.challenges[i].type) << i;
@@ -111,6 +113,8 @@ inline void expect_same(const CertificateRecord& got, const CertificateRecord& w
   EXPECT_EQ(got.revocation_reason, want.revocation_reason);
   EXPECT_EQ(got.revoked_at, want.revoked_at);
   EXPECT_EQ(got.replaced_by_order, want.replaced_by_order);
+  EXPECT_EQ(got.issued, want.issued);
+  EXPECT_EQ(got.renewal, want.renewal);
 }
 
 inline void expect_same(const EabKeyRecord& got, const EabKeyRecord& want) {
