@@ -16,7 +16,8 @@
 #
 # acmekit-ca keeps everything in SQLite on disk; --authz-reuse 0 and
 # --retry-after 0, so every order is validated and polled on the loadgen's
-# backoff. Pebble (in memory) runs with PEBBLE_VA_NOSLEEP=1,
+# backoff; the new-orders and per-domain rate limits are off (one account,
+# one domain, thousands of orders). Pebble (in memory) runs with PEBBLE_VA_NOSLEEP=1,
 # PEBBLE_WFE_NONCEREJECT=0 and PEBBLE_AUTHZREUSE=0 to match. Both resolve
 # names through the same pebble-challtestsrv DNS (every name -> 127.0.0.1).
 #
@@ -43,6 +44,7 @@ TICKS=$(getconf CLK_TCK)
 export PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
 start_pebble  # also starts challtestsrv, DNS on $DNS_PORT
 start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" --authz-reuse 0 --retry-after 0 \
+  --rate-limit-new-orders-per-account 0 --rate-limit-certificates-per-domain 0 \
   --sqlite-sync "${BENCH_SQLITE_SYNC:-normal}"
 
 # cpu_ticks PID: utime + stime (fields 14, 15, counted after the ")" that

@@ -2,6 +2,7 @@
 // these; only the WFE turns them into application/problem+json.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,14 @@ inline std::unexpected<Error> not_found(std::string detail) { return problem("ma
 // RFC 9773 §5, §7.4: the named certificate already has a replacement order.
 inline std::unexpected<Error> already_replaced(std::string detail) {
   return problem("alreadyReplaced", std::move(detail), 409);
+}
+
+// RFC 8555 §6.7 rateLimited, HTTP 429, with Retry-After (§6.6: the server
+// says when the request may succeed); the WFE renders the header.
+inline std::unexpected<Error> rate_limited(std::string detail, std::chrono::seconds retry_after) {
+  Error e = acme_problem("rateLimited", std::move(detail), 429);
+  e.retry_after = retry_after;
+  return std::unexpected(std::move(e));
 }
 
 }  // namespace acmekit::server

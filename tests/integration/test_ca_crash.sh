@@ -10,7 +10,9 @@ source "$E2E_LIB_DIR/lib_lifecycle.sh"
 require_acmekit
 NAME=crash.ca.test
 ca_hosts_add "$NAME" "www.$NAME"
-start_acmekit_ca
+# Eight certificates for one name set in a minute: no duplicate-certificate
+# limit (test_ca_rate_limits.sh tests the limits).
+start_acmekit_ca --rate-limit-certificates-per-name-set 0
 use_ca_client
 lifecycle_use acmekit-ca
 

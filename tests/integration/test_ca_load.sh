@@ -18,9 +18,12 @@ raise_fd_limit
 
 # Names are unique, so every order needs a real validation: no reuse, and no
 # Retry-After (the loadgen polls on its own backoff). Names resolve through
-# challtestsrv's DNS (every name -> 127.0.0.1), not the hosts file.
+# challtestsrv's DNS (every name -> 127.0.0.1), not the hosts file. One
+# account orders thousands of certificates under one domain: those two rate
+# limits are off; the per-name-set and failed-validation limits stay on.
 start_dns_only
-start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" --authz-reuse 0 --retry-after 0
+start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" --authz-reuse 0 --retry-after 0 \
+  --rate-limit-new-orders-per-account 0 --rate-limit-certificates-per-domain 0
 
 # probe_directory: until $WORK/probe.stop exists, one GET of the directory
 # every 0.5 s; appends "HTTP_CODE TIME_TOTAL" per request to $WORK/probe.txt

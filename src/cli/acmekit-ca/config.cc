@@ -1,5 +1,6 @@
 #include "cli/acmekit-ca/config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <set>
 
@@ -74,6 +75,8 @@ Status read_duration(const toml::table& t, const char* key, std::chrono::seconds
   return {};
 }
 
+constexpr int64_t kMaxRateLimit = 1'000'000'000;
+
 Status apply_toml(const std::string& path, ServeConfig& c) {
   toml::table t;
   try {
@@ -85,9 +88,16 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
       "data_dir", "listen", "management_listen", "listener_names", "issuer_key_type", "alternate_chain",
       "http01_port", "tlsalpn01_port", "dns_resolvers", "hosts_file", "external_account_required",
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
-      "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level"};
+      "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list"};
+  auto known = [](const std::string& key) {
+    if (kKeys.contains(key)) return true;
+    for (const auto& s : kRateLimitSettings) {
+      if (key == rate_limit_key(s.limit) || key == rate_limit_key(s.limit, "_window")) return true;
+    }
+    return false;
+  };
   for (auto& [k, v] : t) {
-    if (!kKeys.contains(std::string(k.str()))) return bad(fmt::format("config {}: unknown key {:?}", path, k.str()));
+    if (!known(std::string(k.str()))) return bad(fmt::format("config {}: unknown key {:?}", path, k.str()));
   }
   std::string data_dir, hosts_file;
   ACMEKIT_CHECK(read_string(t, "data_dir", data_dir));
@@ -114,10 +124,27 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
   ACMEKIT_CHECK(read_int(t, "validation_threads", c.validation_threads, 1, 1024));
   ACMEKIT_CHECK(read_string(t, "sqlite_sync", c.sqlite_sync));
   ACMEKIT_CHECK(read_string(t, "log_level", c.log_level));
+  ACMEKIT_CHECK(read_string(t, "public_suffix_list", c.public_suffix_list));
+  for (const auto& s : kRateLimitSettings) {
+    server::ra::RateLimit& limit = c.rate_limits[s.limit];
+    const std::string key = rate_limit_key(s.limit), window_key = rate_limit_key(s.limit, "_window");
+    ACMEKIT_CHECK(read_int(t, key.c_str(), limit.max, 0, kMaxRateLimit));
+    ACMEKIT_CHECK(read_duration(t, window_key.c_str(), limit.window));
+  }
   return {};
 }
 
 }  // namespace
+
+std::string rate_limit_key(server::ra::Limit limit, std::string_view suffix) {
+  return fmt::format("rate_limit_{}{}", server::ra::limit_name(limit), suffix);
+}
+
+std::string rate_limit_flag(server::ra::Limit limit, std::string_view suffix) {
+  std::string flag = "--" + rate_limit_key(limit) + std::string(suffix);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  return flag;
+}
 
 Result<std::chrono::seconds> parse_duration(std::string_view text) {
   if (text.empty()) return make_error(ErrorKind::kInvalidArgument, "empty duration");
@@ -166,6 +193,28 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   }
   if (f.authz_reuse) {
     ACMEKIT_TRY(c.authz_reuse, parse_duration(*f.authz_reuse));
+  }
+  set_if(f.public_suffix_list, c.public_suffix_list);
+  for (const auto& s : kRateLimitSettings) {
+    const auto i = static_cast<std::size_t>(s.limit);
+    server::ra::RateLimit& limit = c.rate_limits[s.limit];
+    if (const auto& max = f.rate_limit_max[i]) {
+      if (*max < 0 || *max > kMaxRateLimit) {
+        return make_error(ErrorKind::kInvalidArgument,
+                          fmt::format("{} must be in [0, {}] (0 disables)", rate_limit_flag(s.limit), kMaxRateLimit));
+      }
+      limit.max = static_cast<std::size_t>(*max);
+    }
+    if (const auto& window = f.rate_limit_window[i]) {
+      auto d = parse_duration(*window);
+      if (!d) return make_error(ErrorKind::kInvalidArgument, rate_limit_flag(s.limit, "-window") + ": " + d.error().detail);
+      limit.window = *d;
+    }
+    if (limit.max > 0 && limit.window.count() < 1) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        fmt::format("{} (or {}) must be at least 1s", rate_limit_flag(s.limit, "-window"),
+                                    rate_limit_key(s.limit, "_window")));
+    }
   }
   if (c.data_dir.empty()) return make_error(ErrorKind::kInvalidArgument, "--data-dir (or data_dir in --config) is required");
   if (c.issuer_key_type != "ecdsa" && c.issuer_key_type != "rsa") {

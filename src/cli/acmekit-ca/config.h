@@ -2,6 +2,7 @@
 // flags given on the command line, each overriding the one before.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "server/ra/rate_limits.h"
 
 namespace acmekit::ca_cli {
 
@@ -35,7 +37,29 @@ struct ServeConfig {
   int validation_threads = 32;
   std::string sqlite_sync = "normal";
   std::string log_level = "info";
+  // Rate limits, Boulder's defaults (server/ra/rate_limits.h); public_suffixes
+  // is left for serve to load from public_suffix_list ("": last two labels).
+  server::ra::RateLimitOptions rate_limits;
+  std::string public_suffix_list{server::ra::kDefaultPublicSuffixList};
 };
+
+// The rate limits as configured: TOML key / flag stem, and the limit.
+// "new_orders_per_account" -> rate_limit_new_orders_per_account (+ _window),
+// --rate-limit-new-orders-per-account (+ -window).
+struct RateLimitSetting {
+  server::ra::Limit limit;
+  const char* help;  // for --help
+};
+inline constexpr std::array<RateLimitSetting, server::ra::kLimitCount> kRateLimitSettings{{
+    {server::ra::Limit::kNewOrdersPerAccount, "New orders per account"},
+    {server::ra::Limit::kCertificatesPerDomain, "Certificates per registered domain (renewals exempt)"},
+    {server::ra::Limit::kCertificatesPerNameSet, "Certificates per exact set of names (duplicates)"},
+    {server::ra::Limit::kFailedValidations, "Failed validations per account and name"},
+}};
+// "rate_limit_new_orders_per_account" + suffix ("_window"), and the flag
+// "--rate-limit-new-orders-per-account" + suffix ("-window").
+std::string rate_limit_key(server::ra::Limit limit, std::string_view suffix = "");
+std::string rate_limit_flag(server::ra::Limit limit, std::string_view suffix = "");
 
 // The flags of `serve`, unset unless given.
 struct ServeFlags {
@@ -46,6 +70,10 @@ struct ServeFlags {
   std::optional<uint16_t> http01_port, tlsalpn01_port;
   std::optional<int> retry_after, threads, validation_threads;
   std::vector<std::string> listener_names, dns_resolvers, caa_identities, blocked_domains;
+  // Indexed by server::ra::Limit: events per window (0: off) and the window.
+  std::array<std::optional<int64_t>, server::ra::kLimitCount> rate_limit_max;
+  std::array<std::optional<std::string>, server::ra::kLimitCount> rate_limit_window;
+  std::optional<std::string> public_suffix_list;
 };
 
 // Defaults ← TOML file (if flags.config) ← flags. kInvalidArgument naming

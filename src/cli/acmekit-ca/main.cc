@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -40,6 +41,21 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   authz_reuse = "1d"                      retry_after = 1
   threads = 4                             validation_threads = 32
   sqlite_sync = "normal"                  log_level = "info"
+  rate_limit_new_orders_per_account = 300       rate_limit_new_orders_per_account_window = "3h"
+  rate_limit_certificates_per_domain = 50       rate_limit_certificates_per_domain_window = "7d"
+  rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
+  rate_limit_failed_validations = 5             rate_limit_failed_validations_window = "1h"
+  public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
+
+RATE LIMITS
+  Sliding windows counted from the database (a restart keeps them), as Let's Encrypt's:
+  new orders per account; certificates per registered domain (public suffix list, or the
+  last two labels with public_suffix_list = ""; renewals of an issued name set exempt);
+  certificates per exact name set; failed validations per account and name (checked at
+  newOrder/newAuthz). RFC 9773 "replaces" orders are exempt from both certificate limits,
+  not from new orders. 0 disables a limit. Refused requests get
+  HTTP 429 urn:ietf:params:acme:error:rateLimited with Retry-After; counted per limit in
+  /metrics as acmekit_ca_rate_limited_total{limit="..."}.
 
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
@@ -69,6 +85,25 @@ void add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--validation-threads", f.validation_threads, "Validations that may run at once [32]");
   s->add_option("--sqlite-sync", f.sqlite_sync, "normal: durable across a crash of the process; full: fsync every commit [normal]");
   s->add_option("--log-level", f.log_level, "debug, info, warn or error [info]");
+  ServeConfig defaults_config;
+  // "3h", "7d": how a default window reads in the help.
+  auto window_text = [](std::chrono::seconds w) {
+    if (w.count() % 86400 == 0) return fmt::format("{}d", w.count() / 86400);
+    if (w.count() % 3600 == 0) return fmt::format("{}h", w.count() / 3600);
+    return fmt::format("{}s", w.count());
+  };
+  for (const auto& setting : kRateLimitSettings) {
+    const auto i = static_cast<std::size_t>(setting.limit);
+    const auto& d = defaults_config.rate_limits[setting.limit];
+    s->add_option(rate_limit_flag(setting.limit), f.rate_limit_max[i],
+                  fmt::format("{} per window; 0 disables [{}]", setting.help, d.max));
+    s->add_option(rate_limit_flag(setting.limit, "-window"), f.rate_limit_window[i],
+                  fmt::format("Window of {}: 3h, 7d, 3600 [{}]", rate_limit_flag(setting.limit),
+                              window_text(d.window)));
+  }
+  s->add_option("--public-suffix-list", f.public_suffix_list,
+                "Public Suffix List file for registered domains; \"\" uses the last two labels "
+                "[/usr/share/publicsuffix/public_suffix_list.dat]");
 }
 
 int set_up_logging(const std::string& level) {

@@ -54,6 +54,23 @@ int run_serve(const ServeConfig& c) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Registered domains for the certificates-per-domain limit: the Public
+  // Suffix List (Debian's publicsuffix package) unless turned off with "".
+  // A missing default file falls back to the last two labels; a file named
+  // in the configuration must be there.
+  std::shared_ptr<const server::ra::PublicSuffixList> public_suffixes;
+  if (!c.public_suffix_list.empty()) {
+    auto psl = server::ra::PublicSuffixList::load(c.public_suffix_list);
+    if (psl) {
+      public_suffixes = std::make_shared<server::ra::PublicSuffixList>(std::move(*psl));
+    } else if (c.public_suffix_list == server::ra::kDefaultPublicSuffixList) {
+      spdlog::warn("{}; registered domains are the last two labels (install Debian's publicsuffix)",
+                   psl.error().message());
+    } else {
+      return fail("public suffix list", psl.error());
+    }
+  }
+
   std::error_code ec;
   fs::create_directories(c.data_dir, ec);
   fs::permissions(c.data_dir, fs::perms::owner_all, ec);
@@ -88,6 +105,17 @@ int run_serve(const ServeConfig& c) {
   ra_options.max_certificate_validity = std::max(ra_options.max_certificate_validity, c.certificate_validity);
   ra_options.authz_reuse_margin = c.authz_reuse;
   ra_options.validation_threads = c.validation_threads;
+  ra_options.rate_limits = c.rate_limits;
+  ra_options.rate_limits.public_suffixes = public_suffixes;
+  {
+    std::vector<std::string> limits;
+    for (const auto& s : kRateLimitSettings) {
+      const auto& l = c.rate_limits[s.limit];
+      limits.push_back(fmt::format("{} {}", server::ra::limit_name(s.limit),
+                                   l.on() ? fmt::format("{}/{}", l.max, server::ra::format_window(l.window)) : "off"));
+    }
+    spdlog::info("rate limits: {}", fmt::join(limits, ", "));
+  }
   server::ra::RegistrationAuthority ra(**storage, *validator, **authority, clock, ra_options);
   server::nonce::NonceService nonces;
   server::wfe::Wfe wfe(ra, **storage, nonces, **authority, clock,

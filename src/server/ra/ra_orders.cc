@@ -138,6 +138,11 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
     order.replaces = replaces;
     order.replaces_certificate_id = old.id;
   }
+  // Rate limits. The new-orders count and the order it counts are one step
+  // under the limiter's lock (taken last, after the stripe above).
+  std::unique_lock<std::mutex> limits_lock;
+  if (limiter_.orders_limited()) limits_lock = std::unique_lock(limiter_.lock());
+  ACMEKIT_CHECK(limiter_.check_new_order(account.id, ids, !order.replaces.empty()));
   std::vector<AuthzRecord> authzs, fresh;
   for (const auto& id : ids) {
     ACMEKIT_TRY(auto authz, make_authz(account.id, id, now));
@@ -170,6 +175,7 @@ Result<AuthzRecord> RegistrationAuthority::new_authz(const AccountRecord& accoun
     // §7.4.1: pre-authorization cannot cover a wildcard.
     return problem("rejectedIdentifier", "pre-authorization is not possible for wildcard names (RFC 8555 §7.4.1)");
   }
+  ACMEKIT_CHECK(limiter_.check_new_authz(account.id, id));
   ACMEKIT_TRY(auto authz, make_authz(account.id, id, clock_.now()));
   ACMEKIT_CHECK(storage_.add_authz(authz));
   return authz;
@@ -274,6 +280,13 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
     return problem("badCSR", "the certificate key must not be the account key");
   }
 
+  // Rate limits on certificates: counted, issued and recorded under the
+  // limiter's lock (after the order's stripe), so concurrent finalizations
+  // cannot all pass one count.
+  std::unique_lock<std::mutex> limits_lock;
+  if (limiter_.certificates_limited()) limits_lock = std::unique_lock(limiter_.lock());
+  ACMEKIT_TRY(const bool renewal, limiter_.check_issuance(view.order.identifiers, !view.order.replaces.empty()));
+
   const TimePoint now = clock_.now();
   TimePoint nb = view.order.not_before.value_or(now - options_.backdate);
   TimePoint na = view.order.not_after.value_or(nb + options_.certificate_validity);
@@ -287,7 +300,9 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
                          .leaf_pem = issued.leaf_pem,
                          .not_before = issued.not_before,
                          .not_after = issued.not_after,
-                         .identifiers = view.order.identifiers};
+                         .identifiers = view.order.identifiers,
+                         .issued = now,
+                         .renewal = renewal};
   ACMEKIT_CHECK(storage_.add_certificate(cert));  // also marks the order valid, in one transaction
   view.order.status = "valid";
   view.order.certificate_id = cert.id;

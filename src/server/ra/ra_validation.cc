@@ -72,6 +72,7 @@ void RegistrationAuthority::record_validation(const std::string& authz_id, const
     it->status = "invalid";
     it->error_json = jose::compact_json(problem_json(e));
     authz.status = "invalid";
+    authz.failed = now;  // the failed-validations rate limit counts it
   }
   spdlog::info("validation {} {} {}:{}: {}", authz_id, type, authz.identifier.type, authz.identifier.value,
                result ? "valid" : "invalid: " + result.error().message());

@@ -18,6 +18,7 @@ RegistrationAuthority::RegistrationAuthority(sa::Storage& storage, va::Validator
       authority_(authority),
       clock_(clock),
       options_(std::move(options)),
+      limiter_(storage_, clock_, options_.rate_limits),
       validation_pool_(static_cast<std::size_t>(std::max(1, options_.validation_threads))) {}
 
 RegistrationAuthority::~RegistrationAuthority() { validation_pool_.join(); }

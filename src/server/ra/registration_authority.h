@@ -23,6 +23,7 @@
 #include "server/ca/authority.h"
 #include "server/model.h"
 #include "server/ra/policy.h"
+#include "server/ra/rate_limits.h"
 #include "server/sa/storage.h"
 #include "server/va/validator.h"
 
@@ -41,6 +42,7 @@ struct RaOptions {
   // Backdating of notBefore against clock skew (Boulder backdates 1 h).
   std::chrono::seconds backdate{std::chrono::minutes(5)};
   int validation_threads = 16;
+  RateLimitOptions rate_limits;
 };
 
 // The derived status of an order (§7.1.6): "ready" when every authorization
@@ -79,6 +81,8 @@ class RegistrationAuthority {
   Result<AccountRecord> change_key(AccountRecord account, const nlohmann::json& new_jwk);
 
   // §7.4. not_before/not_after as requested (nullopt: default validity).
+  // Rate limits (rate_limits.h) are checked before the order is stored:
+  // rateLimited (429) with Retry-After.
   // `replaces` (RFC 9773 §5, empty: none) names the certificate this order
   // renews: it must be this account's, share an identifier with the order
   // (else unauthorized / malformed) and have no other live replacement
@@ -88,7 +92,7 @@ class RegistrationAuthority {
   Result<OrderView> new_order(const AccountRecord& account, const std::vector<wire::Identifier>& identifiers,
                               std::optional<TimePoint> not_before, std::optional<TimePoint> not_after,
                               const std::string& replaces = {});
-  // §7.4.1 pre-authorization.
+  // §7.4.1 pre-authorization (the failed-validations limit applies).
   Result<AuthzRecord> new_authz(const AccountRecord& account, const wire::Identifier& identifier);
 
   // Reads with the derived status; kAcme malformed 404 if missing; unauthorized
@@ -105,7 +109,8 @@ class RegistrationAuthority {
   // §7.5.2
   Result<AuthzRecord> deactivate_authz(const AccountRecord& account, std::string_view authz_id);
 
-  // §7.4: checks the CSR (DER) against the order and issues.
+  // §7.4: checks the CSR (DER) against the order, then the certificate rate
+  // limits (the order stays ready when refused), and issues.
   Result<OrderView> finalize(const AccountRecord& account, std::string_view order_id, std::string_view csr_der);
 
   Result<CertificateRecord> get_certificate(std::string_view id);
@@ -118,6 +123,8 @@ class RegistrationAuthority {
 
   // Validations started and not yet recorded (for metrics).
   std::size_t validations_in_flight() const;
+  // Requests refused with rateLimited since start, per limit (rate_limits.h).
+  std::array<std::uint64_t, kLimitCount> rate_limited_counts() const { return limiter_.refused(); }
 
  private:
   Result<AuthzRecord> make_authz(const std::string& account_id, const wire::Identifier& identifier, TimePoint now);
@@ -136,6 +143,7 @@ class RegistrationAuthority {
   const ca::Authority& authority_;
   const Clock& clock_;
   RaOptions options_;
+  RateLimiter limiter_;  // its lock is taken last (after a stripe), never before one
   std::array<std::mutex, 64> stripes_;  // serialises read-modify-write per resource id
   mutable std::mutex inflight_mu_;
   std::set<std::string> inflight_;  // authz ids being validated

@@ -203,6 +203,13 @@ std::string Wfe::metrics_text() const {
   out += "# HELP acmekit_ca_validations_in_flight Challenge validations running now.\n";
   out += "# TYPE acmekit_ca_validations_in_flight gauge\n";
   out += fmt::format("acmekit_ca_validations_in_flight {}\n", ra_.validations_in_flight());
+  out += "# HELP acmekit_ca_rate_limited_total Requests refused with rateLimited (429), by limit.\n";
+  out += "# TYPE acmekit_ca_rate_limited_total counter\n";
+  const auto refused = ra_.rate_limited_counts();
+  for (std::size_t i = 0; i < refused.size(); ++i) {
+    out += fmt::format("acmekit_ca_rate_limited_total{{limit=\"{}\"}} {}\n", ra::limit_name(static_cast<ra::Limit>(i)),
+                       refused[i]);
+  }
   return out;
 }
 

@@ -52,8 +52,12 @@ class InProcessCa {
   static inline const std::vector<std::string> kHosts = {"probe.test", "www.probe.test", "issue.test",
                                                          "revoke.test", "replace.test"};
 
-  static Result<std::unique_ptr<InProcessCa>> start(WfeOptions wfe_options) {
+  // ra_options and clock (nullptr: the system clock) as the RA gets them.
+  static Result<std::unique_ptr<InProcessCa>> start(WfeOptions wfe_options,
+                                                    ra::RaOptions ra_options = {.validation_threads = 2},
+                                                    Clock* clock = nullptr) {
     auto ca = std::unique_ptr<InProcessCa>(new InProcessCa);
+    if (clock != nullptr) ca->clock_ = clock;
     char tmpl[] = "/tmp/acmekit-probe-XXXXXX";
     if (::mkdtemp(tmpl) == nullptr) return std::unexpected(Error{.kind = ErrorKind::kIo, .detail = "mkdtemp"});
     ca->dir_ = tmpl;
@@ -63,9 +67,9 @@ class InProcessCa {
     va::ValidatorOptions va_options{.http01_port = ca->responder_->port()};
     for (const auto& h : kHosts) va_options.hosts[h] = {"127.0.0.1"};
     ca->validator_ = va::make_validator(va_options);
-    ca->ra_ = std::make_unique<ra::RegistrationAuthority>(*ca->storage_, *ca->validator_, *ca->authority_, ca->clock_,
-                                                          ra::RaOptions{.validation_threads = 2});
-    ca->wfe_ = std::make_unique<Wfe>(*ca->ra_, *ca->storage_, ca->nonces_, *ca->authority_, ca->clock_,
+    ca->ra_ = std::make_unique<ra::RegistrationAuthority>(*ca->storage_, *ca->validator_, *ca->authority_,
+                                                          *ca->clock_, std::move(ra_options));
+    ca->wfe_ = std::make_unique<Wfe>(*ca->ra_, *ca->storage_, ca->nonces_, *ca->authority_, *ca->clock_,
                                      std::move(wfe_options));
     ACMEKIT_TRY(auto creds, ca->authority_->listener_credentials({"127.0.0.1"}));
     Wfe* wfe = ca->wfe_.get();
@@ -210,6 +214,9 @@ class InProcessCa {
     return cert.body;
   }
 
+  // The WFE's /metrics text (the management listener's body).
+  std::string metrics_text() const { return wfe_->metrics_text(); }
+
  private:
   InProcessCa() = default;
 
@@ -219,7 +226,8 @@ class InProcessCa {
   }
 
   std::filesystem::path dir_;
-  SystemClock clock_;
+  SystemClock system_clock_;
+  Clock* clock_ = &system_clock_;
   nonce::NonceService nonces_;
   std::unique_ptr<ca::Authority> authority_;
   std::unique_ptr<sa::Storage> storage_;
