@@ -21,7 +21,16 @@ Result<std::chrono::system_clock::time_point> to_time_point(const ASN1_TIME* t) 
   std::tm tm{};
   if (t == nullptr || ASN1_TIME_to_tm(t, &tm) != 1) return cert_error("reading validity");
   // ASN1_TIME_to_tm yields UTC fields; timegm interprets them as UTC.
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  const std::time_t secs = timegm(&tm);
+  // system_clock counts nanoseconds: years 1678..2262. Dates beyond that
+  // exist (RFC 5280 §4.1.2.5: 99991231235959Z means "no expiration"), so
+  // they are clamped instead of overflowing.
+  using Clock = std::chrono::system_clock;
+  constexpr auto kMin = std::chrono::duration_cast<std::chrono::seconds>(Clock::time_point::min().time_since_epoch());
+  constexpr auto kMax = std::chrono::duration_cast<std::chrono::seconds>(Clock::time_point::max().time_since_epoch());
+  if (secs <= kMin.count()) return Clock::time_point::min();
+  if (secs >= kMax.count()) return Clock::time_point::max();
+  return Clock::from_time_t(secs);
 }
 
 // The content octets of a DER TLV (X.690 §8.1): skip tag and length.

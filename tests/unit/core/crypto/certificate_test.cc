@@ -117,6 +117,17 @@ TEST_F(CertificateTest, ParsesAChainInOrder) {
   EXPECT_EQ(ca.not_after, std::chrono::system_clock::from_time_t(1900000000));
 }
 
+TEST_F(CertificateTest, DatesBeyondTheClocksRangeAreClampedNotOverflowed) {
+  // RFC 5280 §4.1.2.5: 99991231235959Z is "no well-defined expiration";
+  // system_clock (nanoseconds) ends in 2262. 253402300799 = 9999-12-31T23:59:59Z.
+  Cert forever = make_cert(leaf_key_.get(), "forever", nullptr, nullptr, "02", -11676096000 /* 1600 */,
+                           253402300799, "DNS:forever.example");
+  auto certs = parse_pem_chain(to_pem(forever.get()));
+  ASSERT_TRUE(certs) << certs.error().message();
+  EXPECT_EQ(certs->front().not_after, std::chrono::system_clock::time_point::max());
+  EXPECT_EQ(certs->front().not_before, std::chrono::system_clock::time_point::min());
+}
+
 TEST_F(CertificateTest, SkipsOtherBlocksAndText) {
   std::string pem = "leaf certificate:\n" + to_pem(leaf_.get()) +
                     PrivateKey::generate({}).value().to_pem() + "\n" + to_pem(ca_.get());
