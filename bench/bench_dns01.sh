@@ -101,8 +101,8 @@ declare -A WAIT=(
 settle_zone() {
   local i want
   for ((i = 0; i < 300; i++)); do
-    want=$(_bind_serial 127.0.0.2 "$ZONE")
-    [[ -n "$want" && "$(_bind_serial 127.0.0.3 "$ZONE")" == "$want" ]] && break
+    want=$(bind_serial 127.0.0.2 "$ZONE")
+    [[ -n "$want" && "$(bind_serial 127.0.0.3 "$ZONE")" == "$want" ]] && break
     sleep 0.1
   done
   [[ $i -lt 300 ]] || fail "the secondary did not reach the primary's serial $want within 30 s"

@@ -111,6 +111,21 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
   // names of the order concurrently. Cleanup runs whatever happened.
   auto run = [&]() -> Status {
     for (auto& p : pending) {
+      if (p.attempted) continue;  // presented with its solver's batch
+      if (auto* batch = dynamic_cast<challenge::BatchSolver*>(p.solver)) {
+        std::vector<challenge::Task> tasks;
+        std::string names;
+        for (auto& q : pending) {
+          if (q.solver != p.solver) continue;
+          q.attempted = true;
+          tasks.push_back(q.task);
+          names += (names.empty() ? "" : ", ") + display_name(q.authz);
+        }
+        spdlog::info("{}: presenting {}", names, p.task.challenge_type);
+        auto r = batch->present_all(tasks);
+        if (!r) return std::unexpected(std::move(r).error().with_context("presenting " + p.task.challenge_type + " for " + names));
+        continue;
+      }
       p.attempted = true;
       spdlog::info("{}: presenting {}", display_name(p.authz), p.task.challenge_type);
       auto r = p.solver->present(p.task);
@@ -160,8 +175,18 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
     return polled;
   };
   Status result = run();
+  std::set<challenge::Solver*> cleaned;  // batch solvers, cleaned up once for all their tasks
   for (auto& p : pending) {
-    if (!p.attempted) continue;
+    if (!p.attempted || cleaned.contains(p.solver)) continue;
+    if (auto* batch = dynamic_cast<challenge::BatchSolver*>(p.solver)) {
+      cleaned.insert(p.solver);
+      std::vector<challenge::Task> tasks;
+      for (const auto& q : pending) {
+        if (q.solver == p.solver && q.attempted) tasks.push_back(q.task);
+      }
+      if (auto c = batch->cleanup_all(tasks); !c) spdlog::warn("cleanup failed: {}", c.error().message());
+      continue;
+    }
     if (auto c = p.solver->cleanup(p.task); !c) {
       spdlog::warn("cleanup for {} failed: {}", display_name(p.authz), c.error().message());
     }

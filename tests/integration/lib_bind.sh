@@ -292,19 +292,19 @@ stop_bind() {
   done
 }
 
-# _bind_serial ADDR ZONE: the SOA serial ADDR serves.
-_bind_serial() { dig +short +norec +time=2 +tries=1 @"$1" "$2" SOA 2>/dev/null | awk '{print $3}'; }
+# bind_serial ADDR ZONE: the SOA serial ADDR serves.
+bind_serial() { dig +short +norec +time=2 +tries=1 @"$1" "$2" SOA 2>/dev/null | awk '{print $3}'; }
 
 # bind_retransfer ADDR ZONE: makes the secondary on ADDR transfer ZONE now
 # (rndc retransfer) and waits until it serves its primary's serial.
 bind_retransfer() {
   local addr=$1 zone=$2 primary=${BIND_PRIMARY_ADDR[$1]:-} want i
   [[ -n "$primary" ]] || fail "bind_retransfer: no secondary on $addr"
-  want=$(_bind_serial "$primary" "$zone")
+  want=$(bind_serial "$primary" "$zone")
   rndc -c "${BIND_DIR[$addr]}/rndc.conf" retransfer "$zone" >>"$LOGS/rndc.log" 2>&1 \
     || fail "rndc retransfer $zone on $addr failed; see $LOGS/rndc.log"
   for ((i = 0; i < 200; i++)); do
-    [[ "$(_bind_serial "$addr" "$zone")" == "$want" ]] && return 0
+    [[ "$(bind_serial "$addr" "$zone")" == "$want" ]] && return 0
     sleep 0.05
   done
   fail "the secondary on $addr did not reach serial $want of $zone within 10 s after rndc retransfer"

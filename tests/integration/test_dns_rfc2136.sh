@@ -37,8 +37,14 @@ assert_no_txt() {
 }
 
 case_begin "apex + wildcard through RFC 2136; the records are gone afterwards"
+serial_before=$(bind_serial 127.0.0.2 "$ZONE")
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" "${COMMON[@]}" --json
 assert_success
+# Both values went in one UPDATE and left in one (RFC 2136 §3.7: one serial
+# increment each), so the secondary caught up with one NOTIFY per step.
+serial_after=$(bind_serial 127.0.0.2 "$ZONE")
+((serial_after == serial_before + 2)) \
+  || fail "zone serial went from $serial_before to $serial_after: expected one UPDATE to add, one to delete"
 assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
 assert_live_layout "$CFG" "$ZONE"
 # Both values were published at one name and checked on both servers.

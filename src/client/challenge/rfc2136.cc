@@ -1,5 +1,7 @@
 #include "client/challenge/rfc2136.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "core/dns/credentials.h"
@@ -58,18 +60,51 @@ Result<Rfc2136Solver::Target> Rfc2136Solver::target_of(const std::string& dns_na
   return t;
 }
 
-Status Rfc2136Solver::present(const Task& task) {
-  auto target = target_of(task.dns_name);
-  if (!target) return not_the_ca(std::unexpected(std::move(target).error()));
-  spdlog::info("{}: adding TXT at {} in zone {} through {}", task.identifier, target->name, target->zone,
-               updater_.server().endpoint.label());
-  return not_the_ca(updater_.add_txt(target->zone, target->name, task.dns_value));
-}
+Status Rfc2136Solver::present(const Task& task) { return present_all(std::span(&task, 1)); }
 
-Status Rfc2136Solver::cleanup(const Task& task) {
-  auto target = target_of(task.dns_name);
-  if (!target) return not_the_ca(std::unexpected(std::move(target).error()));
-  return not_the_ca(updater_.delete_txt(target->zone, target->name, task.dns_value));
+Status Rfc2136Solver::cleanup(const Task& task) { return cleanup_all(std::span(&task, 1)); }
+
+Status Rfc2136Solver::present_all(std::span<const Task> tasks) { return update_all(tasks, true); }
+
+Status Rfc2136Solver::cleanup_all(std::span<const Task> tasks) { return update_all(tasks, false); }
+
+Status Rfc2136Solver::update_all(std::span<const Task> tasks, bool add) {
+  struct Batch {
+    std::string zone;
+    std::vector<dns::TxtRecord> records;
+    std::string identifiers;  // for the log line
+  };
+  std::vector<Batch> batches;  // zones in first-seen order
+  Status first;
+  auto note = [&first](Status st) {
+    if (!st && first) first = not_the_ca(std::move(st));
+  };
+  for (const auto& task : tasks) {
+    auto target = target_of(task.dns_name);
+    if (!target) {
+      if (add) return not_the_ca(std::unexpected(std::move(target).error()));
+      note(std::unexpected(std::move(target).error()));  // cleanup goes on with the others
+      continue;
+    }
+    auto it = std::find_if(batches.begin(), batches.end(), [&](const Batch& b) { return b.zone == target->zone; });
+    if (it == batches.end()) it = batches.insert(batches.end(), Batch{.zone = target->zone});
+    it->records.push_back({.fqdn = target->name, .value = task.dns_value});
+    it->identifiers += std::string(it->identifiers.empty() ? "" : ", ") + (task.wildcard ? "*." : "") + task.identifier;
+  }
+  for (const auto& batch : batches) {
+    if (add) {
+      spdlog::info("{}: adding {} TXT record(s) in zone {} through {}", batch.identifiers, batch.records.size(),
+                   batch.zone, updater_.server().endpoint.label());
+    }
+    const std::span<const dns::TxtRecord> all(batch.records);
+    for (size_t at = 0; at < all.size(); at += dns::Updater::kMaxRecordsPerUpdate) {
+      const auto part = all.subspan(at, std::min(dns::Updater::kMaxRecordsPerUpdate, all.size() - at));
+      Status st = add ? updater_.add_txt(batch.zone, part) : updater_.delete_txt(batch.zone, part);
+      if (!st && add) return not_the_ca(std::move(st));
+      note(std::move(st));
+    }
+  }
+  return first;
 }
 
 }  // namespace acmekit::client::challenge

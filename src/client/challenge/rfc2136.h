@@ -1,8 +1,10 @@
 // dns-01 (RFC 8555 §8.4) answered through the zone's primary DNS server:
-// TSIG-signed DNS UPDATEs (RFC 2136, RFC 8945) add the TXT record and delete
-// it again, one value at a time, so an apex and its wildcard (two values at
-// one name) can be answered at once. certbot's dns-rfc2136 plugin does the
-// same, with the same credentials file.
+// TSIG-signed DNS UPDATEs (RFC 2136, RFC 8945) add the TXT records and
+// delete them again. Values are added to the RRset, never replacing it, so
+// an apex and its wildcard (two values at one name) are answered at once;
+// all records of one zone go in one UPDATE (one serial bump, one NOTIFY).
+// certbot's dns-rfc2136 plugin takes the same credentials file (it sends
+// one UPDATE per record).
 #pragma once
 
 #include <map>
@@ -17,7 +19,7 @@
 
 namespace acmekit::client::challenge {
 
-class Rfc2136Solver : public Solver {
+class Rfc2136Solver : public Solver, public BatchSolver {
  public:
   // Reads certbot's INI credentials file (dns_rfc2136_server, _port, _name,
   // _secret, _algorithm); warns when others may read it. Errors name the
@@ -35,6 +37,10 @@ class Rfc2136Solver : public Solver {
   Status present(const Task& task) override;
   // Deletes exactly that value (RFC 2136 §2.5.4). Fine if it is not there.
   Status cleanup(const Task& task) override;
+  // The same for many tasks: their records grouped by zone, one UPDATE per
+  // zone (split every Updater::kMaxRecordsPerUpdate records).
+  Status present_all(std::span<const Task> tasks) override;
+  Status cleanup_all(std::span<const Task> tasks) override;
 
  private:
   struct Target {
@@ -42,6 +48,7 @@ class Rfc2136Solver : public Solver {
     std::string zone;  // the zone that holds it, at the update server
   };
   Result<Target> target_of(const std::string& dns_name);
+  Status update_all(std::span<const Task> tasks, bool add);
 
   SystemClock clock_;  // TSIG signs with the real time (RFC 8945 §5.2.3)
   dns::Updater updater_;

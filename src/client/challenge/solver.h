@@ -2,6 +2,7 @@
 // separate interfaces (lego's challenge/resolver does the same).
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,20 @@ class Solver {
   // Removes what present() created. Always called after present(), also on
   // failure. Must be safe to call when present() failed half-way.
   virtual Status cleanup(const Task& task) = 0;
+};
+
+// Optional ability: a solver that answers many tasks in one go, e.g. one
+// DNS UPDATE per zone for every dns-01 record of an order. The certifier
+// hands such a solver all of its tasks at once instead of one at a time.
+class BatchSolver {
+ public:
+  virtual ~BatchSolver() = default;
+  // Like Solver::present for every task; on error, cleanup_all is still
+  // called with the same tasks.
+  virtual Status present_all(std::span<const Task> tasks) = 0;
+  // Like Solver::cleanup for every task; goes on past a failure and returns
+  // the first.
+  virtual Status cleanup_all(std::span<const Task> tasks) = 0;
 };
 
 }  // namespace acmekit::client::challenge

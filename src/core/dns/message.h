@@ -53,6 +53,14 @@ std::string rcode_name(int rcode);
 // Lower case, no final dot ("." stays "."): the spelling of names here.
 std::string normalize_name(std::string_view name);
 
+// One TXT value at one name: a record the updater adds or deletes and the
+// propagation check waits for. A name may hold several values (a name and
+// its wildcard share _acme-challenge.NAME): list each.
+struct TxtRecord {
+  std::string fqdn;   // "_acme-challenge.example.test"
+  std::string value;  // the dns-01 digest (RFC 8555 §8.4)
+};
+
 // One resource record, its RDATA reduced to what callers compare:
 //   TXT          its character-strings joined (RFC 7208 §3.3, as Boulder reads dns-01)
 //   A, AAAA      the textual address

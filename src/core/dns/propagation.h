@@ -15,13 +15,6 @@
 
 namespace acmekit::dns {
 
-// One record to wait for. A name may hold several values (a name and its
-// wildcard share _acme-challenge.NAME): list each.
-struct TxtRecord {
-  std::string fqdn;   // "_acme-challenge.example.test"
-  std::string value;  // the dns-01 digest (RFC 8555 §8.4)
-};
-
 struct PropagationOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(120);  // overall, measured on the Clock
   std::chrono::milliseconds interval = std::chrono::seconds(2);   // between rounds (Clock::sleep_for)

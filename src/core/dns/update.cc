@@ -1,5 +1,7 @@
 #include "core/dns/update.h"
 
+#include <algorithm>
+
 #include "core/dns/ldns_util.h"
 #include "core/dns/message.h"
 
@@ -97,34 +99,58 @@ Result<std::string> Updater::find_zone(std::string_view name_text) const {
 }
 
 Status Updater::add_txt(std::string_view zone, std::string_view fqdn, std::string_view value, uint32_t ttl) const {
-  return update(zone, fqdn, value, ttl, true);
+  const TxtRecord one{std::string(fqdn), std::string(value)};
+  return update(zone, std::span(&one, 1), ttl, true);
 }
 
 Status Updater::delete_txt(std::string_view zone, std::string_view fqdn, std::string_view value) const {
-  return update(zone, fqdn, value, 0, false);
+  const TxtRecord one{std::string(fqdn), std::string(value)};
+  return update(zone, std::span(&one, 1), 0, false);
 }
 
-Status Updater::update(std::string_view zone_text, std::string_view fqdn_text, std::string_view value, uint32_t ttl,
+Status Updater::add_txt(std::string_view zone, std::span<const TxtRecord> records, uint32_t ttl) const {
+  return update(zone, records, ttl, true);
+}
+
+Status Updater::delete_txt(std::string_view zone, std::span<const TxtRecord> records) const {
+  return update(zone, records, 0, false);
+}
+
+Status Updater::update(std::string_view zone_text, std::span<const TxtRecord> records, uint32_t ttl,
                        bool add) const {
   const std::string zone = normalize_name(zone_text);
-  const std::string fqdn = normalize_name(fqdn_text);
-  const std::string what = std::string("DNS UPDATE") + (add ? "" : " (delete)") + " of " + fqdn + " TXT";
-  RdfPtr zone_name = detail::make_dname(zone);
-  RdfPtr owner = detail::make_dname(fqdn);
-  if (!zone_name || !owner) {
-    return make_error(ErrorKind::kInvalidArgument, what + ": bad name (zone '" + zone + "')");
+  std::vector<std::string> owners;  // normalized, in order, each once
+  for (const auto& r : records) {
+    std::string fqdn = normalize_name(r.fqdn);
+    if (std::find(owners.begin(), owners.end(), fqdn) == owners.end()) owners.push_back(std::move(fqdn));
   }
-  if (!within(fqdn, zone)) return make_error(ErrorKind::kInvalidArgument, what + ": not in zone " + zone);
+  std::string names;
+  for (const auto& o : owners) names += (names.empty() ? "" : ", ") + o;
+  const std::string what = std::string("DNS UPDATE") + (add ? "" : " (delete)") + " of " + names + " TXT";
+  if (records.empty()) return {};
+  if (records.size() > kMaxRecordsPerUpdate) {
+    return make_error(ErrorKind::kInvalidArgument, what + ": more than " + std::to_string(kMaxRecordsPerUpdate) +
+                                                       " records in one update");
+  }
+  RdfPtr zone_name = detail::make_dname(zone);
+  if (!zone_name) return make_error(ErrorKind::kInvalidArgument, what + ": bad name (zone '" + zone + "')");
 
   // RFC 2136 §2.5.1: add to an RRset (class IN, the TTL); §2.5.4: delete an
   // RR from an RRset (class NONE, TTL 0).
-  RrPtr rr = txt_rr(owner.get(), value, add ? ttl : 0, add ? LDNS_RR_CLASS_IN : LDNS_RR_CLASS_NONE);
   RrListPtr updates(ldns_rr_list_new());
   RrListPtr none(ldns_rr_list_new());
-  if (!rr || !updates || !none || !ldns_rr_list_push_rr(updates.get(), rr.get())) {
-    return make_error(ErrorKind::kInternal, what + ": cannot build the update");
+  if (!updates || !none) return make_error(ErrorKind::kInternal, what + ": cannot build the update");
+  for (const auto& r : records) {
+    const std::string fqdn = normalize_name(r.fqdn);
+    RdfPtr owner = detail::make_dname(fqdn);
+    if (!owner) return make_error(ErrorKind::kInvalidArgument, what + ": bad name '" + fqdn + "'");
+    if (!within(fqdn, zone)) return make_error(ErrorKind::kInvalidArgument, what + ": " + fqdn + " is not in zone " + zone);
+    RrPtr rr = txt_rr(owner.get(), r.value, add ? ttl : 0, add ? LDNS_RR_CLASS_IN : LDNS_RR_CLASS_NONE);
+    if (!rr || !ldns_rr_list_push_rr(updates.get(), rr.get())) {
+      return make_error(ErrorKind::kInternal, what + ": cannot build the update");
+    }
+    rr.release();  // the list owns it now
   }
-  rr.release();  // the list owns it now
   // RFC 2136 §2.3: the zone section names the zone (class IN, type SOA). The
   // lists are cloned; the zone name is taken.
   PktPtr pkt(ldns_update_pkt_new(zone_name.release(), LDNS_RR_CLASS_IN, none.get(), updates.get(), none.get()));

@@ -12,10 +12,13 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.h"
+#include "core/dns/message.h"
 #include "core/dns/transport.h"
 #include "core/dns/tsig.h"
 #include "core/error.h"
@@ -67,11 +70,22 @@ class Updater {
   // leaving other values. Deleting a value that is not there succeeds.
   Status delete_txt(std::string_view zone, std::string_view fqdn, std::string_view value) const;
 
+  // The same for many records of one zone in one UPDATE message: the server
+  // applies all of them or none (RFC 2136 §3.8), bumps the zone's serial
+  // once and sends one NOTIFY, so its secondaries catch up with one
+  // transfer instead of one per record. At most kMaxRecordsPerUpdate
+  // records; callers split larger batches.
+  static constexpr size_t kMaxRecordsPerUpdate = 100;
+  Status add_txt(std::string_view zone, std::span<const TxtRecord> records, uint32_t ttl = kChallengeTxtTtl) const;
+  Status delete_txt(std::string_view zone, std::span<const TxtRecord> records) const;
+
   // Errors of add_txt/delete_txt, each naming record, server and outcome:
   //   "DNS UPDATE of _acme-challenge.example.test TXT at 127.0.0.2:53 refused:
   //    NOTAUTH (TSIG error BADSIG)"           kNetwork (any RCODE but NOERROR;
   //                                           "failed: SERVFAIL" for SERVFAIL)
   //   "DNS UPDATE (delete) of ..."            the same for delete_txt
+  //   "DNS UPDATE of _acme-challenge.a.test, _acme-challenge.b.test TXT ..."
+  //                                           a batch names its owners
   //   "... at 127.0.0.2:53: no answer within 10000 ms"    kTimeout
   //   "... at 127.0.0.2:53: TCP connect: Connection refused"   kNetwork
   //   "... at 127.0.0.2:53: the TSIG of the answer does not verify: ..."  kProtocol
@@ -81,8 +95,7 @@ class Updater {
   const UpdateServer& server() const { return server_; }
 
  private:
-  Status update(std::string_view zone, std::string_view fqdn, std::string_view value, uint32_t ttl,
-                bool add) const;
+  Status update(std::string_view zone, std::span<const TxtRecord> records, uint32_t ttl, bool add) const;
 
   UpdateServer server_;
   const Clock* clock_;

@@ -87,6 +87,51 @@ TEST_F(DnsUpdateTest, AddsTwoValuesAtOneNameAndDigSeesBoth) {
   ASSERT_TRUE(up.delete_txt("example.test", name, "wildcard-value"));
 }
 
+// The zone's SOA serial, through dig: each applied UPDATE message bumps it once.
+long soa_serial(const BindServer& bind) {
+  const std::string cmd = "dig +short +norec -p " + std::to_string(bind.port()) + " @" + bind.address() +
+                          " example.test SOA";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(::popen(cmd.c_str(), "r"), ::pclose);
+  if (!pipe) return -1;
+  char buf[512];
+  if (std::fgets(buf, sizeof buf, pipe.get()) == nullptr) return -1;
+  char mname[256], rname[256];
+  long serial = -1;
+  if (std::sscanf(buf, "%255s %255s %ld", mname, rname, &serial) != 3) return -1;
+  return serial;
+}
+
+TEST_F(DnsUpdateTest, ABatchIsOneUpdateOneSerialBumpAndAllOrNothing) {
+  const auto up = updater();
+  const std::vector<TxtRecord> batch = {{"_acme-challenge.batch.example.test", "apex"},
+                                        {"_acme-challenge.batch.example.test", "wildcard"},
+                                        {"_acme-challenge.www.batch.example.test", "www"}};
+  const long before = soa_serial(*bind_);
+  ASSERT_GT(before, 0);
+  ASSERT_TRUE(up.add_txt("example.test", batch));
+  EXPECT_EQ(soa_serial(*bind_), before + 1);  // RFC 2136 §3.7: one serial increment per UPDATE
+  EXPECT_EQ(bind_->txt("_acme-challenge.batch.example.test"), (Values{"apex", "wildcard"}));
+  EXPECT_EQ(bind_->txt("_acme-challenge.www.batch.example.test"), (Values{"www"}));
+
+  // A record outside the zone: nothing is sent, nothing changes.
+  const std::vector<TxtRecord> bad = {{"_acme-challenge.ok.example.test", "v"}, {"_acme-challenge.other.test", "v"}};
+  auto r = up.add_txt("example.test", bad);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(r.error().detail, "DNS UPDATE of _acme-challenge.ok.example.test, _acme-challenge.other.test TXT: "
+                              "_acme-challenge.other.test is not in zone example.test");
+  EXPECT_EQ(bind_->txt("_acme-challenge.ok.example.test"), Values{});
+
+  // Too many for one message: refused before sending.
+  std::vector<TxtRecord> many(Updater::kMaxRecordsPerUpdate + 1, TxtRecord{"_acme-challenge.example.test", "x"});
+  EXPECT_EQ(up.add_txt("example.test", many).error().kind, ErrorKind::kInvalidArgument);
+
+  ASSERT_TRUE(up.delete_txt("example.test", batch));
+  EXPECT_EQ(soa_serial(*bind_), before + 2);
+  EXPECT_EQ(bind_->txt("_acme-challenge.batch.example.test"), Values{});
+  EXPECT_EQ(bind_->txt("_acme-challenge.www.batch.example.test"), Values{});
+}
+
 TEST_F(DnsUpdateTest, DeleteOneLeavesTheOtherAndDeletingTheLastLeavesNoTxt) {
   const auto up = updater();
   const std::string name = "_acme-challenge.www.example.test";
