@@ -56,6 +56,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source "$HERE/../tests/integration/lib_bind.sh"
 enter_netns "$@"
 source "$HERE/../tests/integration/lib.sh"
+source "$HERE/lib_bench.sh"
 source "$HERE/../tests/integration/lib_bind.sh"
 
 ROUNDS=${1:-${BENCH_ROUNDS:-3}}
@@ -165,21 +166,10 @@ run_tool() {
     tail -n 15 "$log" | sed 's/^/  | /' >&2
     return 0
   fi
-  # GNU time may prefix a "Command exited..." line; the numbers are last.
-  tail -n 1 "$tf" | awk '{printf "%s %.3f %s\n", $1, $2 + $3, $4}' >>"$WORK/$tool.times"
-  log "round $r $tool: $(tail -n 1 "$WORK/$tool.times" | awk '{printf "wall %.2f s, cpu %.2f s, rss %.1f MB", $1, $2, $3/1024}')"
+  bench_record "$tf" "$tool" "$r"
 }
 
-for ((r = 1; r <= ROUNDS; r++)); do
-  n=${#TOOLS[@]}
-  for ((k = 0; k < n; k++)); do
-    run_tool "${TOOLS[$(((k + r - 1) % n))]}" "$r"
-  done
-done
-
-median() {  # FILE COLUMN
-  cut -d' ' -f"$2" "$1" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
-}
+bench_rounds
 
 echo
 echo "dns-01 benchmark: new account + one P-256 certificate for NAME and *.NAME through"

@@ -13,6 +13,7 @@
 # Pebble runs with PEBBLE_VA_NOSLEEP=1 and PEBBLE_WFE_NONCEREJECT=0 so that
 # no client pays for random validation sleeps or badNonce retries.
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../tests/integration/lib.sh"
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib_bench.sh"
 
 ROUNDS=${1:-${BENCH_ROUNDS:-5}}
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || fail "ROUNDS must be a positive integer, got '$ROUNDS'"
@@ -70,21 +71,10 @@ $(tail -n 15 "$LOGS/bench-$tool-r$r.log")"
   local i
   for ((i = 0; i < 100; i++)); do _port_listening "$H" || break; sleep 0.05; done
   assert_port_free "$H"
-  # GNU time may prefix a "Command exited..." line; the numbers are last.
-  tail -n 1 "$tf" | awk '{printf "%s %.3f %s\n", $1, $2 + $3, $4}' >>"$WORK/$tool.times"
-  log "round $r $tool: $(tail -n 1 "$WORK/$tool.times" | awk '{printf "wall %.2f s, cpu %.2f s, rss %.1f MB", $1, $2, $3/1024}')"
+  bench_record "$tf" "$tool" "$r"
 }
 
-for ((r = 1; r <= ROUNDS; r++)); do
-  n=${#TOOLS[@]}
-  for ((k = 0; k < n; k++)); do
-    run_tool "${TOOLS[$(((k + r - 1) % n))]}" "$r"
-  done
-done
-
-median() {  # FILE COLUMN
-  cut -d' ' -f"$2" "$1" | sort -g | awk '{a[NR]=$1} END{ if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2 }'
-}
+bench_rounds
 
 echo
 echo "Issuance benchmark: new account + one P-256 certificate, standalone http-01,"

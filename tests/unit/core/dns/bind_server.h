@@ -274,4 +274,27 @@ class BindServer {
   bool ready_ = false;
 };
 
+// A test suite sharing one named, started by the suite's first test with
+// Derived::bind_options() (so a named that cannot start fails every test,
+// none is skipped) and stopped after its last.
+template <typename Derived>
+class SharedBindTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!started_) {
+      started_ = true;
+      bind_ = new BindServer;
+      ASSERT_NO_FATAL_FAILURE(bind_->start(Derived::bind_options()));
+    }
+    ASSERT_TRUE(bind_ != nullptr && bind_->ready()) << "named did not start (see the first test)";
+  }
+  static void TearDownTestSuite() {
+    delete bind_;
+    bind_ = nullptr;
+    started_ = false;
+  }
+  static inline BindServer* bind_ = nullptr;
+  static inline bool started_ = false;
+};
+
 }  // namespace acmekit::test_support

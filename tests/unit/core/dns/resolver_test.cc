@@ -19,23 +19,11 @@ namespace acmekit::dns {
 namespace {
 
 using std::chrono::milliseconds;
-using test_support::ChallTestSrv;
 
-class DnsResolverTest : public ::testing::Test {
+class DnsResolverTest : public test_support::ChallTestSrvTest {
  protected:
-  static void SetUpTestSuite() {
-    srv_ = new ChallTestSrv;
-    srv_->start();
-  }
-  static void TearDownTestSuite() {
-    delete srv_;
-    srv_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(srv_->ready()) << "pebble-challtestsrv did not start"; }
   Resolver resolver() const { return Resolver({srv_->dns_server()}, milliseconds(2000)); }
-  static ChallTestSrv* srv_;
 };
-ChallTestSrv* DnsResolverTest::srv_ = nullptr;
 
 // A UDP socket on 127.0.0.1 that never answers.
 struct SilentServer {

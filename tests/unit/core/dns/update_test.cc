@@ -27,29 +27,18 @@ const std::vector<BindServer::Key> kKeys = {
     {"key-sha224", "hmac-sha224", ""},  {"key-sha384", "hmac-sha384", ""}, {"key-sha512", "hmac-sha512", ""},
 };
 
-class DnsUpdateTest : public ::testing::Test {
- protected:
-  // Started by the first test (a named that cannot start fails every test,
-  // none is skipped), stopped after the last.
-  void SetUp() override {
-    if (!started_) {
-      started_ = true;
-      bind_ = new BindServer;
-      BindServer::Options o;
-      o.keys = kKeys;
-      o.zones = {BindServer::Zone{.name = "example.test",
-                                  .name_servers = {},
-                                  .records = "@ IN A 127.0.0.1\n* IN A 127.0.0.1\nwww IN A 127.0.0.1\n"}};
-      ASSERT_NO_FATAL_FAILURE(bind_->start(o));
-    }
-    ASSERT_TRUE(bind_ != nullptr && bind_->ready()) << "named did not start (see the first test)";
-  }
-  static void TearDownTestSuite() {
-    delete bind_;
-    bind_ = nullptr;
-    started_ = false;
+class DnsUpdateTest : public test_support::SharedBindTest<DnsUpdateTest> {
+ public:
+  static BindServer::Options bind_options() {
+    BindServer::Options o;
+    o.keys = kKeys;
+    o.zones = {BindServer::Zone{.name = "example.test",
+                                .name_servers = {},
+                                .records = "@ IN A 127.0.0.1\n* IN A 127.0.0.1\nwww IN A 127.0.0.1\n"}};
+    return o;
   }
 
+ protected:
   UpdateServer options(std::size_t key = 0) const {
     UpdateServer o;
     o.endpoint = bind_->endpoint_struct();
@@ -60,10 +49,7 @@ class DnsUpdateTest : public ::testing::Test {
   Updater updater(std::size_t key = 0) const { return Updater(options(key), clock_); }
 
   SystemClock clock_;
-  static BindServer* bind_;
-  static inline bool started_ = false;
 };
-BindServer* DnsUpdateTest::bind_ = nullptr;
 
 TEST_F(DnsUpdateTest, AddsTwoValuesAtOneNameAndDigSeesBoth) {
   const auto up = updater();

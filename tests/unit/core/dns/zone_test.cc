@@ -11,36 +11,23 @@ namespace {
 
 using test_support::BindServer;
 
-class DnsZoneTest : public ::testing::Test {
+class DnsZoneTest : public test_support::SharedBindTest<DnsZoneTest> {
+ public:
+  static BindServer::Options bind_options() {
+    BindServer::Options o;
+    o.zones = {
+        BindServer::Zone{.name = "example.test",
+                         .name_servers = {{"ns1.example.test", "127.0.0.1"}, {"ns2.example.test", "127.0.0.2"}},
+                         .records = "www IN A 127.0.0.1\nns9 IN A 127.0.0.9\nns9 IN AAAA ::9\n"},
+        // Its server's name is in another zone: no glue, an A lookup finds it.
+        BindServer::Zone{.name = "other.test", .name_servers = {{"ns9.example.test", ""}}, .records = ""},
+    };
+    return o;
+  }
+
  protected:
-  // Started by the first test (a named that cannot start fails every test,
-  // none is skipped), stopped after the last.
-  void SetUp() override {
-    if (!started_) {
-      started_ = true;
-      bind_ = new BindServer;
-      BindServer::Options o;
-      o.zones = {
-          BindServer::Zone{.name = "example.test",
-                           .name_servers = {{"ns1.example.test", "127.0.0.1"}, {"ns2.example.test", "127.0.0.2"}},
-                           .records = "www IN A 127.0.0.1\nns9 IN A 127.0.0.9\nns9 IN AAAA ::9\n"},
-          // Its server's name is in another zone: no glue, an A lookup finds it.
-          BindServer::Zone{.name = "other.test", .name_servers = {{"ns9.example.test", ""}}, .records = ""},
-      };
-      ASSERT_NO_FATAL_FAILURE(bind_->start(o));
-    }
-    ASSERT_TRUE(bind_ != nullptr && bind_->ready()) << "named did not start (see the first test)";
-  }
-  static void TearDownTestSuite() {
-    delete bind_;
-    bind_ = nullptr;
-    started_ = false;
-  }
   Resolver resolver() const { return Resolver({bind_->endpoint()}, std::chrono::milliseconds(2000)); }
-  static BindServer* bind_;
-  static inline bool started_ = false;
 };
-BindServer* DnsZoneTest::bind_ = nullptr;
 
 TEST_F(DnsZoneTest, ApexOfTheApexASubNameAndANameThatDoesNotExist) {
   EXPECT_EQ(find_zone_apex(resolver(), "example.test").value(), "example.test");

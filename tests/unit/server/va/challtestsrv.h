@@ -85,4 +85,21 @@ class ChallTestSrv {
   uint16_t dns_port_ = 0, management_port_ = 0;
 };
 
+// A test suite sharing one pebble-challtestsrv, started before its first
+// test and stopped after its last; a server that cannot start fails every
+// test of the suite.
+class ChallTestSrvTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    srv_ = new ChallTestSrv;
+    srv_->start();
+  }
+  static void TearDownTestSuite() {
+    delete srv_;
+    srv_ = nullptr;
+  }
+  void SetUp() override { ASSERT_TRUE(srv_->ready()) << "pebble-challtestsrv did not start"; }
+  static inline ChallTestSrv* srv_ = nullptr;
+};
+
 }  // namespace acmekit::test_support

@@ -10,7 +10,6 @@
 namespace acmekit::server::va {
 namespace {
 
-using test_support::ChallTestSrv;
 
 constexpr char kKeyAuth[] = "tok3n.thumbprint-of-the-account-key";
 
@@ -26,17 +25,8 @@ std::string txt_value(const std::string& key_authorization) {
   return s;
 }
 
-class VaDns01Test : public ::testing::Test {
+class VaDns01Test : public test_support::ChallTestSrvTest {
  protected:
-  static void SetUpTestSuite() {
-    srv_ = new ChallTestSrv;
-    srv_->start();
-  }
-  static void TearDownTestSuite() {
-    delete srv_;
-    srv_ = nullptr;
-  }
-  void SetUp() override { ASSERT_TRUE(srv_->ready()) << "pebble-challtestsrv did not start"; }
 
   static Status validate(const std::string& name, const std::string& type = "dns") {
     ValidatorOptions o;
@@ -48,9 +38,7 @@ class VaDns01Test : public ::testing::Test {
   static void set_txt(const std::string& host, const std::string& value) {
     srv_->post("set-txt", R"({"host":")" + host + R"(","value":")" + value + R"("})");
   }
-  static ChallTestSrv* srv_;
 };
-ChallTestSrv* VaDns01Test::srv_ = nullptr;
 
 std::string outcome(const Status& s) { return s ? "" : s.error().short_type(); }
 
