@@ -115,7 +115,7 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
                  "many seconds (the error names it)")
       ->check(CLI::Range(1, 86400))->capture_default_str();
   sub.add_option("--dns-propagation-interval", o.dns_propagation_interval,
-                 "dns-01: seconds between two checks of the authoritative servers")
+                 "dns-01: at most this many seconds between two checks of the authoritative servers (the first come after 0.25 s, doubling)")
       ->check(CLI::Range(1, 3600))->capture_default_str();
   sub.add_option("--dns-resolver", o.dns_resolvers,
                  "dns-01: HOST[:PORT] of a resolver used to find each zone and its authoritative "
@@ -153,8 +153,9 @@ CHALLENGES
 DNS-01 PROPAGATION
   Before the CA is asked to look, acmekit finds each record's zone and its
   authoritative servers (through /etc/resolv.conf or --dns-resolver) and
-  polls every one of them directly until it serves the TXT value, every
-  --dns-propagation-interval seconds for up to --dns-propagation-timeout; on
+  polls every one of them directly until it serves the TXT value (after
+  0.25 s, 0.5 s, 1 s, ..., then every --dns-propagation-interval seconds)
+  for up to --dns-propagation-timeout; on
   timeout the error names the servers that lag. A CNAME at
   _acme-challenge.NAME is followed. --dns-propagation-seconds N waits a
   fixed time instead.

@@ -120,6 +120,7 @@ Status wait_for_propagation(const std::vector<TxtRecord>& records, const Resolve
   }
 
   auto last_report = start;
+  milliseconds wait = std::min(options.first_interval, options.interval);
   for (int round = 1;; ++round) {
     std::size_t done = 0;
     for (auto& t : targets) {
@@ -164,7 +165,8 @@ Status wait_for_propagation(const std::vector<TxtRecord>& records, const Resolve
       spdlog::info("DNS propagation: still waiting after {} s: {}", duration_cast<std::chrono::seconds>(elapsed).count(),
                    waiting);
     }
-    clock.sleep_for(std::min(options.interval, options.timeout - elapsed));
+    clock.sleep_for(std::min(wait, options.timeout - elapsed));
+    wait = std::min(options.interval, wait * 2);
   }
 }
 

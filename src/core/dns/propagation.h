@@ -17,7 +17,11 @@ namespace acmekit::dns {
 
 struct PropagationOptions {
   std::chrono::milliseconds timeout = std::chrono::seconds(120);  // overall, measured on the Clock
-  std::chrono::milliseconds interval = std::chrono::seconds(2);   // between rounds (Clock::sleep_for)
+  // Between rounds (Clock::sleep_for): first_interval after the first round,
+  // doubling up to interval. A secondary usually catches up within
+  // milliseconds of its NOTIFY (RFC 1996), so the first looks come soon.
+  std::chrono::milliseconds interval = std::chrono::seconds(2);
+  std::chrono::milliseconds first_interval = std::chrono::milliseconds(250);
   std::chrono::milliseconds query_timeout = std::chrono::seconds(2);  // one query to one server
   uint16_t port = 53;  // the authoritative servers' port (tests run them elsewhere)
 };
