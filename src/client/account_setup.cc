@@ -5,18 +5,30 @@
 #include <spdlog/spdlog.h>
 
 #include "client/api/resources.h"
+#include "client/key_rollover.h"
 #include "core/jose/eab.h"
 
 namespace acmekit::client {
 
-Result<store::StoredAccount> ensure_account(api::Session& session, store::AccountStore& accounts,
-                                            const AccountOptions& options) {
+Result<std::optional<store::StoredAccount>> load_account(api::Session& session, store::AccountStore& accounts,
+                                                         std::string_view account_id, Clock* clock) {
   ACMEKIT_TRY(auto stored, accounts.list(session.directory_url()));
-  if (!stored.empty()) {
-    auto chosen = std::find_if(stored.begin(), stored.end(),
-                               [&](const auto& a) { return a.id == options.account_id; });
-    store::StoredAccount account = std::move(chosen != stored.end() ? *chosen : stored.front());
-    session.set_account_key(account.key);
+  if (stored.empty()) return std::optional<store::StoredAccount>();
+  auto chosen = std::find_if(stored.begin(), stored.end(), [&](const auto& a) { return a.id == account_id; });
+  store::StoredAccount account = std::move(chosen != stored.end() ? *chosen : stored.front());
+  SystemClock system_clock;
+  // RFC 8555 §7.3.5: a rollover killed between the CA's answer and the
+  // rename left private_key.next.pem; find out which key the CA knows.
+  auto staged = resolve_staged_key(session, accounts, account, clock ? *clock : system_clock);
+  if (!staged) return std::unexpected(std::move(staged).error().with_context("account " + account.id));
+  return std::optional<store::StoredAccount>(std::move(account));
+}
+
+Result<store::StoredAccount> ensure_account(api::Session& session, store::AccountStore& accounts,
+                                            const AccountOptions& options, Clock* clock) {
+  ACMEKIT_TRY(auto loaded, load_account(session, accounts, options.account_id, clock));
+  if (loaded) {
+    store::StoredAccount account = std::move(*loaded);
     session.set_account_url("");
     // §7.3.1: onlyReturnExisting finds the account of this key.
     auto found = api::new_account(session, {.only_return_existing = true});

@@ -1,8 +1,9 @@
 # shellcheck shell=bash
 # The certificate lifecycle checks of issue 5 that must hold the same against
 # Pebble and against acmekit-ca: renewal (due, forced, dry run, hooks),
-# revocation, key rollover, deactivation, external account binding, kill -9
-# during a renewal. Sourced after lib.sh by test_{revoke,account,eab,crash}.sh
+# revocation, key rollover (and kill -9 in the middle of one), deactivation,
+# external account binding, kill -9 during a renewal. Sourced after lib.sh
+# by test_{revoke,account,eab,crash}.sh
 # (Pebble) and test_ca_lifecycle.sh / test_ca_crash.sh (acmekit-ca).
 #
 # After starting the CA and use_pebble_client / use_ca_client (CFG, COMMON,
@@ -294,13 +295,122 @@ lc_eab_ok() {
 
 # ---------------------------------------------------------------- kill -9 during a renewal
 
-# lc_stop_and_kill POINT: renew --force-renewal until acmekit stops itself
-# at POINT (ACMEKIT_TEST_STOP_AT, src/core/test_point.h), then SIGKILL it.
+# lc_stop_and_kill POINT [ARGS...]: run acmekit ARGS (default: renew
+# --force-renewal with COMMON) until it stops itself at POINT
+# (ACMEKIT_TEST_STOP_AT, src/core/test_point.h), then SIGKILL it.
 lc_stop_and_kill() {
-  local point=$1 pid state="" i
-  ACMEKIT_TEST_STOP_AT=$point "$ACMEKIT_BIN" renew --force-renewal "${COMMON[@]}" \
+  local point=$1 pid state="" i; shift
+  [[ $# -gt 0 ]] || set -- renew --force-renewal "${COMMON[@]}"
+  ACMEKIT_TEST_STOP_AT=$point "$ACMEKIT_BIN" "$@" \
     >"$LOGS/crash-$point.out" 2>"$LOGS/crash-$point.err" </dev/null &
   pid=$!
+# ---------------------------------------------------------------- interrupted key rollover (§7.3.5)
+# rollover_key writes private_key.next.pem, asks the CA, renames it over
+# private_key.pem. Killed in between, the next command that loads the account
+# asks the CA which key it knows (onlyReturnExisting signed by the staged key,
+# §7.3.1) and commits or discards the staged key.
+
+# lc_rollover_killed ACCOUNT_DIR POINT: rollover_key killed -9 at POINT; the
+# stored key is unchanged and a staged key is there. Sets LC_URL (the
+# account), LC_OLD_KEY and LC_STAGED_KEY (hashes) and copies the config dir
+# from before the run to $WORK/pre-rollover-config.
+lc_rollover_killed() {
+  local dir=$1 point=$2
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  LC_URL=$(json_get .url)
+  rm -rf "$WORK/pre-rollover-config"
+  cp -a "$CFG" "$WORK/pre-rollover-config"
+  LC_OLD_KEY=$(sha256sum <"$dir/private_key.pem")
+  lc_stop_and_kill "$point" rollover_key "${LC_SRV[@]}" --config-dir "$CFG"
+  [[ -f "$dir/private_key.next.pem" ]] || fail "killed at $point, rollover_key left no staged key"
+  [[ "$(sha256sum <"$dir/private_key.pem")" == "$LC_OLD_KEY" ]] || fail "the stored key changed before the commit"
+  LC_STAGED_KEY=$(sha256sum <"$dir/private_key.next.pem")
+}
+
+# lc_account_key_is KEY_HASH ACCOUNT_DIR: private_key.pem is that key, 0600,
+# and no staged key is left.
+lc_account_key_is() {
+  [[ "$(sha256sum <"$2/private_key.pem")" == "$1" ]] || fail "private_key.pem is not the expected key"
+  [[ "$(_file_mode "$2/private_key.pem")" == 600 ]] || fail "the account key is not 0600"
+  [[ ! -e "$2/private_key.next.pem" ]] || fail "the staged key was left behind"
+}
+
+# lc_rollover_killed_after_ca NAME: killed after the CA took the new key and
+# before the rename (rollover-after-ca): the stored key alone is refused by
+# the CA; the next show_account recovers the staged key (says so) and works
+# under the same account URL, certonly for NAME too, and the old key stays
+# refused.
+lc_rollover_killed_after_ca() {
+  local name=$1 dir; dir=$(_lc_account_dir "$CFG")
+  lc_rollover_killed "$dir" rollover-after-ca
+  # What the crash did: without the staged key the account is lost.
+  rm -rf "$WORK/stale-key-config"
+  cp -a "$CFG" "$WORK/stale-key-config"
+  rm "$(_lc_account_dir "$WORK/stale-key-config")/private_key.next.pem"
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/stale-key-config"
+  assert_failure 3
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .url)" == "$LC_URL" && "$(json_get .status)" == valid ]] || fail "show_account after the crash: $(cat "$ACME_OUT")"
+  grep -q 'recovered it as the account key' "$ACME_ERR" || fail "the recovery was not logged: $(cat "$ACME_ERR")"
+  lc_account_key_is "$LC_STAGED_KEY" "$dir"
+  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .account_url)" == "$LC_URL" ]] || fail "the order did not use the same account ($LC_URL): $(cat "$ACME_OUT")"
+  assert_cert_ok "$CFG/live/$name" "$LC_ROOT" "$name"
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/pre-rollover-config"
+  assert_failure 3
+}
+
+# lc_rollover_killed_before_ca NAME: killed with the new key staged but the
+# CA not asked (rollover-staged): the next show_account discards the staged
+# key (says so) and works with the stored key. Then a key written by hand as
+# private_key.next.pem, which the CA never saw, is discarded by certonly for
+# NAME, which works under the same account.
+lc_rollover_killed_before_ca() {
+  local name=$1 dir; dir=$(_lc_account_dir "$CFG")
+  lc_rollover_killed "$dir" rollover-staged
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .url)" == "$LC_URL" && "$(json_get .status)" == valid ]] || fail "show_account after the crash: $(cat "$ACME_OUT")"
+  grep -q 'never saw the key of an interrupted key rollover' "$ACME_ERR" || fail "the discard was not logged: $(cat "$ACME_ERR")"
+  lc_account_key_is "$LC_OLD_KEY" "$dir"
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/private_key.next.pem" 2>/dev/null     || fail "openssl genpkey failed"
+  chmod 600 "$dir/private_key.next.pem"
+  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .account_url)" == "$LC_URL" ]] || fail "the order did not use the same account ($LC_URL): $(cat "$ACME_OUT")"
+  assert_cert_ok "$CFG/live/$name" "$LC_ROOT" "$name"
+  lc_account_key_is "$LC_OLD_KEY" "$dir"
+}
+
+# lc_rollover_after_killed_rollover: killed at rollover-after-ca, then
+# rollover_key again: it first recovers the staged key (the one the CA
+# knows) and rolls over from it to a third key; the CA then refuses both
+# earlier keys and the account works with the third.
+lc_rollover_after_killed_rollover() {
+  local dir; dir=$(_lc_account_dir "$CFG")
+  lc_rollover_killed "$dir" rollover-after-ca
+  rm -rf "$WORK/staged-key-config"
+  cp -a "$CFG" "$WORK/staged-key-config"
+  local staged_dir; staged_dir=$(_lc_account_dir "$WORK/staged-key-config")
+  mv "$staged_dir/private_key.next.pem" "$staged_dir/private_key.pem"
+  run_acmekit rollover_key "${LC_SRV[@]}" --config-dir "$CFG"
+  assert_success
+  grep -q 'recovered it as the account key' "$ACME_ERR" || fail "rollover_key did not recover the staged key first: $(cat "$ACME_ERR")"
+  local now; now=$(sha256sum <"$dir/private_key.pem")
+  [[ "$now" != "$LC_OLD_KEY" && "$now" != "$LC_STAGED_KEY" ]] || fail "rollover_key did not install a third key"
+  lc_account_key_is "$now" "$dir"
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .url)" == "$LC_URL" ]] || fail "show_account after the second rollover: $(cat "$ACME_OUT")"
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/staged-key-config"
+  assert_failure 3
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/pre-rollover-config"
+  assert_failure 3
+}
+
   track_pid "$pid"
   for ((i = 0; i < 600; i++)); do
     state=$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1) || state=""

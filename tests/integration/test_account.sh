@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Account verbs against the real Pebble: register, show_account,
 # update_account, key rollover (RFC 8555 §7.3.5: the new key works, the old
-# one is refused), unregister (a deactivated account is refused). The last
-# two are lib_lifecycle.sh's, shared with test_ca_lifecycle.sh (acmekit-ca).
+# one is refused), kill -9 in the middle of a rollover (the next command asks
+# the CA which key it knows: the staged key is recovered or discarded),
+# unregister (a deactivated account is refused). The last ones are
+# lib_lifecycle.sh's, shared with test_ca_lifecycle.sh (acmekit-ca).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$E2E_LIB_DIR/lib_lifecycle.sh"
 require_acmekit
@@ -38,6 +40,18 @@ case_pass
 
 case_begin "rollover_key: new key works, old key refused"
 lc_rollover_key rolled.test
+case_pass
+
+case_begin "rollover_key killed -9 after the CA took the new key: the next command recovers it"
+lc_rollover_killed_after_ca recovered.test
+case_pass
+
+case_begin "rollover_key killed -9 before asking the CA, or a stray staged key: discarded"
+lc_rollover_killed_before_ca discarded.test
+case_pass
+
+case_begin "rollover_key after a killed rollover_key: recovers the staged key, then rolls over"
+lc_rollover_after_killed_rollover
 case_pass
 
 case_begin "unregister: the account is deactivated and refused"

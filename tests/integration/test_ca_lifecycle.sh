@@ -4,8 +4,11 @@
 # due with one-hour certificates and the clock injected (ACMEKIT_FAKE_NOW,
 # never slept), --force-renewal, --dry-run (reaches the CA, leaves the disk
 # byte-identical), hooks and renewal-hooks/; revocation by account key and by
-# certificate key as the CA's database records it; key rollover (the old key
-# refused); a deactivated account refused; external account binding with keys
+# certificate key as the CA's database records it, and a revoked lineage
+# renewed by the next plain renew or certonly; key rollover (the old key
+# refused), and kill -9 in the middle of one (the staged key recovered or
+# discarded as the CA's onlyReturnExisting answer says); a deactivated
+# account refused; external account binding with keys
 # from `acmekit-ca eab add`, where a hand-made request (acme_raw.py) shows
 # the CA itself refusing what acmekit would never send.
 # The kill -9 cases are in test_ca_crash.sh.
@@ -16,7 +19,7 @@ python3 -c 'import cryptography' 2>/dev/null || fail "python3-cryptography is ne
 
 NAME=life.ca.test
 ca_hosts_add "$NAME" "www.$NAME" rv-{a,b,c,d}.ca.test rolled.ca.test refused.ca.test old-key.rolled.ca.test \
-  eab.ca.test
+  eab.ca.test recovered.ca.test discarded.ca.test
 # One-hour certificates: due when less than 20 minutes are left.
 start_acmekit_ca --certificate-validity 3600
 use_ca_client
@@ -125,6 +128,22 @@ case_pass
 # ------------------------------------------------------------------ external account binding
 
 case_begin "restart the CA with --external-account-required; eab add while it runs"
+case_begin "rollover_key killed -9 after the CA took the new key: the next command recovers it"
+lc_rollover_killed_after_ca recovered.ca.test
+# The CA's answer to the pre-rollover key signing as the account (kid): its
+# signature does not verify with the account's key (RFC 8555 §6.2).
+assert_error_matches 'signature verification failed.*malformed'
+case_pass
+
+case_begin "rollover_key killed -9 before asking the CA, or a stray staged key: discarded"
+lc_rollover_killed_before_ca discarded.ca.test
+case_pass
+
+case_begin "rollover_key after a killed rollover_key: recovers the staged key, then rolls over"
+lc_rollover_after_killed_rollover
+assert_error_matches 'signature verification failed.*malformed'
+case_pass
+
 stop_acmekit_ca
 start_acmekit_ca --certificate-validity 3600 --external-account-required
 "$ACMEKIT_CA_BIN" eab add --data-dir "$CA_DATA" --json >"$WORK/eab.json" || fail "acmekit-ca eab add failed"

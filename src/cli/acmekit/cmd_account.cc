@@ -9,6 +9,7 @@
 #include "cli/acmekit/output.h"
 #include "client/account_setup.h"
 #include "client/api/resources.h"
+#include "client/key_rollover.h"
 #include "client/store/accounts.h"
 #include "core/http/curl_client.h"
 
@@ -17,7 +18,8 @@ using nlohmann::json;
 
 namespace {
 
-// The session to the CA with the stored account loaded (not yet checked).
+// The session to the CA with the stored account loaded (not yet checked;
+// a key an interrupted rollover left staged is resolved, RFC 8555 §7.3.5).
 struct Connected {
   std::unique_ptr<http::CurlClient> http;
   std::unique_ptr<client::api::Session> session;
@@ -31,16 +33,17 @@ Result<Connected> connect(const GlobalOptions& g, bool need_account = true) {
   c.http = std::make_unique<http::CurlClient>(http::ClientOptions{.ca_bundle = g.ca_bundle});
   c.session = std::make_unique<client::api::Session>(*c.http, c.server);
   ACMEKIT_CHECK(c.session->load_directory());
-  ACMEKIT_TRY(auto stored, c.accounts.list(c.server));
   if (need_account) {
-    if (stored.empty()) {
+    ACMEKIT_TRY(auto loaded, client::load_account(*c.session, c.accounts));
+    if (!loaded) {
       return make_error(ErrorKind::kInvalidArgument,
                         "no account for " + c.server + " in " + g.config_dir + " (acmekit register)");
     }
-    c.account = std::move(stored.front());
-    c.session->set_account_key(c.account.key);
-    c.session->set_account_url(c.account.url);
-  } else if (!stored.empty()) {
+    c.account = std::move(*loaded);
+    return c;
+  }
+  ACMEKIT_TRY(auto stored, c.accounts.list(c.server));
+  if (!stored.empty()) {
     return make_error(ErrorKind::kInvalidArgument,
                       "already registered with " + c.server + ": account " + stored.front().url);
   }
@@ -120,9 +123,10 @@ int cmd_rollover_key(const GlobalOptions& g) {
   if (!c) return report_error(c.error());
   auto key = crypto::PrivateKey::generate({});
   if (!key) return report_error(key.error());
-  if (auto st = c->accounts.stage_key(c->server, c->account, *key); !st) return report_error(st.error());
-  if (auto st = client::api::change_account_key(*c->session, *key); !st) return report_error(st.error());
-  if (auto st = c->accounts.commit_key(c->server, c->account); !st) return report_error(st.error());
+  SystemClock clock;
+  if (auto st = client::rollover_account_key(*c->session, c->accounts, c->account, *key, clock); !st) {
+    return report_error(st.error());
+  }
   json j{{"url", c->account.url}, {"id", c->account.id}, {"status", "rolled over"}};
   return print(g, j, "Account " + c->account.url + " now uses a new key");
 }

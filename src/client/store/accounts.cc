@@ -1,8 +1,12 @@
 #include "client/store/accounts.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -100,15 +104,81 @@ Status AccountStore::save_contact(std::string_view directory_url, const StoredAc
                            regr.dump(2) + "\n", 0644);
 }
 
+namespace {
+constexpr const char* kStagedKey = "private_key.next.pem";
+}  // namespace
+
 Status AccountStore::stage_key(std::string_view directory_url, const StoredAccount& account,
                                const crypto::PrivateKey& key) {
-  return write_file_atomic(root_ / server_dir_name(directory_url) / account.id / "private_key.next.pem",
-                           key.to_pem(), 0600);
+  const fs::path path = root_ / server_dir_name(directory_url) / account.id / kStagedKey;
+  std::error_code ec;
+  if (fs::exists(path, ec)) {
+    return make_error(ErrorKind::kIo, path.string() + " already holds a staged account key");
+  }
+  return write_file_atomic(path, key.to_pem(), 0600);
+}
+
+Result<crypto::PrivateKey> AccountStore::current_key(std::string_view directory_url,
+                                                     const StoredAccount& account) const {
+  const fs::path path = root_ / server_dir_name(directory_url) / account.id / "private_key.pem";
+  ACMEKIT_TRY(auto pem, read_file(path));
+  auto key = crypto::PrivateKey::from_pem(pem);
+  if (!key) return std::unexpected(std::move(key).error().with_context(path.string()));
+  return std::move(*key);
+}
+
+bool AccountStore::has_staged_key(std::string_view directory_url, const StoredAccount& account) const {
+  std::error_code ec;
+  return fs::exists(root_ / server_dir_name(directory_url) / account.id / kStagedKey, ec);
+}
+
+Result<std::optional<crypto::PrivateKey>> AccountStore::staged_key(std::string_view directory_url,
+                                                                   const StoredAccount& account) const {
+  const fs::path path = root_ / server_dir_name(directory_url) / account.id / kStagedKey;
+  if (!has_staged_key(directory_url, account)) return std::optional<crypto::PrivateKey>();
+  ACMEKIT_TRY(auto pem, read_file(path));
+  auto key = crypto::PrivateKey::from_pem(pem);
+  if (!key) return std::unexpected(std::move(key).error().with_context(path.string()));
+  return std::optional<crypto::PrivateKey>(std::move(*key));
+}
+
+Status AccountStore::discard_staged_key(std::string_view directory_url, const StoredAccount& account) {
+  const fs::path dir = root_ / server_dir_name(directory_url) / account.id;
+  if (::unlink((dir / kStagedKey).c_str()) != 0 && errno != ENOENT) {
+    return make_error(ErrorKind::kIo, "removing " + (dir / kStagedKey).string() + ": " + std::strerror(errno));
+  }
+  return sync_directory(dir);
+}
+
+AccountStore::KeyLock::~KeyLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the descriptor releases the flock
+}
+
+AccountStore::KeyLock& AccountStore::KeyLock::operator=(KeyLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = std::exchange(other.fd_, -1);
+  }
+  return *this;
+}
+
+Result<std::optional<AccountStore::KeyLock>> AccountStore::try_lock_key(std::string_view directory_url,
+                                                                        const StoredAccount& account) {
+  const fs::path dir = root_ / server_dir_name(directory_url) / account.id;
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return make_error(ErrorKind::kIo, "opening " + dir.string() + ": " + std::strerror(errno));
+  KeyLock lock(fd);
+  while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EINTR) continue;
+    if (errno == EWOULDBLOCK) return std::optional<KeyLock>();
+    return make_error(ErrorKind::kIo, "locking " + dir.string() + ": " + std::strerror(errno));
+  }
+  return std::optional<KeyLock>(std::move(lock));
 }
 
 Status AccountStore::commit_key(std::string_view directory_url, const StoredAccount& account) {
   const fs::path dir = root_ / server_dir_name(directory_url) / account.id;
-  if (::rename((dir / "private_key.next.pem").c_str(), (dir / "private_key.pem").c_str()) != 0) {
+  if (::rename((dir / kStagedKey).c_str(), (dir / "private_key.pem").c_str()) != 0) {
     return make_error(ErrorKind::kIo, "installing the new account key in " + dir.string());
   }
   return sync_directory(dir);

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/crypto/key.h"
@@ -41,9 +42,37 @@ class AccountStore {
   // Key rollover in two steps around the CA call (RFC 8555 §7.3.5):
   // stage_key() writes private_key.next.pem (0600) before asking the CA,
   // commit_key() renames it over private_key.pem once the CA agreed, so a
-  // crash in between leaves both keys on disk.
+  // crash in between leaves both keys on disk (client/key_rollover.h finds
+  // out which one the CA knows). stage_key() refuses to overwrite a staged
+  // key: it may be the only copy of the key the CA knows.
   Status stage_key(std::string_view directory_url, const StoredAccount& account, const crypto::PrivateKey& key);
   Status commit_key(std::string_view directory_url, const StoredAccount& account);
+  // The account's current key, read again (another process or thread may
+  // have committed a staged key since list()).
+  Result<crypto::PrivateKey> current_key(std::string_view directory_url, const StoredAccount& account) const;
+  // The staged key an interrupted rollover left (nullopt when there is none),
+  // and removing it once the CA showed it never saw it.
+  bool has_staged_key(std::string_view directory_url, const StoredAccount& account) const;
+  Result<std::optional<crypto::PrivateKey>> staged_key(std::string_view directory_url,
+                                                       const StoredAccount& account) const;
+  Status discard_staged_key(std::string_view directory_url, const StoredAccount& account);
+
+  // flock(LOCK_EX) on the account's directory, held from staging a key to
+  // committing or discarding it, so that one process does not resolve the
+  // staged key of a rollover another one is in the middle of. The kernel
+  // drops it when the holder dies (kill -9 included).
+  class KeyLock {
+   public:
+    explicit KeyLock(int fd) : fd_(fd) {}
+    KeyLock(KeyLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+    KeyLock& operator=(KeyLock&& other) noexcept;
+    ~KeyLock();
+
+   private:
+    int fd_;
+  };
+  // The lock, or nullopt when another process holds it (never blocks).
+  Result<std::optional<KeyLock>> try_lock_key(std::string_view directory_url, const StoredAccount& account);
   // Removes the account's directory (after deactivation).
   Status remove(std::string_view directory_url, const StoredAccount& account);
 

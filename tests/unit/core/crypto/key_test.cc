@@ -33,6 +33,10 @@ struct Case {
   std::size_t signature_size;
 };
 
+// gtest prints a parameter in test names (ctest -N) and failures; without
+// this it dumps the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.alg << " (" << c.description << ")"; }
+
 class KeyTest : public ::testing::TestWithParam<Case> {};
 
 INSTANTIATE_TEST_SUITE_P(AllAlgorithms, KeyTest,

@@ -5,6 +5,20 @@
 #include "core/base64url.h"
 #include "../openssl_check.h"
 
+namespace acmekit::crypto {
+// gtest prints a parameter in test names (ctest -N) and failures; without
+// this it dumps the enum's bytes. Found by ADL, so in KeyAlgorithm's
+// namespace; static, so no other test file's printer can clash with it.
+static void PrintTo(KeyAlgorithm algorithm, std::ostream* os) {
+  switch (algorithm) {
+    case KeyAlgorithm::kEcP256: *os << "kEcP256 (ES256)"; return;
+    case KeyAlgorithm::kEcP384: *os << "kEcP384 (ES384)"; return;
+    case KeyAlgorithm::kRsa: *os << "kRsa (RS256)"; return;
+  }
+  *os << "KeyAlgorithm(" << static_cast<int>(algorithm) << ")";
+}
+}  // namespace acmekit::crypto
+
 namespace acmekit::jose {
 namespace {
 
