@@ -210,6 +210,66 @@ lc_revoke_and_delete() {
   assert_no_live "$CFG" "$name"
 }
 
+# lc_renew_after_revoke NAME LOG DOMAINS...: NAME's live certificate was
+# revoked with `acmekit revoke` and the lineage kept: `certificates` shows it
+# revoked. A dry run reports it due
+# because it was revoked (human summary) and leaves it marked; then renew,
+# without --force-renewal and long before the 1/3 rule or any ARI window,
+# renews it (lc_renew_renews: a new serial in live/ that verifies against the
+# CA's chain and matches the key on disk, hooks), saying why in --json; the
+# CA holds the new certificate valid and the old one revoked; a second renew
+# leaves the lineage alone (the mark was about the old certificate), and
+# `certificates` no longer shows it revoked.
+lc_renew_after_revoke() {
+  local name=$1 log=$2 old="$WORK/before-renew-$1.pem"; shift 2
+  cp "$CFG/live/$name/cert.pem" "$old"
+  [[ "$(lc_cert_status "$old")" == revoked ]] || fail "$name's live certificate is not revoked at the CA"
+  _lc_listed_revoked "$name" true
+  run_acmekit renew "${COMMON[@]}" --dry-run --cert-name "$name"
+  assert_success
+  grep -qF "renewed: $name (the live certificate was revoked)" "$ACME_OUT"     || fail "the summary does not say $name is due because it was revoked: $(cat "$ACME_OUT")"
+  lc_renew_renews "$name" "$log" "$@"
+  [[ "$(json_get '.due | map(select(.cert_name == "'"$name"'")) | .[0].reason')" == "the live certificate was revoked" ]] \
+    || fail "renew --json does not give the revocation as the reason: $(cat "$ACME_OUT")"
+  [[ "$(lc_cert_status "$CFG/live/$name/cert.pem")" == valid ]] || fail "the CA does not hold the new certificate valid"
+  [[ "$(lc_cert_status "$old")" == revoked ]] || fail "the old certificate is no longer revoked at the CA"
+  lc_renew_not_due "$name" "$log"
+  _lc_listed_revoked "$name" false
+}
+
+# _lc_listed_revoked NAME true|false: what `certificates --json` says of NAME.
+_lc_listed_revoked() {
+  run_acmekit certificates --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get '.certificates | map(select(.cert_name == "'"$1"'")) | .[0].revoked')" == "$2" ]] \
+    || fail "certificates does not show $1 with revoked = $2: $(cat "$ACME_OUT")"
+}
+
+# lc_certonly_after_revoke_by_path NAME: revoke --cert-path naming the live
+# certificate's archive file (account key, this config dir) marks the
+# lineage; certonly on the same names without --force-renewal then issues a
+# new certificate instead of answering "unchanged"; certonly once more does.
+lc_certonly_after_revoke_by_path() {
+  local name=$1 archived serial
+  archived=$(readlink -f "$CFG/live/$name/cert.pem")
+  serial=$(cert_serial "$archived")
+  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${COMMON[@]}" --json
+  assert_success
+  [[ "$(json_get .status)" == unchanged ]] || fail "certonly on a fresh lineage did not answer unchanged: $(cat "$ACME_OUT")"
+  run_acmekit revoke --cert-path "$archived" "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .lineage)" == "$name" ]] || fail "revoke did not name the lineage it marked: $(cat "$ACME_OUT")"
+  [[ "$(lc_cert_status "$archived")" == revoked ]] || fail "the CA does not show $name revoked"
+  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${COMMON[@]}" --json
+  assert_success
+  [[ "$(json_get .status)" == issued ]] || fail "certonly answered for a revoked certificate: $(cat "$ACME_OUT")"
+  assert_cert_ok "$CFG/live/$name" "$LC_ROOT" "$name"
+  [[ "$(cert_serial "$CFG/live/$name/cert.pem")" != "$serial" ]] || fail "live/$name still has serial $serial"
+  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${COMMON[@]}" --json
+  assert_success
+  [[ "$(json_get .status)" == unchanged ]] || fail "certonly renewed the new certificate again: $(cat "$ACME_OUT")"
+}
+
 # ---------------------------------------------------------------- account (RFC 8555 §7.3)
 
 _lc_account_dir() { find "$1/accounts" -name regr.json -printf '%h\n' 2>/dev/null | head -1; }
@@ -242,68 +302,6 @@ lc_rollover_key() {
   assert_no_live "$WORK/old-key-config" "old-key.$name"
 }
 
-# lc_unregister NAME: unregister deactivates the account (§7.3.6) and forgets
-# it; the CA then refuses the account (a copy of the config dir from before)
-# for reading it and for ordering NAME.
-lc_unregister() {
-  local name=$1
-  rm -rf "$WORK/deactivated-config"
-  cp -a "$CFG" "$WORK/deactivated-config"
-  run_acmekit unregister "${LC_SRV[@]}" --config-dir "$CFG" --json
-  assert_success
-  [[ "$(json_get .status)" == deactivated ]] || fail "unregister output: $(cat "$ACME_OUT")"
-  [[ -z "$(_lc_account_dir "$CFG")" ]] || fail "the deactivated account is still stored"
-  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/deactivated-config"
-  assert_failure 3
-  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$WORK/deactivated-config"
-  assert_failure 3
-  assert_no_live "$WORK/deactivated-config" "$name"
-}
-
-# ---------------------------------------------------------------- external account binding (§7.3.4)
-
-# lc_eab_missing NAME: the directory says externalAccountRequired; without
-# --eab-kid acmekit stops before creating anything.
-lc_eab_missing() {
-  run_acmekit certonly -d "$1" "${STANDALONE[@]}" "${COMMON[@]}"
-  assert_failure 2
-  assert_error_matches 'external account binding'
-  assert_no_live "$CFG" "$1"
-  [[ -z "$(account_dirs "$CFG")" ]] || fail "an account directory was made without EAB"
-}
-
-# lc_eab_wrong_hmac NAME KID: a known kid with the wrong MAC key is refused
-# by the CA and no account is saved.
-lc_eab_wrong_hmac() {
-  local wrong; wrong=$(openssl rand 32 | basenc --base64url | tr -d '=\n')
-  run_acmekit certonly -d "$1" "${STANDALONE[@]}" "${COMMON[@]}" --eab-kid "$2" --eab-hmac-key "$wrong"
-  assert_failure 3
-  assert_no_live "$CFG" "$1"
-  [[ -z "$(account_dirs "$CFG" | xargs -r -I{} find {} -name regr.json)" ]] \
-    || fail "an account was saved although the CA refused it"
-}
-
-# lc_eab_ok NAME KID HMAC: with the right binding the account is made and
-# NAME issued; the MAC key appears nowhere in acmekit's output (at -v -v) or
-# its config dir.
-lc_eab_ok() {
-  run_acmekit certonly -d "$1" "${STANDALONE[@]}" "${COMMON[@]}" --eab-kid "$2" --eab-hmac-key "$3" -v -v
-  assert_success
-  assert_cert_ok "$CFG/live/$1" "$LC_ROOT" "$1"
-  ! grep -rqF -- "$3" "$ACME_OUT" "$ACME_ERR" "$CFG" || fail "the EAB HMAC key appears in the output or the config dir"
-}
-
-# ---------------------------------------------------------------- kill -9 during a renewal
-
-# lc_stop_and_kill POINT [ARGS...]: run acmekit ARGS (default: renew
-# --force-renewal with COMMON) until it stops itself at POINT
-# (ACMEKIT_TEST_STOP_AT, src/core/test_point.h), then SIGKILL it.
-lc_stop_and_kill() {
-  local point=$1 pid state="" i; shift
-  [[ $# -gt 0 ]] || set -- renew --force-renewal "${COMMON[@]}"
-  ACMEKIT_TEST_STOP_AT=$point "$ACMEKIT_BIN" "$@" \
-    >"$LOGS/crash-$point.out" 2>"$LOGS/crash-$point.err" </dev/null &
-  pid=$!
 # ---------------------------------------------------------------- interrupted key rollover (§7.3.5)
 # rollover_key writes private_key.next.pem, asks the CA, renames it over
 # private_key.pem. Killed in between, the next command that loads the account
@@ -411,6 +409,68 @@ lc_rollover_after_killed_rollover() {
   assert_failure 3
 }
 
+# lc_unregister NAME: unregister deactivates the account (§7.3.6) and forgets
+# it; the CA then refuses the account (a copy of the config dir from before)
+# for reading it and for ordering NAME.
+lc_unregister() {
+  local name=$1
+  rm -rf "$WORK/deactivated-config"
+  cp -a "$CFG" "$WORK/deactivated-config"
+  run_acmekit unregister "${LC_SRV[@]}" --config-dir "$CFG" --json
+  assert_success
+  [[ "$(json_get .status)" == deactivated ]] || fail "unregister output: $(cat "$ACME_OUT")"
+  [[ -z "$(_lc_account_dir "$CFG")" ]] || fail "the deactivated account is still stored"
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/deactivated-config"
+  assert_failure 3
+  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$WORK/deactivated-config"
+  assert_failure 3
+  assert_no_live "$WORK/deactivated-config" "$name"
+}
+
+# ---------------------------------------------------------------- external account binding (§7.3.4)
+
+# lc_eab_missing NAME: the directory says externalAccountRequired; without
+# --eab-kid acmekit stops before creating anything.
+lc_eab_missing() {
+  run_acmekit certonly -d "$1" "${STANDALONE[@]}" "${COMMON[@]}"
+  assert_failure 2
+  assert_error_matches 'external account binding'
+  assert_no_live "$CFG" "$1"
+  [[ -z "$(account_dirs "$CFG")" ]] || fail "an account directory was made without EAB"
+}
+
+# lc_eab_wrong_hmac NAME KID: a known kid with the wrong MAC key is refused
+# by the CA and no account is saved.
+lc_eab_wrong_hmac() {
+  local wrong; wrong=$(openssl rand 32 | basenc --base64url | tr -d '=\n')
+  run_acmekit certonly -d "$1" "${STANDALONE[@]}" "${COMMON[@]}" --eab-kid "$2" --eab-hmac-key "$wrong"
+  assert_failure 3
+  assert_no_live "$CFG" "$1"
+  [[ -z "$(account_dirs "$CFG" | xargs -r -I{} find {} -name regr.json)" ]] \
+    || fail "an account was saved although the CA refused it"
+}
+
+# lc_eab_ok NAME KID HMAC: with the right binding the account is made and
+# NAME issued; the MAC key appears nowhere in acmekit's output (at -v -v) or
+# its config dir.
+lc_eab_ok() {
+  run_acmekit certonly -d "$1" "${STANDALONE[@]}" "${COMMON[@]}" --eab-kid "$2" --eab-hmac-key "$3" -v -v
+  assert_success
+  assert_cert_ok "$CFG/live/$1" "$LC_ROOT" "$1"
+  ! grep -rqF -- "$3" "$ACME_OUT" "$ACME_ERR" "$CFG" || fail "the EAB HMAC key appears in the output or the config dir"
+}
+
+# ---------------------------------------------------------------- kill -9 during a renewal
+
+# lc_stop_and_kill POINT [ARGS...]: run acmekit ARGS (default: renew
+# --force-renewal with COMMON) until it stops itself at POINT
+# (ACMEKIT_TEST_STOP_AT, src/core/test_point.h), then SIGKILL it.
+lc_stop_and_kill() {
+  local point=$1 pid state="" i; shift
+  [[ $# -gt 0 ]] || set -- renew --force-renewal "${COMMON[@]}"
+  ACMEKIT_TEST_STOP_AT=$point "$ACMEKIT_BIN" "$@" \
+    >"$LOGS/crash-$point.out" 2>"$LOGS/crash-$point.err" </dev/null &
+  pid=$!
   track_pid "$pid"
   for ((i = 0; i < 600; i++)); do
     state=$(ps -o stat= -p "$pid" 2>/dev/null | cut -c1) || state=""

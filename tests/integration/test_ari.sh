@@ -7,9 +7,11 @@
 #   the moment chosen in the window is kept across runs;
 #   at that moment -> renewed, newOrder "replaces" the old certificate and
 #   the CA marks it replaced;
-#   a certificate revoked at the CA -> its window moves to now -> renewed
-#   without fake time although the 1/3 rule would wait; a cached window is
-#   only asked again after Retry-After;
+#   a certificate revoked at the CA by someone else (its own key, another
+#   config dir: this one has no record of it) -> its window moves to now ->
+#   renewed without fake time although the 1/3 rule would wait; a cached
+#   window is only asked again after Retry-After (what `acmekit revoke` does
+#   to its own lineages is lib_lifecycle.sh's lc_renew_after_revoke);
 #   a live certificate the CA already saw replaced -> alreadyReplaced, the
 #   order is retried without "replaces".
 # Pebble (no ARI) renewing by the 1/3 rule is test_renew.sh.
@@ -27,6 +29,15 @@ epoch_of() { date -u -d "$1" +%s; }
 not_before() { epoch_of "$(openssl x509 -in "$1" -noout -startdate | cut -d= -f2)"; }
 not_after() { epoch_of "$(openssl x509 -in "$1" -noout -enddate | cut -d= -f2)"; }
 renew_json() { run_acmekit renew "${COMMON[@]}" --json -v "$@"; }
+# revoke_elsewhere NAME: NAME's live certificate revoked with its own key from
+# another config dir, so this one's lineage carries no revocation record and
+# only the CA's renewalInfo can tell (RFC 8555 §7.6, RFC 9773 §4.2).
+revoke_elsewhere() {
+  run_acmekit revoke --cert-path "$CFG/live/$1/cert.pem" --key-path "$CFG/live/$1/privkey.pem" \
+    --server "$CA_DIR_URL" --ca-bundle "$CA_ROOT" --config-dir "$WORK/elsewhere" --json
+  assert_success
+  [[ "$(json_get .lineage)" == null ]] || fail "revoking from another config dir marked a lineage: $(cat "$ACME_OUT")"
+}
 
 case_begin "issue a 90-day certificate from acmekit-ca"
 run_acmekit certonly -d ari.test -d www.ari.test "${STANDALONE[@]}" "${COMMON[@]}"
@@ -116,19 +127,18 @@ case_begin "revoked at the CA: the window moves to now, renewed without fake tim
 run_acmekit certonly -d revoked.ari.test "${STANDALONE[@]}" "${COMMON[@]}"
 assert_success
 cp "$CFG/live/revoked.ari.test/cert.pem" "$WORK/revoked.pem"
-run_acmekit revoke --cert-name revoked.ari.test --config-dir "$CFG" --ca-bundle "$CA_ROOT"
-assert_success
+revoke_elsewhere revoked.ari.test
 [[ "$(ca_cert_status "$WORK/revoked.pem")" == revoked ]] || fail "the CA does not show the certificate revoked"
 renew_json --cert-name revoked.ari.test
 assert_success
 [[ "$(json_get '.renewed[0]')" == revoked.ari.test ]] || fail "the revoked certificate was not renewed: $(cat "$ACME_OUT")"
+json_get '.due[0].reason' | grep -q "renewal window (ARI)" || fail "not renewed for the CA's window: $(json_get '.due[0].reason')"
 [[ "$(cert_serial "$CFG/live/revoked.ari.test/cert.pem")" != "$(cert_serial "$WORK/revoked.pem")" ]] || fail "serial did not change"
 case_pass
 
-case_begin "revoked with a cached window: noticed once Retry-After has passed"
+case_begin "revoked at the CA with a cached window: noticed once Retry-After has passed"
 cp "$CERT" "$WORK/cert2.pem"
-run_acmekit revoke --cert-name ari.test --config-dir "$CFG" --ca-bundle "$CA_ROOT"
-assert_success
+revoke_elsewhere ari.test
 COUNT=$(ri_count)
 renew_json --cert-name ari.test
 assert_success

@@ -11,7 +11,7 @@
 # account refused; external account binding with keys
 # from `acmekit-ca eab add`, where a hand-made request (acme_raw.py) shows
 # the CA itself refusing what acmekit would never send.
-# The kill -9 cases are in test_ca_crash.sh.
+# The kill -9 cases during a renewal are in test_ca_crash.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$E2E_LIB_DIR/lib_lifecycle.sh"
 require_acmekit
@@ -98,6 +98,10 @@ lc_revoke_by_account rv-a.ca.test keycompromise
   || fail "the CA's record has no revoked_at"
 case_pass
 
+case_begin "renew (not forced) replaces the revoked live certificate at once; a second renew is a no-op"
+lc_renew_after_revoke rv-a.ca.test "$HOOKLOG" rv-a.ca.test
+case_pass
+
 case_begin "revoke with the certificate's key (superseded), then again: alreadyRevoked"
 lc_revoke_by_cert_key rv-b.ca.test
 [[ "$(ca_reason "$LC_REVOKED")" == 4 ]] || fail "the CA recorded reason $(ca_reason "$LC_REVOKED"), expected superseded (4)"
@@ -112,6 +116,10 @@ lc_revoke_and_delete rv-c.ca.test
 [[ "$(ca_reason "$WORK/deleted-rv-c.ca.test.pem")" == 0 ]] || fail "the CA recorded reason $(ca_reason "$WORK/deleted-rv-c.ca.test.pem"), expected unspecified (0)"
 case_pass
 
+case_begin "revoke --cert-path of the live archive file: certonly on the same names issues, not unchanged"
+lc_certonly_after_revoke_by_path rv-d.ca.test
+case_pass
+
 # ------------------------------------------------------------------ account
 
 case_begin "rollover_key: the new key orders, the CA refuses the old one"
@@ -120,14 +128,6 @@ lc_rollover_key rolled.ca.test
 assert_error_matches 'accountDoesNotExist'
 case_pass
 
-case_begin "unregister: the CA refuses the deactivated account"
-lc_unregister refused.ca.test
-assert_error_matches 'deactivated.*unauthorized'
-case_pass
-
-# ------------------------------------------------------------------ external account binding
-
-case_begin "restart the CA with --external-account-required; eab add while it runs"
 case_begin "rollover_key killed -9 after the CA took the new key: the next command recovers it"
 lc_rollover_killed_after_ca recovered.ca.test
 # The CA's answer to the pre-rollover key signing as the account (kid): its
@@ -144,6 +144,14 @@ lc_rollover_after_killed_rollover
 assert_error_matches 'signature verification failed.*malformed'
 case_pass
 
+case_begin "unregister: the CA refuses the deactivated account"
+lc_unregister refused.ca.test
+assert_error_matches 'deactivated.*unauthorized'
+case_pass
+
+# ------------------------------------------------------------------ external account binding
+
+case_begin "restart the CA with --external-account-required; eab add while it runs"
 stop_acmekit_ca
 start_acmekit_ca --certificate-validity 3600 --external-account-required
 "$ACMEKIT_CA_BIN" eab add --data-dir "$CA_DATA" --json >"$WORK/eab.json" || fail "acmekit-ca eab add failed"

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # acmekit revoke and delete against the real Pebble: revoke by account key
 # and by the certificate's own key (RFC 8555 §7.6), a second revoke gets
-# alreadyRevoked, --delete-after-revoke, delete. The revoke cases are
-# lib_lifecycle.sh's, shared with test_ca_lifecycle.sh (acmekit-ca).
+# alreadyRevoked, a lineage whose live certificate was revoked (and kept) is
+# renewed by the next plain renew and not left "unchanged" by certonly,
+# --delete-after-revoke, delete. The revoke cases are lib_lifecycle.sh's,
+# shared with test_ca_lifecycle.sh (acmekit-ca).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 source "$E2E_LIB_DIR/lib_lifecycle.sh"
 require_acmekit
@@ -11,8 +13,11 @@ start_pebble
 use_pebble_client
 lifecycle_use pebble
 
-case_begin "issue four lineages"
-for n in a b c d; do
+HOOKLOG="$WORK/hooks.log"
+lc_hook_recorders "$HOOKLOG"
+
+case_begin "issue five lineages"
+for n in a b c d e; do
   run_acmekit certonly -d "$n.revoke.test" "${STANDALONE[@]}" "${COMMON[@]}"
   assert_success
 done
@@ -20,6 +25,14 @@ case_pass
 
 case_begin "revoke with the account key, then again: alreadyRevoked"
 lc_revoke_by_account a.revoke.test keycompromise
+case_pass
+
+case_begin "renew (not forced) replaces the revoked live certificate at once; a second renew is a no-op"
+lc_renew_after_revoke a.revoke.test "$HOOKLOG" a.revoke.test
+case_pass
+
+case_begin "revoke --cert-path of the live archive file: certonly on the same names issues, not unchanged"
+lc_certonly_after_revoke_by_path e.revoke.test
 case_pass
 
 case_begin "revoke with the certificate's key, without the account, then again: alreadyRevoked"
@@ -39,7 +52,7 @@ run_acmekit delete --cert-name d.revoke.test --config-dir "$CFG"
 assert_success
 run_acmekit certificates --config-dir "$CFG" --json
 assert_success
-[[ "$(json_get '[.certificates[].cert_name] | sort | join(",")')" == "a.revoke.test,b.revoke.test" ]] \
+[[ "$(json_get '[.certificates[].cert_name] | sort | join(",")')" == "a.revoke.test,b.revoke.test,e.revoke.test" ]] \
   || fail "certificates lists: $(json_get '[.certificates[].cert_name] | join(",")')"
 run_acmekit delete --cert-name d.revoke.test --config-dir "$CFG"
 assert_failure 2

@@ -8,6 +8,7 @@
 #include "client/renewal/ari_cache.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
+#include "client/store/revocations.h"
 #include "core/wire/renewal_info.h"
 
 namespace acmekit::cli {
@@ -40,6 +41,9 @@ int cmd_certificates(const GlobalOptions& global) {
                     {"not_after", iso8601(c.not_after)},
                     {"days_left", days_left(c)},
                     {"paths", paths_json(paths)}});
+    // `acmekit revoke` revoked it (RFC 8555 §7.6); the next renew replaces it.
+    auto revoked = client::store::is_revoked(lineages, name, c.der);
+    list.back()["revoked"] = revoked && *revoked;
     if (auto id = wire::ari_certificate_id(c); id) {
       const auto state = ari.find(name, *id);
       if (state && state->window) list.back()["ari"] = ari_json(*state->window);
@@ -63,7 +67,10 @@ int cmd_certificates(const GlobalOptions& global) {
                 << "    Issuer: " << l["issuer"].get<std::string>() << "\n"
                 << "    Domains: " << names << "\n"
                 << "    Expiry Date: " << l["not_after"].get<std::string>()
-                << (days < 0 ? " (EXPIRED)" : " (VALID: " + std::to_string(days) + " days)") << "\n";
+                << (l["revoked"].get<bool>() ? " (INVALID: REVOKED; the next renew replaces it)"
+                    : days < 0             ? " (EXPIRED)"
+                                           : " (VALID: " + std::to_string(days) + " days)")
+                << "\n";
       if (l.contains("ari")) {
         std::cout << "    Renewal Window (ARI): " << l["ari"]["window_start"].get<std::string>() << " to "
                   << l["ari"]["window_end"].get<std::string>() << ", renews at "

@@ -15,6 +15,7 @@
 #include "client/renewal/due.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
+#include "client/store/revocations.h"
 #include "core/crypto/csr.h"
 #include "core/wire/json.h"
 #include "core/wire/renewal_info.h"
@@ -120,7 +121,12 @@ Result<json> run(const GlobalOptions& g, const CertonlyOptions& o) {
       if (auto id = wire::ari_certificate_id(leaf)) replaces = *id;
     }
     if (!o.force_renewal) {
-      auto due = client::renewal::renewal_due(leaf.not_before, leaf.not_after, now_for_due());
+      // A certificate we revoked (RFC 8555 §7.6) is due however young it is.
+      ACMEKIT_TRY(const bool revoked, client::store::is_revoked(lineages, cert_name, leaf.der));
+      auto due = client::renewal::renewal_due(
+          leaf.not_before, leaf.not_after, now_for_due(), nullptr,
+          revoked ? client::renewal::Revocation::kRevoked : client::renewal::Revocation::kNotKnown);
+      if (revoked) spdlog::info("{}: {}; obtaining a new one", cert_name, due.reason);
       if (have == want && !due.due) {
         spdlog::info("{}: certificate not yet due for renewal ({}); no action taken", cert_name, due.reason);
         return json{{"status", "unchanged"},

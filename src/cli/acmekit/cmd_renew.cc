@@ -113,7 +113,13 @@ AriView load_renewal_info(const GlobalOptions& g, const RenewOptions& o, const c
   std::vector<size_t> asked;  // scan index of each target
   for (size_t i = 0; i < scan.lineages.size(); ++i) {
     const auto& l = scan.lineages[i];
-    if (l.cert_id.empty() || !in_scope(o, l.name)) continue;
+    if (!in_scope(o, l.name)) continue;
+    if (l.revoked) {
+      // Due anyway; a window suggested for a revoked certificate is moot.
+      ari.forget(l.name);
+      continue;
+    }
+    if (l.cert_id.empty()) continue;
     auto state = ari.find(l.name, l.cert_id);
     if (state && state->window) view.windows[i] = std::move(state->window);
     if (!fetch || !client::renewal::fetch_due(state ? &*state : nullptr, l.not_after, now)) {
@@ -206,7 +212,9 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     const auto& l = scan.lineages[i];
     if (!in_scope(o, l.name)) continue;
     const auto& window = ari.windows[i];
-    auto decision = client::renewal::renewal_due(l.not_before, l.not_after, now, window ? &*window : nullptr);
+    auto decision = client::renewal::renewal_due(
+        l.not_before, l.not_after, now, window ? &*window : nullptr,
+        l.revoked ? client::renewal::Revocation::kRevoked : client::renewal::Revocation::kNotKnown);
     if (!decision.due && !o.force_renewal && !o.dry_run) {
       spdlog::debug("{}: not due: {}", l.name, decision.reason);
       if (!next || decision.renew_at < next->second) next = {l.name, decision.renew_at};
@@ -219,7 +227,11 @@ Result<RenewPass> renew_pass(const GlobalOptions& g, const RenewOptions& o, syst
     if (!cfg) { fail(l.name, cfg.error()); continue; }
     auto settings = client::LineageSettings::from_config(*cfg);
     if (!settings) { fail(l.name, settings.error()); continue; }
-    spdlog::info("{}: renewing ({})", l.name, o.force_renewal ? "forced" : decision.reason);
+    std::string why = decision.due        ? decision.reason
+                      : o.force_renewal ? "forced (--force-renewal); " + decision.reason
+                                        : "dry run; " + decision.reason;
+    spdlog::info("{}: renewing ({})", l.name, why);
+    pass.due.push_back({{"cert_name", l.name}, {"reason", std::move(why)}});
     // RFC 9773 §5: the new order replaces the live certificate. Not on a dry
     // run: its certificate is thrown away, the live one still needs replacing.
     due.push_back({l.name, std::move(*settings), o.dry_run ? std::string() : l.cert_id});
@@ -300,12 +312,17 @@ int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
   if (!pass_r) return report_error(pass_r.error());
   const json &renewed = pass_r->renewed, &not_due = pass_r->not_due, &failed = pass_r->failed;
   if (g.json) {
-    std::cout << json{{"dry_run", o.dry_run}, {"renewed", renewed}, {"not_due", not_due}, {"failed", failed}}.dump(2)
+    std::cout << json{{"dry_run", o.dry_run}, {"renewed", renewed}, {"due", pass_r->due}, {"not_due", not_due},
+                      {"failed", failed}}.dump(2)
               << std::endl;
   } else if (!g.quiet) {
     std::cout << (o.dry_run ? "Dry run: " : "") << renewed.size() << " renewed, " << not_due.size()
               << " not due, " << failed.size() << " failed\n";
-    for (const auto& r : renewed) std::cout << "  renewed: " << r.get<std::string>() << "\n";
+    std::map<std::string, std::string> why;  // name -> why it was due
+    for (const auto& d : pass_r->due) why[d["cert_name"].get<std::string>()] = d["reason"].get<std::string>();
+    for (const auto& r : renewed) {
+      std::cout << "  renewed: " << r.get<std::string>() << " (" << why[r.get<std::string>()] << ")\n";
+    }
     for (const auto& f : failed) {
       std::cout << "  FAILED: " << (f["cert_name"].is_null() ? "(hooks)" : f["cert_name"].get<std::string>())
                 << ": " << f["error"].get<std::string>() << "\n";

@@ -1,17 +1,22 @@
 // acmekit revoke and delete.
+#include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "cli/acmekit/commands.h"
 #include "cli/acmekit/output.h"
+#include "client/account_setup.h"
 #include "client/api/resources.h"
 #include "client/lineage_settings.h"
 #include "client/store/accounts.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
+#include "client/store/revocations.h"
+#include "core/crypto/certificate.h"
 #include "core/http/curl_client.h"
 
 namespace acmekit::cli {
@@ -19,6 +24,26 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
+
+// The lineage of CONFIG_DIR whose live certificate `der` is: --cert-name's,
+// or the one --cert-path lies in (live/NAME/cert.pem resolves into
+// archive/NAME/ as the archive files do). nullopt for an older version, a
+// copy elsewhere, or a lineage of another config dir.
+std::optional<std::string> live_lineage_of(const client::store::LineageStore& lineages, const std::string& cert_name,
+                                           const fs::path& cert_path, std::string_view der) {
+  std::string name = cert_name;
+  if (name.empty()) {
+    std::error_code ec;
+    const fs::path real = fs::canonical(cert_path, ec);
+    if (ec) return std::nullopt;
+    name = real.parent_path().filename().string();
+    if (!client::store::LineageStore::check_name(name)) return std::nullopt;
+  }
+  auto pem = client::store::read_file(lineages.live_paths(name).cert);
+  auto live = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
+  if (!pem || !live || live->empty() || live->front().der != der) return std::nullopt;
+  return name;
+}
 
 Result<json> revoke(const GlobalOptions& g, const RevokeOptions& o) {
   if (o.cert_path.empty() == o.cert_name.empty()) {
@@ -63,24 +88,37 @@ Result<json> revoke(const GlobalOptions& g, const RevokeOptions& o) {
     session.set_account_key(std::move(*key));
   } else {
     client::store::AccountStore accounts(g.config_dir);
-    ACMEKIT_TRY(auto stored, accounts.list(server));
-    if (stored.empty()) {
+    // Signs with the stored account (a rollover cut short is resolved first).
+    ACMEKIT_TRY(auto loaded, client::load_account(session, accounts));
+    if (!loaded) {
       return make_error(ErrorKind::kInvalidArgument,
                         "no account for " + server + " in " + g.config_dir +
                             "; revoke with the certificate's own key via --key-path");
     }
-    session.set_account_key(stored.front().key);
-    session.set_account_url(stored.front().url);
   }
   auto st = client::api::revoke_certificate(session, cert.der, reason, with_cert_key);
   if (!st) return std::unexpected(std::move(st).error().with_context("revoking serial " + cert.serial_hex));
   spdlog::info("revoked serial {} ({})", cert.serial_hex, o.reason);
 
+  // "lineage": the lineage whose live certificate this was; the next renew
+  // replaces it (certbot's renew learns of a revocation through OCSP).
   json out{{"status", "revoked"}, {"serial", cert.serial_hex}, {"reason", o.reason},
-           {"cert_path", fs::absolute(cert_path).string()}, {"deleted", false}};
+           {"cert_path", fs::absolute(cert_path).string()}, {"deleted", false}, {"lineage", nullptr}};
   if (o.delete_after_revoke) {
     ACMEKIT_CHECK(lineages.remove(o.cert_name));
     out["deleted"] = true;
+  } else if (auto name = live_lineage_of(lineages, o.cert_name, cert_path, cert.der)) {
+    auto recorded = client::store::record_revocation(
+        lineages, *name,
+        {.fingerprint = client::store::certificate_fingerprint(cert.der), .serial_hex = cert.serial_hex,
+         .at = std::chrono::system_clock::now(), .reason = o.reason});
+    if (recorded) {
+      out["lineage"] = *name;
+    } else {
+      // The CA has revoked it either way; only the reminder is lost.
+      spdlog::warn("{}: the revocation is not recorded ({}); renew it with acmekit renew --cert-name {} "
+                   "--force-renewal", *name, recorded.error().message(), *name);
+    }
   }
   return out;
 }
@@ -94,7 +132,11 @@ int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options) {
     std::cout << r->dump(2) << std::endl;
   } else if (!global.quiet) {
     std::cout << "Revoked certificate with serial " << (*r)["serial"].get<std::string>()
-              << ((*r)["deleted"].get<bool>() ? "; lineage deleted" : "") << std::endl;
+              << ((*r)["deleted"].get<bool>() ? "; lineage deleted" : "");
+    if (!(*r)["lineage"].is_null()) {
+      std::cout << "; the next acmekit renew replaces lineage " << (*r)["lineage"].get<std::string>();
+    }
+    std::cout << std::endl;
   }
   return kExitOk;
 }

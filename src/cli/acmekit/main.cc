@@ -190,10 +190,14 @@ void add_renew_options(CLI::App& sub, RenewOptions& o) {
   sub.add_flag("--no-directory-hooks", o.no_directory_hooks,
                "Do not run CONFIG_DIR/renewal-hooks/{pre,deploy,post}/*");
   sub.footer(R"(
-A lineage is due when less than a third of its certificate's lifetime is left
-(a 90-day certificate at 30 days). Each lineage renews with the settings saved
-in CONFIG_DIR/renewal/NAME.conf. A failing lineage does not stop the others;
-its current certificate stays live. Exit status 1 when any renewal failed.)");
+A lineage is due at once when `acmekit revoke` revoked its live certificate
+(and kept the lineage); else at the moment chosen in the CA's renewal window
+when the CA offers ARI (RFC 9773); else when less than a third of its
+certificate's lifetime is left (a 90-day certificate at 30 days). Each lineage
+renews with the settings saved in CONFIG_DIR/renewal/NAME.conf. The summary
+says why each was renewed (--json: "due": [{cert_name, reason}]). A failing
+lineage does not stop the others; its current certificate stays live. Exit
+status 1 when any renewal failed.)");
 }
 
 void add_revoke_options(CLI::App& sub, RevokeOptions& o) {
@@ -207,6 +211,12 @@ void add_revoke_options(CLI::App& sub, RevokeOptions& o) {
                              "cessationofoperation"}, CLI::ignore_case))
       ->capture_default_str();
   sub.add_flag("--delete-after-revoke", o.delete_after_revoke, "With --cert-name: delete the lineage afterwards");
+  sub.footer(R"(
+Without --delete-after-revoke, revoking a lineage's live certificate (by
+--cert-name, or --cert-path naming its live cert.pem or that archive file in
+this --config-dir) records it in CONFIG_DIR/archive/NAME/revoked.tsv: the
+next `acmekit renew` renews that lineage at once, and `certonly` on its names
+issues instead of answering "not yet due". --json names it as "lineage".)");
 }
 
 void add_check_options(CLI::App& sub, CheckOptions& o) {

@@ -18,6 +18,8 @@ namespace acmekit::cli {
 
 struct RenewPass {
   nlohmann::json renewed = nlohmann::json::array();  // names
+  // {cert_name, reason}: every lineage tried, and why (due, forced, dry run).
+  nlohmann::json due = nlohmann::json::array();
   nlohmann::json not_due = nlohmann::json::array();  // {cert_name, reason, renew_at}
   nlohmann::json failed = nlohmann::json::array();   // {cert_name, error}
   // The lineage that comes due first among those not due, and when.
@@ -32,7 +34,8 @@ struct RenewPass {
   std::map<std::string, std::optional<std::string>> results;
 };
 
-// Renews what is due as of `now`: inside the CA's ARI window where the CA
+// Renews what is due as of `now`: a lineage whose live certificate we revoked
+// (store/revocations.h) at once; inside the CA's ARI window where the CA
 // offers renewalInfo (fetched for the lineages whose time has come, cached in
 // CONFIG_DIR/.index/ari.tsv), else at a third of the lifetime left. Fails
 // only when the pre hook fails (then nothing is renewed); per-lineage

@@ -93,6 +93,20 @@ void AriCache::put(const std::string& name, AriState state) {
   changed_ = true;
 }
 
+void AriCache::forget(std::string_view name) {
+  if (auto it = changes_.find(name); it != changes_.end()) {
+    if (it->second) {
+      it->second.reset();
+      changed_ = true;
+    }
+    return;
+  }
+  if (stored_.find(name)) {
+    changes_.emplace(std::string(name), std::nullopt);
+    changed_ = true;
+  }
+}
+
 void AriCache::keep_only(const std::vector<std::string_view>& sorted_names) {
   // Both sides sorted: one merge.
   auto keep = sorted_names.begin();

@@ -35,6 +35,8 @@ class AriCache {
   std::optional<AriState> find(std::string_view name, std::string_view cert_id) const;
 
   void put(const std::string& name, AriState state);
+  // Forgets lineage `name`'s state, if it has one (its certificate was revoked).
+  void forget(std::string_view name);
   // Forgets every lineage not in `sorted_names` (deleted lineages).
   void keep_only(const std::vector<std::string_view>& sorted_names);
 

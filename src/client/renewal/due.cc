@@ -22,9 +22,14 @@ std::string fmt_time(system_clock::time_point t) {
 }  // namespace
 
 DueDecision renewal_due(system_clock::time_point not_before, system_clock::time_point not_after,
-                        system_clock::time_point now, const AriWindow* ari) {
+                        system_clock::time_point now, const AriWindow* ari, Revocation revocation) {
   const auto lifetime = not_after - not_before;
   const auto left = not_after - now;
+  if (revocation == Revocation::kRevoked) {
+    // The window the CA suggested was for a certificate that is no longer
+    // good for anything (RFC 5280 §3.3): not used.
+    return DueDecision{.due = true, .reason = "the live certificate was revoked", .renew_at = now};
+  }
   if (ari) {
     // RFC 9773 §4.2: renew at the moment chosen in the CA's window; a moment
     // in the past means now.

@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "client/store/atomic_file.h"
+#include "client/store/revocations.h"
 #include "client/store/sorted_tsv.h"
 #include "core/crypto/certificate.h"
 #include "core/wire/renewal_info.h"
@@ -20,9 +21,10 @@ using std::chrono::system_clock;
 namespace {
 
 // After the name: link target, notBefore, notAfter (unix seconds), the RFC
-// 9773 certificate id. A line with fewer fields (an older acmekit's) is a
-// miss: that lineage is parsed once.
-constexpr size_t kFields = 4;
+// 9773 certificate id, "1" when the certificate is in the lineage's
+// revocation record (else "0"). A line with fewer fields (an older
+// acmekit's) is a miss: that lineage is parsed once.
+constexpr size_t kFields = 5;
 
 int64_t epoch(system_clock::time_point t) {
   return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
@@ -76,10 +78,12 @@ LineageScan scan_lineages(const LineageStore& store) {
     if (auto row = target.empty() ? std::nullopt : cache.find(name)) {
       std::string_view f[kFields];
       int64_t nb, na;
-      if (split_fields(*row, f, kFields) && f[0] == target && number(f[1], nb) && number(f[2], na)) {
+      if (split_fields(*row, f, kFields) && f[0] == target && number(f[1], nb) && number(f[2], na) &&
+          (f[4] == "0" || f[4] == "1")) {
         v.not_before = system_clock::time_point(seconds(nb));
         v.not_after = system_clock::time_point(seconds(na));
         v.cert_id = f[3];
+        v.revoked = f[4] == "1";
         hit = true;
       }
     }
@@ -97,6 +101,12 @@ LineageScan scan_lineages(const LineageStore& store) {
         continue;
       }
       const auto& leaf = certs->front();
+      auto revoked = is_revoked(store, name, leaf.der);
+      if (!revoked) {
+        scan.unreadable.emplace_back(name, revoked.error());
+        continue;
+      }
+      v.revoked = *revoked;
       v.not_before = leaf.not_before;
       v.not_after = leaf.not_after;
       if (!leaf.authority_key_id.empty()) v.cert_id = wire::ari_certificate_id(leaf.authority_key_id, leaf.serial_der);
@@ -121,11 +131,27 @@ LineageScan scan_lineages(const LineageStore& store) {
       out += std::to_string(epoch(l.not_after));
       out += '\t';
       out += l.cert_id;
-      out += '\n';
+      out += l.revoked ? "\t1\n" : "\t0\n";
     }
     (void)write_file_atomic(index_file, out, 0644);  // a cache: failure only costs time
   }
   return scan;
+}
+
+Status drop_index_line(const LineageStore& store, std::string_view name) {
+  const fs::path index_file = store.config_dir() / ".index" / "lineages.tsv";
+  const SortedTsv cache = SortedTsv::load(index_file);
+  if (!cache.find(name)) return {};
+  std::string out;
+  out.reserve(cache.size() * 128);
+  for (const auto& row : cache.rows()) {
+    if (row.key == name) continue;
+    out += row.key;
+    out += '\t';
+    out += row.rest;
+    out += '\n';
+  }
+  return write_file_atomic(index_file, out, 0644);
 }
 
 }  // namespace acmekit::client::store

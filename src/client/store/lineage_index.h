@@ -2,11 +2,13 @@
 // `acmekit renew` with nothing due over 100,000 lineages.
 //
 // DIR/.index/lineages.tsv caches, per lineage, where its live/ link pointed,
-// the certificate's notBefore/notAfter and its RFC 9773 identifier. A run lists live/, reads each
-// link (one readlink, no file opened), and parses cert.pem only where the
-// link changed since the cache was written: after a renewal, a manual edit or
-// for a certbot-made lineage (a directory, not a link). The cache is rewritten
-// when anything changed. Deleting it is always safe.
+// the certificate's notBefore/notAfter, its RFC 9773 identifier and whether
+// it is in the lineage's revocation record (revocations.h). A run lists
+// live/, reads each link (one readlink, no file opened), and parses cert.pem
+// (and looks for the revocation record) only where the link changed since
+// the cache was written or the line was dropped: after a renewal, a revoke, a
+// manual edit or for a certbot-made lineage (a directory, not a link). The
+// cache is rewritten when anything changed. Deleting it is always safe.
 #pragma once
 
 #include <chrono>
@@ -23,6 +25,8 @@ struct LineageValidity {
   // RFC 9773 §4.1 identifier of the live certificate (renewalInfo, newOrder
   // "replaces"); empty when it has no authority key identifier.
   std::string cert_id;
+  // `acmekit revoke` revoked the live certificate (revocations.h): due now.
+  bool revoked = false;
 };
 
 struct LineageScan {
@@ -32,5 +36,10 @@ struct LineageScan {
 };
 
 LineageScan scan_lineages(const LineageStore& store);
+
+// Drops lineage `name`'s line (if any), so the next scan reads its
+// certificate and revocation record again. For a change the link target does
+// not show, such as a revocation.
+Status drop_index_line(const LineageStore& store, std::string_view name);
 
 }  // namespace acmekit::client::store

@@ -1,5 +1,5 @@
 // The ARI cache on disk: round trip, states of older certificates ignored,
-// deleted lineages forgotten, torn and foreign lines skipped, the file
+// deleted and revoked lineages forgotten, torn and foreign lines skipped, the file
 // untouched when nothing changed.
 #include "client/renewal/ari_cache.h"
 
@@ -110,6 +110,27 @@ TEST_F(AriCacheTest, DeletedLineagesAreForgotten) {
   EXPECT_TRUE(last.find("b.test", "id.b.test"));
   EXPECT_FALSE(last.find("c.test", "id.c.test"));
   EXPECT_TRUE(last.find("d.test", "id.d"));
+}
+
+TEST_F(AriCacheTest, ARevokedLineagesStateIsForgotten) {
+  AriCache cache = AriCache::load(dir);
+  for (const char* n : {"a.test", "b.test"}) cache.put(n, with_window(std::string("id.") + n));
+  ASSERT_TRUE(cache.save());
+  AriCache loaded = AriCache::load(dir);
+  loaded.forget("a.test");
+  loaded.forget("none.test");  // nothing to forget
+  EXPECT_TRUE(loaded.changed());
+  ASSERT_TRUE(loaded.save());
+  AriCache last = AriCache::load(dir);
+  EXPECT_FALSE(last.find("a.test", "id.a.test"));
+  EXPECT_TRUE(last.find("b.test", "id.b.test"));
+  // Forgetting what is not there changes nothing (no rewrite each pass).
+  last.forget("a.test");
+  EXPECT_FALSE(last.changed());
+  // A state put in this pass is forgotten too.
+  last.put("c.test", with_window("id.c"));
+  last.forget("c.test");
+  EXPECT_FALSE(last.find("c.test", "id.c"));
 }
 
 TEST_F(AriCacheTest, ChangesMergeWithTheStoredRowsInOrder) {

@@ -1,6 +1,7 @@
-// The lineage index: validity and the RFC 9773 certificate id of each live
-// certificate, from the certificate once and from the index afterwards; an
-// older index line (without the id) is re-read once.
+// The lineage index: validity, the RFC 9773 certificate id and the revoked
+// mark of each live certificate, from the certificate once and from the index
+// afterwards; an older index line (fewer fields) is re-read once; a revoke
+// drops one line, a renewal ends the mark.
 #include "client/store/lineage_index.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <fstream>
 
 #include "client/store/atomic_file.h"
+#include "client/store/revocations.h"
 #include "core/crypto/x509_builder.h"
 #include "core/wire/renewal_info.h"
 
@@ -78,15 +80,67 @@ TEST_F(LineageIndexTest, AnOlderIndexLineIsReadAgainOnce) {
   LineageStore store(dir);
   install(store, "a.test", leaf_pem("\x05"));
   scan_lineages(store);
-  // Rewrite the index as an older acmekit did: four fields, no id.
+  // Rewrite the index as older acmekits did: without the revoked mark, and
+  // without the id either.
   const fs::path index = dir / ".index" / "lineages.tsv";
-  std::string text = *read_file(index);
-  text = text.substr(0, text.rfind('\t')) + "\n";
-  ASSERT_TRUE(write_file_atomic(index, text));
-  auto scan = scan_lineages(store);
-  EXPECT_EQ(scan.parsed, 1u);
-  EXPECT_TRUE(scan.lineages[0].cert_id.ends_with(".BQ"));
-  EXPECT_EQ(scan_lineages(store).parsed, 0u);
+  for (int older = 0; older < 2; ++older) {
+    std::string text = *read_file(index);
+    for (int cut = 0; cut <= older; ++cut) text = text.substr(0, text.rfind('\t'));
+    ASSERT_TRUE(write_file_atomic(index, text + "\n"));
+    auto scan = scan_lineages(store);
+    EXPECT_EQ(scan.parsed, 1u);
+    EXPECT_TRUE(scan.lineages[0].cert_id.ends_with(".BQ"));
+    EXPECT_FALSE(scan.lineages[0].revoked);
+    EXPECT_EQ(scan_lineages(store).parsed, 0u);
+  }
+}
+
+TEST_F(LineageIndexTest, ARevokedLiveCertificateIsMarkedUntilTheLineageIsRenewed) {
+  LineageStore store(dir);
+  const std::string pem = leaf_pem("\x07");
+  install(store, "a.test", pem);
+  install(store, "b.test", leaf_pem("\x08"));
+  auto first = scan_lineages(store);
+  ASSERT_EQ(first.lineages.size(), 2u);
+  EXPECT_FALSE(first.lineages[0].revoked);
+
+  const auto der = crypto::parse_pem_chain(pem)->front().der;
+  ASSERT_TRUE(record_revocation(store, "a.test",
+                                {.fingerprint = certificate_fingerprint(der), .serial_hex = "07",
+                                 .at = std::chrono::system_clock::now(), .reason = "keycompromise"}));
+  // Only the revoked lineage's line was dropped: one certificate read.
+  auto marked = scan_lineages(store);
+  EXPECT_EQ(marked.parsed, 1u);
+  EXPECT_TRUE(marked.lineages[0].revoked);
+  EXPECT_FALSE(marked.lineages[1].revoked);
+  // From the index now: nothing read, still marked.
+  auto cached = scan_lineages(store);
+  EXPECT_EQ(cached.parsed, 0u);
+  EXPECT_TRUE(cached.lineages[0].revoked);
+
+  // The renewal's new certificate is not in the record.
+  install(store, "a.test", leaf_pem("\x09"));
+  auto renewed = scan_lineages(store);
+  EXPECT_EQ(renewed.parsed, 1u);
+  EXPECT_FALSE(renewed.lineages[0].revoked);
+  EXPECT_FALSE(scan_lineages(store).lineages[0].revoked);
+}
+
+TEST_F(LineageIndexTest, AStaleUnmarkedLineIsDroppedWhenRevoking) {
+  // A scan indexed the certificate unmarked; the revoke's drop must win
+  // over that line whatever the order.
+  LineageStore store(dir);
+  const std::string pem = leaf_pem("\x0a");
+  install(store, "a.test", pem);
+  scan_lineages(store);
+  const fs::path index = dir / ".index" / "lineages.tsv";
+  const std::string unmarked = *read_file(index);
+  ASSERT_TRUE(unmarked.ends_with("\t0\n"));
+  const auto der = crypto::parse_pem_chain(pem)->front().der;
+  ASSERT_TRUE(record_revocation(store, "a.test", {.fingerprint = certificate_fingerprint(der), .serial_hex = "0a"}));
+  EXPECT_EQ(*read_file(index), "");
+  EXPECT_TRUE(scan_lineages(store).lineages[0].revoked);
+  EXPECT_TRUE(read_file(index)->ends_with("\t1\n"));
 }
 
 }  // namespace
