@@ -109,7 +109,7 @@ REPLACED_BY=$("$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/cert1
 [[ -n "$REPLACED_BY" ]] || fail "the CA's database does not mark $SERIAL1 replaced"
 "$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$CERT" | jq -e '.replaced_by_order == null' >/dev/null \
   || fail "the new certificate is marked replaced"
-sqlite3 "$CA_DATA/acmekit-ca.db" "SELECT replaces_certificate_id FROM orders WHERE id = '$REPLACED_BY'" | grep -qx "$SERIAL1" \
+sqlite3 "$CA_DATA/acmekit-ca.db" "SELECT replaces_certificate_id FROM orders WHERE id = '$REPLACED_BY'" | grep -qx "0*$SERIAL1" \
   || fail "order $REPLACED_BY does not record that it replaces $SERIAL1"
 case_pass
 
