@@ -34,7 +34,8 @@ mkdir -p "$LOGS"
 export WORK
 
 E2E_PIDS=()          # every background process we started, in start order
-E2E_PORTS_USED=" "   # ports handed out by free_port in this test
+E2E_PORTS_FILE="$WORK/ports.used"   # ports handed out by free_port in this test, a line each
+: >"$E2E_PORTS_FILE"
 E2E_CASE=""          # current case name, for messages
 
 # ---------------------------------------------------------------- messages
@@ -119,9 +120,11 @@ free_port() {
   local p i
   for ((i = 0; i < 200; i++)); do
     p=$((20000 + RANDOM % 12768))
-    [[ "$E2E_PORTS_USED" == *" $p "* ]] && continue
+    # A file, not a variable: callers write PORT=$(free_port), a subshell
+    # whose variables are lost (two calls once handed out the same port).
+    grep -qx "$p" "$E2E_PORTS_FILE" && continue
     _port_listening "$p" && continue
-    E2E_PORTS_USED+="$p "
+    echo "$p" >>"$E2E_PORTS_FILE"
     echo "$p"
     return 0
   done
