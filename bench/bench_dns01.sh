@@ -183,29 +183,13 @@ for t in "${TOOLS[@]}"; do
   if [[ -s "$WORK/$t.times" ]]; then ok=$(wc -l <"$WORK/$t.times"); fi
   [[ $ok -eq $ROUNDS ]] || failed=1
   if [[ $ok -gt 0 ]]; then
-    W[$t]=$(printf '%.2f' "$(median "$WORK/$t.times" 1)"); C[$t]=$(printf '%.2f' "$(median "$WORK/$t.times" 2)")
-    M[$t]=$(awk -v k="$(median "$WORK/$t.times" 3)" 'BEGIN{printf "%.1f", k/1024}')
+    bench_medians "$t"
   else
     W[$t]=- C[$t]=- M[$t]=-
   fi
   printf '  %-12s %9s %8s %14s %6s  %s\n' "$t" "${W[$t]}" "${C[$t]}" "${M[$t]}" "$ok/$ROUNDS" "${WAIT[$t]}"
 done
-if [[ " ${TOOLS[*]} " == *" acmekit "* && ${#TOOLS[@]} -gt 1 ]]; then
-  echo
-  ratio_line() {  # LABEL UNIT ARRAY_NAME
-    local label=$1 unit=$2 t line
-    local -n v=$3
-    line="$label: acmekit ${v[acmekit]} $unit"
-    for t in "${TOOLS[@]}"; do
-      [[ $t == acmekit ]] && continue
-      line+=", $t ${v[$t]} $unit ($(awk -v a="${v[acmekit]}" -v b="${v[$t]}" 'BEGIN{ if (a == "-" || b == "-" || b <= 0) print "n/a"; else if (a/b < 0.1) printf "%.3fx", a/b; else printf "%.2fx", a/b }'))"
-    done
-    echo "$line"
-  }
-  ratio_line wall s W
-  ratio_line cpu s C
-  ratio_line "peak RSS" MB M
-fi
+bench_ratios
 if [[ $failed -ne 0 ]]; then
   echo
   for t in "${TOOLS[@]}"; do

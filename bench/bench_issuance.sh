@@ -82,23 +82,7 @@ echo "local Pebble 2.4 (no VA sleep, no nonce rejection), $ROUNDS round(s), medi
 printf '  %-8s %10s %10s %12s\n' tool "wall (s)" "cpu (s)" "peak RSS (MB)"
 declare -A W C M
 for t in "${TOOLS[@]}"; do
-  W[$t]=$(printf '%.2f' "$(median "$WORK/$t.times" 1)"); C[$t]=$(printf '%.2f' "$(median "$WORK/$t.times" 2)")
-  M[$t]=$(awk -v k="$(median "$WORK/$t.times" 3)" 'BEGIN{printf "%.1f", k/1024}')
+  bench_medians "$t"
   printf '  %-8s %10.2f %10.2f %12s\n' "$t" "${W[$t]}" "${C[$t]}" "${M[$t]}"
 done
-if [[ " ${TOOLS[*]} " == *" acmekit "* && ${#TOOLS[@]} -gt 1 ]]; then
-  echo
-  ratio_line() {  # LABEL UNIT ARRAY_NAME
-    local label=$1 unit=$2 t line
-    local -n v=$3
-    line="$label: acmekit ${v[acmekit]} $unit"
-    for t in "${TOOLS[@]}"; do
-      [[ $t == acmekit ]] && continue
-      line+=", $t ${v[$t]} $unit ($(awk -v a="${v[acmekit]}" -v b="${v[$t]}" 'BEGIN{ if (b > 0) printf "%.2fx", a/b; else print "n/a" }'))"
-    done
-    echo "$line"
-  }
-  ratio_line wall s W
-  ratio_line cpu s C
-  ratio_line "peak RSS" MB M
-fi
+bench_ratios
