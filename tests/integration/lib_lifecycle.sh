@@ -291,15 +291,23 @@ lc_rollover_key() {
   [[ "$(sha256sum <"$(_lc_account_dir "$CFG")/private_key.pem")" != "$old_key" ]] || fail "account key on disk unchanged"
   [[ "$(_file_mode "$(_lc_account_dir "$CFG")/private_key.pem")" == 600 ]] || fail "the new account key is not 0600"
   [[ -z "$(find "$CFG/accounts" -name 'private_key.next.pem')" ]] || fail "staged key left behind"
+  _lc_issues_as "$name" "$url" "$WORK/old-key-config"
+  run_acmekit certonly -d "old-key.$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$WORK/old-key-config"
+  assert_failure 3
+  assert_no_live "$WORK/old-key-config" "old-key.$name"
+}
+
+# _lc_issues_as NAME URL OLD_CONFIG: after a key rollover, certonly for NAME
+# in $CFG issues under the same account URL (a certificate that verifies),
+# and the account as OLD_CONFIG still holds it (the old key) is refused.
+_lc_issues_as() {
+  local name=$1 url=$2 old_config=$3
   run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$CFG" --json
   assert_success
   [[ "$(json_get .account_url)" == "$url" ]] || fail "the order did not use the same account ($url): $(cat "$ACME_OUT")"
   assert_cert_ok "$CFG/live/$name" "$LC_ROOT" "$name"
-  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/old-key-config"
+  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$old_config"
   assert_failure 3
-  run_acmekit certonly -d "old-key.$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$WORK/old-key-config"
-  assert_failure 3
-  assert_no_live "$WORK/old-key-config" "old-key.$name"
 }
 
 # ---------------------------------------------------------------- interrupted key rollover (§7.3.5)
@@ -353,12 +361,7 @@ lc_rollover_killed_after_ca() {
   [[ "$(json_get .url)" == "$LC_URL" && "$(json_get .status)" == valid ]] || fail "show_account after the crash: $(cat "$ACME_OUT")"
   grep -q 'recovered it as the account key' "$ACME_ERR" || fail "the recovery was not logged: $(cat "$ACME_ERR")"
   lc_account_key_is "$LC_STAGED_KEY" "$dir"
-  run_acmekit certonly -d "$name" "${STANDALONE[@]}" "${LC_SRV[@]}" --config-dir "$CFG" --json
-  assert_success
-  [[ "$(json_get .account_url)" == "$LC_URL" ]] || fail "the order did not use the same account ($LC_URL): $(cat "$ACME_OUT")"
-  assert_cert_ok "$CFG/live/$name" "$LC_ROOT" "$name"
-  run_acmekit show_account "${LC_SRV[@]}" --config-dir "$WORK/pre-rollover-config"
-  assert_failure 3
+  _lc_issues_as "$name" "$LC_URL" "$WORK/pre-rollover-config"
 }
 
 # lc_rollover_killed_before_ca NAME: killed with the new key staged but the
