@@ -3,108 +3,14 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "cli/acmekit-ca/app.h"
 #include "cli/acmekit-ca/commands.h"
 
 namespace acmekit::ca_cli {
 namespace {
-
-constexpr const char* kFooter = R"(
-EXAMPLES
-  acmekit-ca serve --data-dir /var/lib/acmekit-ca --listen 0.0.0.0:443
-  acmekit-ca serve --config /etc/acmekit-ca/config.toml --management-listen 127.0.0.1:9109
-  acmekit-ca serve --data-dir ./ca --listen 127.0.0.1:14000 --http01-port 5002 \
-      --tlsalpn01-port 5001 --dns-resolver 127.0.0.1:8053       (a test setup)
-  acmekit-ca eab add --data-dir /var/lib/acmekit-ca
-  acmekit-ca status --data-dir /var/lib/acmekit-ca --cert fullchain.pem
-  certbot certonly --server https://ca.internal/directory --standalone -d host.internal
-      (clients must trust DATA_DIR/root.pem, e.g. REQUESTS_CA_BUNDLE for certbot)
-
-FILES
-  DATA_DIR/root.pem                  the root: trust it for the listener and for what it issues
-  DATA_DIR/intermediate.pem          the issuing intermediate (sent after each certificate)
-  DATA_DIR/*.key.pem                 the CA keys (mode 0600)
-  DATA_DIR/acmekit-ca.db             SQLite (WAL): accounts, orders, authorizations, certificates
-
-CONFIG FILE (TOML; every key is optional, flags override it)
-  data_dir = "/var/lib/acmekit-ca"        listen = "0.0.0.0:443"
-  management_listen = "127.0.0.1:9109"    listener_names = ["ca.internal"]
-  issuer_key_type = "ecdsa"               alternate_chain = false
-  http01_port = 80                        tlsalpn01_port = 443
-  dns_resolvers = ["127.0.0.1:53"]        hosts_file = "/etc/acmekit-ca/hosts"
-  external_account_required = false       terms_of_service = "https://ca.internal/tos"
-  website = "https://ca.internal"         caa_identities = ["ca.internal"]
-  blocked_domains = ["example.com"]       certificate_validity = "90d"
-  authz_reuse = "1d"                      retry_after = 1
-  threads = 4                             validation_threads = 32
-  sqlite_sync = "normal"                  log_level = "info"
-  rate_limit_new_orders_per_account = 300       rate_limit_new_orders_per_account_window = "3h"
-  rate_limit_certificates_per_domain = 50       rate_limit_certificates_per_domain_window = "7d"
-  rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
-  rate_limit_failed_validations = 5             rate_limit_failed_validations_window = "1h"
-  public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
-
-RATE LIMITS
-  Sliding windows counted from the database (a restart keeps them), as Let's Encrypt's:
-  new orders per account; certificates per registered domain (public suffix list, or the
-  last two labels with public_suffix_list = ""; renewals of an issued name set exempt);
-  certificates per exact name set; failed validations per account and name (checked at
-  newOrder/newAuthz). RFC 9773 "replaces" orders are exempt from both certificate limits,
-  not from new orders. 0 disables a limit. Refused requests get
-  HTTP 429 urn:ietf:params:acme:error:rateLimited with Retry-After; counted per limit in
-  /metrics as acmekit_ca_rate_limited_total{limit="..."}.
-
-EXIT STATUS
-  0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
-
-void add_serve(CLI::App& app, ServeFlags& f) {
-  auto* s = app.add_subcommand("serve", "Run the CA: the ACME server, validation and issuance");
-  s->add_option("--config", f.config, "TOML file with any of the settings below (flags override it)");
-  s->add_option("--data-dir", f.data_dir, "Where the CA keeps its keys, certificates and database (created on first start)");
-  s->add_option("--listen", f.listen, "HTTPS address HOST:PORT of the ACME server [127.0.0.1:14000]");
-  s->add_option("--management-listen", f.management_listen, "HOST:PORT serving Prometheus /metrics over HTTP [off]");
-  s->add_option("--listener-name", f.listener_names, "Extra DNS name or IP for the listener's certificate (repeatable)");
-  s->add_option("--issuer-key-type", f.issuer_key_type, "Key of a new root and intermediate: ecdsa (P-256) or rsa [ecdsa]");
-  s->add_flag("--alternate-chain", f.alternate_chain, "Also serve a cross-signed alternate chain (Link: rel=\"alternate\")");
-  s->add_option("--http01-port", f.http01_port, "Port http-01 validation connects to [80]");
-  s->add_option("--tlsalpn01-port", f.tlsalpn01_port, "Port tls-alpn-01 validation connects to [443]");
-  s->add_option("--dns-resolver", f.dns_resolvers, "DNS server HOST[:PORT] for validation lookups (repeatable) [/etc/resolv.conf]");
-  s->add_option("--hosts-file", f.hosts_file, "/etc/hosts-style file the validator consults before DNS (http-01, tls-alpn-01)");
-  s->add_flag("--external-account-required", f.external_account_required, "Require external account binding (keys from `eab add`)");
-  s->add_option("--terms-of-service", f.terms_of_service, "Terms of service URL; new accounts must agree to it");
-  s->add_option("--website", f.website, "Website URL for the directory's meta");
-  s->add_option("--caa-identity", f.caa_identities, "CAA issuer domain for the directory's meta (repeatable)");
-  s->add_option("--blocked-domain", f.blocked_domains, "Refuse names at or under this domain (repeatable)");
-  s->add_option("--certificate-validity", f.certificate_validity, "Lifetime of issued certificates: 90d, 6h, 3600 [90d]");
-  s->add_option("--authz-reuse", f.authz_reuse, "Reuse a valid authorization while it has this much life left; 0 disables [1d]");
-  s->add_option("--retry-after", f.retry_after, "Retry-After seconds on resources being validated; 0 sends none [1]");
-  s->add_option("--threads", f.threads, "Threads serving HTTPS [4]");
-  s->add_option("--validation-threads", f.validation_threads, "Validations that may run at once [32]");
-  s->add_option("--sqlite-sync", f.sqlite_sync, "normal: durable across a crash of the process; full: fsync every commit [normal]");
-  s->add_option("--log-level", f.log_level, "debug, info, warn or error [info]");
-  ServeConfig defaults_config;
-  // "3h", "7d": how a default window reads in the help.
-  auto window_text = [](std::chrono::seconds w) {
-    if (w.count() % 86400 == 0) return fmt::format("{}d", w.count() / 86400);
-    if (w.count() % 3600 == 0) return fmt::format("{}h", w.count() / 3600);
-    return fmt::format("{}s", w.count());
-  };
-  for (const auto& setting : kRateLimitSettings) {
-    const auto i = static_cast<std::size_t>(setting.limit);
-    const auto& d = defaults_config.rate_limits[setting.limit];
-    s->add_option(rate_limit_flag(setting.limit), f.rate_limit_max[i],
-                  fmt::format("{} per window; 0 disables [{}]", setting.help, d.max));
-    s->add_option(rate_limit_flag(setting.limit, "-window"), f.rate_limit_window[i],
-                  fmt::format("Window of {}: 3h, 7d, 3600 [{}]", rate_limit_flag(setting.limit),
-                              window_text(d.window)));
-  }
-  s->add_option("--public-suffix-list", f.public_suffix_list,
-                "Public Suffix List file for registered domains; \"\" uses the last two labels "
-                "[/usr/share/publicsuffix/public_suffix_list.dat]");
-}
 
 int set_up_logging(const std::string& level) {
   auto logger = spdlog::stderr_color_mt("acmekit-ca");
@@ -120,35 +26,17 @@ int set_up_logging(const std::string& level) {
 }
 
 int run(int argc, char** argv) {
-  CLI::App app{"acmekit-ca: an ACME (RFC 8555) certificate authority for internal networks and tests"};
-  app.footer(kFooter);
-  app.require_subcommand(1);
-  app.set_version_flag("--version", "acmekit-ca 0.1.0");
-  ServeFlags serve_flags;
-  add_serve(app, serve_flags);
-  EabAddOptions eab;
-  auto* eab_cmd = app.add_subcommand("eab", "External account binding keys (RFC 8555 §7.3.4)");
-  eab_cmd->require_subcommand(1);
-  auto* eab_add = eab_cmd->add_subcommand("add", "Create a key: prints its kid and base64url MAC key, once");
-  eab_add->add_option("--data-dir", eab.data_dir, "The CA's data directory")->required();
-  eab_add->add_option("--kid", eab.kid, "Key id to use [random]");
-  eab_add->add_flag("--json", eab.json, "Print {\"kid\", \"hmac_key\"} as JSON");
-  StatusOptions status;
-  auto* status_cmd = app.add_subcommand("status", "Show one certificate's record (valid/revoked, names, dates) as JSON");
-  status_cmd->add_option("--data-dir", status.data_dir, "The CA's data directory")->required();
-  auto* by_cert = status_cmd->add_option("--cert", status.cert_path, "PEM file of the certificate");
-  auto* by_serial = status_cmd->add_option("--serial", status.serial, "Serial number, hex");
-  by_cert->excludes(by_serial);
-  status_cmd->require_option(2);
+  Invocation inv;
+  auto app = make_app(inv);
   try {
-    app.parse(argc, argv);
+    app->parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+    return app->exit(e) == 0 ? kExitOk : kExitUsage;
   }
 
-  if (eab_add->parsed()) return run_eab_add(eab);
-  if (status_cmd->parsed()) return run_status(status);
-  auto config = resolve_config(serve_flags);
+  if (inv.eab_add_cmd->parsed()) return run_eab_add(inv.eab);
+  if (inv.status_cmd->parsed()) return run_status(inv.status);
+  auto config = resolve_config(inv.serve);
   if (!config) {
     std::cerr << "acmekit-ca: error: " << config.error().message() << "\n";
     return kExitUsage;

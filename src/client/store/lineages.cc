@@ -6,6 +6,7 @@
 
 #include "client/store/atomic_file.h"
 #include "core/test_point.h"
+#include "core/version.h"
 
 namespace acmekit::client::store {
 namespace fs = std::filesystem;
@@ -127,7 +128,7 @@ std::string format_renewal_config(const std::string& name, const fs::path& dir,
   std::ostringstream out;
   const fs::path live = dir / "live" / name;
   out << "# renewal configuration written by acmekit; certbot's format\n"
-      << "version = 0.1.0\n"  // acmekit's version; certbot parses it as a version number
+      << "version = " << kVersion << "\n"  // acmekit's version; certbot parses it as a version number
       << "archive_dir = " << (dir / "archive" / name).string() << "\n"
       << "cert = " << (live / "cert.pem").string() << "\n"
       << "privkey = " << (live / "privkey.pem").string() << "\n"

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/version.h"
 
 namespace acmekit::http {
 
@@ -41,7 +42,7 @@ struct ClientOptions {
   std::string ca_bundle;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
-  std::string user_agent = "acmekit/0.1";
+  std::string user_agent = "acmekit/" + std::string(kVersion);  // RFC 8555 §6.1: clients send one
 };
 
 class Client {

@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 
+#include "core/version.h"
 #include "server/va/addresses.h"
 #include "server/va/challenges.h"
 #include "server/va/problem.h"
@@ -117,7 +118,8 @@ Result<Fetched> fetch(const Hop& hop, const std::string& address, Clock::time_po
   curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(left));
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "acmekit-ca validation");
+  static const std::string kUserAgent = "acmekit-ca/" + std::string(kVersion) + " (validation)";
+  curl_easy_setopt(c, CURLOPT_USERAGENT, kUserAgent.c_str());
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
   char error[CURL_ERROR_SIZE] = {};

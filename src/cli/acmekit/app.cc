@@ -1,0 +1,311 @@
+// acmekit's command line: every verb and flag with its help text, built in
+// one place for main() and for the man page and bash completion that
+// src/cli/docgen writes from it (so neither can drift from --help).
+#include "cli/acmekit/app.h"
+
+#include <iterator>
+
+#include "cli/acmekit/commands.h"
+#include "core/version.h"
+
+namespace acmekit::cli {
+namespace {
+
+constexpr const char* kFooter = R"(
+EXAMPLES
+  acmekit certonly --standalone -d example.com --email admin@example.com --agree-tos
+  acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
+  acmekit certonly --dns-rfc2136 --dns-rfc2136-credentials /etc/acmekit/rfc2136.ini \
+      -d example.com -d '*.example.com'
+  acmekit certonly --manual --preferred-challenges dns-01 \
+      --manual-auth-hook /usr/local/bin/add-txt --manual-cleanup-hook /usr/local/bin/del-txt -d example.com
+  acmekit certonly --standalone --preferred-challenges tls-alpn-01 -d example.com -d 192.0.2.1
+  acmekit certonly --csr req.pem --standalone --fullchain-path /etc/nginx/fullchain.pem
+  acmekit certificates --json
+  acmekit renew --deploy-hook "systemctl reload nginx"
+  acmekit revoke --cert-name example.com --reason keycompromise --delete-after-revoke
+  acmekit check example.com www.example.com:8443 --days 21
+
+FILES
+  CONFIG_DIR/live/NAME/{cert,chain,fullchain,privkey}.pem   the current certificate
+  CONFIG_DIR/archive/NAME/                                  every version
+  CONFIG_DIR/renewal/NAME.conf                              settings for renewal
+  CONFIG_DIR/accounts/SERVER/ID/                            ACME account keys
+
+ENVIRONMENT
+  ACMEKIT_CA_BUNDLE   extra trust anchors for the CA's HTTPS (like --ca-bundle)
+
+EXIT STATUS
+  0 success, 1 failure, 2 bad usage or input, 3 the CA refused (the problem
+  type is printed), 4 the CA could not be reached (network or TLS).)";
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("--config-dir", g.config_dir, "Where accounts and certificates live")->type_name("DIR")
+      ->capture_default_str();
+  app.add_option("--server", g.server,
+                 "ACME directory URL, or a known CA: letsencrypt, letsencrypt-staging, zerossl, "
+                 "google, google-staging, buypass, buypass-staging")->type_name("URL")
+      ->capture_default_str();
+  app.add_flag("--staging,--test-cert", g.staging, "Use Let's Encrypt's staging server");
+  app.add_option("--ca-bundle", g.ca_bundle,
+                 "PEM file of extra trust anchors for the CA's HTTPS certificate (verification "
+                 "is always on; the system store is always trusted)")->type_name("FILE")
+      ->envname("ACMEKIT_CA_BUNDLE");
+  app.add_flag("-v,--verbose", g.verbose, "More output; repeat for debug detail");
+  app.add_flag("-q,--quiet", g.quiet, "Only errors");
+  app.add_flag("--json", g.json, "Machine-readable output on stdout");
+  app.add_flag("-n,--non-interactive,--noninteractive", g.non_interactive,
+               "Never prompt (acmekit never does; accepted for certbot compatibility)");
+  app.add_option("-m,--email", g.email, "Contact address for a new account")->type_name("EMAIL");
+  app.add_flag("--register-unsafely-without-email", g.register_unsafely_without_email,
+               "Register an account without a contact address");
+  app.add_flag("--agree-tos", g.agree_tos, "Agree to the CA's terms of service");
+  app.add_option("--eab-kid", g.eab_kid, "External account binding key id (CAs that require EAB)")->type_name("KID");
+  app.add_option("--eab-hmac-key", g.eab_hmac_key,
+                 "External account binding HMAC key (base64url); never logged")->type_name("KEY");
+}
+
+void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
+  sub.add_option("-d,--domains,--domain", o.domains,
+                 "A name to certify (DNS name or IP address); repeat or comma-separate")->type_name("NAME")
+      ->delimiter(',');
+  sub.add_option("--cert-name", o.cert_name, "Lineage name (default: the first name)")->type_name("CERTNAME");
+  sub.add_flag("--standalone", o.standalone,
+               "Answer http-01 (or tls-alpn-01) with acmekit's own server on this host");
+  sub.add_flag("--webroot", o.webroot, "Answer http-01 by writing files under a web server's root");
+  sub.add_flag("--manual", o.manual,
+               "Answer http-01 or dns-01 with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
+  sub.add_flag("--dns-rfc2136", o.dns_rfc2136,
+               "Answer dns-01 with TSIG-signed DNS UPDATEs (RFC 2136) to your DNS server");
+  sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name (instead of the flags above)")
+      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136"}));
+  sub.add_option("--preferred-challenges", o.preferred_challenges,
+                 "Challenge types to use, most wanted first, comma-separated: http-01, dns-01, "
+                 "tls-alpn-01 (or http, dns). Each name gets the first one the CA offers for it; "
+                 "a wildcard only gets dns-01, an IP address never dns-01")->type_name("TYPES");
+  sub.add_option("-w,--webroot-path", o.webroot_path,
+                 "With --webroot: the root directory the web server serves for these names")->type_name("DIR");
+  sub.add_option("--http-01-port", o.http01_port, "With --standalone: http-01 port to listen on")->type_name("PORT")
+      ->capture_default_str();
+  sub.add_option("--http-01-address", o.http01_address,
+                 "With --standalone: http-01 address to listen on (default: all IPv4)")->type_name("ADDRESS");
+  sub.add_option("--tls-alpn-01-port", o.tls_alpn01_port,
+                 "With --standalone and tls-alpn-01 preferred: TLS port to listen on (RFC 8737)")->type_name("PORT")
+      ->capture_default_str();
+  sub.add_option("--tls-alpn-01-address", o.tls_alpn01_address,
+                 "With --standalone: tls-alpn-01 address to listen on (default: all IPv4)")->type_name("ADDRESS");
+  sub.add_option("--manual-auth-hook", o.manual_auth_hook,
+                 "With --manual: command (/bin/sh -c) that publishes the response; it gets "
+                 "CERTBOT_DOMAIN, CERTBOT_VALIDATION, CERTBOT_TOKEN (http-01), "
+                 "CERTBOT_REMAINING_CHALLENGES, CERTBOT_ALL_DOMAINS in its environment")->type_name("COMMAND");
+  sub.add_option("--manual-cleanup-hook", o.manual_cleanup_hook,
+                 "With --manual: command that removes it again; also gets CERTBOT_AUTH_OUTPUT "
+                 "(the auth hook's stdout). Runs also when issuance fails")->type_name("COMMAND");
+  sub.add_option("--dns-rfc2136-credentials", o.rfc2136_credentials,
+                 "With --dns-rfc2136: certbot's INI file (dns_rfc2136_server, _port, _name, _secret, "
+                 "_algorithm); keep it mode 0600")->type_name("FILE");
+  sub.add_option("--dns-propagation-seconds,--dns-rfc2136-propagation-seconds", o.dns_propagation_seconds,
+                 "dns-01: wait this many seconds after publishing instead of checking the "
+                 "authoritative servers (0: do not wait)")->type_name("SECONDS")
+      ->check(CLI::Range(0, 86400));
+  sub.add_option("--dns-propagation-timeout", o.dns_propagation_timeout,
+                 "dns-01: give up when some authoritative server still lacks a record after this "
+                 "many seconds (the error names it)")->type_name("SECONDS")
+      ->check(CLI::Range(1, 86400))->capture_default_str();
+  sub.add_option("--dns-propagation-interval", o.dns_propagation_interval,
+                 "dns-01: at most this many seconds between two checks of the authoritative servers (the first come after 0.25 s, doubling)")->type_name("SECONDS")
+      ->check(CLI::Range(1, 3600))->capture_default_str();
+  sub.add_option("--dns-resolver", o.dns_resolvers,
+                 "dns-01: HOST[:PORT] of a resolver used to find each zone and its authoritative "
+                 "servers (repeatable; default: /etc/resolv.conf)")->type_name("HOST[:PORT]");
+  sub.add_option("--key-type", o.key_type, "Certificate key: ecdsa or rsa")
+      ->check(CLI::IsMember({"ecdsa", "rsa"}))->capture_default_str();
+  sub.add_option("--elliptic-curve", o.elliptic_curve, "With ecdsa: secp256r1 or secp384r1")
+      ->check(CLI::IsMember({"secp256r1", "secp384r1"}))->capture_default_str();
+  sub.add_option("--rsa-key-size", o.rsa_key_size, "With rsa: 2048, 3072 or 4096")
+      ->check(CLI::IsMember({2048, 3072, 4096}))->capture_default_str();
+  sub.add_option("--csr", o.csr, "Finalize with this CSR (PEM or DER); names come from it and "
+                                 "the files go to --cert-path, --chain-path, --fullchain-path")->type_name("FILE");
+  sub.add_option("--cert-path", o.cert_path, "With --csr: where to write the certificate")->type_name("FILE")->capture_default_str();
+  sub.add_option("--chain-path", o.chain_path, "With --csr: where to write the chain")->type_name("FILE")->capture_default_str();
+  sub.add_option("--fullchain-path", o.fullchain_path, "With --csr: where to write the full chain")->type_name("FILE")
+      ->capture_default_str();
+  sub.add_option("--preferred-chain", o.preferred_chain,
+                 "Prefer the chain whose topmost certificate is issued by this CN")->type_name("ISSUER_CN");
+  sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal,
+               "Issue even when the lineage already covers these names and is not due");
+  sub.add_option("--deploy-hook", o.deploy_hook,
+                 "Command saved with the lineage and run (via /bin/sh -c) after each renewal, "
+                 "with RENEWED_LINEAGE and RENEWED_DOMAINS in its environment")->type_name("COMMAND");
+  sub.footer(R"(
+CHALLENGES
+  Every name of the order is solved at once. Each gets the first challenge
+  type in --preferred-challenges that both the authenticator answers and the
+  CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
+  --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 dns-01.
+  Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
+  -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
+  fails, every failing name is reported with the CA's problem. Cleanup (token
+  files, TXT records, the cleanup hook) runs whatever happened.
+
+DNS-01 PROPAGATION
+  Before the CA is asked to look, acmekit finds each record's zone and its
+  authoritative servers (through /etc/resolv.conf or --dns-resolver) and
+  polls every one of them directly until it serves the TXT value (after
+  0.25 s, 0.5 s, 1 s, ..., then every --dns-propagation-interval seconds)
+  for up to --dns-propagation-timeout; on
+  timeout the error names the servers that lag. A CNAME at
+  _acme-challenge.NAME is followed. --dns-propagation-seconds N waits a
+  fixed time instead.
+
+RFC 2136 CREDENTIALS (certbot's format)
+  dns_rfc2136_server = 192.0.2.1        # IP address of the primary server
+  dns_rfc2136_port = 53                 # optional
+  dns_rfc2136_name = acmekit-key.       # TSIG key name
+  dns_rfc2136_secret = base64==         # TSIG secret, never logged
+  dns_rfc2136_algorithm = HMAC-SHA256   # HMAC-MD5 (default, as certbot), -SHA1, -SHA224,
+                                        # -SHA256, -SHA384, -SHA512
+  dns_rfc2136_sign_query = false        # optional: sign the SOA queries too
+  The zone is found by asking that server for the SOA; records are added and
+  deleted one value at a time (over TCP), so apex and wildcard share the name.
+  A CNAME at _acme-challenge.NAME is followed: the record goes to its target.)");
+}
+
+void add_renew_options(CLI::App& sub, RenewOptions& o) {
+  sub.add_option("--cert-name", o.cert_names, "Renew only this lineage (repeatable)")->type_name("CERTNAME");
+  sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal, "Renew even if not due");
+  sub.add_flag("--dry-run", o.dry_run,
+               "Run the whole flow against the CA but install nothing and run no hooks");
+  sub.add_option("--pre-hook", o.pre_hook, "Command run once before the first renewal of this run")->type_name("COMMAND");
+  sub.add_option("--post-hook", o.post_hook, "Command run once after the renewals of this run")->type_name("COMMAND");
+  sub.add_option("--deploy-hook", o.deploy_hook,
+                 "Command run after each successful renewal, with RENEWED_LINEAGE and RENEWED_DOMAINS")->type_name("COMMAND");
+  sub.add_option("--max-parallel", o.max_parallel,
+                 "Renew up to N lineages at once (standalone ones share one http-01 server); "
+                 "a rateLimited answer holds that account's renewals until the CA's Retry-After, "
+                 "also in later runs")->type_name("N")
+      ->check(CLI::Range(1, 256))->capture_default_str();
+  sub.add_flag("--no-directory-hooks", o.no_directory_hooks,
+               "Do not run CONFIG_DIR/renewal-hooks/{pre,deploy,post}/*");
+  sub.footer(R"(
+A lineage is due at once when `acmekit revoke` revoked its live certificate
+(and kept the lineage); else at the moment chosen in the CA's renewal window
+when the CA offers ARI (RFC 9773); else when less than a third of its
+certificate's lifetime is left (a 90-day certificate at 30 days). Each lineage
+renews with the settings saved in CONFIG_DIR/renewal/NAME.conf. The summary
+says why each was renewed (--json: "due": [{cert_name, reason}]). A failing
+lineage does not stop the others; its current certificate stays live. Exit
+status 1 when any renewal failed.)");
+}
+
+void add_revoke_options(CLI::App& sub, RevokeOptions& o) {
+  sub.add_option("--cert-path", o.cert_path, "The certificate (PEM, the first one of a chain counts)")->type_name("FILE");
+  sub.add_option("--cert-name", o.cert_name, "Or a lineage; its saved server and CA bundle are used")->type_name("CERTNAME");
+  sub.add_option("--key-path", o.key_path,
+                 "Sign with the certificate's own private key instead of the account key")->type_name("FILE");
+  sub.add_option("--reason", o.reason, "unspecified, keycompromise, affiliationchanged, superseded, "
+                                       "cessationofoperation")
+      ->check(CLI::IsMember({"unspecified", "keycompromise", "affiliationchanged", "superseded",
+                             "cessationofoperation"}, CLI::ignore_case))
+      ->capture_default_str();
+  sub.add_flag("--delete-after-revoke", o.delete_after_revoke, "With --cert-name: delete the lineage afterwards");
+  sub.footer(R"(
+Without --delete-after-revoke, revoking a lineage's live certificate (by
+--cert-name, or --cert-path naming its live cert.pem or that archive file in
+this --config-dir) records it in CONFIG_DIR/archive/NAME/revoked.tsv: the
+next `acmekit renew` renews that lineage at once, and `certonly` on its names
+issues instead of answering "not yet due". --json names it as "lineage".)");
+}
+
+void add_check_options(CLI::App& sub, CheckOptions& o) {
+  sub.add_option("targets", o.targets, "HOST[:PORT] to check (port 443 by default; IPv6 as [::1]:443)")->type_name("HOST[:PORT]")
+      ->required();
+  sub.add_option("--days", o.days, "Fail when the certificate has this many days left or fewer")->type_name("DAYS")
+      ->check(CLI::NonNegativeNumber)->capture_default_str();
+  sub.add_option("--servername", o.servername,
+                 "Name sent as SNI and checked against the certificate (default: each HOST)")->type_name("NAME");
+  sub.add_option("--connect-timeout", o.connect_timeout, "Seconds for the TCP connect, and again for the TLS handshake")->type_name("SECONDS")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  sub.footer(R"(
+Connects to each target, does a TLS handshake with SNI and reports the
+certificate served -- even an expired or untrusted one: its names, issuer,
+serial, expiry and days left; whether it verifies against the system trust
+store plus --ca-bundle; whether it is valid for the name; and which lineage
+in CONFIG_DIR/live/ it is, and whether it is that lineage's live certificate
+("stale" when the server still serves an older one: reload it).
+With --json: {"checks": [...]}, one object per target.
+
+EXIT STATUS
+  0 every target reachable, verified, valid for its name, and more than --days
+    days left
+  1 some target fails one of those checks
+  2 bad usage (e.g. a malformed target or an unreadable --ca-bundle)
+  4 some target could not be reached (TCP connect or TLS handshake failed))");
+}
+
+}  // namespace
+
+std::unique_ptr<CLI::App> make_app(Invocation& inv) {
+  auto owned = std::make_unique<CLI::App>("acmekit: obtain and manage TLS certificates from an ACME CA (RFC 8555)",
+                                          "acmekit");
+  CLI::App& app = *owned;
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "acmekit " + std::string(kVersion), "Print the version and exit");
+  add_global_options(app, inv.global);
+
+  inv.certonly_cmd = app.add_subcommand("certonly", "Obtain a certificate and save it as a lineage");
+  inv.certonly_cmd->fallthrough();
+  add_certonly_options(*inv.certonly_cmd, inv.certonly);
+  inv.certificates_cmd = app.add_subcommand("certificates", "List the certificates acmekit manages");
+  inv.certificates_cmd->fallthrough();
+  inv.renew_cmd = app.add_subcommand("renew", "Renew every certificate that is due");
+  inv.renew_cmd->fallthrough();
+  add_renew_options(*inv.renew_cmd, inv.renew);
+  auto* daemon_cmd = inv.daemon_cmd = app.add_subcommand("daemon", "Stay up, renew when due, serve Prometheus metrics");
+  daemon_cmd->fallthrough();
+  add_renew_options(*daemon_cmd, inv.daemon.renew);
+  daemon_cmd->add_option("--metrics-listen", inv.daemon.metrics_listen,
+                         "ADDR:PORT for GET /metrics (empty string: no metrics)")
+      ->type_name("ADDR:PORT")->capture_default_str();
+  daemon_cmd->add_option("--check-interval", inv.daemon.check_interval,
+                         "Longest sleep between renewal passes, in seconds")->type_name("SECONDS")->capture_default_str();
+  daemon_cmd->add_option("--jitter", inv.daemon.jitter,
+                         "Random extra delay (0..N seconds) before renewing what comes due")
+      ->type_name("SECONDS")->capture_default_str();
+  daemon_cmd->footer(R"(
+Each pass renews what is due, exactly as `acmekit renew` does, then sleeps
+until the next lineage comes due (plus jitter), at most --check-interval;
+after a failure it retries within the hour. Logs go to stderr (journald).
+Metrics: acmekit_certificates_managed, acmekit_certificate_expiry_seconds,
+acmekit_renewal_last_result, acmekit_renewal_last_success_timestamp_seconds,
+acmekit_renewal_passes_total, acmekit_renewal_failures_total. SIGTERM or
+SIGINT stops it (exit 0).)");
+  inv.revoke_cmd = app.add_subcommand("revoke", "Revoke a certificate (RFC 8555 §7.6)");
+  inv.revoke_cmd->fallthrough();
+  add_revoke_options(*inv.revoke_cmd, inv.revoke);
+  inv.check_cmd = app.add_subcommand("check", "Check the certificate a TLS server serves (for monitoring)");
+  inv.check_cmd->fallthrough();
+  add_check_options(*inv.check_cmd, inv.check);
+  inv.delete_cmd = app.add_subcommand("delete", "Delete a lineage: live/, archive/ and renewal/ files");
+  inv.delete_cmd->fallthrough();
+  inv.delete_cmd->add_option("--cert-name", inv.delete_names, "The lineage to delete (repeatable)")
+      ->type_name("CERTNAME")->required();
+  // Account verbs take only the global options (--server, --email, ...).
+  const std::pair<const char*, const char*> kAccountVerbs[] = {
+      {"register", "Create an ACME account with --email / --agree-tos"},
+      {"show_account", "Show the account's URL, status and contact"},
+      {"update_account", "Replace the account's contact with --email"},
+      {"unregister", "Deactivate the account (RFC 8555 §7.3.6) and forget it locally"},
+      {"rollover_key", "Replace the account key (RFC 8555 §7.3.5); the old key stops working"}};
+  int (*const kAccountFns[])(const GlobalOptions&) = {cmd_register, cmd_show_account, cmd_update_account,
+                                                       cmd_unregister, cmd_rollover_key};
+  for (size_t i = 0; i < std::size(kAccountVerbs); ++i) {
+    auto* sub = app.add_subcommand(kAccountVerbs[i].first, kAccountVerbs[i].second);
+    sub->fallthrough();
+    inv.account_verbs.emplace_back(sub, kAccountFns[i]);
+  }
+  return owned;
+}
+
+}  // namespace acmekit::cli
