@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/acmekit-ca/commands.h"
+#include "cli/acmekit-ca/systemd_notify.h"
 #include "core/clock.h"
 #include "server/ca/authority.h"
 #include "server/http/server.h"
@@ -14,6 +15,7 @@
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
 #include "server/va/validator.h"
+#include "server/wfe/management.h"
 #include "server/wfe/wfe.h"
 
 namespace acmekit::ca_cli {
@@ -143,21 +145,13 @@ int run_serve(const ServeConfig& c) {
   });
   if (!server) return fail("listening on " + c.listen, server.error());
 
-  // Prometheus metrics on a separate, plain-HTTP management listener.
+  // Prometheus /metrics and /health on a separate, plain-HTTP management listener.
+  server::wfe::Management management_endpoints(wfe, **storage, clock);
   std::unique_ptr<server::http::Server> management;
   if (!c.management_listen.empty()) {
     auto m = server::http::Server::start({.listen = c.management_listen, .threads = 1},
-                                         [&wfe](const server::http::ServerRequest& r) {
-                                           acmekit::http::Response resp;
-                                           if (r.target != "/metrics") {
-                                             resp.status = 404;
-                                             resp.body = "not found; try /metrics\n";
-                                             return resp;
-                                           }
-                                           resp.status = 200;
-                                           resp.headers.add("content-type", "text/plain; version=0.0.4");
-                                           resp.body = wfe.metrics_text();
-                                           return resp;
+                                         [&management_endpoints](const server::http::ServerRequest& r) {
+                                           return management_endpoints.handle(r);
                                          });
     if (!m) return fail("management listener on " + c.management_listen, m.error());
     management = std::move(*m);
@@ -166,9 +160,21 @@ int run_serve(const ServeConfig& c) {
   spdlog::info("acmekit-ca serving https://{}:{}/directory (trust {}), http-01 port {}, tls-alpn-01 port {}",
                host_of(c.listen).find(':') != std::string::npos ? "[" + host_of(c.listen) + "]" : host_of(c.listen),
                (*server)->port(), (c.data_dir / "root.pem").string(), c.http01_port, c.tlsalpn01_port);
-  if (management) spdlog::info("metrics on http://{}/metrics", c.management_listen);
+  if (management) spdlog::info("metrics and health on http://{}/metrics, /health", c.management_listen);
 
-  wait_for_shutdown_signal();
+  // Under systemd (Type=notify): started now; the watchdog is fed while the
+  // database takes writes, as GET /health reports it.
+  notify_systemd("READY=1\nSTATUS=serving");
+  {
+    server::sa::Storage& db = **storage;
+    Watchdog watchdog([&db, &clock] {
+      auto healthy = db.check_health(clock.now());
+      if (!healthy) spdlog::warn("watchdog: database unavailable: {}", healthy.error().message());
+      return healthy.has_value();
+    });
+    wait_for_shutdown_signal();
+  }
+  notify_systemd("STOPPING=1");
   (*server)->stop();
   if (management) management->stop();
   return kExitOk;  // ra's destructor waits for validations in flight

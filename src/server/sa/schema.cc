@@ -121,6 +121,14 @@ ALTER TABLE authzs ADD COLUMN failed_ms INTEGER;
 CREATE INDEX authzs_failed ON authzs(account_id, identifier_type, identifier_value, failed_ms)
   WHERE failed_ms IS NOT NULL;
 )sql"},
+    // GET /health and the systemd watchdog prove the database takes writes
+    // by writing this one row (StorageWriter::check_health).
+    Migration{4, R"sql(
+CREATE TABLE health (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  checked_ms INTEGER NOT NULL
+);
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 

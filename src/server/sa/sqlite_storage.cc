@@ -441,6 +441,19 @@ class SqliteStorage final : public Storage {
               }));
   }
 
+  Status check_health(TimePoint now) override {
+    std::lock_guard lock(mu_);
+    return in("check_health", write([&]() -> Status {
+                ACMEKIT_TRY(auto read, db_->prepare("SELECT COUNT(*) FROM (SELECT 1 FROM accounts LIMIT 1)"));
+                ACMEKIT_TRY(bool row, read.step());
+                if (!row) return make_error(ErrorKind::kIo, "sqlite: reading accounts returned no row");
+                ACMEKIT_TRY(auto stmt, db_->prepare("INSERT INTO health (id, checked_ms) VALUES (1, ?1) "
+                                                    "ON CONFLICT (id) DO UPDATE SET checked_ms = excluded.checked_ms"));
+                stmt.bind(1, to_millis(now));
+                return stmt.run();
+              }));
+  }
+
  private:
   // Runs body inside BEGIN IMMEDIATE ... COMMIT; any error rolls back.
   template <typename F>

@@ -104,6 +104,11 @@ class StorageWriter {
   virtual Status add_eab_key(const EabKeyRecord& key) = 0;
   // Binds an unused key to an account; kInvalidArgument if already bound.
   virtual Status bind_eab_key(std::string_view kid, std::string_view account_id) = 0;
+  // Reads a table and commits a write (one row of its own), as a request
+  // would: kIo when the database cannot do both now (full disk, read-only
+  // file, I/O error, locked past the busy timeout). For GET /health and
+  // the systemd watchdog.
+  virtual Status check_health(TimePoint now) = 0;
 };
 
 class Storage : public StorageReader, public StorageWriter {};

@@ -158,7 +158,7 @@ PRAGMA user_version = 1;
 
   auto db = open();
   ASSERT_TRUE(db);
-  EXPECT_EQ(raw_query("PRAGMA user_version"), "3");
+  EXPECT_EQ(raw_query("PRAGMA user_version"), "4");
   auto o = db->get_order("order-1");
   ASSERT_TRUE(o && o->has_value()) << (o ? "missing" : o.error().message());
   EXPECT_EQ((*o)->certificate_id, "7f01");
@@ -179,6 +179,31 @@ PRAGMA user_version = 1;
   r.replaces_certificate_id = "7f01";
   ASSERT_TRUE(db->add_order(r, {}));
   EXPECT_EQ(*db->list_replacing_order_ids("7f01"), std::vector<std::string>{"order-r"});
+}
+
+// GET /health's check: a committed write another connection can read, and
+// kIo (not success after a wait) while another process holds the write lock.
+TEST_F(SqliteStorageFileTest, HealthCheckCommitsAWriteAndReportsALockedDatabase) {
+  auto db = open();
+  ASSERT_TRUE(db);
+  auto healthy = db->check_health(base_time());
+  ASSERT_TRUE(healthy) << healthy.error().message();
+  EXPECT_EQ(raw_query("SELECT checked_ms FROM health WHERE id = 1"), "1767225600123");
+  ASSERT_TRUE(db->check_health(base_time() + 1s));
+  EXPECT_EQ(raw_query("SELECT COUNT(*) || ' ' || MAX(checked_ms) FROM health"), "1 1767225601123");
+
+  // Another connection takes the write lock and keeps it past the busy
+  // timeout (5 s), as a stuck backup or maintenance job would.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(path.c_str(), &other, SQLITE_OPEN_READWRITE, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  auto locked = db->check_health(base_time() + 2s);
+  ASSERT_FALSE(locked);
+  EXPECT_EQ(locked.error().kind, ErrorKind::kIo);
+  EXPECT_NE(locked.error().message().find("locked"), std::string::npos) << locked.error().message();
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_TRUE(db->check_health(base_time() + 3s));
 }
 
 TEST_F(SqliteStorageFileTest, OpenReportsAnUnusablePath) {
