@@ -291,6 +291,9 @@ stop_pebble() {
 #   stop_acmekit_ca, so a second start_acmekit_ca is a restart (same ports).
 # Sets: CA_PID CA_PORT CA_MGMT_PORT CA_HTTP_PORT CA_TLS_PORT CA_DATA CA_DIR_URL
 #   CA_ROOT (DATA/root.pem, trust anchor for the listener and the certificates)
+# Optional: CA_CONFIG=FILE serves with --config FILE instead of --data-dir
+#   (CA_DATA must then name the file's data_dir); CA_RUN_AS=USER runs the CA
+#   as that user (setpriv: CA_PID is the CA itself).
 : "${ACMEKIT_CA_BIN:=$ACMEKIT_SOURCE_DIR/build/acmekit-ca}"
 CA_HOSTS="$WORK/ca-hosts"
 ca_hosts_add() {
@@ -308,7 +311,10 @@ start_acmekit_ca() {
     if [[ $restart == 0 ]]; then
       CA_PORT=$(free_port); CA_MGMT_PORT=$(free_port); CA_HTTP_PORT=$(free_port); CA_TLS_PORT=$(free_port)
     fi
-    "$ACMEKIT_CA_BIN" serve --data-dir "$CA_DATA" --listen "127.0.0.1:$CA_PORT" \
+    local as=() source=(--data-dir "$CA_DATA")
+    [[ -n "${CA_RUN_AS:-}" ]] && as=(setpriv --reuid="$CA_RUN_AS" --regid="$CA_RUN_AS" --init-groups --)
+    [[ -n "${CA_CONFIG:-}" ]] && source=(--config "$CA_CONFIG")
+    "${as[@]}" "$ACMEKIT_CA_BIN" serve "${source[@]}" --listen "127.0.0.1:$CA_PORT" \
       --management-listen "127.0.0.1:$CA_MGMT_PORT" --http01-port "$CA_HTTP_PORT" \
       --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
     CA_PID=$!; track_pid "$CA_PID"
