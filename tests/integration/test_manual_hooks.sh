@@ -5,7 +5,10 @@
 # (dns-01 through manual hooks runs against BIND in test_dns_rfc2136.sh.)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_acmekit
-# Every order gets fresh authorizations, so every run calls the hooks.
+# Fresh authorizations for (nearly) every order: Pebble still reuses a valid
+# one 1 time in 100 per name with PEBBLE_AUTHZREUSE=0 (it creates a new one
+# when rand.Intn(100) > 0), so the renew case counts what acmekit reports as
+# already authorized.
 PEBBLE_AUTHZREUSE=0 start_pebble
 use_pebble_client
 
@@ -85,7 +88,9 @@ after=$(cert_serial "$CFG/live/manual.test/cert.pem")
 [[ "$before" != "$after" ]] || fail "renew did not replace the certificate"
 assert_cert_ok "$CFG/live/manual.test" "$PEBBLE_ROOT" manual.test www.manual.test
 n=$(find "$HOOKLOG" -name '*-auth.env' | wc -l)
-[[ $n -eq 2 ]] || fail "the saved auth hook ran $n times during renew, expected 2"
+reused=$(grep -c ': already authorized' "$ACME_ERR" || true)
+[[ $n -eq $((2 - reused)) ]] \
+  || fail "the saved auth hook ran $n times during renew, expected $((2 - reused)) ($reused of 2 authorizations reused)"
 case_pass
 
 case_begin "an auth hook that fails: clear error, cleanup still runs, nothing installed"
