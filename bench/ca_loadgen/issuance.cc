@@ -30,12 +30,12 @@ Status authorize(IssuanceContext& ctx, const std::vector<std::string>& authz_url
   std::vector<std::string> pending_urls;
   for (const auto& url : authz_urls) {
     ACMEKIT_TRY(auto authz, client::api::get_authorization(ctx.session, url));
-    if (authz.status == "valid") continue;
-    if (authz.status != "pending") {
-      return make_error(ErrorKind::kAcme, "authorization for " + authz.identifier.value + " is " + authz.status);
+    if (authz.status == wire::AcmeStatus::kValid) continue;
+    if (authz.status != wire::AcmeStatus::kPending) {
+      return make_error(ErrorKind::kAcme, "authorization for " + authz.identifier.value + " is " + wire::to_string(authz.status));
     }
     auto ch = std::find_if(authz.challenges.begin(), authz.challenges.end(),
-                           [](const wire::Challenge& c) { return c.type == "http-01"; });
+                           [](const wire::Challenge& c) { return c.type == wire::ChallengeType::kHttp01; });
     if (ch == authz.challenges.end()) {
       return make_error(ErrorKind::kAcme, "no http-01 challenge for " + authz.identifier.value);
     }
@@ -54,23 +54,23 @@ Status authorize(IssuanceContext& ctx, const std::vector<std::string>& authz_url
                                           [&]() -> Result<PollStep> {
                                             std::optional<std::chrono::seconds> ra;
                                             ACMEKIT_TRY(latest, client::api::get_authorization(ctx.session, url, &ra));
-                                            return PollStep{.done = latest.status != "pending", .retry_after = ra};
+                                            return PollStep{.done = latest.status != wire::AcmeStatus::kPending, .retry_after = ra};
                                           }));
-    if (latest.status != "valid") {
+    if (latest.status != wire::AcmeStatus::kValid) {
       std::optional<std::string> problem;
       for (const auto& c : latest.challenges) {
         if (c.error_json) problem = c.error_json;
       }
       return make_error(ErrorKind::kAcme, problem_or(problem, "authorization for " + latest.identifier.value +
-                                                                  " ended " + latest.status));
+                                                                  " ended " + wire::to_string(latest.status)));
     }
   }
   return {};
 }
 
 // RFC 8555 §7.4: poll the order while it is in `from`.
-Status poll_order_while(IssuanceContext& ctx, wire::Order& order, const std::string& from) {
-  return client::api::poll_until(ctx.clock, ctx.policy, "order " + order.url + " (" + from + ")",
+Status poll_order_while(IssuanceContext& ctx, wire::Order& order, wire::AcmeStatus from) {
+  return client::api::poll_until(ctx.clock, ctx.policy, "order " + order.url + " (" + wire::to_string(from) + ")",
                                  [&]() -> Result<PollStep> {
                                    if (order.status != from) return PollStep{.done = true};
                                    std::optional<std::chrono::seconds> ra;
@@ -84,14 +84,14 @@ Status issue_steps(IssuanceContext& ctx, const std::string& name, std::vector<Ta
   if (!order_r) return std::unexpected(std::move(order_r).error().with_context("newOrder"));
   wire::Order order = std::move(*order_r);
 
-  if (order.status == "pending") {
+  if (order.status == wire::AcmeStatus::kPending) {
     if (auto a = authorize(ctx, order.authorizations, presented); !a) {
       return std::unexpected(std::move(a).error().with_context("authorizing " + name));
     }
   }
-  ACMEKIT_CHECK(poll_order_while(ctx, order, "pending"));
-  if (order.status != "ready") {
-    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + order.status + " before finalize"));
+  ACMEKIT_CHECK(poll_order_while(ctx, order, wire::AcmeStatus::kPending));
+  if (order.status != wire::AcmeStatus::kReady) {
+    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + wire::to_string(order.status) + " before finalize"));
   }
 
   ACMEKIT_TRY(auto key, crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256}));
@@ -99,9 +99,9 @@ Status issue_steps(IssuanceContext& ctx, const std::string& name, std::vector<Ta
   auto fin = client::api::finalize_order(ctx.session, order, csr);
   if (!fin) return std::unexpected(std::move(fin).error().with_context("finalize"));
   order = std::move(*fin);
-  ACMEKIT_CHECK(poll_order_while(ctx, order, "processing"));
-  if (order.status != "valid" || order.certificate.empty()) {
-    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + order.status + " without a certificate"));
+  ACMEKIT_CHECK(poll_order_while(ctx, order, wire::AcmeStatus::kProcessing));
+  if (order.status != wire::AcmeStatus::kValid || order.certificate.empty()) {
+    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + wire::to_string(order.status) + " without a certificate"));
   }
 
   auto chain_r = client::api::download_certificate(ctx.session, order.certificate);

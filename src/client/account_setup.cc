@@ -36,8 +36,9 @@ Result<store::StoredAccount> ensure_account(api::Session& session, store::Accoun
       return std::unexpected(std::move(found).error().with_context(
           "looking up the saved account " + account.id));
     }
-    if (found->status != "valid") {
-      return make_error(ErrorKind::kAcme, "the saved account " + account.id + " is " + found->status);
+    if (found->status != wire::AcmeStatus::kValid) {
+      return make_error(ErrorKind::kAcme,
+                        "the saved account " + account.id + " is " + std::string(wire::to_string(found->status)));
     }
     account.url = found->url;
     session.set_account_url(account.url);

@@ -26,12 +26,13 @@ Error validation_error(const wire::Authorization& authz) {
     if (c.error_json) {
       Error e = wire::parse_embedded_problem(*c.error_json);
       e.kind = ErrorKind::kAcme;
-      e.detail = "validation of " + display_name(authz) + " (" + c.type + ") failed: " + e.detail;
+      e.detail = "validation of " + display_name(authz) + " (" + std::string(wire::to_string(c.type)) +
+                 ") failed: " + e.detail;
       return e;
     }
   }
   return Error{.kind = ErrorKind::kAcme,
-               .detail = "authorization for " + display_name(authz) + " is " + authz.status};
+               .detail = "authorization for " + display_name(authz) + " is " + std::string(wire::to_string(authz.status))};
 }
 
 // Several names failed: one error, each name a subproblem (RFC 8555 §6.7.1),
@@ -68,15 +69,15 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
   std::vector<Pending> pending;
   for (const auto& url : authz_urls) {
     ACMEKIT_TRY(auto authz, api::get_authorization(session_, url));
-    if (authz.status == "valid") {
+    if (authz.status == wire::AcmeStatus::kValid) {
       spdlog::info("{}: already authorized", display_name(authz));
       continue;
     }
-    if (authz.status != "pending") return std::unexpected(validation_error(authz));
+    if (authz.status != wire::AcmeStatus::kPending) return std::unexpected(validation_error(authz));
     const auto choice = solvers_.choose(authz);
     if (!choice.solver) {
       std::string offered;
-      for (const auto& c : authz.challenges) offered += (offered.empty() ? "" : ", ") + c.type;
+      for (const auto& c : authz.challenges) offered += (offered.empty() ? "" : ", ") + std::string(wire::to_string(c.type));
       std::string hint;
       if (authz.wildcard) hint = "; a wildcard name needs dns-01 (--dns-rfc2136 or --manual)";
       return make_error(ErrorKind::kInvalidArgument,
@@ -88,7 +89,7 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
                          .challenge_type = choice.challenge->type,
                          .token = choice.challenge->token,
                          .key_authorization = jose::key_authorization(choice.challenge->token, jwk)};
-    if (task.challenge_type == challenge::kDns01) {
+    if (task.challenge_type == wire::ChallengeType::kDns01) {
       // RFC 8555 §8.4: the TXT record at _acme-challenge.<identifier>.
       task.dns_name = "_acme-challenge." + task.identifier;
       task.dns_value = jose::dns01_txt_value(task.key_authorization);
@@ -123,17 +124,17 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
         }
         spdlog::info("{}: presenting {}", names, p.task.challenge_type);
         auto r = batch->present_all(tasks);
-        if (!r) return std::unexpected(std::move(r).error().with_context("presenting " + p.task.challenge_type + " for " + names));
+        if (!r) return std::unexpected(std::move(r).error().with_context("presenting " + wire::to_string(p.task.challenge_type) + " for " + names));
         continue;
       }
       p.attempted = true;
       spdlog::info("{}: presenting {}", display_name(p.authz), p.task.challenge_type);
       auto r = p.solver->present(p.task);
-      if (!r) return std::unexpected(std::move(r).error().with_context("presenting " + p.task.challenge_type + " for " + display_name(p.authz)));
+      if (!r) return std::unexpected(std::move(r).error().with_context("presenting " + wire::to_string(p.task.challenge_type) + " for " + display_name(p.authz)));
     }
     std::vector<challenge::Task> dns_tasks;
     for (const auto& p : pending) {
-      if (p.task.challenge_type == challenge::kDns01) dns_tasks.push_back(p.task);
+      if (p.task.challenge_type == wire::ChallengeType::kDns01) dns_tasks.push_back(p.task);
     }
     if (!dns_tasks.empty() && solvers_.propagation_wait()) {
       ACMEKIT_CHECK(solvers_.propagation_wait()->wait_visible(dns_tasks));
@@ -153,14 +154,14 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
             if (p.done) continue;
             std::optional<std::chrono::seconds> ra;
             ACMEKIT_TRY(auto latest, api::get_authorization(session_, p.authz.url, &ra));
-            if (latest.status == "pending") {
+            if (latest.status == wire::AcmeStatus::kPending) {
               all_done = false;
               if (ra && (!retry_after || *ra < *retry_after)) retry_after = ra;
               continue;
             }
             p.done = true;
             p.authz = std::move(latest);
-            if (p.authz.status == "valid") {
+            if (p.authz.status == wire::AcmeStatus::kValid) {
               spdlog::info("{}: validated", display_name(p.authz));
             } else {
               spdlog::error("{}: {}", display_name(p.authz), validation_error(p.authz).message());
@@ -239,16 +240,16 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
   if (!order_r) return std::unexpected(std::move(order_r).error().with_context("creating the order"));
   wire::Order order = std::move(*order_r);
 
-  if (order.status == "pending") ACMEKIT_CHECK(authorize(order.authorizations));
+  if (order.status == wire::AcmeStatus::kPending) ACMEKIT_CHECK(authorize(order.authorizations));
 
   // RFC 8555 §7.4: wait for "ready" once every authorization is valid.
   ACMEKIT_CHECK(api::poll_until(clock_, policy_, "the order to become ready", [&]() -> Result<api::PollStep> {
     std::optional<std::chrono::seconds> ra;
-    if (order.status != "pending") return api::PollStep{.done = true};
+    if (order.status != wire::AcmeStatus::kPending) return api::PollStep{.done = true};
     ACMEKIT_TRY(order, api::get_order(session_, order.url, &ra));
-    return api::PollStep{.done = order.status != "pending", .retry_after = ra};
+    return api::PollStep{.done = order.status != wire::AcmeStatus::kPending, .retry_after = ra};
   }));
-  if (order.status == "invalid") {
+  if (order.status == wire::AcmeStatus::kInvalid) {
     if (order.error_json) return std::unexpected(wire::parse_embedded_problem(*order.error_json));
     return make_error(ErrorKind::kAcme, "the order became invalid");
   }
@@ -268,21 +269,22 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
     test_point("after-key");
   }
 
-  if (order.status == "ready") {
+  if (order.status == wire::AcmeStatus::kReady) {
     spdlog::info("finalizing the order");
     auto fin = api::finalize_order(session_, order, csr_der);
     if (!fin) return std::unexpected(std::move(fin).error().with_context("finalizing the order"));
     order = std::move(*fin);
   }
   ACMEKIT_CHECK(api::poll_until(clock_, policy_, "the certificate to be issued", [&]() -> Result<api::PollStep> {
-    if (order.status != "processing") return api::PollStep{.done = true};
+    if (order.status != wire::AcmeStatus::kProcessing) return api::PollStep{.done = true};
     std::optional<std::chrono::seconds> ra;
     ACMEKIT_TRY(order, api::get_order(session_, order.url, &ra));
-    return api::PollStep{.done = order.status != "processing", .retry_after = ra};
+    return api::PollStep{.done = order.status != wire::AcmeStatus::kProcessing, .retry_after = ra};
   }));
-  if (order.status != "valid" || order.certificate.empty()) {
+  if (order.status != wire::AcmeStatus::kValid || order.certificate.empty()) {
     if (order.error_json) return std::unexpected(wire::parse_embedded_problem(*order.error_json));
-    return make_error(ErrorKind::kAcme, "the order ended " + order.status + " without a certificate");
+    return make_error(ErrorKind::kAcme,
+                      "the order ended " + std::string(wire::to_string(order.status)) + " without a certificate");
   }
 
   test_point("after-finalize");

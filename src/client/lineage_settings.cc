@@ -32,26 +32,27 @@ std::vector<std::string> split_list(const std::string& text) {
 
 }  // namespace
 
-Result<std::vector<std::string>> LineageSettings::challenge_types() const {
-  std::vector<std::string> supported;
-  if (authenticator == "standalone") supported = {challenge::kHttp01, challenge::kTlsAlpn01};
-  else if (authenticator == "webroot") supported = {challenge::kHttp01};
-  else if (authenticator == "manual") supported = {challenge::kHttp01, challenge::kDns01};
-  else if (authenticator == "dns-rfc2136") supported = {challenge::kDns01};
+Result<std::vector<wire::ChallengeType>> LineageSettings::challenge_types() const {
+  using wire::ChallengeType;
+  std::vector<ChallengeType> supported;
+  if (authenticator == "standalone") supported = {ChallengeType::kHttp01, ChallengeType::kTlsAlpn01};
+  else if (authenticator == "webroot") supported = {ChallengeType::kHttp01};
+  else if (authenticator == "manual") supported = {ChallengeType::kHttp01, ChallengeType::kDns01};
+  else if (authenticator == "dns-rfc2136") supported = {ChallengeType::kDns01};
   else return make_error(ErrorKind::kInvalidArgument, "unknown authenticator \"" + authenticator + "\"");
   if (preferred_challenges.empty()) {
     // Binding port 443 is only done when asked for (--preferred-challenges).
     if (authenticator == "standalone") supported.pop_back();
     return supported;
   }
-  std::vector<std::string> out;
-  for (const auto& t : preferred_challenges) {
+  std::vector<ChallengeType> out;
+  for (const auto t : preferred_challenges) {
     if (std::find(supported.begin(), supported.end(), t) != supported.end()) out.push_back(t);
   }
   if (out.empty()) {
     return make_error(ErrorKind::kInvalidArgument,
-                      "--" + authenticator + " answers " + join(supported, ", ") +
-                          ", none of the preferred challenges " + join(preferred_challenges, ", "));
+                      "--" + authenticator + " answers " + challenge::join_types(supported, ", ") +
+                          ", none of the preferred challenges " + challenge::join_types(preferred_challenges, ", "));
   }
   return out;
 }
@@ -68,10 +69,12 @@ store::RenewalConfig LineageSettings::to_config() const {
     p["http01_port"] = std::to_string(http01_port);
     if (!http01_address.empty()) p["http01_address"] = http01_address;
   }
-  if (!preferred_challenges.empty()) p["pref_challs"] = join(preferred_challenges, ",") + ",";  // certbot's form
+  if (!preferred_challenges.empty()) {
+    p["pref_challs"] = challenge::join_types(preferred_challenges, ",") + ",";  // certbot's form
+  }
   if (authenticator == "standalone") {
     auto types = challenge_types();
-    if (types && std::find(types->begin(), types->end(), challenge::kTlsAlpn01) != types->end()) {
+    if (types && std::find(types->begin(), types->end(), wire::ChallengeType::kTlsAlpn01) != types->end()) {
       p["tls_alpn01_port"] = std::to_string(tls_alpn01_port);
       if (!tls_alpn01_address.empty()) p["tls_alpn01_address"] = tls_alpn01_address;
     }

@@ -8,6 +8,7 @@
 #include "client/store/lineages.h"
 #include "core/crypto/key.h"
 #include "core/error.h"
+#include "core/wire/enums.h"
 
 namespace acmekit::client {
 
@@ -24,7 +25,7 @@ struct LineageSettings {
   std::string authenticator = "standalone";
   // --preferred-challenges, in order; empty: the authenticator's default
   // (http-01 first, then dns-01 for manual; dns-01 for dns-rfc2136).
-  std::vector<std::string> preferred_challenges;
+  std::vector<wire::ChallengeType> preferred_challenges;
   int http01_port = 80;
   std::string http01_address;
   int tls_alpn01_port = 443;
@@ -49,7 +50,7 @@ struct LineageSettings {
   // The challenge types this lineage answers, in preference order: the
   // authenticator's types, filtered and ordered by preferred_challenges.
   // kInvalidArgument when the preference leaves none.
-  Result<std::vector<std::string>> challenge_types() const;
+  Result<std::vector<wire::ChallengeType>> challenge_types() const;
 
   Result<crypto::KeySpec> key_spec() const {
     return crypto::key_spec_from_names(key_type, elliptic_curve, rsa_key_size);

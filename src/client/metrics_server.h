@@ -1,31 +1,37 @@
-// A tiny HTTP listener for Prometheus: GET /metrics answers whatever the
-// callback renders (text exposition format 0.0.4); anything else is 404.
-// One background thread, one connection at a time, short timeouts: scrapes
-// are rare and small, and this must never block the work it reports on.
+// The daemon's metrics listener, one core/http Server on one thread:
+// GET /metrics answers whatever the callback renders (Prometheus text
+// exposition 0.0.4), GET /health answers 200 {"status":"ok"} while the
+// daemon runs (for systemd or a monitor's liveness check); anything else is
+// 404. Scrapes are rare and small, and never block the work they report on.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.h"
+
+namespace acmekit::http {
+class Server;
+}
 
 namespace acmekit::client {
 
 class MetricsServer {
  public:
   using Render = std::function<std::string()>;
-  // Binds address:port now (errors name them) and serves until destroyed.
-  static Result<std::unique_ptr<MetricsServer>> start(const std::string& address, uint16_t port, Render render);
+  // Binds `listen` ("ADDR:PORT", net::parse_listen_address) now and serves
+  // until destroyed. kInvalidArgument for a bad address ("127.0.0.1:abc"),
+  // kIo when the port is taken.
+  static Result<std::unique_ptr<MetricsServer>> start(const std::string& listen, Render render);
   ~MetricsServer();
   uint16_t port() const;
 
-  struct Impl;
-
  private:
-  explicit MetricsServer(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  explicit MetricsServer(std::unique_ptr<http::Server> server);
+  std::unique_ptr<http::Server> server_;
 };
 
 // Prometheus label value escaping (backslash, double quote, newline).

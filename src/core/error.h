@@ -15,16 +15,24 @@
 
 namespace acmekit {
 
-// What kind of failure, for exit codes and for callers that react to it.
+// What kind of failure: what went wrong, not who reports it or how. In the
+// spirit of Abseil's canonical codes and Boulder's error types: callers that
+// react to a failure test the kind; only the edges map it, the CLI to an exit
+// code (cli/acmekit/output.cc) and the CA's WFE to a problem document and an
+// HTTP status (server/wfe/problems.cc).
 enum class ErrorKind {
-  kInvalidArgument,  // the user's input is wrong (flags, files, names)
-  kIo,               // a local file or socket operation failed
-  kCrypto,           // OpenSSL refused (bad key, bad PEM, signature failure)
-  kNetwork,          // could not reach the server, TLS failure, timeout
-  kProtocol,         // the server answered something that is not valid ACME
-  kAcme,             // the server answered with an RFC 8555 problem document
-  kTimeout,          // polling gave up
-  kInternal,         // a bug on our side
+  kInvalidArgument,     // the input is wrong: flags, files, names, a request's content
+  kNotFound,            // no such thing: record, file, lineage, account
+  kAlreadyExists,       // the key is taken: a unique record exists (also a race lost to another writer)
+  kFailedPrecondition,  // the thing is not in a state that allows this: already revoked, already bound
+  kUnauthorized,        // the caller may not do this
+  kUnavailable,         // could not be reached or is busy now (network, TLS, a locked database): retry
+  kIo,                  // a local file or socket operation failed
+  kCrypto,              // OpenSSL refused (bad key, bad PEM, signature failure)
+  kProtocol,            // the peer answered something that is not valid ACME / DNS / HTTP
+  kAcme,                // an RFC 8555 §6.7 problem: one a CA sent, or one the CA's RA/VA raise
+  kTimeout,             // polling or waiting gave up
+  kInternal,            // a bug on our side
 };
 
 // RFC 8555 §6.7.1: a problem about one identifier within a larger problem.
@@ -74,9 +82,19 @@ struct Error {
   }
 };
 
+// Result<T> is std::expected<T, Error> that must not be ignored: dropping
+// a Result (or a Status, Result<void>) is a compile error (-Werror=unused-result).
 template <typename T>
-using Result = std::expected<T, Error>;
-using Status = std::expected<void, Error>;
+class [[nodiscard]] Result : public std::expected<T, Error> {
+  using Base = std::expected<T, Error>;
+
+ public:
+  using Base::Base;
+  Result() = default;
+  Result(const Base& b) : Base(b) {}       // NOLINT: from and_then/transform/or_else
+  Result(Base&& b) : Base(std::move(b)) {}  // NOLINT
+};
+using Status = Result<void>;
 
 inline std::unexpected<Error> make_error(ErrorKind kind, std::string detail) {
   return std::unexpected<Error>(Error{.kind = kind, .detail = std::move(detail)});

@@ -17,35 +17,37 @@
 namespace acmekit::server {
 
 using TimePoint = std::chrono::system_clock::time_point;
+using wire::AcmeStatus;
+using wire::ChallengeType;
 
-// RFC 8555 §7.1.2. status: "valid" | "deactivated" | "revoked".
+// RFC 8555 §7.1.2. status: valid | deactivated | revoked.
 struct AccountRecord {
   std::string id;
   std::string jwk_json;        // the account's public JWK, compact JSON
   std::string key_thumbprint;  // RFC 7638 thumbprint of jwk_json; unique across accounts
   std::vector<std::string> contact;
-  std::string status = "valid";
+  AcmeStatus status = AcmeStatus::kValid;
   std::string eab_kid;  // the external account it is bound to (§7.3.4); empty if none
   TimePoint created{};
 };
 
-// RFC 8555 §7.1.5, §8. status: "pending" | "processing" | "valid" | "invalid".
+// RFC 8555 §7.1.5, §8. status: pending | processing | valid | invalid.
 struct ChallengeRecord {
-  std::string type;   // "http-01" | "dns-01" | "tls-alpn-01"
+  ChallengeType type = ChallengeType::kHttp01;
   std::string token;  // base64url, at least 128 bits of entropy (§8.1)
-  std::string status = "pending";
+  AcmeStatus status = AcmeStatus::kPending;
   std::optional<TimePoint> validated;
   std::string error_json;  // the problem document when invalid; empty otherwise
 };
 
-// RFC 8555 §7.1.4. status as stored: "pending" | "valid" | "invalid" |
-// "deactivated" | "revoked"; "expired" is derived from `expires` when read.
+// RFC 8555 §7.1.4. status as stored: pending | valid | invalid | deactivated
+// | revoked; expired is derived from `expires` when read.
 struct AuthzRecord {
   std::string id;
   std::string account_id;
   wire::Identifier identifier;  // for a wildcard: the base domain, without "*." (§7.1.4)
   bool wildcard = false;
-  std::string status = "pending";
+  AcmeStatus status = AcmeStatus::kPending;
   TimePoint expires{};
   std::vector<ChallengeRecord> challenges;  // in the order they are offered
   // When its validation failed (set with status "invalid" by the RA), for
@@ -53,13 +55,13 @@ struct AuthzRecord {
   std::optional<TimePoint> failed;
 };
 
-// RFC 8555 §7.1.3. status as stored: "pending" | "processing" | "valid" |
-// "invalid"; "ready" and the invalid state that follows from a failed or
-// expired authorization are derived from the authorizations when read.
+// RFC 8555 §7.1.3. status as stored: pending | processing | valid | invalid;
+// ready, and the invalid state that follows from a failed or expired
+// authorization, are derived from the authorizations when read.
 struct OrderRecord {
   std::string id;
   std::string account_id;
-  std::string status = "pending";
+  AcmeStatus status = AcmeStatus::kPending;
   TimePoint created{};
   TimePoint expires{};
   std::vector<wire::Identifier> identifiers;  // as requested (wildcards keep "*.")
@@ -81,7 +83,7 @@ struct CertificateRecord {
   std::string leaf_pem;  // the end-entity certificate; the CA appends its chain when serving
   TimePoint not_before{}, not_after{};
   std::vector<wire::Identifier> identifiers;  // the SANs, for authorization-based revocation (§7.6)
-  std::string status = "valid";  // "valid" | "revoked"
+  AcmeStatus status = AcmeStatus::kValid;  // valid | revoked
   int revocation_reason = 0;     // RFC 5280 §5.3.1 CRLReason
   std::optional<TimePoint> revoked_at;
   // RFC 9773 §5: the order that replaced it, set when that order is

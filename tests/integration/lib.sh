@@ -285,7 +285,8 @@ stop_pebble() {
 # ---------------------------------------------------------------- acmekit-ca
 
 # start_acmekit_ca [EXTRA_SERVE_FLAGS...]
-#   Starts our own CA on free loopback ports. Its validator resolves names
+#   Starts our own CA on loopback: it binds port 0 for its ACME and
+#   management listeners and the harness reads the ports from its log. Its validator resolves names
 #   through the hosts file $CA_HOSTS (every name in it maps to 127.0.0.1;
 #   add names with ca_hosts_add before starting). The data dir survives
 #   stop_acmekit_ca, so a second start_acmekit_ca is a restart (same ports).
@@ -305,35 +306,41 @@ start_acmekit_ca() {
   [[ -x "$ACMEKIT_CA_BIN" ]] || fail "acmekit-ca binary not found: $ACMEKIT_CA_BIN (set ACMEKIT_CA_BIN)"
   CA_DATA=${CA_DATA:-$WORK/acmekit-ca}
   touch "$CA_HOSTS"
-  local attempt restart=0
-  [[ -n "${CA_PORT:-}" ]] && restart=1
-  for attempt in 1 2 3; do
+  # The CA binds port 0 and says which ports it got; a restart asks for the
+  # same ones again. The validation ports are where acmekit's standalone
+  # servers will listen, so they are chosen here (the CA must know them).
+  local listen=0 mgmt=0 restart=0 as=() source=(--data-dir "$CA_DATA") i log_from
+  if [[ -n "${CA_PORT:-}" ]]; then
+    restart=1 listen=$CA_PORT mgmt=$CA_MGMT_PORT
+  else
+    CA_HTTP_PORT=$(free_port); CA_TLS_PORT=$(free_port)
+  fi
+  [[ -n "${CA_RUN_AS:-}" ]] && as=(setpriv --reuid="$CA_RUN_AS" --regid="$CA_RUN_AS" --init-groups --)
+  [[ -n "${CA_CONFIG:-}" ]] && source=(--config "$CA_CONFIG")
+  touch "$LOGS/acmekit-ca.log"
+  log_from=$(($(wc -l <"$LOGS/acmekit-ca.log") + 1))
+  "${as[@]}" "$ACMEKIT_CA_BIN" serve "${source[@]}" --listen "127.0.0.1:$listen" \
+    --management-listen "127.0.0.1:$mgmt" --http01-port "$CA_HTTP_PORT" \
+    --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
+  CA_PID=$!; track_pid "$CA_PID"
+  CA_ROOT="$CA_DATA/root.pem"
+  for i in $(seq 1 100); do
+    _pid_alive "$CA_PID" || break
     if [[ $restart == 0 ]]; then
-      CA_PORT=$(free_port); CA_MGMT_PORT=$(free_port); CA_HTTP_PORT=$(free_port); CA_TLS_PORT=$(free_port)
+      CA_PORT=$(tail -n "+$log_from" "$LOGS/acmekit-ca.log" | sed -n 's|.*acmekit-ca serving https://127\.0\.0\.1:\([0-9]*\)/directory.*|\1|p' | head -n 1)
+      CA_MGMT_PORT=$(tail -n "+$log_from" "$LOGS/acmekit-ca.log" | sed -n 's|.*management on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' | head -n 1)
     fi
-    local as=() source=(--data-dir "$CA_DATA")
-    [[ -n "${CA_RUN_AS:-}" ]] && as=(setpriv --reuid="$CA_RUN_AS" --regid="$CA_RUN_AS" --init-groups --)
-    [[ -n "${CA_CONFIG:-}" ]] && source=(--config "$CA_CONFIG")
-    "${as[@]}" "$ACMEKIT_CA_BIN" serve "${source[@]}" --listen "127.0.0.1:$CA_PORT" \
-      --management-listen "127.0.0.1:$CA_MGMT_PORT" --http01-port "$CA_HTTP_PORT" \
-      --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
-    CA_PID=$!; track_pid "$CA_PID"
-    CA_DIR_URL="https://127.0.0.1:$CA_PORT/directory"
-    CA_ROOT="$CA_DATA/root.pem"
-    local i
-    for i in $(seq 1 100); do
-      _pid_alive "$CA_PID" || break
-      if [[ -f "$CA_ROOT" ]] && curl -fsS --max-time 2 --cacert "$CA_ROOT" -o /dev/null "$CA_DIR_URL" 2>/dev/null; then
-        export CA_PID CA_PORT CA_MGMT_PORT CA_HTTP_PORT CA_TLS_PORT CA_DATA CA_DIR_URL CA_ROOT
-        log "acmekit-ca up: $CA_DIR_URL (http-01 port $CA_HTTP_PORT, pid $CA_PID)"
-        return 0
-      fi
-      sleep 0.1
-    done
-    log "acmekit-ca did not come up (attempt $attempt):"; tail -n 5 "$LOGS/acmekit-ca.log" >&2 || true
-    stop_pid "$CA_PID"
-    [[ $restart == 1 ]] && break
+    CA_DIR_URL="https://127.0.0.1:${CA_PORT:-0}/directory"
+    if [[ -n "$CA_PORT" && -n "$CA_MGMT_PORT" && -f "$CA_ROOT" ]] &&
+       curl -fsS --max-time 2 --cacert "$CA_ROOT" -o /dev/null "$CA_DIR_URL" 2>/dev/null; then
+      export CA_PID CA_PORT CA_MGMT_PORT CA_HTTP_PORT CA_TLS_PORT CA_DATA CA_DIR_URL CA_ROOT
+      log "acmekit-ca up: $CA_DIR_URL (http-01 port $CA_HTTP_PORT, pid $CA_PID)"
+      return 0
+    fi
+    sleep 0.1
   done
+  tail -n 5 "$LOGS/acmekit-ca.log" >&2 || true
+  stop_pid "$CA_PID"
   fail "acmekit-ca did not start; see $LOGS/acmekit-ca.log"
 }
 

@@ -10,12 +10,13 @@
 #include "cli/acmekit-ca/systemd_notify.h"
 #include "core/clock.h"
 #include "server/ca/authority.h"
-#include "server/http/server.h"
+#include "core/http/server.h"
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
 #include "server/va/validator.h"
 #include "server/wfe/management.h"
+#include "server/wfe/problems.h"
 #include "server/wfe/wfe.h"
 
 namespace acmekit::ca_cli {
@@ -136,31 +137,38 @@ int run_serve(const ServeConfig& c) {
   }
   auto creds = (*authority)->listener_credentials(names);
   if (!creds) return fail("listener certificate", creds.error());
-  server::http::ServerOptions http_options{.listen = c.listen,
-                                           .tls_chain_pem = creds->first,
-                                           .tls_key_pem = creds->second,
-                                           .threads = c.threads};
-  auto server = server::http::Server::start(http_options, [&wfe](const server::http::ServerRequest& r) {
-    return wfe.handle(r);
-  });
-  if (!server) return fail("listening on " + c.listen, server.error());
+  // Requests the listener refuses by itself get problem documents too.
+  http::ServerOptions http_options{.listen = c.listen,
+                                   .name = "ACME",
+                                   .tls_chain_pem = creds->first,
+                                   .tls_key_pem = creds->second,
+                                   .threads = c.threads,
+                                   .error_response = server::wfe::framing_error_response};
+  auto server = http::Server::start(http_options, [&wfe](const http::ServerRequest& r) { return wfe.handle(r); });
+  if (!server) return fail("the ACME listener", server.error());
 
   // Prometheus /metrics and /health on a separate, plain-HTTP management listener.
   server::wfe::Management management_endpoints(wfe, **storage, clock);
-  std::unique_ptr<server::http::Server> management;
+  std::unique_ptr<http::Server> management;
   if (!c.management_listen.empty()) {
-    auto m = server::http::Server::start({.listen = c.management_listen, .threads = 1},
-                                         [&management_endpoints](const server::http::ServerRequest& r) {
-                                           return management_endpoints.handle(r);
-                                         });
-    if (!m) return fail("management listener on " + c.management_listen, m.error());
+    auto m = http::Server::start({.listen = c.management_listen, .name = "management", .threads = 1},
+                                 [&management_endpoints](const http::ServerRequest& r) {
+                                   return management_endpoints.handle(r);
+                                 });
+    if (!m) return fail("the management listener", m.error());
     management = std::move(*m);
   }
 
   spdlog::info("acmekit-ca serving https://{}:{}/directory (trust {}), http-01 port {}, tls-alpn-01 port {}",
                host_of(c.listen).find(':') != std::string::npos ? "[" + host_of(c.listen) + "]" : host_of(c.listen),
                (*server)->port(), (c.data_dir / "root.pem").string(), c.http01_port, c.tlsalpn01_port);
-  if (management) spdlog::info("metrics and health on http://{}/metrics, /health", c.management_listen);
+  // The bound ports (a listen address with port 0 gets a free one): tests
+  // and supervisors read them from these lines.
+  if (management) {
+    const std::string host = host_of(c.management_listen);
+    spdlog::info("management on http://{}:{}/ (/metrics, /health)",
+                 host.find(':') != std::string::npos ? "[" + host + "]" : host, management->port());
+  }
 
   // Under systemd (Type=notify): started now; the watchdog is fed while the
   // database takes writes, as GET /health reports it.

@@ -38,7 +38,7 @@ int run_status(const StatusOptions& o) {
   nlohmann::json ids = nlohmann::json::array();
   for (const auto& id : c.identifiers) ids.push_back(wire::to_json(id));
   nlohmann::json out = {{"serial", c.id},
-                        {"status", c.status},
+                        {"status", wire::to_string(c.status)},
                         {"not_before", server::wfe::rfc3339(c.not_before)},
                         {"not_after", server::wfe::rfc3339(c.not_after)},
                         {"identifiers", ids},

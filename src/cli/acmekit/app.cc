@@ -166,8 +166,10 @@ RFC 2136 CREDENTIALS (certbot's format)
   dns_rfc2136_algorithm = HMAC-SHA256   # HMAC-MD5 (default, as certbot), -SHA1, -SHA224,
                                         # -SHA256, -SHA384, -SHA512
   dns_rfc2136_sign_query = false        # optional: sign the SOA queries too
-  The zone is found by asking that server for the SOA; records are added and
-  deleted one value at a time (over TCP), so apex and wildcard share the name.
+  The zone is found by asking that server for the SOA; every record of one
+  zone is added in one UPDATE (over TCP; at most 100 records a message, all
+  or nothing, RFC 2136 §3.8) and deleted value by value in one UPDATE, so
+  apex and wildcard share the name and the zone's serial moves once.
   A CNAME at _acme-challenge.NAME is followed: the record goes to its target.)");
 }
 

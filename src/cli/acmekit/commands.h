@@ -5,8 +5,13 @@
 #include <vector>
 
 #include "cli/acmekit/options.h"
+#include "core/clock.h"
 
 namespace acmekit::cli {
+
+// The system clock, or with ACMEKIT_FAKE_NOW=<unix seconds> (an end-to-end
+// test switch, Boulder's FAKECLOCK) the clock started at that instant.
+const Clock& cli_clock();
 
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options);
 int cmd_certificates(const GlobalOptions& global);

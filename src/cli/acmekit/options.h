@@ -1,9 +1,15 @@
 // Every flag of the acmekit command line, as plain data. certbot's names
-// wherever certbot has the option, so users can switch.
+// wherever certbot has the option, so users can switch. The options of
+// renew, daemon, revoke and check are the client's own request types.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "client/check.h"
+#include "client/daemon.h"
+#include "client/renewal/pass.h"
+#include "client/revoke.h"
 
 namespace acmekit::cli {
 
@@ -59,39 +65,10 @@ struct CertonlyOptions {
   bool force_renewal = false;  // issue even if the lineage is not due
 };
 
-struct RenewOptions {
-  std::vector<std::string> cert_names;  // empty: every lineage
-  bool force_renewal = false;
-  bool dry_run = false;
-  std::string pre_hook, post_hook, deploy_hook;
-  bool no_directory_hooks = false;
-  int max_parallel = 1;  // lineages renewed at once
-};
-
-struct DaemonOptions {
-  RenewOptions renew;               // hooks and --cert-name apply to every pass
-  std::string metrics_listen = "127.0.0.1:9108";  // "" disables metrics
-  int check_interval = 43200;       // longest sleep between passes, seconds
-  int jitter = 600;                 // random extra delay before a due renewal, seconds
-};
-
-struct RevokeOptions {
-  std::string cert_path;  // a certificate (or full chain) PEM
-  std::string cert_name;  // or a lineage
-  std::string key_path;   // sign with the certificate's key instead of the account
-  std::string reason = "unspecified";
-  bool delete_after_revoke = false;
-};
-
-struct CheckOptions {
-  std::vector<std::string> targets;  // HOST[:PORT], [IPv6]:PORT
-  long days = 14;                    // fail at or below this many days left
-  std::string servername;            // SNI and the name checked (default: each HOST)
-  double connect_timeout = 10;       // seconds, for the connect and for the handshake
-};
-
-// Known CAs by short name (certbot users type URLs; lego users names).
-// Returns the URL for a short name, or the argument when it is a URL.
-std::string resolve_server(const std::string& server, bool staging);
+// The verbs whose flags bind straight into the client's request types.
+using client::CheckOptions;
+using client::DaemonOptions;
+using client::RenewOptions;
+using client::RevokeOptions;
 
 }  // namespace acmekit::cli

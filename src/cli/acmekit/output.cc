@@ -1,16 +1,20 @@
 #include "cli/acmekit/output.h"
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
+
+#include "cli/acmekit/commands.h"
 
 namespace acmekit::cli {
 
 int exit_code_for(const Error& e) {
   switch (e.kind) {
-    case ErrorKind::kInvalidArgument: return kExitUsage;
+    case ErrorKind::kInvalidArgument:
+    case ErrorKind::kNotFound:
+    case ErrorKind::kAlreadyExists: return kExitUsage;
     case ErrorKind::kAcme: return kExitCaRefused;
-    case ErrorKind::kNetwork: return kExitNetwork;
+    case ErrorKind::kUnavailable: return kExitNetwork;
     default: return kExitFailure;
   }
 }
@@ -20,24 +24,14 @@ int report_error(const Error& e) {
   return exit_code_for(e);
 }
 
-std::string iso8601(std::chrono::system_clock::time_point t) {
-  return fmt::format("{:%FT%TZ}", std::chrono::floor<std::chrono::seconds>(t));
-}
-
-long days_left(const crypto::CertificateInfo& cert) {
-  auto left = cert.not_after - std::chrono::system_clock::now();
-  return std::chrono::floor<std::chrono::days>(left).count();
-}
-
-nlohmann::json paths_json(const client::store::LineagePaths& p) {
-  return {{"cert", p.cert.string()}, {"chain", p.chain.string()},
-          {"fullchain", p.fullchain.string()}, {"privkey", p.privkey.string()}};
-}
-
-nlohmann::json ari_json(const client::renewal::AriWindow& w) {
-  nlohmann::json j{{"window_start", iso8601(w.start)}, {"window_end", iso8601(w.end)}, {"renew_at", iso8601(w.renew_at)}};
-  if (!w.explanation_url.empty()) j["explanation_url"] = w.explanation_url;
-  return j;
+const Clock& cli_clock() {
+  static const std::unique_ptr<Clock> clock = []() -> std::unique_ptr<Clock> {
+    if (const char* fake = std::getenv("ACMEKIT_FAKE_NOW"); fake && *fake) {
+      return std::make_unique<OffsetClock>(std::chrono::system_clock::time_point(std::chrono::seconds(std::atoll(fake))));
+    }
+    return std::make_unique<SystemClock>();
+  }();
+  return *clock;
 }
 
 }  // namespace acmekit::cli

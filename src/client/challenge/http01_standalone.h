@@ -26,7 +26,7 @@ class Http01Standalone : public Solver {
 
   uint16_t port() const;  // the actual port
 
-  std::string type() const override;  // "http-01"
+  ChallengeType type() const override;  // http-01
   // Serves GET /.well-known/acme-challenge/<token> with the key
   // authorization. Thread safe. The token must be base64url.
   Status present(const Task& task) override;

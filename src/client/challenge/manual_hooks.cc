@@ -4,8 +4,8 @@
 
 namespace acmekit::client::challenge {
 
-ManualHookSolver::ManualHookSolver(std::string type, std::string auth_hook, std::string cleanup_hook)
-    : type_(std::move(type)), auth_hook_(std::move(auth_hook)), cleanup_hook_(std::move(cleanup_hook)) {}
+ManualHookSolver::ManualHookSolver(ChallengeType type, std::string auth_hook, std::string cleanup_hook)
+    : type_(type), auth_hook_(std::move(auth_hook)), cleanup_hook_(std::move(cleanup_hook)) {}
 
 std::map<std::string, std::string> ManualHookSolver::environment(const Task& task) {
   // certbot's manual plugin (certbot/_internal/plugins/manual.py) sets these.
@@ -14,7 +14,7 @@ std::map<std::string, std::string> ManualHookSolver::environment(const Task& tas
       {"CERTBOT_REMAINING_CHALLENGES", std::to_string(task.remaining)},
       {"CERTBOT_ALL_DOMAINS", task.all_identifiers},
   };
-  if (task.challenge_type == kDns01) {
+  if (task.challenge_type == ChallengeType::kDns01) {
     env["CERTBOT_VALIDATION"] = task.dns_value;  // RFC 8555 §8.4
   } else {
     env["CERTBOT_VALIDATION"] = task.key_authorization;  // RFC 8555 §8.3

@@ -15,10 +15,10 @@ namespace acmekit::client::challenge {
 
 class ManualHookSolver : public Solver {
  public:
-  // type: kHttp01 or kDns01. auth_hook is required; cleanup_hook may be "".
-  ManualHookSolver(std::string type, std::string auth_hook, std::string cleanup_hook);
+  // type: http-01 or dns-01. auth_hook is required; cleanup_hook may be "".
+  ManualHookSolver(ChallengeType type, std::string auth_hook, std::string cleanup_hook);
 
-  std::string type() const override { return type_; }
+  ChallengeType type() const override { return type_; }
   // Runs the auth hook (/bin/sh -c) with
   //   CERTBOT_DOMAIN                the identifier ("example.com" also for "*.example.com")
   //   CERTBOT_VALIDATION            http-01: the key authorization (the file's content);
@@ -36,7 +36,8 @@ class ManualHookSolver : public Solver {
   static std::map<std::string, std::string> environment(const Task& task);
 
  private:
-  std::string type_, auth_hook_, cleanup_hook_;
+  ChallengeType type_;
+  std::string auth_hook_, cleanup_hook_;
   std::mutex mu_;
   std::map<std::string, std::string> auth_output_;  // by token
 };

@@ -14,7 +14,7 @@ namespace {
 // The DNS server is not the CA: its refusals and timeouts end the run with
 // exit status 1 (failure), not 4 (the CA could not be reached).
 Status not_the_ca(Status st) {
-  if (!st && (st.error().kind == ErrorKind::kNetwork || st.error().kind == ErrorKind::kTimeout)) {
+  if (!st && (st.error().kind == ErrorKind::kUnavailable || st.error().kind == ErrorKind::kTimeout)) {
     st.error().kind = ErrorKind::kIo;
   }
   return st;
@@ -34,7 +34,7 @@ Result<std::unique_ptr<Rfc2136Solver>> Rfc2136Solver::from_credentials(const std
 Rfc2136Solver::Rfc2136Solver(dns::UpdateServer server, std::vector<std::string> resolvers)
     : updater_(std::move(server), clock_), resolvers_(std::move(resolvers)) {}
 
-std::string Rfc2136Solver::type() const { return kDns01; }
+ChallengeType Rfc2136Solver::type() const { return ChallengeType::kDns01; }
 
 Result<Rfc2136Solver::Target> Rfc2136Solver::target_of(const std::string& dns_name) {
   {

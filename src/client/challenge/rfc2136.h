@@ -29,7 +29,7 @@ class Rfc2136Solver : public Solver, public BatchSolver {
                                                                   std::vector<std::string> resolvers = {});
   explicit Rfc2136Solver(dns::UpdateServer server, std::vector<std::string> resolvers = {});
 
-  std::string type() const override;  // "dns-01"
+  ChallengeType type() const override;  // dns-01
   // Follows a CNAME at task.dns_name (validation delegated to another zone,
   // as lego and cert-manager allow: the record goes to the CNAME's target),
   // finds that name's zone at the server (SOA), then adds the TXT value

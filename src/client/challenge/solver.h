@@ -7,13 +7,12 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/wire/enums.h"
 
 namespace acmekit::client::challenge {
 
-// RFC 8555 §9.7.8 challenge types.
-inline constexpr char kHttp01[] = "http-01";
-inline constexpr char kDns01[] = "dns-01";
-inline constexpr char kTlsAlpn01[] = "tls-alpn-01";  // RFC 8737
+// RFC 8555 §9.7.8 challenge types (RFC 8737 tls-alpn-01).
+using wire::ChallengeType;
 
 // What a solver needs to answer one challenge.
 struct Task {
@@ -22,7 +21,7 @@ struct Task {
   // wildcard is set (RFC 8555 §7.1.4).
   std::string identifier;
   bool wildcard = false;
-  std::string challenge_type;     // kHttp01, kDns01, kTlsAlpn01
+  ChallengeType challenge_type = ChallengeType::kHttp01;
   std::string token;              // RFC 8555 §8.3
   std::string key_authorization;  // token "." thumbprint (RFC 8555 §8.1)
   // dns-01 only (RFC 8555 §8.4): the TXT record to publish,
@@ -40,8 +39,8 @@ struct Task {
 class Solver {
  public:
   virtual ~Solver() = default;
-  // The challenge type this solver answers, e.g. "http-01".
-  virtual std::string type() const = 0;
+  // The challenge type this solver answers.
+  virtual ChallengeType type() const = 0;
   // Makes the response available. Called before the challenge is triggered.
   virtual Status present(const Task& task) = 0;
   // Removes what present() created. Always called after present(), also on

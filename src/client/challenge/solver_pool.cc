@@ -12,14 +12,14 @@
 namespace acmekit::client::challenge {
 namespace fs = std::filesystem;
 
-Result<Solver*> SolverPool::standalone(const std::string& type, const std::string& address, int port) {
-  const char* flag = type == kHttp01 ? "--http-01-port" : "--tls-alpn-01-port";
+Result<Solver*> SolverPool::standalone(ChallengeType type, const std::string& address, int port) {
+  const char* flag = type == ChallengeType::kHttp01 ? "--http-01-port" : "--tls-alpn-01-port";
   if (port < 1 || port > 65535) return make_error(ErrorKind::kInvalidArgument, std::string(flag) + " must be 1..65535");
-  const std::string key = type + " " + address + ":" + std::to_string(port);
+  const std::string key = std::string(wire::to_string(type)) + " " + address + ":" + std::to_string(port);
   std::lock_guard lock(mu_);
   auto& slot = standalone_[key];
   if (!slot) {
-    if (type == kHttp01) {
+    if (type == ChallengeType::kHttp01) {
       ACMEKIT_TRY(slot, Http01Standalone::start(address, static_cast<uint16_t>(port)));
     } else {
       ACMEKIT_TRY(slot, TlsAlpn01Standalone::start(address, static_cast<uint16_t>(port)));
@@ -33,7 +33,7 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
   SolverSet set;
   for (const auto& type : types) {
     if (s.authenticator == "standalone") {
-      const bool http = type == kHttp01;
+      const bool http = type == ChallengeType::kHttp01;
       ACMEKIT_TRY(Solver * server, standalone(type, http ? s.http01_address : s.tls_alpn01_address,
                                               http ? s.http01_port : s.tls_alpn01_port));
       set.add(*server);
@@ -54,7 +54,7 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
       set.add(std::move(solver));
     }
   }
-  if (std::find(types.begin(), types.end(), kDns01) != types.end()) {
+  if (std::find(types.begin(), types.end(), ChallengeType::kDns01) != types.end()) {
     set.set_propagation_wait(std::make_unique<DnsPropagationWait>(DnsPropagationOptions{
         .fixed_seconds = s.dns_propagation_seconds,
         .timeout_seconds = s.dns_propagation_timeout,

@@ -23,7 +23,7 @@ class SolverPool {
   Result<SolverSet> solvers_for(const LineageSettings& settings);
 
  private:
-  Result<Solver*> standalone(const std::string& type, const std::string& address, int port);
+  Result<Solver*> standalone(ChallengeType type, const std::string& address, int port);
 
   std::mutex mu_;
   std::map<std::string, std::unique_ptr<Solver>> standalone_;  // "type address:port"

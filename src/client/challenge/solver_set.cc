@@ -13,13 +13,13 @@ void SolverSet::add(Solver& borrowed) { order_.push_back(&borrowed); }
 
 std::string SolverSet::types() const {
   std::string out;
-  for (const auto* s : order_) out += (out.empty() ? "" : ", ") + s->type();
+  for (const auto* s : order_) out += (out.empty() ? "" : ", ") + std::string(wire::to_string(s->type()));
   return out;
 }
 
 SolverSet::Choice SolverSet::choose(const wire::Authorization& authz) const {
   for (auto* solver : order_) {
-    const std::string type = solver->type();
+    const ChallengeType type = solver->type();
     auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
                            [&](const wire::Challenge& c) { return c.type == type; });
     if (it != authz.challenges.end()) return {solver, &*it};
@@ -27,8 +27,8 @@ SolverSet::Choice SolverSet::choose(const wire::Authorization& authz) const {
   return {};
 }
 
-Result<std::vector<std::string>> parse_preferred_challenges(const std::string& text) {
-  std::vector<std::string> out;
+Result<std::vector<ChallengeType>> parse_preferred_challenges(const std::string& text) {
+  std::vector<ChallengeType> out;
   std::size_t start = 0;
   while (start <= text.size()) {
     std::size_t comma = text.find(',', start);
@@ -39,16 +39,20 @@ Result<std::vector<std::string>> parse_preferred_challenges(const std::string& t
     item.erase(item.find_last_not_of(" \t") + 1);
     std::transform(item.begin(), item.end(), item.begin(), [](unsigned char c) { return std::tolower(c); });
     if (item.empty()) continue;
-    std::string type;
-    if (item == "http" || item == kHttp01) type = kHttp01;
-    else if (item == "dns" || item == kDns01) type = kDns01;
-    else if (item == "tls-alpn" || item == kTlsAlpn01) type = kTlsAlpn01;
-    else {
+    if (item == "http" || item == "dns" || item == "tls-alpn") item += "-01";  // certbot's short names
+    const auto type = wire::parse_challenge_type(item);
+    if (!type) {
       return make_error(ErrorKind::kInvalidArgument,
                         "unknown challenge type \"" + item + "\" (use http-01, dns-01 or tls-alpn-01)");
     }
-    if (std::find(out.begin(), out.end(), type) == out.end()) out.push_back(type);
+    if (std::find(out.begin(), out.end(), *type) == out.end()) out.push_back(*type);
   }
+  return out;
+}
+
+std::string join_types(const std::vector<ChallengeType>& types, std::string_view separator) {
+  std::string out;
+  for (const auto t : types) out += (out.empty() ? "" : std::string(separator)) + std::string(wire::to_string(t));
   return out;
 }
 

@@ -61,6 +61,8 @@ class SolverSet {
 // certbot's spellings of --preferred-challenges ("dns", "http", "dns-01",
 // "tls-alpn-01", comma-separated) as challenge types, in order, duplicates
 // dropped. kInvalidArgument names an unknown one.
-Result<std::vector<std::string>> parse_preferred_challenges(const std::string& text);
+Result<std::vector<ChallengeType>> parse_preferred_challenges(const std::string& text);
+// "http-01,dns-01": challenge types as certbot's renewal conf and messages write them.
+std::string join_types(const std::vector<ChallengeType>& types, std::string_view separator);
 
 }  // namespace acmekit::client::challenge

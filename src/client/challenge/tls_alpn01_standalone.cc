@@ -1,15 +1,16 @@
 #include "client/challenge/tls_alpn01_standalone.h"
-#include "client/challenge/listener.h"
-
-#include <spdlog/spdlog.h>
 
 #include <array>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
-#include <thread>
+#include <spdlog/spdlog.h>
 
 #include "core/crypto/tls_alpn_responder.h"
+#include "core/net/listener.h"
 
 namespace acmekit::client::challenge {
 namespace {
@@ -33,7 +34,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         timeout_(timeout) {
     error_code ec;
     auto ep = socket_.remote_endpoint(ec);
-    remote_ = ec ? std::string("?") : endpoint_string(ep);
+    remote_ = ec ? std::string("?") : net::endpoint_string(ep);
   }
 
   void run() {
@@ -122,33 +123,17 @@ struct TlsAlpn01Standalone::Impl {
 
   crypto::TlsAlpnResponder responder;  // thread safe: present() runs on callers' threads
   asio::io_context ioc{1};
-  tcp::acceptor acceptor{ioc};
-  asio::steady_timer retry_timer{ioc};
+  std::unique_ptr<net::Acceptor> acceptor;
   std::chrono::milliseconds handshake_timeout{kHandshakeTimeout};
-  std::string where;  // "127.0.0.1:443"
-  uint16_t port = 0;
   std::thread thread;
 
-  void do_accept() {
-    acceptor.async_accept(ioc, [this](error_code ec, tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
-      if (ec) {
-        // E.g. out of file descriptors: back off instead of spinning.
-        spdlog::warn("tls-alpn-01: accepting a connection on {}: {}", where, ec.message());
-        retry_timer.expires_after(std::chrono::milliseconds(100));
-        retry_timer.async_wait([this](error_code ec) {
-          if (!ec) do_accept();
-        });
-        return;
-      }
-      auto handshake = responder.accept();
-      if (handshake) {
-        std::make_shared<Connection>(std::move(socket), std::move(*handshake), handshake_timeout)->run();
-      } else {
-        spdlog::warn("tls-alpn-01: {}", handshake.error().detail);
-      }
-      do_accept();
-    });
+  void on_socket(tcp::socket socket) {
+    auto handshake = responder.accept();
+    if (!handshake) {
+      spdlog::warn("tls-alpn-01: {}", handshake.error().detail);
+      return;
+    }
+    std::make_shared<Connection>(std::move(socket), std::move(*handshake), handshake_timeout)->run();
   }
 };
 
@@ -157,13 +142,10 @@ Result<std::unique_ptr<TlsAlpn01Standalone>> TlsAlpn01Standalone::start(const st
   ACMEKIT_TRY(auto responder, crypto::TlsAlpnResponder::create());
   auto impl = std::make_unique<Impl>(std::move(responder));
   impl->handshake_timeout = handshake_timeout;
-  ACMEKIT_TRY(auto listening, open_listener(impl->ioc, address, port, "tls-alpn-01"));
-  impl->acceptor = std::move(listening.acceptor);
-  impl->port = listening.port;
-  impl->where = listening.where;
-
-  impl->do_accept();
-  impl->thread = run_io_thread(impl->ioc, "tls-alpn-01", impl->where);
+  ACMEKIT_TRY(const auto listen, net::listen_address(address, port, "tls-alpn-01"));
+  ACMEKIT_TRY(impl->acceptor, net::Acceptor::open(impl->ioc, listen, "tls-alpn-01"));
+  impl->acceptor->serve([raw = impl.get()](tcp::socket socket) { raw->on_socket(std::move(socket)); });
+  impl->thread = net::run_io_thread(impl->ioc, "tls-alpn-01 on " + impl->acceptor->where());
   return std::unique_ptr<TlsAlpn01Standalone>(new TlsAlpn01Standalone(std::move(impl)));
 }
 
@@ -171,17 +153,17 @@ TlsAlpn01Standalone::TlsAlpn01Standalone(std::unique_ptr<Impl> impl) : impl_(std
 
 TlsAlpn01Standalone::~TlsAlpn01Standalone() {
   if (!impl_) return;
+  impl_->acceptor->close();
   impl_->ioc.stop();
   if (impl_->thread.joinable()) impl_->thread.join();
-  error_code ignored;
-  impl_->acceptor.close(ignored);
+  impl_->acceptor.reset();
   // Open connections are owned by their pending handlers, which the
   // io_context destroys (closing their sockets) when impl_ goes.
 }
 
-uint16_t TlsAlpn01Standalone::port() const { return impl_->port; }
+uint16_t TlsAlpn01Standalone::port() const { return impl_->acceptor->port(); }
 
-std::string TlsAlpn01Standalone::type() const { return kTlsAlpn01; }
+ChallengeType TlsAlpn01Standalone::type() const { return ChallengeType::kTlsAlpn01; }
 
 Status TlsAlpn01Standalone::present(const Task& task) {
   auto name = impl_->responder.add(task.identifier, task.key_authorization);

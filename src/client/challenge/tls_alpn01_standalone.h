@@ -32,7 +32,7 @@ class TlsAlpn01Standalone : public Solver {
 
   uint16_t port() const;  // the actual port
 
-  std::string type() const override;  // "tls-alpn-01"
+  ChallengeType type() const override;  // tls-alpn-01
   // Makes a fresh P-256 key and the RFC 8737 §3 certificate for
   // task.identifier (one SAN, critical acmeIdentifier =
   // SHA-256(task.key_authorization)) and serves it to handshakes that offer

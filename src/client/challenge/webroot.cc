@@ -31,7 +31,7 @@ std::string printable(std::string_view s) {
 
 WebrootSolver::WebrootSolver(fs::path webroot) : webroot_(std::move(webroot)) {}
 
-std::string WebrootSolver::type() const { return "http-01"; }
+ChallengeType WebrootSolver::type() const { return ChallengeType::kHttp01; }
 
 fs::path WebrootSolver::challenge_dir() const {
   return webroot_ / ".well-known" / "acme-challenge";

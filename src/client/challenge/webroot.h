@@ -15,7 +15,7 @@ class WebrootSolver : public Solver {
   // webroot must be an existing directory (the server's document root).
   explicit WebrootSolver(std::filesystem::path webroot);
 
-  std::string type() const override;  // "http-01"
+  ChallengeType type() const override;  // http-01
   // Writes the token file atomically (mode 0644), creating
   // .well-known/acme-challenge (mode 0755) when missing. Rejects tokens that
   // are not base64url with kInvalidArgument.

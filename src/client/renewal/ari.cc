@@ -13,7 +13,7 @@ RandomFraction default_random() {
 
 AriFailure classify_failure(const Error& e) {
   // RFC 9773 §4.3.3: connection and request timeouts and 5xx are temporary.
-  if (e.kind == ErrorKind::kNetwork || e.kind == ErrorKind::kTimeout) return AriFailure::kTemporary;
+  if (e.kind == ErrorKind::kUnavailable || e.kind == ErrorKind::kTimeout) return AriFailure::kTemporary;
   if (e.status >= 500 && e.status <= 599) return AriFailure::kTemporary;
   return AriFailure::kLongTerm;
 }

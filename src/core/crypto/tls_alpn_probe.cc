@@ -80,17 +80,17 @@ Result<int> connect_to(const std::string& address, uint16_t port, const std::str
     return make_error(ErrorKind::kInvalidArgument, "'" + address + "' is not an IP address");
   }
   Fd s{::socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)};
-  if (s.fd < 0) return make_error(ErrorKind::kNetwork, "cannot connect to " + peer + ": " + std::strerror(errno));
+  if (s.fd < 0) return make_error(ErrorKind::kUnavailable, "cannot connect to " + peer + ": " + std::strerror(errno));
   if (::connect(s.fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) {
     if (errno != EINPROGRESS) {
-      return make_error(ErrorKind::kNetwork, "cannot connect to " + peer + ": " + std::strerror(errno));
+      return make_error(ErrorKind::kUnavailable, "cannot connect to " + peer + ": " + std::strerror(errno));
     }
     const int ready = wait_fd(s.fd, POLLOUT, deadline);
-    if (ready == 0) return make_error(ErrorKind::kNetwork, "cannot connect to " + peer + ": timed out");
+    if (ready == 0) return make_error(ErrorKind::kUnavailable, "cannot connect to " + peer + ": timed out");
     int err = 0;
     socklen_t err_len = sizeof err;
     if (ready < 0 || ::getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &err_len) != 0) err = errno;
-    if (err != 0) return make_error(ErrorKind::kNetwork, "cannot connect to " + peer + ": " + std::strerror(err));
+    if (err != 0) return make_error(ErrorKind::kUnavailable, "cannot connect to " + peer + ": " + std::strerror(err));
   }
   const int fd = s.fd;
   s.fd = -1;

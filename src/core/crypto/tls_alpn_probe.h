@@ -38,7 +38,7 @@ struct AlpnProbeResult {
 // handshake with SNI = sni (RFC 8737 §3; RFC 8738 §6 uses the reverse-DNS
 // name for IP identifiers) and the ALPN list ["acme-tls/1"], without any
 // certificate verification. timeout bounds connect + handshake.
-// Errors: kNetwork when the address cannot be connected to (refused,
+// Errors: kUnavailable when the address cannot be connected to (refused,
 // unreachable, connect timeout); kProtocol when the TLS handshake fails,
 // times out or the server sends no certificate; kInvalidArgument for an
 // address that is not an IP literal.

@@ -74,7 +74,7 @@ Result<int> connect_tcp(const std::string& host, uint16_t port, std::chrono::mil
     gai = ::getaddrinfo(host.c_str(), service.c_str(), &hints, &raw);
   }
   if (gai != 0) {
-    return make_error(ErrorKind::kNetwork, "cannot resolve " + target + ": " + ::gai_strerror(gai));
+    return make_error(ErrorKind::kUnavailable, "cannot resolve " + target + ": " + ::gai_strerror(gai));
   }
   std::unique_ptr<addrinfo, AddrInfoFree> addrs(raw);
   std::string last_error = "no address";
@@ -110,7 +110,7 @@ Result<int> connect_tcp(const std::string& host, uint16_t port, std::chrono::mil
   }
   // The last address tried and why; named only when it differs from target.
   if (last_error.starts_with(target + ": ")) last_error = last_error.substr(target.size() + 2);
-  return make_error(ErrorKind::kNetwork, "cannot connect to " + target + ": " + last_error);
+  return make_error(ErrorKind::kUnavailable, "cannot connect to " + target + ": " + last_error);
 }
 
 // Sends close_notify without letting a peer that already left kill us with
@@ -190,12 +190,12 @@ Result<TlsProbeResult> probe_tls(const std::string& host, uint16_t port, const s
     if (events == 0) {
       std::string why = ossl::drain_errors();
       if (why.empty()) why = err == SSL_ERROR_SYSCALL && errno != 0 ? std::strerror(errno) : "connection closed by peer";
-      return make_error(ErrorKind::kNetwork, "TLS handshake with " + target + " failed: " + why);
+      return make_error(ErrorKind::kUnavailable, "TLS handshake with " + target + " failed: " + why);
     }
     const int ready = wait_fd(fd.fd, events, deadline);
     if (ready <= 0) {
       ossl::clear_errors();
-      return make_error(ErrorKind::kNetwork, "TLS handshake with " + target + " timed out after " +
+      return make_error(ErrorKind::kUnavailable, "TLS handshake with " + target + " timed out after " +
                                                  std::to_string(timeout.count()) + " ms");
     }
   }
@@ -204,7 +204,7 @@ Result<TlsProbeResult> probe_tls(const std::string& host, uint16_t port, const s
   X509* leaf = SSL_get0_peer_certificate(ssl.get());
   if (leaf == nullptr) {
     polite_shutdown(ssl.get());
-    return make_error(ErrorKind::kNetwork, "TLS server " + target + " sent no certificate");
+    return make_error(ErrorKind::kUnavailable, "TLS server " + target + " sent no certificate");
   }
   ACMEKIT_TRY(result.leaf, parse_x509(leaf));
   // On the client side the peer chain starts with the leaf.

@@ -31,7 +31,7 @@ struct TlsProbeResult {
 // TLS handshake with SNI = sni (empty: host; not sent when it is an IP
 // literal) without requiring trust, then verifies the served chain against
 // the system store plus ca_bundle (empty: none). timeout bounds each connect
-// attempt and the handshake. Errors: kNetwork naming host:port when the
+// attempt and the handshake. Errors: kUnavailable naming host:port when the
 // server cannot be reached or the handshake fails; kInvalidArgument for an
 // unreadable ca_bundle.
 Result<TlsProbeResult> probe_tls(const std::string& host, uint16_t port, const std::string& sni,

@@ -106,7 +106,7 @@ struct QueryOptions : ExchangeOptions {
 // what NXDOMAIN or REFUSED mean); errors are only for no usable answer, with
 // details naming no server (callers add it):
 //   kInvalidArgument  a bad name;
-//   kTimeout / kNetwork  as transport.h;
+//   kTimeout / kUnavailable  as transport.h;
 //   kProtocol  a malformed answer or one that does not match the query; for a
 //              signed query an answer unsigned, or whose TSIG does not verify.
 Result<Reply> query(const Endpoint& server, std::string_view name, uint16_t type, const QueryOptions& options);

@@ -71,7 +71,7 @@ Result<Reply> Resolver::ask(std::string_view name, uint16_t type, std::string_vi
     reply = dns::query(s, name, type, options);
     // RFC 1035 §4.1.1: answers other than NOERROR and NXDOMAIN are failures.
     if (reply && reply->rcode != rcode::kNoError && reply->rcode != rcode::kNxDomain) {
-      reply = make_error(ErrorKind::kNetwork, "answered " + rcode_name(reply->rcode));
+      reply = make_error(ErrorKind::kUnavailable, "answered " + rcode_name(reply->rcode));
     }
     if (reply) return reply;
     failures += (failures.empty() ? "" : "; ") + s.label() + ": " + reply.error().detail;

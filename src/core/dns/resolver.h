@@ -44,7 +44,7 @@ class Resolver {
 
   // Errors (every one names the server(s) asked and the query):
   //   kTimeout          no server answered within the timeout;
-  //   kNetwork          SERVFAIL, REFUSED or another failure RCODE, or a
+  //   kUnavailable          SERVFAIL, REFUSED or another failure RCODE, or a
   //                     server that cannot be reached;
   //   kProtocol         a malformed answer or a CNAME chain over 8 links;
   //   kInvalidArgument  a bad server address or name, no nameserver in

@@ -47,7 +47,7 @@ std::unexpected<Error> timed_out(std::chrono::milliseconds timeout) {
   return make_error(ErrorKind::kTimeout, "no answer within " + std::to_string(timeout.count()) + " ms");
 }
 std::unexpected<Error> errno_error(const char* what) {
-  return make_error(ErrorKind::kNetwork, std::string(what) + ": " + std::strerror(errno));
+  return make_error(ErrorKind::kUnavailable, std::string(what) + ": " + std::strerror(errno));
 }
 
 // RFC 1035 §4.2.1: one datagram each way; answers with another ID are ignored.
@@ -94,7 +94,7 @@ Result<std::string> receive_exactly(int fd, std::size_t size, SteadyClock::time_
     const ssize_t n = ::recv(fd, buf, std::min(sizeof buf, size - out.size()), 0);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0) return errno_error("TCP receive");
-    if (n == 0) return make_error(ErrorKind::kNetwork, "TCP connection closed before the answer");
+    if (n == 0) return make_error(ErrorKind::kUnavailable, "TCP connection closed before the answer");
     out.append(buf, static_cast<std::size_t>(n));
   }
   return out;

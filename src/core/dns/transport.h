@@ -40,7 +40,7 @@ enum class Transport {
 // ignored). timeout bounds each of the UDP and the TCP exchange.
 // Errors name nothing (the caller adds server and question):
 //   kTimeout  "no answer within N ms";
-//   kNetwork  socket errors ("TCP connect: Connection refused", ...).
+//   kUnavailable  socket errors ("TCP connect: Connection refused", ...).
 Result<std::string> exchange(const Endpoint& server, std::string_view message, Transport transport,
                              std::chrono::milliseconds timeout);
 

@@ -77,7 +77,7 @@ Result<std::string> Updater::find_zone(std::string_view name_text) const {
       return std::unexpected(std::move(e));
     }
     if (reply->tsig_error != 0) {
-      return make_error(ErrorKind::kNetwork,
+      return make_error(ErrorKind::kUnavailable,
                         "SOA query for " + candidate + " at " + server + " refused: " + outcome(*reply));
     }
     last = rcode_name(reply->rcode);
@@ -94,7 +94,7 @@ Result<std::string> Updater::find_zone(std::string_view name_text) const {
       }
     }
   }
-  return make_error(ErrorKind::kNetwork, "DNS server " + server + " is not authoritative for any zone containing " +
+  return make_error(ErrorKind::kUnavailable, "DNS server " + server + " is not authoritative for any zone containing " +
                                              name + " (" + last + ")");
 }
 
@@ -175,7 +175,7 @@ Status Updater::update(std::string_view zone_text, std::span<const TxtRecord> re
   // RFC 2136 §3.8: NOERROR is success; every other RCODE leaves the zone as it was.
   if (reply->rcode != rcode::kNoError || reply->tsig_error != 0) {
     const char* verb = reply->rcode == rcode::kServFail ? " failed: " : " refused: ";
-    return make_error(ErrorKind::kNetwork, what + " at " + server + verb + outcome(*reply));
+    return make_error(ErrorKind::kUnavailable, what + " at " + server + verb + outcome(*reply));
   }
   return {};
 }

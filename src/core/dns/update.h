@@ -54,8 +54,8 @@ class Updater {
   // NXDOMAIN/NODATA with the zone's SOA in the authority section.
   // Errors: a server serving no enclosing zone:
   //   "DNS server 127.0.0.2:53 is not authoritative for any zone containing
-  //    _acme-challenge.other.test (REFUSED)"  (kNetwork; the last RCODE seen);
-  // a TSIG failure (sign_queries) as for updates; kTimeout / kNetwork for an
+  //    _acme-challenge.other.test (REFUSED)"  (kUnavailable; the last RCODE seen);
+  // a TSIG failure (sign_queries) as for updates; kTimeout / kUnavailable for an
   // unreachable server, naming it.
   Result<std::string> find_zone(std::string_view name) const;
 
@@ -81,13 +81,13 @@ class Updater {
 
   // Errors of add_txt/delete_txt, each naming record, server and outcome:
   //   "DNS UPDATE of _acme-challenge.example.test TXT at 127.0.0.2:53 refused:
-  //    NOTAUTH (TSIG error BADSIG)"           kNetwork (any RCODE but NOERROR;
+  //    NOTAUTH (TSIG error BADSIG)"           kUnavailable (any RCODE but NOERROR;
   //                                           "failed: SERVFAIL" for SERVFAIL)
   //   "DNS UPDATE (delete) of ..."            the same for delete_txt
   //   "DNS UPDATE of _acme-challenge.a.test, _acme-challenge.b.test TXT ..."
   //                                           a batch names its owners
   //   "... at 127.0.0.2:53: no answer within 10000 ms"    kTimeout
-  //   "... at 127.0.0.2:53: TCP connect: Connection refused"   kNetwork
+  //   "... at 127.0.0.2:53: TCP connect: Connection refused"   kUnavailable
   //   "... at 127.0.0.2:53: the TSIG of the answer does not verify: ..."  kProtocol
   //   a name outside zone, or not a valid name    kInvalidArgument
   // Never the secret.

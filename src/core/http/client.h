@@ -49,7 +49,7 @@ class Client {
  public:
   virtual ~Client() = default;
   // Performs one request. A transport failure (DNS, connect, TLS, timeout)
-  // is an Error with ErrorKind::kNetwork; any HTTP status is a Response.
+  // is an Error with ErrorKind::kUnavailable; any HTTP status is a Response.
   virtual Result<Response> send(const Request& request) = 0;
 };
 

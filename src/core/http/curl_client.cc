@@ -115,19 +115,19 @@ std::unexpected<Error> transport_error(const Request& req, CURLcode rc, const ch
   std::string detail = one_line(errbuf);
   if (detail.empty()) detail = curl_easy_strerror(rc);
   if (is_tls_trust_failure(rc)) {
-    return make_error(ErrorKind::kNetwork,
+    return make_error(ErrorKind::kUnavailable,
                       "TLS certificate of " + origin_of(req.url) + " is not trusted: " + detail +
                           " (use --ca-bundle to add a trust anchor)");
   }
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-      return make_error(ErrorKind::kNetwork,
+      return make_error(ErrorKind::kUnavailable,
                         req.method + " " + req.url + " timed out: " + detail);
     case CURLE_SSL_CONNECT_ERROR:
-      return make_error(ErrorKind::kNetwork, "TLS handshake with " + origin_of(req.url) +
+      return make_error(ErrorKind::kUnavailable, "TLS handshake with " + origin_of(req.url) +
                                                  " failed: " + detail);
     default:
-      return make_error(ErrorKind::kNetwork,
+      return make_error(ErrorKind::kUnavailable,
                         req.method + " " + req.url + " failed: " + detail);
   }
 }

@@ -4,7 +4,7 @@
 // ClientOptions::ca_bundle is set, the certificates of that PEM file (for a
 // private or test CA). Redirects are never followed: ACME clients must see
 // them. Any HTTP status is a Response; only transport failures (DNS, connect,
-// TLS, timeout) are Errors, of kind kNetwork.
+// TLS, timeout) are Errors, of kind kUnavailable.
 #pragma once
 
 #include <memory>

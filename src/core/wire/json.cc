@@ -80,23 +80,35 @@ Result<Directory> parse_directory(const json& j) {
   return d;
 }
 
+namespace {
+
+// A resource's "status" (§7.1.6): one of the statuses, else a protocol error.
+Result<AcmeStatus> status_of(const json& j, std::string_view what) {
+  const std::string text = str(j, "status");
+  if (text.empty()) return bad(what, "no status");
+  auto status = parse_status(text);
+  if (!status) return bad(what, "unknown status \"" + text + "\"");
+  return *status;
+}
+
+}  // namespace
+
 // RFC 8555 §7.1.2
 Result<Account> parse_account(const json& j) {
-  Account a{.status = str(j, "status"), .contact = str_list(j, "contact"), .orders = str(j, "orders")};
-  if (a.status.empty()) return bad("account", "no status");
-  return a;
+  ACMEKIT_TRY(auto status, status_of(j, "account"));
+  return Account{.status = status, .contact = str_list(j, "contact"), .orders = str(j, "orders")};
 }
 
 // RFC 8555 §7.1.3
 Result<Order> parse_order(const json& j) {
-  Order o{.status = str(j, "status"),
+  ACMEKIT_TRY(auto status, status_of(j, "order"));
+  Order o{.status = status,
           .expires = str(j, "expires"),
           .authorizations = str_list(j, "authorizations"),
           .finalize = str(j, "finalize"),
           .certificate = str(j, "certificate"),
           .error_json = raw(j, "error"),
           .replaces = str(j, "replaces")};
-  if (o.status.empty()) return bad("order", "no status");
   if (o.finalize.empty()) return bad("order", "no finalize URL");
   if (auto ids = j.find("identifiers"); ids != j.end() && ids->is_array()) {
     for (const auto& v : *ids) {
@@ -110,33 +122,34 @@ Result<Order> parse_order(const json& j) {
 // RFC 8555 §7.1.5 / §8
 Result<Challenge> parse_challenge(const json& j) {
   if (!j.is_object()) return bad("challenge", "not an object");
-  Challenge c{.type = str(j, "type"),
-              .url = str(j, "url"),
-              .status = str(j, "status"),
-              .token = str(j, "token"),
-              .validated = str(j, "validated"),
-              .error_json = raw(j, "error")};
-  if (c.type.empty() || c.url.empty() || c.status.empty()) {
-    return bad("challenge", "missing type, url or status");
-  }
-  return c;
+  const std::string type_text = str(j, "type"), url = str(j, "url");
+  if (type_text.empty() || url.empty()) return bad("challenge", "missing type, url or status");
+  auto type = parse_challenge_type(type_text);
+  if (!type) return bad("challenge", "unknown type \"" + type_text + "\"");
+  ACMEKIT_TRY(auto status, status_of(j, "challenge"));
+  return Challenge{.type = *type,
+                   .url = url,
+                   .status = status,
+                   .token = str(j, "token"),
+                   .validated = str(j, "validated"),
+                   .error_json = raw(j, "error")};
 }
 
 // RFC 8555 §7.1.4
 Result<Authorization> parse_authorization(const json& j) {
-  Authorization a{.status = str(j, "status"), .expires = str(j, "expires")};
+  ACMEKIT_TRY(auto status, status_of(j, "authorization"));
+  Authorization a{.status = status, .expires = str(j, "expires")};
   auto id = j.find("identifier");
   if (id == j.end()) return bad("authorization", "no identifier");
   ACMEKIT_TRY(a.identifier, parse_identifier(*id));
-  if (a.status.empty()) return bad("authorization", "no status");
   if (auto w = j.find("wildcard"); w != j.end() && w->is_boolean()) a.wildcard = w->get<bool>();
   if (auto cs = j.find("challenges"); cs != j.end() && cs->is_array()) {
     for (const auto& c : *cs) {
-      auto parsed = parse_challenge(c);
       // §7.1.4: a client ignores challenges it does not understand, but a
       // challenge without its basic fields is a malformed answer.
-      if (!parsed) return std::unexpected(parsed.error());
-      a.challenges.push_back(std::move(*parsed));
+      if (c.is_object() && !str(c, "type").empty() && !parse_challenge_type(str(c, "type"))) continue;
+      ACMEKIT_TRY(auto parsed, parse_challenge(c));
+      a.challenges.push_back(std::move(parsed));
     }
   }
   return a;

@@ -75,4 +75,17 @@ Error error_from_response(const http::Response& response) {
   return e;
 }
 
+nlohmann::json problem_document(const Error& e) {
+  nlohmann::json j = {{"type", e.type}, {"detail", e.detail}};
+  if (!e.subproblems.empty()) {
+    auto& subs = j["subproblems"] = nlohmann::json::array();
+    for (const auto& sp : e.subproblems) {
+      subs.push_back({{"type", sp.type},
+                      {"detail", sp.detail},
+                      {"identifier", {{"type", sp.identifier_type}, {"value", sp.identifier_value}}}});
+    }
+  }
+  return j;
+}
+
 }  // namespace acmekit::wire

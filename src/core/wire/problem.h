@@ -6,6 +6,8 @@
 #include <optional>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "core/error.h"
 #include "core/http/client.h"
 
@@ -31,5 +33,10 @@ std::optional<std::chrono::seconds> parse_retry_after(
 
 // Turns a non-2xx response into an Error (problem + Retry-After).
 Error error_from_response(const http::Response& response);
+
+// The wire form of an ACME problem (kind kAcme): type, detail and the
+// §6.7.1 subproblems, without a status (the CA's WFE adds the one it
+// answers with; a challenge's "error" carries none).
+nlohmann::json problem_document(const Error& e);
 
 }  // namespace acmekit::wire

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "core/wire/enums.h"
+
 namespace acmekit::wire {
 
 // RFC 8555 §7.1.1
@@ -37,16 +39,16 @@ struct Identifier {
 // RFC 8555 §7.1.2
 struct Account {
   std::string url;  // from the Location header, not the body
-  std::string status;  // "valid" | "deactivated" | "revoked"
+  AcmeStatus status = AcmeStatus::kValid;  // valid | deactivated | revoked
   std::vector<std::string> contact;
   std::string orders;
 };
 
 // RFC 8555 §7.1.5
 struct Challenge {
-  std::string type;    // "http-01", "dns-01", "tls-alpn-01"
+  ChallengeType type = ChallengeType::kHttp01;
   std::string url;
-  std::string status;  // "pending" | "processing" | "valid" | "invalid"
+  AcmeStatus status = AcmeStatus::kPending;  // pending | processing | valid | invalid
   std::string token;
   std::string validated;
   std::optional<std::string> error_json;  // problem document, raw JSON
@@ -56,16 +58,16 @@ struct Challenge {
 struct Authorization {
   std::string url;
   Identifier identifier;
-  std::string status;  // "pending" | "valid" | "invalid" | "deactivated" | "expired" | "revoked"
+  AcmeStatus status = AcmeStatus::kPending;  // pending | valid | invalid | deactivated | expired | revoked
   std::string expires;
   bool wildcard = false;
-  std::vector<Challenge> challenges;
+  std::vector<Challenge> challenges;  // of the types this code base knows (§7.1.4: others are ignored)
 };
 
 // RFC 8555 §7.1.3
 struct Order {
   std::string url;     // from the Location header
-  std::string status;  // "pending" | "ready" | "processing" | "valid" | "invalid"
+  AcmeStatus status = AcmeStatus::kPending;  // pending | ready | processing | valid | invalid
   std::string expires;
   std::vector<Identifier> identifiers;
   std::vector<std::string> authorizations;

@@ -126,7 +126,7 @@ Result<std::vector<wire::Identifier>> check_order_identifiers(const std::vector<
   if (!subproblems.empty()) {
     // §6.7.1: one problem per identifier under a top-level rejectedIdentifier.
     Error e = acme_problem("rejectedIdentifier",
-                           fmt::format("{} identifiers of this order are not acceptable", subproblems.size()), 400);
+                           fmt::format("{} identifiers of this order are not acceptable", subproblems.size()));
     e.subproblems = std::move(subproblems);
     return std::unexpected(e);
   }

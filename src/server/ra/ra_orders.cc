@@ -18,22 +18,24 @@ namespace {
 
 // §7.1.6: pending and valid authorizations past their expiry are "expired".
 void apply_expiry(AuthzRecord& authz, TimePoint now) {
-  if ((authz.status == "pending" || authz.status == "valid") && now >= authz.expires) authz.status = "expired";
+  if ((authz.status == AcmeStatus::kPending || authz.status == AcmeStatus::kValid) && now >= authz.expires) {
+    authz.status = AcmeStatus::kExpired;
+  }
 }
 
 // §8: which challenges an identifier gets. Wildcards only dns-01 (§7.1.3);
 // IP addresses http-01 and tls-alpn-01 (RFC 8738 §7: no dns-01).
 std::vector<ChallengeRecord> challenges_for(const wire::Identifier& id, bool wildcard) {
-  std::vector<std::string> types;
+  std::vector<ChallengeType> types;
   if (wildcard) {
-    types = {"dns-01"};
+    types = {ChallengeType::kDns01};
   } else if (id.type == "ip") {
-    types = {"http-01", "tls-alpn-01"};
+    types = {ChallengeType::kHttp01, ChallengeType::kTlsAlpn01};
   } else {
-    types = {"http-01", "dns-01", "tls-alpn-01"};
+    types = {ChallengeType::kHttp01, ChallengeType::kDns01, ChallengeType::kTlsAlpn01};
   }
   std::vector<ChallengeRecord> out;
-  for (auto& t : types) out.push_back(ChallengeRecord{.type = t, .token = new_token()});
+  for (const auto t : types) out.push_back(ChallengeRecord{.type = t, .token = new_token()});
   return out;
 }
 
@@ -50,7 +52,7 @@ Result<AuthzRecord> RegistrationAuthority::make_authz(const std::string& account
                      .account_id = account_id,
                      .identifier = base,
                      .wildcard = wildcard,
-                     .status = "pending",
+                     .status = AcmeStatus::kPending,
                      .expires = now + options_.pending_authz_lifetime,
                      .challenges = challenges_for(base, wildcard)};
 }
@@ -93,9 +95,9 @@ Status RegistrationAuthority::check_replaces(const AccountRecord& account, const
     ACMEKIT_TRY(auto order, storage_.get_order(order_id));
     if (!order) continue;
     ACMEKIT_TRY(auto view, load_order_view(std::move(*order)));
-    if (view.order.status != "invalid") {
+    if (view.order.status != AcmeStatus::kInvalid) {
       return already_replaced("certificate " + old.id + " already has a replacement order (" + order_id + ", " +
-                              view.order.status + ")");
+                              wire::to_string(view.order.status) + ")");
     }
   }
   return {};
@@ -121,7 +123,7 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
 
   OrderRecord order{.id = new_id(),
                     .account_id = account.id,
-                    .status = "pending",
+                    .status = AcmeStatus::kPending,
                     .created = now,
                     .expires = now + options_.order_lifetime,
                     .identifiers = ids,
@@ -189,9 +191,9 @@ Result<OrderView> RegistrationAuthority::load_order_view(OrderRecord order) {
     ACMEKIT_TRY(auto authz, storage_.get_authz(id));
     if (!authz) return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "order " + order.id + " lost authorization " + id});
     apply_expiry(*authz, now);
-    if (authz->status != "valid") all_valid = false;
-    if (authz->status == "invalid" || authz->status == "deactivated" || authz->status == "expired" ||
-        authz->status == "revoked") {
+    if (authz->status != AcmeStatus::kValid) all_valid = false;
+    if (authz->status == AcmeStatus::kInvalid || authz->status == AcmeStatus::kDeactivated ||
+        authz->status == AcmeStatus::kExpired || authz->status == AcmeStatus::kRevoked) {
       if (!failed && order.error_json.empty()) {
         for (const auto& ch : authz->challenges) {
           if (!ch.error_json.empty()) order.error_json = ch.error_json;
@@ -202,11 +204,11 @@ Result<OrderView> RegistrationAuthority::load_order_view(OrderRecord order) {
     view.authzs.push_back(std::move(*authz));
   }
   // §7.1.6: derived states; stored "processing"/"valid"/"invalid" win.
-  if (order.status == "pending") {
+  if (order.status == AcmeStatus::kPending) {
     if (now >= order.expires || failed) {
-      order.status = "invalid";
+      order.status = AcmeStatus::kInvalid;
     } else if (all_valid) {
-      order.status = "ready";
+      order.status = AcmeStatus::kReady;
     }
   }
   view.order = std::move(order);
@@ -235,10 +237,10 @@ Result<AuthzRecord> RegistrationAuthority::deactivate_authz(const AccountRecord&
   std::lock_guard lock(lock_for(authz_id));
   ACMEKIT_TRY(auto authz, get_authz(authz_id, account.id));
   // §7.5.2: only pending or valid authorizations can be deactivated.
-  if (authz.status != "pending" && authz.status != "valid") {
-    return malformed("an authorization that is " + authz.status + " cannot be deactivated");
+  if (authz.status != AcmeStatus::kPending && authz.status != AcmeStatus::kValid) {
+    return malformed("an authorization that is " + wire::to_string(authz.status) + " cannot be deactivated");
   }
-  authz.status = "deactivated";
+  authz.status = AcmeStatus::kDeactivated;
   ACMEKIT_CHECK(storage_.update_authz(authz));
   return authz;
 }
@@ -247,9 +249,9 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
                                                   std::string_view csr_der) {
   std::lock_guard lock(lock_for(order_id));
   ACMEKIT_TRY(auto view, get_order(order_id, account.id));
-  if (view.order.status != "ready") {
+  if (view.order.status != AcmeStatus::kReady) {
     // §7.4: finalizing an order that is not ready is orderNotReady (403).
-    return problem("orderNotReady", "the order is " + view.order.status + ", not ready", 403);
+    return problem("orderNotReady", "the order is " + wire::to_string(view.order.status) + ", not ready");
   }
   auto csr = crypto::parse_csr(csr_der);
   if (!csr) return problem("badCSR", "the CSR is not valid: " + csr.error().detail);
@@ -304,7 +306,7 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
                          .issued = now,
                          .renewal = renewal};
   ACMEKIT_CHECK(storage_.add_certificate(cert));  // also marks the order valid, in one transaction
-  view.order.status = "valid";
+  view.order.status = AcmeStatus::kValid;
   view.order.certificate_id = cert.id;
   return view;
 }

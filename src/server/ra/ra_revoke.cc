@@ -51,9 +51,9 @@ Status RegistrationAuthority::revoke(const RevocationSigner& signer, std::string
     if (!allowed) return unauthorized("this account did not order the certificate and is not authorized for all its names");
   }
   if (!allowed) return unauthorized("the revocation request is not authorized");
-  if (record->status == "revoked") return problem("alreadyRevoked", "the certificate is already revoked");
+  if (record->status == AcmeStatus::kRevoked) return problem("alreadyRevoked", "the certificate is already revoked");
   auto done = storage_.revoke_certificate(record->id, reason, clock_.now());
-  if (!done && done.error().kind == ErrorKind::kInvalidArgument) {
+  if (!done && done.error().kind == ErrorKind::kFailedPrecondition) {
     return problem("alreadyRevoked", "the certificate is already revoked");
   }
   return done;

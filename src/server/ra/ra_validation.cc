@@ -10,16 +10,16 @@
 namespace acmekit::server::ra {
 
 Result<AuthzRecord> RegistrationAuthority::respond_challenge(const AccountRecord& account, std::string_view authz_id,
-                                                             std::string_view type) {
+                                                             ChallengeType type) {
   std::lock_guard lock(lock_for(authz_id));
   ACMEKIT_TRY(auto authz, get_authz(authz_id, account.id));
   auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
                          [&](const ChallengeRecord& c) { return c.type == type; });
-  if (it == authz.challenges.end()) return not_found("this authorization has no " + std::string(type) + " challenge");
+  if (it == authz.challenges.end()) return not_found("this authorization has no " + wire::to_string(type) + " challenge");
   // §7.5.1: a response to a challenge that is not pending changes nothing;
   // the client gets the current state.
-  if (authz.status != "pending" || it->status != "pending") return authz;
-  it->status = "processing";
+  if (authz.status != AcmeStatus::kPending || it->status != AcmeStatus::kPending) return authz;
+  it->status = AcmeStatus::kProcessing;
   ACMEKIT_CHECK(storage_.update_authz(authz));
   start_validation(authz, *it, account.key_thumbprint);
   return authz;
@@ -44,7 +44,7 @@ void RegistrationAuthority::start_validation(const AuthzRecord& authz, const Cha
   });
 }
 
-void RegistrationAuthority::record_validation(const std::string& authz_id, const std::string& type,
+void RegistrationAuthority::record_validation(const std::string& authz_id, ChallengeType type,
                                               const Status& result) {
   std::lock_guard lock(lock_for(authz_id));
   auto loaded = storage_.get_authz(authz_id);
@@ -56,22 +56,22 @@ void RegistrationAuthority::record_validation(const std::string& authz_id, const
   AuthzRecord authz = **loaded;
   auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
                          [&](const ChallengeRecord& c) { return c.type == type; });
-  if (it == authz.challenges.end() || it->status != "processing") return;
+  if (it == authz.challenges.end() || it->status != AcmeStatus::kProcessing) return;
   const TimePoint now = clock_.now();
   if (result) {
-    it->status = "valid";
+    it->status = AcmeStatus::kValid;
     it->validated = now;
-    authz.status = "valid";
+    authz.status = AcmeStatus::kValid;
     authz.expires = now + options_.valid_authz_lifetime;
   } else {
     // §7.1.5: the challenge carries the problem; §7.1.6 the authorization turns invalid.
     Error e = result.error();
     if (e.kind != ErrorKind::kAcme) {
-      e = acme_problem("connection", e.message(), 400);
+      e = acme_problem("connection", e.message());
     }
-    it->status = "invalid";
-    it->error_json = jose::compact_json(problem_json(e));
-    authz.status = "invalid";
+    it->status = AcmeStatus::kInvalid;
+    it->error_json = jose::compact_json(wire::problem_document(e));
+    authz.status = AcmeStatus::kInvalid;
     authz.failed = now;  // the failed-validations rate limit counts it
   }
   spdlog::info("validation {} {} {}:{}: {}", authz_id, type, authz.identifier.type, authz.identifier.value,
@@ -82,16 +82,17 @@ void RegistrationAuthority::record_validation(const std::string& authz_id, const
 }
 
 void RegistrationAuthority::recover_if_stuck(const AuthzRecord& authz) {
-  if (authz.status != "pending") return;
+  if (authz.status != AcmeStatus::kPending) return;
   for (const auto& ch : authz.challenges) {
-    if (ch.status != "processing") continue;
+    if (ch.status != AcmeStatus::kProcessing) continue;
     {
       std::lock_guard lock(inflight_mu_);
       if (inflight_.contains(authz.id)) return;
     }
     auto account = storage_.get_account(authz.account_id);
     if (!account || !*account) return;
-    spdlog::info("authorization {}: restarting the {} validation interrupted by a restart", authz.id, ch.type);
+    spdlog::info("authorization {}: restarting the {} validation interrupted by a restart", authz.id,
+                 wire::to_string(ch.type));
     start_validation(authz, ch, (*account)->key_thumbprint);
     return;
   }

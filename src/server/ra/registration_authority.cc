@@ -36,24 +36,24 @@ Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json
   ACMEKIT_TRY(auto existing, storage_.get_account_by_thumbprint(thumbprint));
   if (existing) {
     // §7.3.1: the key already has an account: return it (200).
-    if (existing->status != "valid") return unauthorized("the account of this key is " + existing->status);
+    if (existing->status != AcmeStatus::kValid) return unauthorized("the account of this key is " + wire::to_string(existing->status));
     return NewAccountResult{*existing, false};
   }
-  if (only_return_existing) return problem("accountDoesNotExist", "no account exists with this key", 400);
+  if (only_return_existing) return problem("accountDoesNotExist", "no account exists with this key");
   ACMEKIT_CHECK(check_contacts(contact));
 
   AccountRecord account{.id = new_id(),
                         .jwk_json = jose::compact_json(jwk),
                         .key_thumbprint = thumbprint,
                         .contact = contact,
-                        .status = "valid",
+                        .status = AcmeStatus::kValid,
                         .eab_kid = eab_kid,
                         .created = clock_.now()};
   if (!eab_kid.empty()) {
     // §7.3.4: an external account key binds one ACME account.
     auto bound = storage_.bind_eab_key(eab_kid, account.id);
     if (!bound) {
-      if (bound.error().kind == ErrorKind::kInvalidArgument) {
+      if (bound.error().kind == ErrorKind::kFailedPrecondition) {
         return unauthorized("the external account key " + eab_kid + " is already bound to an account");
       }
       return std::unexpected(bound.error());
@@ -61,7 +61,7 @@ Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json
   }
   auto added = storage_.add_account(account);
   if (!added) {
-    if (added.error().kind != ErrorKind::kInvalidArgument) return std::unexpected(added.error());
+    if (added.error().kind != ErrorKind::kAlreadyExists) return std::unexpected(added.error());
     // Another request created the account for this key in the meantime.
     ACMEKIT_TRY(auto raced, storage_.get_account_by_thumbprint(thumbprint));
     if (!raced) return std::unexpected(added.error());
@@ -72,16 +72,18 @@ Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json
 
 Result<AccountRecord> RegistrationAuthority::update_account(AccountRecord account,
                                                             const std::optional<std::vector<std::string>>& contact,
-                                                            const std::string& status) {
+                                                            std::optional<AcmeStatus> status) {
   std::lock_guard lock(lock_for(account.id));
   if (contact) {
     ACMEKIT_CHECK(check_contacts(*contact));
     account.contact = *contact;
   }
-  if (!status.empty() && status != account.status) {
+  if (status && *status != account.status) {
     // §7.3.6: the only status change a client may ask for.
-    if (status != "deactivated") return malformed("an account can only be changed to status \"deactivated\"");
-    account.status = "deactivated";
+    if (*status != AcmeStatus::kDeactivated) {
+      return malformed("an account can only be changed to status \"deactivated\"");
+    }
+    account.status = AcmeStatus::kDeactivated;
   }
   ACMEKIT_CHECK(storage_.update_account(account));
   return account;
@@ -93,14 +95,14 @@ Result<AccountRecord> RegistrationAuthority::change_key(AccountRecord account, c
   ACMEKIT_TRY(auto holder, storage_.get_account_by_thumbprint(thumbprint));
   if (holder) {
     // §7.3.5: 409 Conflict when the new key is already an account's key.
-    return problem("malformed", "the new key is already in use by an account", 409);
+    return conflict("the new key is already in use by an account");
   }
   account.jwk_json = jose::compact_json(new_jwk);
   account.key_thumbprint = thumbprint;
   auto updated = storage_.update_account(account);
   if (!updated) {
-    if (updated.error().kind == ErrorKind::kInvalidArgument) {
-      return problem("malformed", "the new key is already in use by an account", 409);
+    if (updated.error().kind == ErrorKind::kAlreadyExists) {
+      return conflict("the new key is already in use by an account");
     }
     return std::unexpected(updated.error());
   }

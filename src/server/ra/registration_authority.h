@@ -75,7 +75,7 @@ class RegistrationAuthority {
                                        bool only_return_existing, const std::string& eab_kid);
   // §7.3.2: replace the contact list; §7.3.6 status "deactivated".
   Result<AccountRecord> update_account(AccountRecord account, const std::optional<std::vector<std::string>>& contact,
-                                       const std::string& status);
+                                       std::optional<AcmeStatus> status);
   // §7.3.5: the new key, already verified by the WFE. conflict (409) if it
   // belongs to another account.
   Result<AccountRecord> change_key(AccountRecord account, const nlohmann::json& new_jwk);
@@ -105,7 +105,7 @@ class RegistrationAuthority {
   // §7.5.1: starts validating `type` of authorization authz_id in the
   // background and returns the authorization as it is now.
   Result<AuthzRecord> respond_challenge(const AccountRecord& account, std::string_view authz_id,
-                                        std::string_view type);
+                                        ChallengeType type);
   // §7.5.2
   Result<AuthzRecord> deactivate_authz(const AccountRecord& account, std::string_view authz_id);
 
@@ -133,7 +133,7 @@ class RegistrationAuthority {
   Status check_replaces(const AccountRecord& account, const std::vector<wire::Identifier>& ids,
                         const CertificateRecord& old);
   void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint);
-  void record_validation(const std::string& authz_id, const std::string& type, const Status& result);
+  void record_validation(const std::string& authz_id, ChallengeType type, const Status& result);
   std::mutex& lock_for(std::string_view id);
   // A challenge left "processing" by a crash or restart is validated again.
   void recover_if_stuck(const AuthzRecord& authz);

@@ -85,10 +85,21 @@ Result<std::vector<wire::Identifier>> identifiers_from_json(std::string_view tex
   });
 }
 
+std::string_view status_column(AcmeStatus status) { return wire::to_string(status); }
+
+Result<AcmeStatus> status_from_column(std::string_view text) {
+  auto status = wire::parse_status(text);
+  if (!status) return make_error(ErrorKind::kIo, fmt::format("stored status {:?} is not an RFC 8555 status", text));
+  return *status;
+}
+
 std::string challenges_to_json(const std::vector<ChallengeRecord>& challenges) {
   json out = json::array();
   for (const auto& c : challenges) {
-    json item = {{"type", c.type}, {"token", c.token}, {"status", c.status}, {"error", c.error_json}};
+    json item = {{"type", wire::to_string(c.type)},
+                 {"token", c.token},
+                 {"status", wire::to_string(c.status)},
+                 {"error", c.error_json}};
     if (c.validated) item["validated_ms"] = to_millis(*c.validated);
     out.push_back(std::move(item));
   }
@@ -97,9 +108,13 @@ std::string challenges_to_json(const std::vector<ChallengeRecord>& challenges) {
 
 Result<std::vector<ChallengeRecord>> challenges_from_json(std::string_view text) {
   return decode_array<ChallengeRecord>(text, [](const json& item) {
-    ChallengeRecord c{.type = item.at("type").get<std::string>(),
+    const auto type = wire::parse_challenge_type(item.at("type").get<std::string>());
+    const auto status = wire::parse_status(item.at("status").get<std::string>());
+    // Caught by decode_array: a damaged column.
+    if (!type || !status) throw json::other_error::create(501, "unknown challenge type or status", &item);
+    ChallengeRecord c{.type = *type,
                       .token = item.at("token").get<std::string>(),
-                      .status = item.at("status").get<std::string>(),
+                      .status = *status,
                       .error_json = item.at("error").get<std::string>()};
     if (item.contains("validated_ms")) c.validated = from_millis(item.at("validated_ms").get<std::int64_t>());
     return c;

@@ -32,6 +32,10 @@ Result<std::vector<wire::Identifier>> identifiers_from_json(std::string_view tex
 std::string name_set_key(const std::vector<wire::Identifier>& identifiers);
 std::string reversed_name(const wire::Identifier& identifier);
 
+// Statuses and challenge types are stored as their RFC 8555 strings.
+std::string_view status_column(AcmeStatus status);
+Result<AcmeStatus> status_from_column(std::string_view text);
+
 // [{"type","token","status","validated_ms" (absent if none),"error"}, ...]
 std::string challenges_to_json(const std::vector<ChallengeRecord>& challenges);
 Result<std::vector<ChallengeRecord>> challenges_from_json(std::string_view text);

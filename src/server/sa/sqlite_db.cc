@@ -14,8 +14,22 @@ namespace {
 
 std::unexpected<Error> sqlite_error(sqlite3* db, int rc, std::string_view what) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
-  // A broken UNIQUE / FOREIGN KEY rule is the caller's input, not a storage failure.
-  ErrorKind kind = (rc & 0xff) == SQLITE_CONSTRAINT ? ErrorKind::kInvalidArgument : ErrorKind::kIo;
+  // A broken UNIQUE rule: the record exists (or another writer made it
+  // first), not a storage failure. A lock held past the busy timeout: try
+  // again later.
+  // A FOREIGN KEY rule: what the record refers to does not exist.
+  const int code = db != nullptr ? sqlite3_extended_errcode(db) : rc;
+  ErrorKind kind = ErrorKind::kIo;
+  switch (code & 0xff) {
+    case SQLITE_CONSTRAINT:
+      kind = code == SQLITE_CONSTRAINT_FOREIGNKEY                                          ? ErrorKind::kNotFound
+             : code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY ? ErrorKind::kAlreadyExists
+                                                                                         : ErrorKind::kInvalidArgument;
+      break;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: kind = ErrorKind::kUnavailable; break;
+    default: break;
+  }
   return make_error(kind, fmt::format("sqlite {}: {}", what, message));
 }
 

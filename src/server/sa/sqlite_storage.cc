@@ -28,6 +28,10 @@ Result<T> in(std::string_view operation, Result<T> result) {
 }
 
 std::unexpected<Error> invalid(std::string detail) { return make_error(ErrorKind::kInvalidArgument, std::move(detail)); }
+std::unexpected<Error> not_found(std::string detail) { return make_error(ErrorKind::kNotFound, std::move(detail)); }
+std::unexpected<Error> precondition(std::string detail) {
+  return make_error(ErrorKind::kFailedPrecondition, std::move(detail));
+}
 
 std::optional<std::int64_t> optional_millis(const Statement& s, int column) {
   if (s.is_null(column)) return std::nullopt;
@@ -47,8 +51,9 @@ const std::string kAccountSelect =
 
 Result<AccountRecord> account_from_row(const Statement& s) {
   ACMEKIT_TRY(auto contact, strings_from_json(s.text(3)));
+  ACMEKIT_TRY(auto status, status_from_column(s.text(4)));
   return AccountRecord{.id = s.text(0), .jwk_json = s.text(1), .key_thumbprint = s.text(2),
-                       .contact = std::move(contact), .status = s.text(4), .eab_kid = s.text(5),
+                       .contact = std::move(contact), .status = status, .eab_kid = s.text(5),
                        .created = from_millis(s.integer(6))};
 }
 
@@ -59,7 +64,8 @@ const std::string kOrderSelect =
 // Everything but authz_ids, which live in order_authzs.
 Result<OrderRecord> order_from_row(const Statement& s) {
   ACMEKIT_TRY(auto identifiers, identifiers_from_json(s.text(5)));
-  OrderRecord o{.id = s.text(0), .account_id = s.text(1), .status = s.text(2), .created = from_millis(s.integer(3)),
+  ACMEKIT_TRY(auto status, status_from_column(s.text(2)));
+  OrderRecord o{.id = s.text(0), .account_id = s.text(1), .status = status, .created = from_millis(s.integer(3)),
                 .expires = from_millis(s.integer(4)), .identifiers = std::move(identifiers),
                 .error_json = s.text(8), .certificate_id = s.text(9), .replaces = s.text(10),
                 .replaces_certificate_id = s.text(11)};
@@ -74,9 +80,10 @@ const std::string kAuthzSelect =
 
 Result<AuthzRecord> authz_from_row(const Statement& s) {
   ACMEKIT_TRY(auto challenges, challenges_from_json(s.text(7)));
+  ACMEKIT_TRY(auto status, status_from_column(s.text(5)));
   AuthzRecord a{.id = s.text(0), .account_id = s.text(1),
                 .identifier = {.type = s.text(2), .value = s.text(3)}, .wildcard = s.integer(4) != 0,
-                .status = s.text(5), .expires = from_millis(s.integer(6)), .challenges = std::move(challenges)};
+                .status = status, .expires = from_millis(s.integer(6)), .challenges = std::move(challenges)};
   if (auto ms = optional_millis(s, 8)) a.failed = from_millis(*ms);
   return a;
 }
@@ -87,9 +94,10 @@ const std::string kCertificateSelect =
 
 Result<CertificateRecord> certificate_from_row(const Statement& s) {
   ACMEKIT_TRY(auto identifiers, identifiers_from_json(s.text(6)));
+  ACMEKIT_TRY(auto status, status_from_column(s.text(7)));
   CertificateRecord c{.id = s.text(0), .account_id = s.text(1), .order_id = s.text(2), .leaf_pem = s.text(3),
                       .not_before = from_millis(s.integer(4)), .not_after = from_millis(s.integer(5)),
-                      .identifiers = std::move(identifiers), .status = s.text(7),
+                      .identifiers = std::move(identifiers), .status = status,
                       .revocation_reason = static_cast<int>(s.integer(8)), .replaced_by_order = s.text(10),
                       .issued = from_millis(s.integer(11)), .renewal = s.integer(12) != 0};
   if (auto ms = optional_millis(s, 9)) c.revoked_at = from_millis(*ms);
@@ -121,7 +129,7 @@ Status insert_authz(Database& db, const AuthzRecord& a) {
                                     "status, expires_ms, challenges, failed_ms) "
                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
   stmt.bind(1, a.id).bind(2, a.account_id).bind(3, a.identifier.type).bind(4, a.identifier.value);
-  stmt.bind(5, std::int64_t{a.wildcard}).bind(6, a.status).bind(7, to_millis(a.expires));
+  stmt.bind(5, std::int64_t{a.wildcard}).bind(6, status_column(a.status)).bind(7, to_millis(a.expires));
   stmt.bind(8, challenges_to_json(a.challenges));
   bind_optional_time(stmt, 9, a.failed);
   return stmt.run();
@@ -131,7 +139,7 @@ Status insert_order(Database& db, const OrderRecord& o) {
   ACMEKIT_TRY(auto stmt, db.prepare("INSERT INTO orders (id, account_id, status, created_ms, expires_ms, identifiers, "
                                     "not_before_ms, not_after_ms, error_json, certificate_id, replaces, "
                                     "replaces_certificate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-  stmt.bind(1, o.id).bind(2, o.account_id).bind(3, o.status).bind(4, to_millis(o.created));
+  stmt.bind(1, o.id).bind(2, o.account_id).bind(3, status_column(o.status)).bind(4, to_millis(o.created));
   stmt.bind(5, to_millis(o.expires)).bind(6, identifiers_to_json(o.identifiers));
   bind_optional_time(stmt, 7, o.not_before);
   bind_optional_time(stmt, 8, o.not_after);
@@ -171,7 +179,7 @@ Result<WindowCount> window_count(Statement& stmt, std::size_t keep) {
 // Runs an UPDATE that must hit exactly the record named `what`.
 Status update_one(Database& db, Statement& stmt, std::string_view what) {
   ACMEKIT_CHECK(stmt.run());
-  if (db.changes() == 0) return invalid(fmt::format("no {}", what));
+  if (db.changes() == 0) return not_found(fmt::format("no {}", what));
   return {};
 }
 
@@ -305,7 +313,7 @@ class SqliteStorage final : public Storage {
                 ACMEKIT_TRY(auto stmt, db_->prepare("INSERT INTO accounts (id, jwk_json, key_thumbprint, contact, "
                                                     "status, eab_kid, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
                 stmt.bind(1, a.id).bind(2, a.jwk_json).bind(3, a.key_thumbprint).bind(4, strings_to_json(a.contact));
-                stmt.bind(5, a.status).bind(6, a.eab_kid).bind(7, to_millis(a.created));
+                stmt.bind(5, status_column(a.status)).bind(6, a.eab_kid).bind(7, to_millis(a.created));
                 return stmt.run();
               }));
   }
@@ -316,7 +324,7 @@ class SqliteStorage final : public Storage {
                 // The unique index refuses another account's thumbprint (key rollover, §7.3.5).
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE accounts SET contact = ?2, status = ?3, jwk_json = ?4, "
                                                     "key_thumbprint = ?5 WHERE id = ?1"));
-                stmt.bind(1, a.id).bind(2, strings_to_json(a.contact)).bind(3, a.status).bind(4, a.jwk_json);
+                stmt.bind(1, a.id).bind(2, strings_to_json(a.contact)).bind(3, status_column(a.status)).bind(4, a.jwk_json);
                 stmt.bind(5, a.key_thumbprint);
                 return update_one(*db_, stmt, "account " + a.id);
               }));
@@ -346,7 +354,7 @@ class SqliteStorage final : public Storage {
     return in("update_order", write([&]() -> Status {
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE orders SET status = ?2, error_json = ?3, "
                                                     "certificate_id = ?4 WHERE id = ?1"));
-                stmt.bind(1, o.id).bind(2, o.status).bind(3, o.error_json).bind(4, o.certificate_id);
+                stmt.bind(1, o.id).bind(2, status_column(o.status)).bind(3, o.error_json).bind(4, o.certificate_id);
                 return update_one(*db_, stmt, "order " + o.id);
               }));
   }
@@ -356,7 +364,7 @@ class SqliteStorage final : public Storage {
     return in("update_authz", write([&]() -> Status {
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE authzs SET status = ?2, expires_ms = ?3, "
                                                     "challenges = ?4, failed_ms = ?5 WHERE id = ?1"));
-                stmt.bind(1, a.id).bind(2, a.status).bind(3, to_millis(a.expires));
+                stmt.bind(1, a.id).bind(2, status_column(a.status)).bind(3, to_millis(a.expires));
                 stmt.bind(4, challenges_to_json(a.challenges));
                 bind_optional_time(stmt, 5, a.failed);
                 return update_one(*db_, stmt, "authorization " + a.id);
@@ -379,7 +387,7 @@ class SqliteStorage final : public Storage {
                                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
                 stmt.bind(1, c.id).bind(2, c.account_id).bind(3, c.order_id).bind(4, c.leaf_pem);
                 stmt.bind(5, to_millis(c.not_before)).bind(6, to_millis(c.not_after));
-                stmt.bind(7, identifiers_to_json(c.identifiers)).bind(8, c.status);
+                stmt.bind(7, identifiers_to_json(c.identifiers)).bind(8, status_column(c.status));
                 stmt.bind(9, std::int64_t{c.revocation_reason});
                 bind_optional_time(stmt, 10, c.revoked_at);
                 stmt.bind(11, to_millis(c.issued)).bind(12, std::int64_t{c.renewal});
@@ -408,9 +416,9 @@ class SqliteStorage final : public Storage {
     std::lock_guard lock(mu_);
     return in("revoke_certificate", write([&]() -> Status {
                 ACMEKIT_TRY(auto found, select_one(*db_, kCertificateSelect + "WHERE id = ?1", id, certificate_from_row));
-                if (!found) return invalid(fmt::format("no certificate {}", id));
+                if (!found) return not_found(fmt::format("no certificate {}", id));
                 // RFC 8555 §7.6: revoking twice is refused ("alreadyRevoked" at the WFE).
-                if (found->status == "revoked") return invalid(fmt::format("certificate {} already revoked", id));
+                if (found->status == AcmeStatus::kRevoked) return precondition(fmt::format("certificate {} already revoked", id));
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE certificates SET status = 'revoked', "
                                                     "revocation_reason = ?2, revoked_at_ms = ?3 WHERE id = ?1"));
                 stmt.bind(1, id).bind(2, std::int64_t{reason}).bind(3, to_millis(when));
@@ -432,9 +440,9 @@ class SqliteStorage final : public Storage {
     std::lock_guard lock(mu_);
     return in("bind_eab_key", write([&]() -> Status {
                 ACMEKIT_TRY(auto found, select_one(*db_, kEabSelect + "WHERE kid = ?1", kid, eab_from_row));
-                if (!found) return invalid(fmt::format("no EAB key {}", kid));
+                if (!found) return not_found(fmt::format("no EAB key {}", kid));
                 // RFC 8555 §7.3.4: one external account key, one ACME account.
-                if (!found->account_id.empty()) return invalid(fmt::format("EAB key {} already bound", kid));
+                if (!found->account_id.empty()) return precondition(fmt::format("EAB key {} already bound", kid));
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE eab_keys SET account_id = ?2 WHERE kid = ?1"));
                 stmt.bind(1, kid).bind(2, account_id);
                 return stmt.run();

@@ -4,9 +4,12 @@
 // success the change survives a kill -9 of the process.
 //
 // Reads return std::nullopt for "no such record"; an Error is a storage
-// failure (ErrorKind::kIo), or for writes that break a uniqueness rule
-// ErrorKind::kInvalidArgument with a detail naming it. A write that names a
-// record that does not exist (update, revoke, bind) is kInvalidArgument too.
+// failure (ErrorKind::kIo; kUnavailable when the database stayed locked past
+// the busy timeout), or for writes: kAlreadyExists when a uniqueness rule
+// would break (the record exists, or a concurrent writer made it first),
+// kNotFound when the record named does not exist (update, revoke, bind),
+// kFailedPrecondition when its state forbids the change (already revoked,
+// already bound).
 #pragma once
 
 #include <filesystem>
@@ -80,10 +83,10 @@ class StorageReader {
 class StorageWriter {
  public:
   virtual ~StorageWriter() = default;
-  // kInvalidArgument if the id or the key thumbprint is taken.
+  // kAlreadyExists if the id or the key thumbprint is taken.
   virtual Status add_account(const AccountRecord& account) = 0;
   // Replaces contact, status, jwk_json and key_thumbprint of account.id.
-  // kInvalidArgument if the new thumbprint belongs to another account.
+  // kAlreadyExists if the new thumbprint belongs to another account.
   virtual Status update_account(const AccountRecord& account) = 0;
   // A new order with the authorizations it created (reused ones are only
   // referenced by order.authz_ids), in one transaction.
@@ -99,10 +102,10 @@ class StorageWriter {
   // replaced_by_order becomes the order, in the same transaction. Its name
   // set and names are indexed for the rate limits in that transaction too.
   virtual Status add_certificate(const CertificateRecord& certificate) = 0;
-  // Sets status "revoked", reason and time. kInvalidArgument if it already is.
+  // Sets status "revoked", reason and time. kFailedPrecondition if it already is.
   virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when) = 0;
   virtual Status add_eab_key(const EabKeyRecord& key) = 0;
-  // Binds an unused key to an account; kInvalidArgument if already bound.
+  // Binds an unused key to an account; kFailedPrecondition if already bound.
   virtual Status bind_eab_key(std::string_view kid, std::string_view account_id) = 0;
   // Reads a table and commits a write (one row of its own), as a request
   // would: kIo when the database cannot do both now (full disk, read-only

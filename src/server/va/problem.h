@@ -1,5 +1,5 @@
-// Internal to va/: the RFC 8555 §6.7 problem a failed validation returns,
-// with the HTTP status Boulder gives it (403 for unauthorized, else 400).
+// Internal to va/: the RFC 8555 §6.7 problem a failed validation returns.
+// The WFE picks its HTTP status (server/wfe/problems.h).
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@
 namespace acmekit::server::va {
 
 inline std::unexpected<Error> problem(std::string_view type, std::string detail) {
-  return server::problem(type, std::move(detail), type == "unauthorized" ? 403 : 400);
+  return server::problem(type, std::move(detail));
 }
 
 }  // namespace acmekit::server::va

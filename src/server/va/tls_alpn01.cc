@@ -49,12 +49,12 @@ Status validate_tls_alpn01(const ValidationRequest& request, const ValidatorOpti
   const std::string sni = crypto::tls_alpn_server_name(id.value);
   ACMEKIT_TRY(auto addresses, resolve_host(id.value, options.hosts, dns));
 
-  Result<crypto::AlpnProbeResult> probe = make_error(ErrorKind::kNetwork, "no address for " + id.value);
+  Result<crypto::AlpnProbeResult> probe = make_error(ErrorKind::kUnavailable, "no address for " + id.value);
   for (const auto& address : addresses) {
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     probe = crypto::probe_tls_alpn(address, options.tlsalpn01_port, sni, left);
     // Only an address that refuses the connection lets the next one try.
-    if (probe || probe.error().kind != ErrorKind::kNetwork) break;
+    if (probe || probe.error().kind != ErrorKind::kUnavailable) break;
   }
   if (!probe) {
     const bool handshake = probe.error().kind == ErrorKind::kProtocol;

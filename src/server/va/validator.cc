@@ -19,10 +19,12 @@ class ValidationAuthority : public Validator {
     if (id.type != "dns" && id.type != "ip") {
       return problem("unsupportedIdentifier", "cannot validate identifiers of type " + id.type);
     }
-    if (request.challenge_type == "http-01") return validate_http01(request, options_, dns_);
-    if (request.challenge_type == "dns-01") return validate_dns01(request, dns_);
-    if (request.challenge_type == "tls-alpn-01") return validate_tls_alpn01(request, options_, dns_);
-    return problem("malformed", "unknown challenge type " + request.challenge_type);
+    switch (request.challenge_type) {
+      case wire::ChallengeType::kHttp01: return validate_http01(request, options_, dns_);
+      case wire::ChallengeType::kDns01: return validate_dns01(request, dns_);
+      case wire::ChallengeType::kTlsAlpn01: return validate_tls_alpn01(request, options_, dns_);
+    }
+    return problem("malformed", "unknown challenge type");
   }
 
  private:

@@ -20,7 +20,7 @@ namespace acmekit::server::va {
 
 struct ValidationRequest {
   wire::Identifier identifier;  // dns name (without "*.") or ip address
-  std::string challenge_type;   // "http-01" | "dns-01" | "tls-alpn-01"
+  wire::ChallengeType challenge_type = wire::ChallengeType::kHttp01;
   std::string token;
   std::string key_authorization;  // token "." thumbprint (§8.1)
 };

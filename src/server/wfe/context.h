@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "server/http/server.h"
+#include "core/http/server.h"
 #include "server/wfe/render.h"
 #include "server/wfe/wfe.h"
 

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include "server/problems.h"
+#include "server/wfe/problems.h"
 #include "server/wfe/context.h"
 #include "server/wfe/jws_auth.h"
 
@@ -32,10 +33,9 @@ inline bool is_post_as_get(const Authenticated& auth) { return auth.payload.empt
 // client sees serverInternal without their detail.
 inline acmekit::http::Response respond(Result<acmekit::http::Response> result, const Wfe::Context& ctx) {
   if (result) return std::move(*result);
-  if (result.error().kind != ErrorKind::kAcme) {
-    spdlog::error("{} {}: {}", ctx.request.method, ctx.request.target, result.error().message());
-  }
-  return problem_response(result.error());
+  const int status = http_status(result.error());
+  if (status >= 500) spdlog::error("{} {}: {}", ctx.request.method, ctx.request.target, result.error().message());
+  return problem_response(result.error(), status);
 }
 
 }  // namespace acmekit::server::wfe

@@ -58,7 +58,10 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
   auto ctype = request.headers.get("content-type").value_or("");
   if (auto semi = ctype.find(';'); semi != std::string::npos) ctype.resize(semi);
   if (ctype != "application/jose+json") {
-    return problem("malformed", "Content-Type must be application/jose+json", 415);
+    // The WFE's own status for this one: 415 Unsupported Media Type.
+    Error e = acme_problem("malformed", "Content-Type must be application/jose+json");
+    e.status = 415;
+    return std::unexpected(std::move(e));
   }
   auto body = nlohmann::json::parse(request.body, nullptr, false);
   if (body.is_discarded()) return malformed("the request body is not JSON");
@@ -93,7 +96,7 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
     ACMEKIT_TRY(auto account, storage.get_account(std::string_view(kid).substr(params.account_url_prefix.size())));
     if (!account) return problem("accountDoesNotExist", "no account at " + kid);
     // §7.3.6: a deactivated account can do nothing.
-    if (account->status != "valid") return unauthorized("the account is " + account->status);
+    if (account->status != AcmeStatus::kValid) return unauthorized("the account is " + wire::to_string(account->status));
     auto key = crypto::PublicKey::from_jwk(nlohmann::json::parse(account->jwk_json));
     if (!key) return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "stored account key: " + key.error().detail});
     out.key = *key;

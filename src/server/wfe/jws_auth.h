@@ -11,7 +11,7 @@
 
 #include "core/crypto/key.h"
 #include "core/error.h"
-#include "server/http/server.h"
+#include "core/http/server.h"
 #include "server/model.h"
 #include "server/nonce/nonce_service.h"
 #include "server/sa/storage.h"

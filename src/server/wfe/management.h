@@ -8,7 +8,7 @@
 
 #include "core/clock.h"
 #include "core/http/client.h"
-#include "server/http/server.h"
+#include "core/http/server.h"
 #include "server/sa/storage.h"
 #include "server/wfe/wfe.h"
 

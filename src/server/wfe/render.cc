@@ -4,13 +4,29 @@
 #include "core/wire/json.h"
 #include "server/problems.h"
 #include "server/wfe/jws_auth.h"
+#include "server/wfe/problems.h"
 #include "server/wfe/times.h"
 
 namespace acmekit::server::wfe {
+namespace {
+
+// A stored problem (an order's or challenge's "error", RFC 8555 §7.1.3,
+// §7.1.5) with the status its type is answered with.
+nlohmann::json embedded_problem(const std::string& stored) {
+  auto j = nlohmann::json::parse(stored, nullptr, false);
+  if (j.is_object() && !j.contains("status")) {
+    Error e{.kind = ErrorKind::kAcme};
+    e.type = j.value("type", "");
+    j["status"] = http_status(e);
+  }
+  return j;
+}
+
+}  // namespace
 
 nlohmann::json render_account(const Urls& urls, const AccountRecord& account) {
   // §7.1.2
-  nlohmann::json j = {{"status", account.status},
+  nlohmann::json j = {{"status", wire::to_string(account.status)},
                       {"contact", account.contact},
                       {"orders", urls.orders(account.id)},
                       {"key", nlohmann::json::parse(account.jwk_json)}};
@@ -25,7 +41,7 @@ nlohmann::json render_order(const Urls& urls, const ra::OrderView& view) {
   for (const auto& id : o.identifiers) ids.push_back(wire::to_json(id));
   nlohmann::json authzs = nlohmann::json::array();
   for (const auto& id : o.authz_ids) authzs.push_back(urls.authz(id));
-  nlohmann::json j = {{"status", o.status},
+  nlohmann::json j = {{"status", wire::to_string(o.status)},
                       {"expires", rfc3339(o.expires)},
                       {"identifiers", ids},
                       {"authorizations", authzs},
@@ -34,16 +50,19 @@ nlohmann::json render_order(const Urls& urls, const ra::OrderView& view) {
   if (o.not_after) j["notAfter"] = rfc3339(*o.not_after);
   if (!o.certificate_id.empty()) j["certificate"] = urls.certificate(o.certificate_id);
   if (!o.replaces.empty()) j["replaces"] = o.replaces;  // RFC 9773 §5: reflected in every response
-  if (o.status == "invalid" && !o.error_json.empty()) j["error"] = nlohmann::json::parse(o.error_json, nullptr, false);
+  if (o.status == AcmeStatus::kInvalid && !o.error_json.empty()) j["error"] = embedded_problem(o.error_json);
   return j;
 }
 
 nlohmann::json render_challenge(const Urls& urls, const AuthzRecord& authz, const ChallengeRecord& ch) {
   // §7.1.5, §8
-  nlohmann::json j = {{"type", ch.type}, {"url", urls.challenge(authz.id, ch.type)}, {"status", ch.status},
+  const std::string& type = wire::to_string(ch.type);
+  nlohmann::json j = {{"type", type},
+                      {"url", urls.challenge(authz.id, type)},
+                      {"status", wire::to_string(ch.status)},
                       {"token", ch.token}};
   if (ch.validated) j["validated"] = rfc3339(*ch.validated);
-  if (!ch.error_json.empty()) j["error"] = nlohmann::json::parse(ch.error_json, nullptr, false);
+  if (!ch.error_json.empty()) j["error"] = embedded_problem(ch.error_json);
   return j;
 }
 
@@ -52,11 +71,11 @@ nlohmann::json render_authz(const Urls& urls, const AuthzRecord& authz) {
   nlohmann::json challenges = nlohmann::json::array();
   for (const auto& ch : authz.challenges) {
     // §7.1.4: a valid authorization lists the challenge that validated it.
-    if (authz.status == "valid" && ch.status != "valid") continue;
+    if (authz.status == AcmeStatus::kValid && ch.status != AcmeStatus::kValid) continue;
     challenges.push_back(render_challenge(urls, authz, ch));
   }
   nlohmann::json j = {{"identifier", wire::to_json(authz.identifier)},
-                      {"status", authz.status},
+                      {"status", wire::to_string(authz.status)},
                       {"expires", rfc3339(authz.expires)},
                       {"challenges", challenges}};
   if (authz.wildcard) j["wildcard"] = true;
@@ -71,15 +90,5 @@ acmekit::http::Response json_response(int status, const nlohmann::json& body) {
   return r;
 }
 
-acmekit::http::Response problem_response(const Error& error) {
-  nlohmann::json body = problem_json(error);
-  if (error.is_acme("badSignatureAlgorithm")) body["algorithms"] = accepted_algorithms();
-  acmekit::http::Response r;
-  r.status = body.value("status", 500);
-  r.headers.add("content-type", "application/problem+json");
-  if (error.retry_after) r.headers.add("retry-after", std::to_string(error.retry_after->count()));
-  r.body = body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
-  return r;
-}
 
 }  // namespace acmekit::server::wfe

@@ -44,8 +44,5 @@ nlohmann::json render_challenge(const Urls& urls, const AuthzRecord& authz, cons
 
 // application/json with the given status.
 acmekit::http::Response json_response(int status, const nlohmann::json& body);
-// application/problem+json (RFC 7807) for the error; badSignatureAlgorithm
-// carries the "algorithms" list (RFC 8555 §6.7).
-acmekit::http::Response problem_response(const Error& error);
 
 }  // namespace acmekit::server::wfe

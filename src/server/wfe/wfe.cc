@@ -5,6 +5,7 @@
 
 #include "server/problems.h"
 #include "server/wfe/context.h"
+#include "server/wfe/problems.h"
 
 namespace acmekit::server::wfe {
 namespace {
@@ -42,7 +43,7 @@ Response Wfe::handle(const http::ServerRequest& request) {
   Response response;
   auto host = request.headers.get("host");
   if (!host || host->empty() || host->find_first_of("/ @") != std::string::npos) {
-    response = problem_response(acme_problem("malformed", "a valid Host header is required", 400));
+    response = problem_response(acme_problem("malformed", "a valid Host header is required"));
   } else {
     ctx.urls.base = "https://" + *host;
     response = route(ctx);
@@ -75,7 +76,7 @@ Response Wfe::route(Context& ctx) {
   std::string rest;
   const bool post = method == "POST";
   auto method_not_allowed = [&](std::string allowed) {
-    Response r = problem_response(acme_problem("malformed", "method " + method + " is not allowed here", 405));
+    Response r = problem_response(acme_problem("malformed", "method " + method + " is not allowed here"), 405);
     r.headers.add("allow", std::move(allowed));
     return r;
   };
@@ -160,7 +161,7 @@ Response Wfe::route(Context& ctx) {
     }
   }
   ctx.endpoint = "not-found";
-  return problem_response(acme_problem("malformed", "no such resource: " + path, 404));
+  return problem_response(acme_problem("malformed", "no such resource: " + path), 404);
 }
 
 Response Wfe::directory(Context& ctx) {

@@ -17,7 +17,7 @@
 #include "core/crypto/key.h"
 #include "core/http/client.h"
 #include "server/ca/authority.h"
-#include "server/http/server.h"
+#include "core/http/server.h"
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
@@ -50,7 +50,7 @@ class Wfe {
   // Prometheus text exposition of the request counters.
   std::string metrics_text() const;
 
-  struct Context;  // one request being handled (wfe_context.h)
+  struct Context;  // one request being handled (context.h)
 
  private:
   acmekit::http::Response route(Context& ctx);

@@ -90,7 +90,14 @@ Response Wfe::account(Context& ctx, const std::string& id) {
             ACMEKIT_TRY(auto c, contact_list(payload));
             contact = std::move(c);
           }
-          std::string status = payload.value("status", "");
+          std::optional<AcmeStatus> status;
+          if (payload.contains("status")) {
+            // §7.3.6: only "deactivated" is a change a client may ask for
+            // (the RA says so); anything but a status string is malformed.
+            status = payload["status"].is_string() ? wire::parse_status(payload["status"].get<std::string>())
+                                                   : std::nullopt;
+            if (!status) return malformed("\"status\" must be \"deactivated\"");
+          }
           ACMEKIT_TRY(account, ra_.update_account(account, contact, status));
         }
         Response r = json_response(200, render_account(ctx.urls, account));

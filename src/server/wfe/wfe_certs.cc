@@ -72,7 +72,7 @@ Response Wfe::renewal_info(Context& ctx, const std::string& cert_id) {
         auto lifetime = cert.not_after - cert.not_before;
         TimePoint start = cert.not_after - lifetime / 3;
         TimePoint end = start + lifetime / 45;
-        if (cert.status == "revoked") {
+        if (cert.status == AcmeStatus::kRevoked) {
           TimePoint now = clock_.now();
           start = now - std::chrono::hours(1);
           end = now;

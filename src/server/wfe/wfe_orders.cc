@@ -28,9 +28,9 @@ Result<std::optional<TimePoint>> optional_time(const nlohmann::json& payload, co
 
 // §7.5.1: clients should poll a resource being validated after Retry-After.
 bool being_validated(const AuthzRecord& authz) {
-  if (authz.status != "pending") return false;
+  if (authz.status != AcmeStatus::kPending) return false;
   for (const auto& ch : authz.challenges) {
-    if (ch.status == "processing") return true;
+    if (ch.status == AcmeStatus::kProcessing) return true;
   }
   return false;
 }
@@ -89,7 +89,7 @@ Response Wfe::order(Context& ctx, const std::string& id) {
         if (!is_post_as_get(auth)) return malformed("an order is read with POST-as-GET (empty payload)");
         ACMEKIT_TRY(auto view, ra_.get_order(id, auth.account->id));
         Response r = json_response(200, render_order(ctx.urls, view));
-        if (view.order.status == "processing" && options_.retry_after_seconds > 0) {
+        if (view.order.status == AcmeStatus::kProcessing && options_.retry_after_seconds > 0) {
           r.headers.add("retry-after", std::to_string(options_.retry_after_seconds));
         }
         return r;
@@ -138,9 +138,13 @@ Response Wfe::authz(Context& ctx, const std::string& id) {
       ctx);
 }
 
-Response Wfe::challenge(Context& ctx, const std::string& authz_id, const std::string& type) {
+Response Wfe::challenge(Context& ctx, const std::string& authz_id, const std::string& type_name) {
   return respond(
       [&]() -> Result<Response> {
+        // The challenge URL's last segment is its type (render.h Urls::challenge).
+        const auto parsed_type = wire::parse_challenge_type(type_name);
+        if (!parsed_type) return not_found("no such challenge type: " + type_name);
+        const ChallengeType type = *parsed_type;
         ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
         AuthzRecord authz;
         if (is_post_as_get(auth)) {
@@ -152,10 +156,12 @@ Response Wfe::challenge(Context& ctx, const std::string& authz_id, const std::st
         }
         auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
                                [&](const ChallengeRecord& c) { return c.type == type; });
-        if (it == authz.challenges.end()) return not_found("this authorization has no " + type + " challenge");
+        if (it == authz.challenges.end()) {
+          return not_found("this authorization has no " + wire::to_string(type) + " challenge");
+        }
         Response r = json_response(200, render_challenge(ctx.urls, authz, *it));
         r.headers.add("link", "<" + ctx.urls.authz(authz_id) + ">;rel=\"up\"");
-        if (it->status == "processing" && options_.retry_after_seconds > 0) {
+        if (it->status == AcmeStatus::kProcessing && options_.retry_after_seconds > 0) {
           r.headers.add("retry-after", std::to_string(options_.retry_after_seconds));
         }
         return r;

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fake_clock.h"
+#include "support/fake_http.h"
+
 #include <deque>
 #include <filesystem>
 #include <functional>
@@ -21,44 +24,8 @@ namespace acmekit::client {
 namespace {
 namespace fs = std::filesystem;
 
-class FakeHttp : public http::Client {
- public:
-  Result<http::Response> send(const http::Request& req) override {
-    requests.push_back(req);
-    if (responses.empty()) return make_error(ErrorKind::kNetwork, "connection refused (no canned response)");
-    auto r = std::move(responses.front());
-    responses.pop_front();
-    return r;
-  }
-  // Every answer carries a fresh nonce, so the session never asks newNonce.
-  void add(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::Response r{.status = status, .body = std::move(body)};
-    r.headers.add("Replay-Nonce", "n" + std::to_string(++nonces));
-    for (auto& [k, v] : headers) r.headers.add(k, v);
-    responses.push_back(std::move(r));
-  }
-  void add_problem(int status, const std::string& type) {
-    add(status, R"({"type":"urn:ietf:params:acme:error:)" + type + R"(","detail":"canned"})",
-        {{"Content-Type", "application/problem+json"}});
-  }
-  std::deque<http::Response> responses;
-  std::vector<http::Request> requests;
-  int nonces = 0;
-};
-
-// Time only moves when the code under test sleeps.
-class FakeClock : public Clock {
- public:
-  std::chrono::system_clock::time_point now() const override { return t; }
-  void sleep_for(std::chrono::milliseconds d) override {
-    t += d;
-    slept += d;
-    if (on_sleep) std::exchange(on_sleep, nullptr)();
-  }
-  std::chrono::system_clock::time_point t{};
-  std::chrono::milliseconds slept{0};
-  std::function<void()> on_sleep;  // once, at the first sleep
-};
+using test_support::FakeClock;
+using test_support::FakeHttp;
 
 constexpr const char* kDirectory =
     R"({"newNonce":"https://ca/nonce","newAccount":"https://ca/new-acct","newOrder":"https://ca/order",)"
@@ -83,7 +50,7 @@ class KeyRolloverTest : public ::testing::Test {
     ASSERT_TRUE(saved) << saved.error().message();
     account = std::move(*saved);
     account_dir = dir / "accounts" / store::AccountStore::server_dir_name(kServer) / account.id;
-    http.requests.clear();
+    http.clear_requests();
   }
   void TearDown() override { fs::remove_all(dir); }
 
@@ -95,14 +62,14 @@ class KeyRolloverTest : public ::testing::Test {
   }
   // The request at `i` is a JWS; its protected header and payload.
   std::pair<nlohmann::json, nlohmann::json> jws_of(size_t i, const crypto::PrivateKey& signer) {
-    auto jws = jose::parse(nlohmann::json::parse(http.requests.at(i).body));
+    auto jws = jose::parse(nlohmann::json::parse(http.requests().at(i).body));
     EXPECT_TRUE(jws);
     EXPECT_TRUE(jose::verify(*jws, signer.public_key())) << "request " << i << " not signed by the expected key";
     return {jws->protected_header, nlohmann::json::parse(jws->payload)};
   }
   void expect_onlyreturnexisting_with(size_t i, const crypto::PrivateKey& key) {
-    ASSERT_GT(http.requests.size(), i);
-    EXPECT_EQ(http.requests[i].url, "https://ca/new-acct");
+    ASSERT_GT(http.requests().size(), i);
+    EXPECT_EQ(http.requests()[i].url, "https://ca/new-acct");
     auto [header, payload] = jws_of(i, key);
     // §7.3.1: jwk, not kid, and onlyReturnExisting.
     EXPECT_EQ(header["jwk"], key.public_key().to_jwk());
@@ -116,7 +83,7 @@ class KeyRolloverTest : public ::testing::Test {
   }
 
   fs::path dir = test_dir(), account_dir;
-  FakeHttp http;
+  FakeHttp http{/*fresh_nonces=*/true};
   FakeClock clock;
   api::Session session{http, kServer};
   store::AccountStore accounts{dir};
@@ -128,7 +95,7 @@ TEST_F(KeyRolloverTest, NoStagedKeyAsksTheCaNothing) {
   auto r = resolve_staged_key(session, accounts, account, clock);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(*r, StagedKey::kNone);
-  EXPECT_TRUE(http.requests.empty());
+  EXPECT_TRUE(http.requests().empty());
   expect_session_signs_with(old_key);
 }
 
@@ -139,7 +106,7 @@ TEST_F(KeyRolloverTest, StagedKeyTheCaKnowsIsCommitted) {
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(*r, StagedKey::kCommitted);
   expect_onlyreturnexisting_with(0, staged);
-  EXPECT_EQ(http.requests.size(), 1u);
+  EXPECT_EQ(http.requests().size(), 1u);
   EXPECT_FALSE(has_staged_file());
   EXPECT_EQ(file("private_key.pem"), staged.to_pem());
   struct stat st{};
@@ -167,7 +134,7 @@ TEST_F(KeyRolloverTest, StagedKeyTheCaNeverSawIsDiscarded) {
 }
 
 TEST_F(KeyRolloverTest, UnreachableCaKeepsBothKeysAndUsesTheCurrentOne) {
-  stage();  // no canned answer: the request fails with kNetwork
+  stage();  // no canned answer: the request fails with kUnavailable
   auto r = resolve_staged_key(session, accounts, account, clock);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(*r, StagedKey::kUnresolved);
@@ -196,7 +163,7 @@ TEST_F(KeyRolloverTest, UnreadableStagedKeyIsKept) {
   auto r = resolve_staged_key(session, accounts, account, clock);
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, StagedKey::kUnresolved);
-  EXPECT_TRUE(http.requests.empty());
+  EXPECT_TRUE(http.requests().empty());
   EXPECT_EQ(file("private_key.next.pem"), "not a key");
   expect_session_signs_with(old_key);
 }
@@ -208,8 +175,8 @@ TEST_F(KeyRolloverTest, ARolloverInAnotherProcessIsWaitedForThenLeftAlone) {
   auto r = resolve_staged_key(session, accounts, account, clock);
   ASSERT_TRUE(r);
   EXPECT_EQ(*r, StagedKey::kUnresolved);
-  EXPECT_TRUE(http.requests.empty());
-  EXPECT_GE(clock.slept, std::chrono::duration_cast<std::chrono::milliseconds>(kKeyLockWait));
+  EXPECT_TRUE(http.requests().empty());
+  EXPECT_GE(clock.total_slept(), std::chrono::duration_cast<std::chrono::milliseconds>(kKeyLockWait));
   EXPECT_TRUE(has_staged_file());
   auto again = accounts.try_lock_key(kServer, account);
   ASSERT_TRUE(again);
@@ -226,14 +193,15 @@ TEST_F(KeyRolloverTest, AKeyCommittedWhileWaitingForTheLockIsPickedUp) {
   ASSERT_TRUE(held && *held);
   // The lock holder (another worker of this renew run) recovers the staged
   // key and lets go while we wait: our copy of the key, read before, is stale.
-  clock.on_sleep = [&] {
+  clock.on_sleep = [&](int n) {
+    if (n != 1) return;  // at the first sleep only
     ASSERT_TRUE(accounts.commit_key(kServer, account));
     held->reset();
   };
   auto r = resolve_staged_key(session, accounts, account, clock);
   ASSERT_TRUE(r) << r.error().message();
   EXPECT_EQ(*r, StagedKey::kNone);
-  EXPECT_TRUE(http.requests.empty());
+  EXPECT_TRUE(http.requests().empty());
   EXPECT_TRUE(account.key.public_key() == staged.public_key());
   expect_session_signs_with(staged);
 }
@@ -251,8 +219,8 @@ TEST_F(KeyRolloverTest, RolloverStagesAsksAndCommits) {
   http.add(200, "{}");  // keyChange
   auto st = rollover_account_key(session, accounts, account, next, clock);
   ASSERT_TRUE(st) << st.error().message();
-  ASSERT_EQ(http.requests.size(), 1u);
-  EXPECT_EQ(http.requests[0].url, "https://ca/key-change");
+  ASSERT_EQ(http.requests().size(), 1u);
+  EXPECT_EQ(http.requests()[0].url, "https://ca/key-change");
   auto [header, payload] = jws_of(0, old_key);  // §7.3.5: outer JWS by the old key, kid
   EXPECT_EQ(header["kid"], kAccountUrl);
   auto inner = jose::parse(payload);
@@ -271,9 +239,9 @@ TEST_F(KeyRolloverTest, RolloverResolvesALeftoverStagedKeyFirst) {
   auto next = crypto::PrivateKey::generate({}).value();
   auto st = rollover_account_key(session, accounts, account, next, clock);
   ASSERT_TRUE(st) << st.error().message();
-  ASSERT_EQ(http.requests.size(), 2u);
+  ASSERT_EQ(http.requests().size(), 2u);
   expect_onlyreturnexisting_with(0, staged);
-  EXPECT_EQ(http.requests[1].url, "https://ca/key-change");
+  EXPECT_EQ(http.requests()[1].url, "https://ca/key-change");
   jws_of(1, old_key);
   EXPECT_EQ(file("private_key.pem"), next.to_pem());
   EXPECT_FALSE(has_staged_file());
@@ -286,7 +254,7 @@ TEST_F(KeyRolloverTest, RolloverFromARecoveredLeftoverSignsWithIt) {
   auto next = crypto::PrivateKey::generate({}).value();
   auto st = rollover_account_key(session, accounts, account, next, clock);
   ASSERT_TRUE(st) << st.error().message();
-  ASSERT_EQ(http.requests.size(), 2u);
+  ASSERT_EQ(http.requests().size(), 2u);
   auto [header, payload] = jws_of(1, staged);  // the key the CA knows signs the keyChange
   auto inner = jose::parse(payload);
   ASSERT_TRUE(inner);
@@ -299,9 +267,9 @@ TEST_F(KeyRolloverTest, RolloverStopsWhenTheLeftoverCannotBeResolved) {
   auto next = crypto::PrivateKey::generate({}).value();
   auto st = rollover_account_key(session, accounts, account, next, clock);
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(st.error().detail.find("interrupted rollover"), std::string::npos) << st.error().detail;
-  EXPECT_EQ(http.requests.size(), 1u);  // no keyChange
+  EXPECT_EQ(http.requests().size(), 1u);  // no keyChange
   EXPECT_EQ(file("private_key.next.pem"), staged.to_pem());
   EXPECT_EQ(file("private_key.pem"), old_key.to_pem());
 }
@@ -349,7 +317,7 @@ TEST_F(KeyRolloverTest, EnsureAccountDiscardsAStagedKeyAndUsesTheAccount) {
   auto a = ensure_account(session, accounts, {}, &clock);
   ASSERT_TRUE(a) << a.error().message();
   EXPECT_EQ(a->url, kAccountUrl);
-  ASSERT_EQ(http.requests.size(), 2u);
+  ASSERT_EQ(http.requests().size(), 2u);
   expect_onlyreturnexisting_with(0, staged);
   expect_onlyreturnexisting_with(1, old_key);
   EXPECT_FALSE(has_staged_file());

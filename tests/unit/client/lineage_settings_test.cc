@@ -7,7 +7,7 @@ namespace {
 
 TEST(LineageSettingsTest, Rfc2136SettingsSurviveTheRenewalConf) {
   LineageSettings s{.server = "https://ca/dir", .account = "abc", .names = {"example.com", "*.example.com"},
-                    .authenticator = "dns-rfc2136", .preferred_challenges = {"dns-01"},
+                    .authenticator = "dns-rfc2136", .preferred_challenges = {wire::ChallengeType::kDns01},
                     .rfc2136_credentials = "/etc/acmekit/rfc2136.ini", .dns_propagation_timeout = 30,
                     .dns_propagation_interval = 1, .dns_resolvers = {"127.0.0.2", "[::1]:5353"}};
   auto conf = s.to_config();
@@ -36,13 +36,13 @@ TEST(LineageSettingsTest, ManualAndTlsAlpnSettingsSurvive) {
   EXPECT_EQ(back->dns_propagation_seconds, 0);
 
   LineageSettings t{.server = "https://ca/dir", .names = {"a.test"}, .authenticator = "standalone",
-                    .preferred_challenges = {"tls-alpn-01"}, .tls_alpn01_port = 8443,
+                    .preferred_challenges = {wire::ChallengeType::kTlsAlpn01}, .tls_alpn01_port = 8443,
                     .tls_alpn01_address = "127.0.0.1"};
   back = LineageSettings::from_config(t.to_config());
   ASSERT_TRUE(back) << back.error().message();
   EXPECT_EQ(back->tls_alpn01_port, 8443);
   EXPECT_EQ(back->tls_alpn01_address, "127.0.0.1");
-  EXPECT_EQ(back->challenge_types().value(), std::vector<std::string>{"tls-alpn-01"});
+  EXPECT_EQ(back->challenge_types().value(), std::vector<wire::ChallengeType>{wire::ChallengeType::kTlsAlpn01});
 }
 
 TEST(LineageSettingsTest, CertbotsPropagationSecondsKeyIsRead) {
@@ -57,21 +57,21 @@ TEST(LineageSettingsTest, CertbotsPropagationSecondsKeyIsRead) {
 TEST(LineageSettingsTest, ChallengeTypesPerAuthenticator) {
   LineageSettings s;
   s.authenticator = "standalone";
-  EXPECT_EQ(s.challenge_types().value(), std::vector<std::string>{"http-01"});  // 443 only when asked
-  s.preferred_challenges = {"tls-alpn-01", "http-01"};
-  EXPECT_EQ(s.challenge_types().value(), (std::vector<std::string>{"tls-alpn-01", "http-01"}));
-  s.preferred_challenges = {"dns-01"};
+  EXPECT_EQ(s.challenge_types().value(), std::vector<wire::ChallengeType>{wire::ChallengeType::kHttp01});  // 443 only when asked
+  s.preferred_challenges = {wire::ChallengeType::kTlsAlpn01, wire::ChallengeType::kHttp01};
+  EXPECT_EQ(s.challenge_types().value(), (std::vector<wire::ChallengeType>{wire::ChallengeType::kTlsAlpn01, wire::ChallengeType::kHttp01}));
+  s.preferred_challenges = {wire::ChallengeType::kDns01};
   auto r = s.challenge_types();
   ASSERT_FALSE(r);  // standalone cannot answer dns-01
   EXPECT_NE(r.error().detail.find("dns-01"), std::string::npos);
   s.authenticator = "manual";
   s.preferred_challenges = {};
-  EXPECT_EQ(s.challenge_types().value(), (std::vector<std::string>{"http-01", "dns-01"}));
+  EXPECT_EQ(s.challenge_types().value(), (std::vector<wire::ChallengeType>{wire::ChallengeType::kHttp01, wire::ChallengeType::kDns01}));
   s.authenticator = "dns-rfc2136";
-  EXPECT_EQ(s.challenge_types().value(), std::vector<std::string>{"dns-01"});
+  EXPECT_EQ(s.challenge_types().value(), std::vector<wire::ChallengeType>{wire::ChallengeType::kDns01});
   s.authenticator = "webroot";
-  s.preferred_challenges = {"dns-01", "http-01"};
-  EXPECT_EQ(s.challenge_types().value(), std::vector<std::string>{"http-01"});
+  s.preferred_challenges = {wire::ChallengeType::kDns01, wire::ChallengeType::kHttp01};
+  EXPECT_EQ(s.challenge_types().value(), std::vector<wire::ChallengeType>{wire::ChallengeType::kHttp01});
 }
 
 TEST(LineageSettingsTest, IncompleteConfigsAreRefused) {

@@ -2,20 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fake_clock.h"
+
 namespace acmekit::client::api {
 namespace {
 using namespace std::chrono;
 
-class FakeClock : public Clock {
- public:
-  system_clock::time_point now() const override { return now_; }
-  void sleep_for(milliseconds d) override {
-    slept.push_back(d);
-    now_ += d;
-  }
-  std::vector<milliseconds> slept;
-  system_clock::time_point now_{};
-};
+using test_support::FakeClock;
 
 TEST(PollTest, BacksOffFromASoonFirstPollUpToTheCap) {
   PollPolicy p;
@@ -39,7 +32,7 @@ TEST(PollTest, PollsUntilDoneSleepingWhatTheServerAsked) {
   });
   ASSERT_TRUE(st);
   EXPECT_EQ(calls, 3);
-  EXPECT_EQ(clock.slept, (std::vector<milliseconds>{milliseconds(2000), milliseconds(2000)}));
+  EXPECT_EQ(clock.slept(), (std::vector<milliseconds>{milliseconds(2000), milliseconds(2000)}));
 }
 
 TEST(PollTest, TimesOutNamingWhatItWaitedFor) {
@@ -54,11 +47,11 @@ TEST(PollTest, TimesOutNamingWhatItWaitedFor) {
 TEST(PollTest, StopsOnTheFirstError) {
   FakeClock clock;
   auto st = poll_until(clock, PollPolicy{}, "x", [&]() -> Result<PollStep> {
-    return make_error(ErrorKind::kNetwork, "gone");
+    return make_error(ErrorKind::kUnavailable, "gone");
   });
   ASSERT_FALSE(st);
-  EXPECT_EQ(st.error().kind, ErrorKind::kNetwork);
-  EXPECT_TRUE(clock.slept.empty());
+  EXPECT_EQ(st.error().kind, ErrorKind::kUnavailable);
+  EXPECT_TRUE(clock.slept().empty());
 }
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/fake_http.h"
+
 #include <deque>
 
 #include "client/api/resources.h"
@@ -12,23 +14,7 @@
 namespace acmekit::client::api {
 namespace {
 
-class FakeHttp : public http::Client {
- public:
-  Result<http::Response> send(const http::Request& req) override {
-    requests.push_back(req);
-    if (responses.empty()) return make_error(ErrorKind::kNetwork, "no more canned responses");
-    auto r = std::move(responses.front());
-    responses.pop_front();
-    return r;
-  }
-  void add(int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::Response r{.status = status, .body = std::move(body)};
-    for (auto& [k, v] : headers) r.headers.add(k, v);
-    responses.push_back(std::move(r));
-  }
-  std::deque<http::Response> responses;
-  std::vector<http::Request> requests;
-};
+using test_support::FakeHttp;
 
 constexpr const char* kDirectory =
     R"({"newNonce":"https://ca/nonce","newAccount":"https://ca/acct","newOrder":"https://ca/order"})";
@@ -58,11 +44,11 @@ TEST_F(SessionTest, UsesHarvestedNoncesAndRetriesBadNonce) {
   http.add(200, "{}", {{"Replay-Nonce", "n2"}});
   auto r = session.post("https://ca/x", "{}");
   ASSERT_TRUE(r) << r.error().message();
-  ASSERT_EQ(http.requests.size(), 3u);
-  EXPECT_EQ(nonce_of(http.requests[1]), "n0");  // from the directory GET
-  EXPECT_EQ(nonce_of(http.requests[2]), "n1");  // the badNonce answer's fresh one
-  EXPECT_EQ(http.requests[2].headers.get("content-type"), "application/jose+json");
-  auto jws = jose::parse(nlohmann::json::parse(http.requests[2].body));
+  ASSERT_EQ(http.requests().size(), 3u);
+  EXPECT_EQ(nonce_of(http.requests()[1]), "n0");  // from the directory GET
+  EXPECT_EQ(nonce_of(http.requests()[2]), "n1");  // the badNonce answer's fresh one
+  EXPECT_EQ(http.requests()[2].headers.get("content-type"), "application/jose+json");
+  auto jws = jose::parse(nlohmann::json::parse(http.requests()[2].body));
   EXPECT_EQ(jws->protected_header.value("kid", ""), "https://ca/acct/1");
   EXPECT_EQ(jws->protected_header.value("url", ""), "https://ca/x");
   EXPECT_TRUE(jose::verify(*jws, session.account_key()->public_key()));
@@ -76,7 +62,7 @@ TEST_F(SessionTest, GivesUpAfterBoundedBadNonceRetries) {
   auto r = session.post("https://ca/x", "{}");
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is_acme("badNonce"));
-  EXPECT_EQ(http.requests.size(), 1u + Session::kMaxNonceRetries + 1);
+  EXPECT_EQ(http.requests().size(), 1u + Session::kMaxNonceRetries + 1);
 }
 
 TEST_F(SessionTest, FetchesANonceWhenThePoolIsEmpty) {
@@ -85,9 +71,9 @@ TEST_F(SessionTest, FetchesANonceWhenThePoolIsEmpty) {
   http.add(200, "{}");
   ASSERT_TRUE(session.post("https://ca/x", "{}"));
   ASSERT_TRUE(session.post("https://ca/y", ""));
-  EXPECT_EQ(http.requests[2].method, "HEAD");
-  EXPECT_EQ(http.requests[2].url, "https://ca/nonce");
-  EXPECT_EQ(nonce_of(http.requests[3]), "fresh");
+  EXPECT_EQ(http.requests()[2].method, "HEAD");
+  EXPECT_EQ(http.requests()[2].url, "https://ca/nonce");
+  EXPECT_EQ(nonce_of(http.requests()[3]), "fresh");
 }
 
 TEST_F(SessionTest, RateLimitedSurfacesWithRetryAfter) {
@@ -97,7 +83,7 @@ TEST_F(SessionTest, RateLimitedSurfacesWithRetryAfter) {
   ASSERT_FALSE(r);
   EXPECT_TRUE(r.error().is_acme("rateLimited"));
   EXPECT_EQ(r.error().retry_after, std::chrono::seconds(60));
-  EXPECT_EQ(http.requests.size(), 2u);  // not retried
+  EXPECT_EQ(http.requests().size(), 2u);  // not retried
 }
 
 TEST_F(SessionTest, NewAccountEmbedsJwkAndReadsLocation) {
@@ -106,7 +92,7 @@ TEST_F(SessionTest, NewAccountEmbedsJwkAndReadsLocation) {
   auto a = new_account(session, {.contact = {"mailto:a@b.test"}, .terms_of_service_agreed = true});
   ASSERT_TRUE(a) << a.error().message();
   EXPECT_EQ(a->url, "https://ca/acct/9");
-  auto jws = jose::parse(nlohmann::json::parse(http.requests.back().body));
+  auto jws = jose::parse(nlohmann::json::parse(http.requests().back().body));
   EXPECT_TRUE(jws->protected_header.contains("jwk"));
   EXPECT_FALSE(jws->protected_header.contains("kid"));
   auto payload = nlohmann::json::parse(jws->payload);

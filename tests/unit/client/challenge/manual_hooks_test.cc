@@ -40,14 +40,14 @@ class ManualHooksTest : public ::testing::Test {
 };
 
 const Task kHttpTask{.identifier = "example.com",
-                     .challenge_type = kHttp01,
+                     .challenge_type = wire::ChallengeType::kHttp01,
                      .token = "tok-1",
                      .key_authorization = "tok-1.thumb",
                      .remaining = 1,
                      .all_identifiers = "example.com,www.example.com"};
 
 TEST_F(ManualHooksTest, Http01GetsCertbotsVariables) {
-  ManualHookSolver solver(kHttp01, recorder("auth", "; echo published"), recorder("cleanup"));
+  ManualHookSolver solver(wire::ChallengeType::kHttp01, recorder("auth", "; echo published"), recorder("cleanup"));
   ASSERT_TRUE(solver.present(kHttpTask));
   auto env = recorded("auth");
   EXPECT_EQ(env["CERTBOT_DOMAIN"], "example.com");
@@ -63,10 +63,10 @@ TEST_F(ManualHooksTest, Http01GetsCertbotsVariables) {
 }
 
 TEST_F(ManualHooksTest, Dns01GetsTheTxtValueAndNoToken) {
-  Task t{.identifier = "example.com", .wildcard = true, .challenge_type = kDns01, .token = "tok-2",
+  Task t{.identifier = "example.com", .wildcard = true, .challenge_type = wire::ChallengeType::kDns01, .token = "tok-2",
          .key_authorization = "tok-2.thumb", .dns_name = "_acme-challenge.example.com",
          .dns_value = "txt-value", .all_identifiers = "example.com"};
-  ManualHookSolver solver(kDns01, recorder("auth"), "");
+  ManualHookSolver solver(wire::ChallengeType::kDns01, recorder("auth"), "");
   ASSERT_TRUE(solver.present(t));
   auto env = recorded("auth");
   EXPECT_EQ(env["CERTBOT_DOMAIN"], "example.com");
@@ -80,7 +80,7 @@ TEST_F(ManualHooksTest, DataNeverReachesTheShellAsCode) {
   // user's, the data is only in the environment.
   Task t = kHttpTask;
   t.identifier = "$(touch " + (dir_ / "pwned").string() + ")";
-  ManualHookSolver solver(kHttp01, "printf '%s' \"$CERTBOT_DOMAIN\" > '" + (dir_ / "seen").string() + "'", "");
+  ManualHookSolver solver(wire::ChallengeType::kHttp01, "printf '%s' \"$CERTBOT_DOMAIN\" > '" + (dir_ / "seen").string() + "'", "");
   ASSERT_TRUE(solver.present(t));
   EXPECT_FALSE(fs::exists(dir_ / "pwned"));
   std::ifstream in(dir_ / "seen");
@@ -90,7 +90,7 @@ TEST_F(ManualHooksTest, DataNeverReachesTheShellAsCode) {
 }
 
 TEST_F(ManualHooksTest, AFailingHookIsAnErrorNamingIt) {
-  ManualHookSolver solver(kHttp01, "exit 3", recorder("cleanup"));
+  ManualHookSolver solver(wire::ChallengeType::kHttp01, "exit 3", recorder("cleanup"));
   auto r = solver.present(kHttpTask);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().detail.find("manual auth hook for example.com"), std::string::npos) << r.error().detail;

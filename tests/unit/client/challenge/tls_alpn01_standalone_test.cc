@@ -31,7 +31,7 @@ constexpr char kThumbprint[] = "9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI";
 
 Task task_for(const std::string& identifier, const std::string& token = "evaGxfADs6pSRb2LAv9IZf17Dt3juxGJ-PCt92wr-oA") {
   return Task{.identifier = identifier,
-              .challenge_type = kTlsAlpn01,
+              .challenge_type = wire::ChallengeType::kTlsAlpn01,
               .token = token,
               .key_authorization = token + "." + kThumbprint};
 }
@@ -168,7 +168,7 @@ TEST(TlsAlpn01StandaloneTest, ServesTheRfc8737CertificateForADnsName) {
   auto server = start_server();
   ASSERT_TRUE(server);
   EXPECT_NE(server->port(), 0);
-  EXPECT_EQ(server->type(), "tls-alpn-01");
+  EXPECT_EQ(server->type(), wire::ChallengeType::kTlsAlpn01);
   const Task task = task_for("example.test");
   ASSERT_TRUE(server->present(task).has_value());
   expect_challenge_certificate(probe(*server, "example.test"), task);
@@ -297,7 +297,7 @@ TEST(TlsAlpn01StandaloneTest, InvalidAddressAndIdentifierRejected) {
   auto bad = TlsAlpn01Standalone::start("not-an-address", 0);
   ASSERT_FALSE(bad.has_value());
   EXPECT_EQ(bad.error().kind, ErrorKind::kInvalidArgument);
-  EXPECT_EQ(bad.error().detail, "invalid listen address \"not-an-address\" for tls-alpn-01");
+  EXPECT_EQ(bad.error().detail, "invalid listen address \"not-an-address\" for tls-alpn-01: the host must be an IP address");
 
   auto server = start_server();
   ASSERT_TRUE(server);

@@ -14,7 +14,7 @@ namespace {
 namespace fs = std::filesystem;
 
 const Task kTask{.identifier = "example.com",
-                 .challenge_type = "http-01",
+                 .challenge_type = wire::ChallengeType::kHttp01,
                  .token = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0",
                  .key_authorization =
                      "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI"};
@@ -63,7 +63,7 @@ class WebrootTest : public ::testing::Test {
 
 TEST_F(WebrootTest, PresentWritesExactFileAndCleanupRestoresTheDirectory) {
   WebrootSolver solver(root_);
-  EXPECT_EQ(solver.type(), "http-01");
+  EXPECT_EQ(solver.type(), wire::ChallengeType::kHttp01);
   ASSERT_TRUE(tree().empty());
 
   auto st = solver.present(kTask);

@@ -4,6 +4,8 @@
 #include "client/renewal/ari_fetch.h"
 
 #include <gtest/gtest.h>
+
+#include "support/fake_http.h"
 #include <unistd.h>
 
 #include <map>
@@ -19,47 +21,7 @@ using namespace std::chrono_literals;
 
 const TimePoint kNow = TimePoint(seconds(1'767'225'600));
 
-// Answers by URL; every client made by the factory shares the routes and the log.
-struct FakeCa {
-  std::mutex mu;
-  std::map<std::string, http::Response> routes;
-  std::vector<std::string> requested;
-  size_t clients = 0;
-
-  void add(const std::string& url, int status, std::string body, std::vector<std::pair<std::string, std::string>> headers = {}) {
-    http::Response r{.status = status, .body = std::move(body)};
-    for (auto& [k, v] : headers) r.headers.add(k, v);
-    routes[url] = std::move(r);
-  }
-
-  HttpClientFactory factory() {
-    return [this](const std::string&) -> std::unique_ptr<http::Client> {
-      std::lock_guard lock(mu);
-      ++clients;
-      return std::make_unique<Client>(*this);
-    };
-  }
-
-  size_t count(const std::string& url) {
-    std::lock_guard lock(mu);
-    return static_cast<size_t>(std::count(requested.begin(), requested.end(), url));
-  }
-
-  class Client : public http::Client {
-   public:
-    explicit Client(FakeCa& ca) : ca_(ca) {}
-    Result<http::Response> send(const http::Request& req) override {
-      std::lock_guard lock(ca_.mu);
-      ca_.requested.push_back(req.url);
-      auto it = ca_.routes.find(req.url);
-      if (it == ca_.routes.end()) return make_error(ErrorKind::kNetwork, "connection refused: " + req.url);
-      return it->second;
-    }
-
-   private:
-    FakeCa& ca_;
-  };
-};
+using test_support::FakeHttp;
 
 constexpr const char* kDirWithAri =
     R"({"newNonce":"https://ari.test/nonce","newAccount":"https://ari.test/acct","newOrder":"https://ari.test/order",
@@ -77,8 +39,8 @@ class AriFetchTest : public ::testing::Test {
     dir = fs::temp_directory_path() / ("acmekit-arifetch-" + std::to_string(::getpid()) + "-" +
                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir);
-    ca.add("https://ari.test/dir", 200, kDirWithAri);
-    ca.add("https://plain.test/dir", 200, kDirWithoutAri);
+    ca.route("https://ari.test/dir", 200, kDirWithAri);
+    ca.route("https://plain.test/dir", 200, kDirWithoutAri);
   }
   void TearDown() override { fs::remove_all(dir); }
 
@@ -87,13 +49,13 @@ class AriFetchTest : public ::testing::Test {
   }
 
   fs::path dir;
-  FakeCa ca;
+  FakeHttp ca;
 };
 
 TEST_F(AriFetchTest, OneDirectoryPerServerAndOneGetPerCertificate) {
-  ca.add("https://ari.test/renewal-info/id.a", 200, window("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
+  ca.route("https://ari.test/renewal-info/id.a", 200, window("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
          {{"Retry-After", "21600"}});
-  ca.add("https://ari.test/renewal-info/id.b", 200, window("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z"),
+  ca.route("https://ari.test/renewal-info/id.b", 200, window("2026-03-10T00:00:00Z", "2026-03-11T00:00:00Z"),
          {{"Retry-After", "30"}});
   AriCache cache = AriCache::load(dir);
   auto report = fetch(cache, {{"a.test", "id.a", "https://ari.test/dir", ""},
@@ -125,7 +87,7 @@ TEST_F(AriFetchTest, OneDirectoryPerServerAndOneGetPerCertificate) {
 
 TEST_F(AriFetchTest, AnInvalidWindowIsNoAnswer) {
   // RFC 9773 §4.2: end <= start is treated as no response: the 1/3 rule.
-  ca.add("https://ari.test/renewal-info/id.a", 200, window("2026-03-04T00:00:00Z", "2026-03-02T00:00:00Z"),
+  ca.route("https://ari.test/renewal-info/id.a", 200, window("2026-03-04T00:00:00Z", "2026-03-02T00:00:00Z"),
          {{"Retry-After", "21600"}});
   AriCache cache = AriCache::load(dir);
   auto report = fetch(cache, {{"a.test", "id.a", "https://ari.test/dir", ""}});
@@ -138,11 +100,11 @@ TEST_F(AriFetchTest, AnInvalidWindowIsNoAnswer) {
 
 TEST_F(AriFetchTest, ServerErrorsAreTemporaryAndKeepTheLastWindow) {
   AriCache cache = AriCache::load(dir);
-  ca.add("https://ari.test/renewal-info/id.a", 200, window("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
+  ca.route("https://ari.test/renewal-info/id.a", 200, window("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
          {{"Retry-After", "60"}});
   fetch(cache, {{"a.test", "id.a", "https://ari.test/dir", ""}});
   const auto chosen = cache.find("a.test", "id.a")->window->renew_at;
-  ca.add("https://ari.test/renewal-info/id.a", 503, R"({"type":"urn:ietf:params:acme:error:serverInternal","detail":"busy"})");
+  ca.route("https://ari.test/renewal-info/id.a", 503, R"({"type":"urn:ietf:params:acme:error:serverInternal","detail":"busy"})");
   auto report = fetch(cache, {{"a.test", "id.a", "https://ari.test/dir", ""}}, kNow + 1min);
   EXPECT_EQ(report.failed, 1u);
   auto a = cache.find("a.test", "id.a");
@@ -158,8 +120,8 @@ TEST_F(AriFetchTest, AnUnreachableCaIsAskedOnceForAllItsLineages) {
   for (int i = 0; i < 50; ++i) targets.push_back({"l" + std::to_string(i), "id." + std::to_string(i), "https://down.test/dir", ""});
   auto report = fetch(cache, targets);
   EXPECT_EQ(report.failed, 50u);
-  EXPECT_EQ(ca.requested.size(), 1u);
-  EXPECT_EQ(ca.clients, 1u);
+  EXPECT_EQ(ca.requests().size(), 1u);
+  EXPECT_EQ(ca.clients_made(), 1u);
   auto s = cache.find("l7", "id.7");
   ASSERT_TRUE(s);
   EXPECT_FALSE(s->window);
@@ -170,23 +132,24 @@ TEST_F(AriFetchTest, ManyCertificatesAreFetchedByParallelWorkers) {
   std::vector<AriTarget> targets;
   for (int i = 0; i < 40; ++i) {
     const std::string id = "id." + std::to_string(i);
-    ca.add("https://ari.test/renewal-info/" + id, 200, window("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
+    ca.route("https://ari.test/renewal-info/" + id, 200, window("2026-03-02T00:00:00Z", "2026-03-04T00:00:00Z"),
            {{"Retry-After", "21600"}});
     targets.push_back({"l" + std::to_string(i), id, "https://ari.test/dir", ""});
   }
   AriCache cache = AriCache::load(dir);
   auto report = fetch(cache, targets);
   EXPECT_EQ(report.answered, 40u);
-  EXPECT_EQ(ca.clients, 3u);  // the directory's client and two more workers
+  EXPECT_EQ(ca.clients_made(), 3u);  // the directory's client and two more workers
   EXPECT_EQ(ca.count("https://ari.test/dir"), 1u);
   for (int i = 0; i < 40; ++i) EXPECT_TRUE(cache.find("l" + std::to_string(i), "id." + std::to_string(i))) << i;
 }
 
 TEST(GetRenewalInfo, GetsRenewalInfoSlashIdWithRetryAfter) {
-  FakeCa ca;
-  ca.add("https://ari.test/renewal-info/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", 200,
+  FakeHttp ca;
+  ca.route("https://ari.test/renewal-info/aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE", 200,
          window("2025-01-02T04:00:00Z", "2025-01-03T04:00:00Z"), {{"Retry-After", "21600"}});
-  FakeCa::Client http(ca);
+  auto client = ca.factory()("");
+  http::Client& http = *client;
   wire::Directory dir{.renewal_info = "https://ari.test/renewal-info"};
   auto answer = api::get_renewal_info(http, dir, "aYhba4dGQEHhs3uEe6CuLN4ByNQ.AIdlQyE");
   ASSERT_TRUE(answer) << answer.error().message();
@@ -195,7 +158,7 @@ TEST(GetRenewalInfo, GetsRenewalInfoSlashIdWithRetryAfter) {
   // No renewalInfo in the directory: not asked at all.
   auto none = api::get_renewal_info(http, wire::Directory{}, "x.y");
   ASSERT_FALSE(none);
-  EXPECT_EQ(ca.requested.size(), 1u);
+  EXPECT_EQ(ca.requests().size(), 1u);
   // A 404 is an error naming the URL.
   auto missing = api::get_renewal_info(http, dir, "nope.nope");
   ASSERT_FALSE(missing);

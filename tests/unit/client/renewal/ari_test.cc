@@ -160,7 +160,7 @@ TEST(AriState, FetchIsDueOnceItsTimeHasComeAndNeverAfterExpiry) {
 }
 
 TEST(AriState, FailuresAreClassifiedAsRfc9773Says) {
-  EXPECT_EQ(classify_failure(Error{.kind = ErrorKind::kNetwork}), AriFailure::kTemporary);
+  EXPECT_EQ(classify_failure(Error{.kind = ErrorKind::kUnavailable}), AriFailure::kTemporary);
   EXPECT_EQ(classify_failure(Error{.kind = ErrorKind::kAcme, .status = 503}), AriFailure::kTemporary);
   EXPECT_EQ(classify_failure(Error{.kind = ErrorKind::kProtocol, .status = 500}), AriFailure::kTemporary);
   EXPECT_EQ(classify_failure(Error{.kind = ErrorKind::kAcme, .status = 404}), AriFailure::kLongTerm);

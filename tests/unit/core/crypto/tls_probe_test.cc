@@ -74,7 +74,7 @@ TEST(TlsProbeTest, ClosedPortIsNetworkErrorNamingTheTarget) {
   ASSERT_NE(port, 0);
   auto res = probe_tls("127.0.0.1", port, "", "", 2s);
   ASSERT_FALSE(res.has_value());
-  EXPECT_EQ(res.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(res.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(res.error().detail.find("127.0.0.1:" + std::to_string(port)), std::string::npos)
       << res.error().detail;
 }

@@ -7,7 +7,7 @@
 
 #include "bind_server.h"
 #include "core/dns/update.h"
-#include "fake_clock.h"
+#include "support/fake_clock.h"
 
 namespace acmekit::dns {
 namespace {
@@ -15,7 +15,7 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using test_support::BindServer;
-using test_support::FakeDnsClock;
+using test_support::FakeClock;
 
 class DnsPropagationTest : public ::testing::Test {
  protected:
@@ -83,36 +83,36 @@ TEST_F(DnsPropagationTest, ServedEverywhereSucceedsAtOnce) {
   const std::string name = "_acme-challenge.now.example.test";
   add(*first_, "example.test", name, "value-now");
   add(*second_, "example.test", name, "value-now");
-  FakeDnsClock clock;
+  FakeClock clock;
   auto st = wait_for_propagation({{name, "value-now"}}, resolver(), options(), clock);
   ASSERT_TRUE(st) << st.error().detail;
-  EXPECT_TRUE(clock.slept.empty());
+  EXPECT_TRUE(clock.slept().empty());
 }
 
 TEST_F(DnsPropagationTest, TimesOutNamingTheLaggingServerAndRecord) {
   const std::string name = "_acme-challenge.lag.example.test";
   add(*first_, "example.test", name, "value-lag");
-  FakeDnsClock clock;
+  FakeClock clock;
   auto st = wait_for_propagation({{name, "value-lag"}}, resolver(), options(), clock);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().kind, ErrorKind::kTimeout);
   EXPECT_EQ(st.error().detail,
             "DNS propagation timed out after 10 s: " + ns2() + " does not serve TXT \"value-lag\" at " + name);
   // 0.25 s, doubling up to the 2 s interval, the last one cut at the 10 s timeout.
-  EXPECT_EQ(clock.slept, (std::vector<milliseconds>{milliseconds(250), milliseconds(500), seconds(1), seconds(2),
+  EXPECT_EQ(clock.slept(), (std::vector<milliseconds>{milliseconds(250), milliseconds(500), seconds(1), seconds(2),
                                                      seconds(2), seconds(2), seconds(2), milliseconds(250)}));
 }
 
 TEST_F(DnsPropagationTest, RecordThatReachesTheSecondServerAfterThreePolls) {
   const std::string name = "_acme-challenge.later.example.test";
   add(*first_, "example.test", name, "value-later");
-  FakeDnsClock clock;
+  FakeClock clock;
   clock.on_sleep = [&](int sleeps) {
     if (sleeps == 3) add(*second_, "example.test", name, "value-later");
   };
   auto st = wait_for_propagation({{name, "value-later"}}, resolver(), options(), clock);
   ASSERT_TRUE(st) << st.error().detail;
-  EXPECT_EQ(clock.slept.size(), 3u);  // rounds 1-3 missed it, round 4 found it
+  EXPECT_EQ(clock.slept().size(), 3u);  // rounds 1-3 missed it, round 4 found it
 }
 
 // A name and its wildcard: two values at one _acme-challenge name, each
@@ -122,14 +122,14 @@ TEST_F(DnsPropagationTest, TwoValuesAtOneNameEachMustBeServed) {
   add(*first_, "example.test", name, "apex");
   add(*first_, "example.test", name, "wildcard");
   add(*second_, "example.test", name, "apex");
-  FakeDnsClock clock;
+  FakeClock clock;
   const std::vector<TxtRecord> records = {{name, "apex"}, {name, "wildcard"}};
   auto st = wait_for_propagation(records, resolver(), options(), clock);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().detail,
             "DNS propagation timed out after 10 s: " + ns2() + " does not serve TXT \"wildcard\" at " + name);
   add(*second_, "example.test", name, "wildcard");
-  FakeDnsClock again;
+  FakeClock again;
   auto ok = wait_for_propagation(records, resolver(), options(), again);
   ASSERT_TRUE(ok) << ok.error().detail;
 }
@@ -137,7 +137,7 @@ TEST_F(DnsPropagationTest, TwoValuesAtOneNameEachMustBeServed) {
 TEST_F(DnsPropagationTest, CnameAtTheChallengeNameIsFollowed) {
   const std::string name = "_acme-challenge.alias.example.test";
   add(*first_, "example.test", "validation.example.test", "delegated");
-  FakeDnsClock clock;
+  FakeClock clock;
   auto st = wait_for_propagation({{name, "delegated"}}, resolver(), options(), clock);
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().detail.find(ns2() + " does not serve TXT \"delegated\" at " + name +
@@ -145,7 +145,7 @@ TEST_F(DnsPropagationTest, CnameAtTheChallengeNameIsFollowed) {
             std::string::npos)
       << st.error().detail;
   add(*second_, "example.test", "validation.example.test", "delegated");
-  FakeDnsClock again;
+  FakeClock again;
   auto ok = wait_for_propagation({{name, "delegated"}}, resolver(), options(), again);
   ASSERT_TRUE(ok) << ok.error().detail;
 }
@@ -153,7 +153,7 @@ TEST_F(DnsPropagationTest, CnameAtTheChallengeNameIsFollowed) {
 TEST_F(DnsPropagationTest, UnreachableServerIsNotYetAndItsErrorIsShown) {
   const std::string name = "_acme-challenge.lame.test";
   add(*first_, "lame.test", name, "value-lame");
-  FakeDnsClock clock;
+  FakeClock clock;
   auto options = this->options();
   options.timeout = seconds(4);
   auto st = wait_for_propagation({{name, "value-lame"}}, resolver(), options, clock);
@@ -167,11 +167,11 @@ TEST_F(DnsPropagationTest, UnreachableServerIsNotYetAndItsErrorIsShown) {
 }
 
 TEST_F(DnsPropagationTest, ZoneDiscoveryFailureIsAnError) {
-  FakeDnsClock clock;
+  FakeClock clock;
   auto st = wait_for_propagation({{"_acme-challenge.unknown.invalid", "v"}}, resolver(), options(), clock);
   ASSERT_FALSE(st);
   EXPECT_NE(st.error().detail.find("REFUSED"), std::string::npos) << st.error().detail;
-  EXPECT_TRUE(clock.slept.empty());
+  EXPECT_TRUE(clock.slept().empty());
 }
 
 }  // namespace

@@ -159,7 +159,7 @@ TEST_F(DnsResolverTest, ServfailIsANetworkErrorNamingTheServer) {
   srv_->post("set-servfail", R"({"host":"broken.test."})");
   auto answer = resolver().lookup_txt("broken.test");
   ASSERT_FALSE(answer.has_value());
-  EXPECT_EQ(answer.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(answer.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(answer.error().detail.find("SERVFAIL"), std::string::npos) << answer.error().detail;
   EXPECT_NE(answer.error().detail.find(srv_->dns_server()), std::string::npos) << answer.error().detail;
   EXPECT_NE(answer.error().detail.find("broken.test"), std::string::npos) << answer.error().detail;
@@ -204,7 +204,7 @@ TEST(DnsResolverScriptedTest, ClosedPortIsANetworkError) {
   const std::string closed = "127.0.0.1:" + std::to_string(test_support::free_loopback_port());
   auto answer = Resolver({closed}, milliseconds(2000)).lookup_a("x.test");
   ASSERT_FALSE(answer.has_value());
-  EXPECT_EQ(answer.error().kind, ErrorKind::kNetwork) << answer.error().detail;
+  EXPECT_EQ(answer.error().kind, ErrorKind::kUnavailable) << answer.error().detail;
   EXPECT_NE(answer.error().detail.find(closed), std::string::npos) << answer.error().detail;
 }
 

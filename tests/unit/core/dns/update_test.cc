@@ -157,7 +157,7 @@ TEST_F(DnsUpdateTest, WrongSecretIsBadsigNamingServerAndNeverTheSecret) {
   const Updater up(o, clock_);
   auto r = up.add_txt("example.test", "_acme-challenge.example.test", "nope");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
   EXPECT_EQ(r.error().detail, "DNS UPDATE of _acme-challenge.example.test TXT at " + bind_->endpoint() +
                                   " refused: NOTAUTH (TSIG error BADSIG)");
   EXPECT_EQ(r.error().detail.find("wrong-secret"), std::string::npos);
@@ -248,7 +248,7 @@ TEST(DnsUpdateNetworkTest, ClosedPortAndSilentServerNameTheServer) {
   o.timeout = milliseconds(300);
   auto refused = Updater(o, clock).add_txt("example.test", "_acme-challenge.example.test", "v");
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(refused.error().detail.find("at 127.0.0.1:" + std::to_string(port) + ": TCP connect"), std::string::npos)
       << refused.error().detail;
 

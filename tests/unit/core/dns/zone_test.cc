@@ -39,7 +39,7 @@ TEST_F(DnsZoneTest, ApexOfTheApexASubNameAndANameThatDoesNotExist) {
 TEST_F(DnsZoneTest, ANameNoServerKnowsIsTheResolversError) {
   auto r = find_zone_apex(resolver(), "elsewhere.invalid");
   ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(r.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(r.error().detail.find("REFUSED"), std::string::npos) << r.error().detail;
   EXPECT_NE(r.error().detail.find(bind_->endpoint()), std::string::npos) << r.error().detail;
 }

@@ -208,7 +208,7 @@ TEST(CurlClientTest, UnreachablePortIsNetworkError) {
   CurlClient client({.connect_timeout = 2s});
   auto res = client.send({.url = url});
   ASSERT_FALSE(res.has_value());
-  EXPECT_EQ(res.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(res.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(res.error().detail.find(url), std::string::npos) << res.error().detail;
   EXPECT_EQ(res.error().detail.find('\n'), std::string::npos);
 }
@@ -223,7 +223,7 @@ TEST(CurlClientTest, SilentServerTimesOut) {
   auto res = client.send({.url = url});
   ASSERT_FALSE(res.has_value());
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
-  EXPECT_EQ(res.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(res.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(res.error().detail.find("timed out"), std::string::npos) << res.error().detail;
 }
 
@@ -258,7 +258,7 @@ TEST(CurlClientTest, UntrustedCertificateFailsThenCaBundleMakesItTrusted) {
     CurlClient client({.connect_timeout = 5s, .total_timeout = 10s});
     auto res = client.send({.url = tls.url()});
     ASSERT_FALSE(res.has_value());
-    EXPECT_EQ(res.error().kind, ErrorKind::kNetwork);
+    EXPECT_EQ(res.error().kind, ErrorKind::kUnavailable);
     const std::string& d = res.error().detail;
     EXPECT_NE(d.find("TLS certificate of " + tls.url() + " is not trusted"), std::string::npos)
         << d;

@@ -7,6 +7,9 @@
 // through a fake validator; only those are waited for.
 #include <gtest/gtest.h>
 
+#include "server/wfe/problems.h"
+#include "support/fake_clock.h"
+
 #include <atomic>
 #include <filesystem>
 #include <mutex>
@@ -29,23 +32,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(TimePoint start) : now_(start) {}
-  TimePoint now() const override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  void sleep_for(std::chrono::milliseconds d) override { advance(d); }
-  void advance(std::chrono::system_clock::duration d) {
-    std::lock_guard lock(mu_);
-    now_ += d;
-  }
-
- private:
-  mutable std::mutex mu_;
-  TimePoint now_;
-};
+using test_support::FakeClock;
 
 // Every validation passes, except for the names in `failing`.
 class FakeValidator final : public va::Validator {
@@ -55,7 +42,6 @@ class FakeValidator final : public va::Validator {
     if (failing.contains(request.identifier.value)) {
       Error e{.kind = ErrorKind::kAcme, .detail = "no key authorization at " + request.identifier.value};
       e.type = "urn:ietf:params:acme:error:unauthorized";
-      e.status = 403;
       return std::unexpected(e);
     }
     return {};
@@ -128,13 +114,13 @@ class CaRateLimitTest : public ::testing::Test {
   // worker threads to record the results; the order as it is then.
   OrderView validate(const AccountRecord& a, const OrderView& view) {
     for (const auto& authz : view.authzs) {
-      if (authz.status != "pending") continue;
+      if (authz.status != AcmeStatus::kPending) continue;
       // The first challenge offered (dns-01 for a wildcard); the fake validator passes any.
       auto answered = ra_->respond_challenge(a, authz.id, authz.challenges.at(0).type);
       EXPECT_TRUE(answered) << answered.error().message();
       for (int i = 0; i < 5000; ++i) {
         auto now = ra_->get_authz(authz.id, a.id);
-        if (now && now->status != "pending") break;
+        if (now && now->status != AcmeStatus::kPending) break;
         std::this_thread::sleep_for(1ms);  // the worker thread, not the clock
       }
     }
@@ -156,8 +142,8 @@ class CaRateLimitTest : public ::testing::Test {
   Result<OrderView> issue(const AccountRecord& a, const std::vector<std::string>& names) {
     ACMEKIT_TRY(auto view, order(a, names));
     auto ready = validate(a, view);
-    if (ready.order.status != "ready") {
-      return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "order is " + ready.order.status});
+    if (ready.order.status != AcmeStatus::kReady) {
+      return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "order is " + wire::to_string(ready.order.status)});
     }
     return finalize(a, ready);
   }
@@ -176,7 +162,7 @@ class CaRateLimitTest : public ::testing::Test {
 void expect_rate_limited(const Result<OrderView>& r, std::chrono::seconds retry_after, const std::string& detail) {
   ASSERT_FALSE(r) << "not refused";
   EXPECT_TRUE(r.error().is_acme("rateLimited")) << r.error().message();
-  EXPECT_EQ(r.error().status, 429);
+  EXPECT_EQ(wfe::http_status(r.error()), 429);  // the WFE's mapping of rateLimited
   ASSERT_TRUE(r.error().retry_after) << r.error().message();
   EXPECT_EQ(*r.error().retry_after, retry_after) << r.error().message();
   EXPECT_EQ(r.error().detail, detail);
@@ -251,7 +237,7 @@ TEST_F(CaRateLimitTest, DuplicateNameSetIsRefusedAtNewOrderAndAtFinalize) {
   const std::string detail = "too many certificates for exactly the names [dup.example, www.dup.example]: 2 in the "
                              "last 1h0m (limit 2); retry after " + wire::rfc3339(kStart + 1h);
   expect_rate_limited(finalize(a, ready2), 55min, detail);
-  EXPECT_EQ(ra_->get_order(ready2.order.id, a.id)->order.status, "ready");
+  EXPECT_EQ(ra_->get_order(ready2.order.id, a.id)->order.status, AcmeStatus::kReady);
   expect_rate_limited(order(a, {"dup.example", "www.dup.example"}), 55min, detail);
   // Another set (a subset) is not a duplicate; another account is limited all the same.
   EXPECT_TRUE(order(a, {"dup.example"}));
@@ -285,7 +271,7 @@ TEST_F(CaRateLimitTest, AnAriReplacementIsNoDuplicateButANewOrder) {
   ASSERT_TRUE(replacement) << replacement.error().message();
   auto renewed = finalize(a, validate(a, *replacement));
   ASSERT_TRUE(renewed) << renewed.error().message();
-  EXPECT_EQ(renewed->order.status, "valid");
+  EXPECT_EQ(renewed->order.status, AcmeStatus::kValid);
   // It still counts as a new order: the first, the replacement and this one make three.
   ASSERT_TRUE(order(a, {"another.example"}));
   auto fourth = order(a, {"more.example"});
@@ -335,7 +321,7 @@ TEST_F(CaRateLimitTest, FailedValidationsPerAccountAndName) {
   for (int i = 0; i < 2; ++i) {
     auto view = order(a, {"bad.example"});
     ASSERT_TRUE(view);
-    EXPECT_EQ(validate(a, *view).order.status, "invalid");
+    EXPECT_EQ(validate(a, *view).order.status, AcmeStatus::kInvalid);
     clock_.advance(1min);
   }
   const std::string detail = "too many failed validations of bad.example for this account: 2 in the last 1h0m "

@@ -72,8 +72,8 @@ class SqliteStorageFileTest : public ::testing::Test {
 TEST_F(SqliteStorageFileTest, EverythingSurvivesARestart) {
   AccountRecord acct = account("acct-a", "thumb-a");
   acct.eab_kid = "kid-1";
-  AuthzRecord a = authz("authz-1", "acct-a", "example.com", "valid", base_time() + 30 * 24h);
-  a.challenges[0].status = "valid";
+  AuthzRecord a = authz("authz-1", "acct-a", "example.com", AcmeStatus::kValid, base_time() + 30 * 24h);
+  a.challenges[0].status = AcmeStatus::kValid;
   a.challenges[0].validated = base_time() + 1min;
   OrderRecord o = order("order-1", "acct-a", {"example.com"}, {"authz-1"});
   o.not_before = base_time();
@@ -99,10 +99,10 @@ TEST_F(SqliteStorageFileTest, EverythingSurvivesARestart) {
   ASSERT_TRUE(db);
   expect_same(**db->get_account("acct-a"), acct);
   expect_same(**db->get_authz("authz-1"), a);
-  o.status = "valid";
+  o.status = AcmeStatus::kValid;
   o.certificate_id = "7f01";
   expect_same(**db->get_order("order-1"), o);
-  c.status = "revoked";
+  c.status = AcmeStatus::kRevoked;
   c.revocation_reason = 4;
   c.revoked_at = base_time() + 1h;
   expect_same(**db->get_certificate("7f01"), c);
@@ -199,7 +199,7 @@ TEST_F(SqliteStorageFileTest, HealthCheckCommitsAWriteAndReportsALockedDatabase)
   ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   auto locked = db->check_health(base_time() + 2s);
   ASSERT_FALSE(locked);
-  EXPECT_EQ(locked.error().kind, ErrorKind::kIo);
+  EXPECT_EQ(locked.error().kind, ErrorKind::kUnavailable);
   EXPECT_NE(locked.error().message().find("locked"), std::string::npos) << locked.error().message();
   ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
   sqlite3_close(other);
@@ -231,8 +231,8 @@ TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrder) {
     if (!db) ::_exit(2);
     for (std::int32_t i = 0;; ++i) {
       std::string id = "order-" + std::to_string(i);
-      AuthzRecord a1 = authz(id + "-a1", "acct-a", id + ".example", "pending", base_time() + 24h);
-      AuthzRecord a2 = authz(id + "-a2", "acct-a", id + ".example", "pending", base_time() + 24h);
+      AuthzRecord a1 = authz(id + "-a1", "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
+      AuthzRecord a2 = authz(id + "-a2", "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
       a2.wildcard = true;
       OrderRecord o = order(id, "acct-a", {"*." + id + ".example", id + ".example"}, {a2.id, a1.id});
       if (!(*db)->add_order(o, {a1, a2})) ::_exit(3);

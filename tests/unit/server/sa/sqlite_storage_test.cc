@@ -38,7 +38,7 @@ class SqliteStorageTest : public ::testing::Test {
 TEST_F(SqliteStorageTest, AccountRoundTripsWithEveryField) {
   AccountRecord a = account("acct-c", "thumb-c");
   a.contact = {"mailto:one@example.com", "mailto:two@example.com"};
-  a.status = "deactivated";
+  a.status = AcmeStatus::kDeactivated;
   a.eab_kid = "kid-1";
   ASSERT_TRUE(db->add_account(a));
 
@@ -59,13 +59,13 @@ TEST_F(SqliteStorageTest, AccountRoundTripsWithEveryField) {
 TEST_F(SqliteStorageTest, KeyThumbprintBelongsToOneAccount) {
   auto same_key = db->add_account(account("acct-c", "thumb-a"));
   ASSERT_FALSE(same_key);
-  EXPECT_EQ(same_key.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(same_key.error().kind, ErrorKind::kAlreadyExists);
   EXPECT_NE(same_key.error().detail.find("key_thumbprint"), std::string::npos) << same_key.error().detail;
   EXPECT_FALSE(db->get_account("acct-c")->has_value());
 
   auto same_id = db->add_account(account("acct-a", "thumb-new"));
   ASSERT_FALSE(same_id);
-  EXPECT_EQ(same_id.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(same_id.error().kind, ErrorKind::kAlreadyExists);
 
   // Key rollover (RFC 8555 §7.3.5) onto another account's key is refused
   // and changes nothing.
@@ -73,7 +73,7 @@ TEST_F(SqliteStorageTest, KeyThumbprintBelongsToOneAccount) {
   rolled.contact = {"mailto:changed@example.com"};
   auto taken = db->update_account(rolled);
   ASSERT_FALSE(taken);
-  EXPECT_EQ(taken.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(taken.error().kind, ErrorKind::kAlreadyExists);
   expect_same(**db->get_account("acct-b"), account("acct-b", "thumb-b"));
 }
 
@@ -81,7 +81,7 @@ TEST_F(SqliteStorageTest, UpdateAccountReplacesKeyContactAndStatus) {
   AccountRecord a = account("acct-a", "thumb-rolled");
   a.jwk_json = R"({"kty":"EC","crv":"P-256","x":"new","y":"new"})";
   a.contact = {"mailto:new@example.com"};
-  a.status = "deactivated";
+  a.status = AcmeStatus::kDeactivated;
   ASSERT_TRUE(db->update_account(a));
 
   expect_same(**db->get_account("acct-a"), a);
@@ -90,21 +90,21 @@ TEST_F(SqliteStorageTest, UpdateAccountReplacesKeyContactAndStatus) {
 
   auto missing = db->update_account(account("nobody", "thumb-z"));
   ASSERT_FALSE(missing);
-  EXPECT_EQ(missing.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
 }
 
 TEST_F(SqliteStorageTest, OrderRoundTripsWithItsAuthorizations) {
-  AuthzRecord reused = authz("authz-old", "acct-a", "old.example.com", "valid", base_time() + 24h);
+  AuthzRecord reused = authz("authz-old", "acct-a", "old.example.com", AcmeStatus::kValid, base_time() + 24h);
   ASSERT_TRUE(db->add_authz(reused));
 
-  AuthzRecord plain = authz("authz-1", "acct-a", "example.com", "pending", base_time() + 7 * 24h);
-  AuthzRecord wild = authz("authz-2", "acct-a", "example.com", "pending", base_time() + 7 * 24h);
+  AuthzRecord plain = authz("authz-1", "acct-a", "example.com", AcmeStatus::kPending, base_time() + 7 * 24h);
+  AuthzRecord wild = authz("authz-2", "acct-a", "example.com", AcmeStatus::kPending, base_time() + 7 * 24h);
   wild.wildcard = true;
-  wild.challenges = {{.type = "dns-01", .token = "tok-dns", .status = "invalid",
+  wild.challenges = {{.type = ChallengeType::kDns01, .token = "tok-dns", .status = AcmeStatus::kInvalid,
                       .validated = base_time() + 5min, .error_json = R"({"type":"urn:x","detail":"no TXT"})"}};
   OrderRecord o = order("order-1", "acct-a", {"*.example.com", "example.com", "old.example.com"},
                         {"authz-2", "authz-1", "authz-old"});
-  o.status = "invalid";
+  o.status = AcmeStatus::kInvalid;
   o.not_before = base_time();
   o.not_after = base_time() + 90 * 24h;
   o.error_json = R"({"type":"urn:ietf:params:acme:error:unauthorized"})";
@@ -131,37 +131,37 @@ TEST_F(SqliteStorageTest, AddOrderIsAllOrNothing) {
   // The second link points at an authorization that does not exist: the
   // new authorization and the order must not be stored either.
   OrderRecord o = order("order-1", "acct-a", {"a.example", "b.example"}, {"authz-1", "authz-missing"});
-  auto added = db->add_order(o, {authz("authz-1", "acct-a", "a.example", "pending", base_time() + 24h)});
+  auto added = db->add_order(o, {authz("authz-1", "acct-a", "a.example", AcmeStatus::kPending, base_time() + 24h)});
   ASSERT_FALSE(added);
   EXPECT_FALSE(db->get_order("order-1")->has_value());
   EXPECT_FALSE(db->get_authz("authz-1")->has_value());
 
   auto unknown_account = db->add_order(order("order-2", "nobody", {"a.example"}, {}), {});
   ASSERT_FALSE(unknown_account);
-  EXPECT_EQ(unknown_account.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(unknown_account.error().kind, ErrorKind::kNotFound);
 }
 
 TEST_F(SqliteStorageTest, UpdateOrderAndAuthzReplaceTheirMutableFields) {
-  AuthzRecord a = authz("authz-1", "acct-a", "example.com", "pending", base_time() + 24h);
+  AuthzRecord a = authz("authz-1", "acct-a", "example.com", AcmeStatus::kPending, base_time() + 24h);
   OrderRecord o = order("order-1", "acct-a", {"example.com"}, {"authz-1"});
   ASSERT_TRUE(db->add_order(o, {a}));
 
-  a.status = "valid";
+  a.status = AcmeStatus::kValid;
   a.expires = base_time() + 30 * 24h;
-  a.challenges[0].status = "valid";
+  a.challenges[0].status = AcmeStatus::kValid;
   a.challenges[0].validated = base_time() + 1min;
   ASSERT_TRUE(db->update_authz(a));
   expect_same(**db->get_authz("authz-1"), a);
 
-  o.status = "invalid";
+  o.status = AcmeStatus::kInvalid;
   o.error_json = R"({"detail":"CAA forbids"})";
   ASSERT_TRUE(db->update_order(o));
   expect_same(**db->get_order("order-1"), o);
 
   auto missing_order = db->update_order(order("order-none", "acct-a", {}, {}));
   ASSERT_FALSE(missing_order);
-  EXPECT_EQ(missing_order.error().kind, ErrorKind::kInvalidArgument);
-  EXPECT_FALSE(db->update_authz(authz("authz-none", "acct-a", "x.example", "valid", base_time())));
+  EXPECT_EQ(missing_order.error().kind, ErrorKind::kNotFound);
+  EXPECT_FALSE(db->update_authz(authz("authz-none", "acct-a", "x.example", AcmeStatus::kValid, base_time())));
 }
 
 TEST_F(SqliteStorageTest, ListsOrderIdsOldestFirstInPages) {
@@ -197,18 +197,18 @@ TEST_F(SqliteStorageTest, ListsOrderIdsOldestFirstInPages) {
 TEST_F(SqliteStorageTest, FindValidAuthzPicksTheLatestExpiringUsableOne) {
   const TimePoint now = base_time();
   std::vector<AuthzRecord> all = {
-      authz("soon", "acct-a", "example.com", "valid", now + 10 * 24h),
-      authz("best", "acct-a", "example.com", "valid", now + 20 * 24h),
-      authz("pending", "acct-a", "example.com", "pending", now + 30 * 24h),
-      authz("revoked", "acct-a", "example.com", "revoked", now + 31 * 24h),
-      authz("other-name", "acct-a", "example.net", "valid", now + 50 * 24h),
-      authz("other-account", "acct-b", "example.com", "valid", now + 60 * 24h),
-      authz("expired", "acct-a", "example.com", "valid", now - 1h),
+      authz("soon", "acct-a", "example.com", AcmeStatus::kValid, now + 10 * 24h),
+      authz("best", "acct-a", "example.com", AcmeStatus::kValid, now + 20 * 24h),
+      authz("pending", "acct-a", "example.com", AcmeStatus::kPending, now + 30 * 24h),
+      authz("revoked", "acct-a", "example.com", AcmeStatus::kRevoked, now + 31 * 24h),
+      authz("other-name", "acct-a", "example.net", AcmeStatus::kValid, now + 50 * 24h),
+      authz("other-account", "acct-b", "example.com", AcmeStatus::kValid, now + 60 * 24h),
+      authz("expired", "acct-a", "example.com", AcmeStatus::kValid, now - 1h),
   };
-  AuthzRecord wild = authz("wild", "acct-a", "example.com", "valid", now + 40 * 24h);
+  AuthzRecord wild = authz("wild", "acct-a", "example.com", AcmeStatus::kValid, now + 40 * 24h);
   wild.wildcard = true;
   all.push_back(wild);
-  AuthzRecord ip = authz("ip", "acct-a", "example.com", "valid", now + 45 * 24h);
+  AuthzRecord ip = authz("ip", "acct-a", "example.com", AcmeStatus::kValid, now + 45 * 24h);
   ip.identifier.type = "ip";
   all.push_back(ip);
   for (const auto& a : all) ASSERT_TRUE(db->add_authz(a));
@@ -233,7 +233,7 @@ class SqliteStorageCertificateTest : public SqliteStorageTest {
     SqliteStorageTest::SetUp();
     for (const char* id : {"order-1", "order-2"}) {
       OrderRecord o = order(id, "acct-a", {"example.com"}, {});
-      o.status = "processing";
+      o.status = AcmeStatus::kProcessing;
       ASSERT_TRUE(db->add_order(o, {}));
     }
   }
@@ -247,9 +247,9 @@ TEST_F(SqliteStorageCertificateTest, AddCertificateMarksItsOrderValid) {
   ASSERT_TRUE(got && got->has_value());
   expect_same(**got, c);
   auto o = **db->get_order("order-1");
-  EXPECT_EQ(o.status, "valid");
+  EXPECT_EQ(o.status, AcmeStatus::kValid);
   EXPECT_EQ(o.certificate_id, "0a1b2c");
-  EXPECT_EQ((*db->get_order("order-2"))->status, "processing");
+  EXPECT_EQ((*db->get_order("order-2"))->status, AcmeStatus::kProcessing);
   EXPECT_FALSE(db->get_certificate("ffff")->has_value());
 }
 
@@ -259,9 +259,9 @@ TEST_F(SqliteStorageCertificateTest, FailedAddCertificateLeavesTheOrderAlone) {
   // half-updated.
   auto dup = db->add_certificate(certificate("0a1b2c", "acct-a", "order-2", base_time()));
   ASSERT_FALSE(dup);
-  EXPECT_EQ(dup.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(dup.error().kind, ErrorKind::kAlreadyExists);
   auto o = **db->get_order("order-2");
-  EXPECT_EQ(o.status, "processing");
+  EXPECT_EQ(o.status, AcmeStatus::kProcessing);
   EXPECT_EQ(o.certificate_id, "");
   EXPECT_EQ((*db->get_certificate("0a1b2c"))->order_id, "order-1");
 
@@ -275,13 +275,13 @@ TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
   const TimePoint when = base_time() + 2h;
   ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, when));  // keyCompromise
   auto c = **db->get_certificate("0a1b2c");
-  EXPECT_EQ(c.status, "revoked");
+  EXPECT_EQ(c.status, AcmeStatus::kRevoked);
   EXPECT_EQ(c.revocation_reason, 1);
   EXPECT_EQ(c.revoked_at, when);
 
   auto again = db->revoke_certificate("0a1b2c", 4, when + 1h);
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(again.error().kind, ErrorKind::kFailedPrecondition);
   EXPECT_NE(again.error().detail.find("already revoked"), std::string::npos) << again.error().detail;
   c = **db->get_certificate("0a1b2c");
   EXPECT_EQ(c.revocation_reason, 1);
@@ -289,7 +289,7 @@ TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
 
   auto unknown = db->revoke_certificate("ffff", 0, when);
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
 }
 
 TEST_F(SqliteStorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFinalized) {
@@ -297,7 +297,7 @@ TEST_F(SqliteStorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFin
   // marked once that order gets its certificate.
   ASSERT_TRUE(db->add_certificate(certificate("0a", "acct-a", "order-1", base_time())));
   OrderRecord r = order("order-r", "acct-a", {"example.com"}, {});
-  r.status = "processing";
+  r.status = AcmeStatus::kProcessing;
   r.replaces = "aki.AA";
   r.replaces_certificate_id = "0a";
   ASSERT_TRUE(db->add_order(r, {}));
@@ -340,12 +340,12 @@ TEST_F(SqliteStorageTest, EabKeyBindsToOneAccountOnce) {
   EXPECT_EQ((*db->get_eab_key("kid-1"))->account_id, "acct-a");
   auto again = db->bind_eab_key("kid-1", "acct-b");
   ASSERT_FALSE(again);
-  EXPECT_EQ(again.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(again.error().kind, ErrorKind::kFailedPrecondition);
   EXPECT_EQ((*db->get_eab_key("kid-1"))->account_id, "acct-a");
 
   auto unknown = db->bind_eab_key("kid-none", "acct-a");
   ASSERT_FALSE(unknown);
-  EXPECT_EQ(unknown.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
   EXPECT_FALSE(db->get_eab_key("kid-none")->has_value());
 }
 
@@ -357,7 +357,7 @@ TEST_F(SqliteStorageTest, ConcurrentWritersAllLand) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         std::string id = "order-" + std::to_string(t) + "-" + std::to_string(i);
-        AuthzRecord a = authz("authz-" + id, "acct-a", id + ".example", "pending", base_time() + 24h);
+        AuthzRecord a = authz("authz-" + id, "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
         if (!db->add_order(order(id, "acct-a", {id + ".example"}, {a.id}), {a})) ++failures;
         if (!db->get_order(id)) ++failures;
       }
@@ -432,7 +432,7 @@ TEST_F(SqliteStorageCertificateTest, CountsCertificatesPerDomainAndNameSet) {
 
 TEST_F(SqliteStorageTest, CountsFailedValidationsPerAccountAndIdentifier) {
   auto failed = [&](const std::string& id, const std::string& account, const std::string& name, TimePoint when) {
-    AuthzRecord a = authz(id, account, name, "invalid", base_time() + 24h);
+    AuthzRecord a = authz(id, account, name, AcmeStatus::kInvalid, base_time() + 24h);
     a.failed = when;
     ASSERT_TRUE(db->add_authz(a));
     expect_same(**db->get_authz(id), a);
@@ -441,11 +441,11 @@ TEST_F(SqliteStorageTest, CountsFailedValidationsPerAccountAndIdentifier) {
   failed("f2", "acct-a", "example.com", base_time() + 10min);
   failed("f3", "acct-a", "www.example.com", base_time());
   failed("f4", "acct-b", "example.com", base_time());
-  ASSERT_TRUE(db->add_authz(authz("p1", "acct-a", "example.com", "pending", base_time() + 24h)));
+  ASSERT_TRUE(db->add_authz(authz("p1", "acct-a", "example.com", AcmeStatus::kPending, base_time() + 24h)));
   // A validation that failed later is recorded by update_authz.
-  AuthzRecord later = authz("p2", "acct-a", "example.com", "pending", base_time() + 24h);
+  AuthzRecord later = authz("p2", "acct-a", "example.com", AcmeStatus::kPending, base_time() + 24h);
   ASSERT_TRUE(db->add_authz(later));
-  later.status = "invalid";
+  later.status = AcmeStatus::kInvalid;
   later.failed = base_time() + 20min;
   ASSERT_TRUE(db->update_authz(later));
 

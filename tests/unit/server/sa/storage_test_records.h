@@ -22,15 +22,15 @@ inline AccountRecord account(const std::string& id, const std::string& thumbprin
 }
 
 inline AuthzRecord authz(const std::string& id, const std::string& account_id, const std::string& name,
-                         const std::string& status, TimePoint expires) {
+                         AcmeStatus status, TimePoint expires) {
   return AuthzRecord{.id = id,
                      .account_id = account_id,
                      .identifier = {.type = "dns", .value = name},
                      .status = status,
                      .expires = expires,
-                     .challenges = {{.type = "http-01", .token = "tok-http-" + id},
-                                    {.type = "dns-01", .token = "tok-dns-" + id},
-                                    {.type = "tls-alpn-01", .token = "tok-alpn-" + id}}};
+                     .challenges = {{.type = ChallengeType::kHttp01, .token = "tok-http-" + id},
+                                    {.type = ChallengeType::kDns01, .token = "tok-dns-" + id},
+                                    {.type = ChallengeType::kTlsAlpn01, .token = "tok-alpn-" + id}}};
 }
 
 inline OrderRecord order(const std::string& id, const std::string& account_id, const std::vector<std::string>& names,

@@ -33,7 +33,7 @@ class VaDns01Test : public test_support::ChallTestSrvTest {
     o.dns_resolvers = {srv_->dns_server()};
     o.timeout = std::chrono::milliseconds(2000);
     return make_validator(o)->validate(
-        {.identifier = {type, name}, .challenge_type = "dns-01", .token = "tok3n", .key_authorization = kKeyAuth});
+        {.identifier = {type, name}, .challenge_type = wire::ChallengeType::kDns01, .token = "tok3n", .key_authorization = kKeyAuth});
   }
   static void set_txt(const std::string& host, const std::string& value) {
     srv_->post("set-txt", R"({"host":")" + host + R"(","value":")" + value + R"("})");

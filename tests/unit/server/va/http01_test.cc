@@ -17,7 +17,7 @@ constexpr char kKeyAuth[] = "tok3n_-A.thumbprint-of-the-account-key";
 constexpr char kPath[] = "/.well-known/acme-challenge/tok3n_-A";
 
 ValidationRequest http01(const std::string& type, const std::string& value) {
-  return {.identifier = {type, value}, .challenge_type = "http-01", .token = kToken, .key_authorization = kKeyAuth};
+  return {.identifier = {type, value}, .challenge_type = wire::ChallengeType::kHttp01, .token = kToken, .key_authorization = kKeyAuth};
 }
 
 ValidatorOptions options_for(uint16_t http_port, uint16_t tls_port = 443) {

@@ -26,7 +26,7 @@ std::string sha256_of(const std::string& s) {
 }
 
 ValidationRequest alpn01(const std::string& type, const std::string& value) {
-  return {.identifier = {type, value}, .challenge_type = "tls-alpn-01", .token = "tok3n", .key_authorization = kKeyAuth};
+  return {.identifier = {type, value}, .challenge_type = wire::ChallengeType::kTlsAlpn01, .token = "tok3n", .key_authorization = kKeyAuth};
 }
 
 ValidatorOptions options_for(uint16_t port) {
@@ -138,7 +138,7 @@ TEST(VaTlsAlpnProbeTest, ConnectAndHandshakeFailuresDiffer) {
   auto refused = crypto::probe_tls_alpn("127.0.0.1", test_support::free_loopback_port(), "x.test",
                                         std::chrono::milliseconds(2000));
   ASSERT_FALSE(refused.has_value());
-  EXPECT_EQ(refused.error().kind, ErrorKind::kNetwork);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kUnavailable);
   test_support::HttpTestServer http([](const auto&) { return test_support::HttpTestServer::response(400, ""); });
   auto not_tls = crypto::probe_tls_alpn("127.0.0.1", http.port(), "x.test", std::chrono::milliseconds(2000));
   ASSERT_FALSE(not_tls.has_value());

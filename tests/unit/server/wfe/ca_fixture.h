@@ -28,11 +28,12 @@
 #include "core/jose/jwk.h"
 #include "core/jose/jws.h"
 #include "server/ca/authority.h"
-#include "server/http/server.h"
+#include "core/http/server.h"
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
 #include "server/va/validator.h"
+#include "server/wfe/problems.h"
 #include "server/wfe/wfe.h"
 
 namespace acmekit::server::wfe::probe {
@@ -76,7 +77,8 @@ class InProcessCa {
     ACMEKIT_TRY(ca->server_, http::Server::start({.listen = "127.0.0.1:0",
                                                   .tls_chain_pem = creds.first,
                                                   .tls_key_pem = creds.second,
-                                                  .threads = 2},
+                                                  .threads = 2,
+                                                  .error_response = framing_error_response},
                                                  [wfe](const http::ServerRequest& r) { return wfe->handle(r); }));
     ca->base_ = "https://127.0.0.1:" + std::to_string(ca->server_->port());
     ca->client_ = std::make_unique<acmekit::http::CurlClient>(
@@ -187,7 +189,7 @@ class InProcessCa {
         if (ch.value("type", "") != "http-01") continue;
         const std::string token = ch.value("token", "");
         ACMEKIT_CHECK(responder_->present({.identifier = authz["identifier"].value("value", ""),
-                                           .challenge_type = "http-01",
+                                           .challenge_type = ChallengeType::kHttp01,
                                            .token = token,
                                            .key_authorization =
                                                jose::key_authorization(token, account.key.public_key().to_jwk())}));

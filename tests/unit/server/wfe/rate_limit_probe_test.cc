@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "ca_fixture.h"
+#include "support/fake_clock.h"
 #include "core/wire/rfc3339.h"
 
 namespace acmekit::server::wfe::probe {
@@ -13,23 +14,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(std::chrono::system_clock::time_point start) : now_(start) {}
-  std::chrono::system_clock::time_point now() const override {
-    std::lock_guard lock(mu_);
-    return now_;
-  }
-  void sleep_for(std::chrono::milliseconds d) override { advance(d); }
-  void advance(std::chrono::system_clock::duration d) {
-    std::lock_guard lock(mu_);
-    now_ += d;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::chrono::system_clock::time_point now_;
-};
+using test_support::FakeClock;
 
 // 2026-01-01T00:00:00Z
 const auto kStart = std::chrono::system_clock::time_point{} + std::chrono::seconds(1'767'225'600);

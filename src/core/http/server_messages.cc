@@ -1,10 +1,8 @@
-#include "server/http/messages.h"
+#include "core/http/server_messages.h"
 
 #include <utility>
 
-#include <nlohmann/json.hpp>
-
-namespace acmekit::server::http {
+namespace acmekit::http {
 namespace {
 
 namespace bhttp = boost::beast::http;
@@ -25,9 +23,6 @@ ServerRequest to_server_request(BeastRequest&& request, std::string remote) {
 
 BeastResponse to_beast_response(acmekit::http::Response response, unsigned version, bool head,
                                 bool keep_alive) {
-  if (response.status < 200 || response.status > 599) {
-    response = problem_response(500, "serverInternal", "the request handler gave no valid status");
-  }
   BeastResponse out;
   out.result(static_cast<unsigned>(response.status));
   out.version(version);
@@ -45,17 +40,4 @@ BeastResponse to_beast_response(acmekit::http::Response response, unsigned versi
   return out;
 }
 
-acmekit::http::Response problem_response(int status, std::string_view type, std::string_view detail) {
-  nlohmann::ordered_json problem = {
-      {"type", "urn:ietf:params:acme:error:" + std::string(type)},
-      {"detail", detail},
-      {"status", status},
-  };
-  acmekit::http::Response out;
-  out.status = status;
-  out.headers.add("Content-Type", "application/problem+json");  // RFC 8555 §6.7
-  out.body = problem.dump();
-  return out;
-}
-
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -8,11 +8,11 @@
 
 #include "core/error.h"
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 
 // chain_pem: the leaf first, then its intermediates. kInvalidArgument when
 // either PEM is unusable or the key does not match the leaf.
 Result<boost::asio::ssl::context> make_tls_context(const std::string& chain_pem,
                                                    const std::string& key_pem);
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -1,6 +1,5 @@
 // Conversions between Beast messages and the listener's ServerRequest /
-// acmekit::http::Response, and the problem documents the listener answers
-// by itself (bad or oversized requests).
+// acmekit::http::Response.
 #pragma once
 
 #include <string>
@@ -10,9 +9,9 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "core/http/client.h"
-#include "server/http/server.h"
+#include "core/http/server.h"
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
@@ -23,12 +22,9 @@ ServerRequest to_server_request(BeastRequest&& request, std::string remote);
 // The wire response for a handler's answer. The listener owns the framing:
 // the handler's Content-Length, Transfer-Encoding and Connection headers are
 // replaced. `head`: Content-Length of the body, but no body (RFC 9110 §9.3.2).
-// A status outside 200..599 becomes a 500 problem.
+// The status must be 200..599 (the session checks).
 BeastResponse to_beast_response(acmekit::http::Response response, unsigned version, bool head,
                                 bool keep_alive);
 
-// RFC 8555 §6.7: an application/problem+json answer; `type` is the short
-// name ("malformed"), prefixed with urn:ietf:params:acme:error:.
-acmekit::http::Response problem_response(int status, std::string_view type, std::string_view detail);
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -10,7 +10,7 @@
 #include <mutex>
 #include <unordered_map>
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 
 // Something close_all() can close from any thread.
 class Connection {
@@ -42,4 +42,4 @@ class Connections {
   bool closing_ = false;
 };
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -1,4 +1,4 @@
-#include "server/http/session.h"
+#include "core/http/server_session.h"
 
 #include <array>
 #include <atomic>
@@ -12,9 +12,9 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
-#include "server/http/messages.h"
+#include "core/http/server_messages.h"
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 namespace {
 
 namespace asio = boost::asio;
@@ -31,13 +31,6 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 // under a response it has not read yet (RFC 9112 §9.6).
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerLimit = 1024 * 1024;
-
-std::string endpoint_string(const tcp::endpoint& ep) {
-  const auto addr = ep.address();
-  std::string host = addr.to_string();
-  if (addr.is_v6()) host = "[" + host + "]";
-  return host + ":" + std::to_string(ep.port());
-}
 
 bool is_http_parse_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
@@ -166,7 +159,11 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
         response = self->context_->handler(request);
       } catch (const std::exception& e) {
         spdlog::error("http: handler for {} {} threw: {}", request.method, request.target, e.what());
-        response = problem_response(500, "serverInternal", "internal error");
+        response = self->options().error_response(500, "internal error");
+      }
+      if (response.status < 200 || response.status > 599) {
+        spdlog::error("http: handler for {} {} gave status {}", request.method, request.target, response.status);
+        response = self->options().error_response(500, "the request handler gave no valid status");
       }
       asio::post(self->stream_.get_executor(),
                  [self, version, head, keep_alive, response = std::move(response)]() mutable {
@@ -180,7 +177,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   // A request we answer ourselves, then close the connection.
   void reject(int status, const std::string& detail) {
     spdlog::debug("http: {} from {}: {}", status, remote_, detail);
-    write(to_beast_response(problem_response(status, "malformed", detail), 11, false, false));
+    write(to_beast_response(options().error_response(status, detail), 11, false, false));
   }
 
   void write(BeastResponse response) {
@@ -254,7 +251,7 @@ void start_session(const std::shared_ptr<SessionContext>& context, tcp::socket s
   const auto peer = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
   socket.set_option(tcp::no_delay(true), ec);
-  std::string remote = endpoint_string(peer);
+  std::string remote = net::endpoint_string(peer);
   if (context->tls) {
     start<TlsStream>(context, std::move(remote), std::move(socket), *context->tls);
   } else {
@@ -262,4 +259,4 @@ void start_session(const std::shared_ptr<SessionContext>& context, tcp::socket s
   }
 }
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -1,8 +1,8 @@
 #include <map>
 
-#include "cli/acmekit/options.h"
+#include "client/known_servers.h"
 
-namespace acmekit::cli {
+namespace acmekit::client {
 
 std::string resolve_server(const std::string& server, bool staging) {
   static const std::map<std::string, std::string> kKnown = {
@@ -19,4 +19,4 @@ std::string resolve_server(const std::string& server, bool staging) {
   return server;
 }
 
-}  // namespace acmekit::cli
+}  // namespace acmekit::client

@@ -1,8 +1,8 @@
-#include "server/http/connections.h"
+#include "core/http/server_connections.h"
 
 #include <vector>
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 
 uint64_t Connections::admit(std::weak_ptr<Connection> connection) {
   std::lock_guard lock(mu_);
@@ -37,4 +37,4 @@ bool Connections::wait_empty(std::chrono::milliseconds timeout) {
   return empty_.wait_for(lock, timeout, [this] { return open_.empty(); });
 }
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

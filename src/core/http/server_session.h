@@ -10,10 +10,10 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "server/http/connections.h"
-#include "server/http/server.h"
+#include "core/http/server_connections.h"
+#include "core/http/server.h"
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 
 // What every session of one listener shares. Sessions hold it by
 // shared_ptr, so it outlives the last of them.
@@ -36,4 +36,4 @@ struct SessionContext {
 void start_session(const std::shared_ptr<SessionContext>& context,
                    boost::asio::ip::tcp::socket socket);
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -1,8 +1,8 @@
-#include "server/http/tls_context.h"
+#include "core/http/server_tls.h"
 
 #include <utility>
 
-namespace acmekit::server::http {
+namespace acmekit::http {
 
 Result<boost::asio::ssl::context> make_tls_context(const std::string& chain_pem,
                                                    const std::string& key_pem) {
@@ -22,4 +22,4 @@ Result<boost::asio::ssl::context> make_tls_context(const std::string& chain_pem,
   return context;
 }
 
-}  // namespace acmekit::server::http
+}  // namespace acmekit::http

@@ -1,0 +1,142 @@
+#include "client/certonly.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "client/obtain.h"
+#include "client/renewal/due.h"
+#include "client/report_json.h"
+#include "client/store/accounts.h"
+#include "client/store/atomic_file.h"
+#include "client/store/lineages.h"
+#include "client/store/revocations.h"
+#include "core/crypto/certificate.h"
+#include "core/crypto/csr.h"
+#include "core/wire/json.h"
+#include "core/wire/renewal_info.h"
+
+namespace acmekit::client {
+namespace fs = std::filesystem;
+
+nlohmann::json CertonlyResult::to_json() const {
+  nlohmann::json j{{"format", kJsonFormat},
+                   {"status", outcome == Outcome::kIssued ? "issued" : "unchanged"},
+                   {"names", names},
+                   {"serial", serial},
+                   {"issuer", issuer},
+                   {"not_after", iso8601(not_after)},
+                   {"cert_name", cert_name ? nlohmann::json(*cert_name) : nlohmann::json(nullptr)},
+                   {"paths",
+                    {{"cert", cert},
+                     {"chain", chain},
+                     {"fullchain", fullchain},
+                     {"privkey", privkey ? nlohmann::json(*privkey) : nlohmann::json(nullptr)}}}};
+  if (outcome == Outcome::kIssued) j["account_url"] = account_url;
+  return j;
+}
+
+Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
+  LineageSettings settings = r.settings;
+  // What to certify: -d names, or the names of --csr.
+  std::optional<std::string> csr_der;
+  if (!r.csr_path.empty()) {
+    ACMEKIT_TRY(auto csr_text, store::read_file(r.csr_path));
+    auto csr = crypto::parse_csr(csr_text);
+    if (!csr) return std::unexpected(std::move(csr).error().with_context("--csr " + r.csr_path));
+    settings.names = csr->dns_names;
+    settings.names.insert(settings.names.end(), csr->ip_addresses.begin(), csr->ip_addresses.end());
+    if (settings.names.empty() && !csr->common_name.empty()) settings.names.push_back(csr->common_name);
+    csr_der = csr->der;
+  }
+  if (settings.names.empty()) return make_error(ErrorKind::kInvalidArgument, "no names given: use -d NAME");
+  // The first name, "*." dropped as certbot does: live/example.com/ for
+  // -d '*.example.com'.
+  std::string cert_name = r.cert_name.empty() ? settings.names.front() : r.cert_name;
+  if (r.cert_name.empty() && cert_name.starts_with("*.")) cert_name.erase(0, 2);
+  if (!csr_der) ACMEKIT_CHECK(store::LineageStore::check_name(cert_name));
+
+  // The lineage's live certificate, when there is one: certbot's rule, which
+  // cron jobs rely on, is that a lineage that already covers exactly these
+  // names and is not due stays as it is (no order, no rate limit spent)
+  // unless --force-renewal; otherwise the new order replaces it.
+  std::string replaces;
+  store::LineageStore lineages(r.config_dir);
+  auto pem = csr_der ? Result<std::string>() : store::read_file(lineages.live_paths(cert_name).cert);
+  auto certs = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
+  if (pem && certs && !certs->empty()) {
+    const auto& leaf = certs->front();
+    std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
+    have.insert(leaf.ip_addresses.begin(), leaf.ip_addresses.end());
+    std::set<std::string> want;
+    for (const auto& n : settings.names) want.insert(wire::identifier_for(n).value);
+    // RFC 9773 §5: a clear predecessor from the same CA, sharing a name.
+    auto conf = lineages.read_renewal(cert_name);
+    const bool same_ca = conf && conf->params.contains("server") && conf->params.at("server") == settings.server;
+    const bool shares_name = std::ranges::any_of(want, [&](const std::string& n) { return have.contains(n); });
+    if (same_ca && shares_name) {
+      if (auto id = wire::ari_certificate_id(leaf)) replaces = *id;
+    }
+    if (!r.force_renewal) {
+      // A certificate we revoked (RFC 8555 §7.6) is due however young it is.
+      ACMEKIT_TRY(const bool revoked, store::is_revoked(lineages, cert_name, leaf.der));
+      auto due = renewal::renewal_due(leaf.not_before, leaf.not_after, clock.now(), nullptr,
+                                      revoked ? renewal::Revocation::kRevoked : renewal::Revocation::kNotKnown);
+      if (revoked) spdlog::info("{}: {}; obtaining a new one", cert_name, due.reason);
+      if (have == want && !due.due) {
+        spdlog::info("{}: certificate not yet due for renewal ({}); no action taken", cert_name, due.reason);
+        const auto paths = lineages.live_paths(cert_name);
+        return CertonlyResult{.outcome = CertonlyResult::Outcome::kUnchanged,
+                              .names = settings.names,
+                              .serial = leaf.serial_hex,
+                              .issuer = leaf.issuer_cn,
+                              .not_after = leaf.not_after,
+                              .cert_name = cert_name,
+                              .cert = paths.cert.string(),
+                              .chain = paths.chain.string(),
+                              .fullchain = paths.fullchain.string(),
+                              .privkey = paths.privkey.string()};
+      }
+    }
+  }
+
+  // certbot asks for an address; without a terminal it refuses. So do we.
+  store::AccountStore accounts(r.config_dir);
+  ACMEKIT_TRY(auto existing, accounts.list(settings.server));
+  if (existing.empty() && !r.account.email && !r.register_unsafely_without_email) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "a new account needs --email ADDR or --register-unsafely-without-email");
+  }
+
+  ACMEKIT_TRY(auto obtained, obtain_certificate(settings, r.account, r.config_dir, csr_der, nullptr, replaces));
+  const auto& issued = obtained.issued;
+  settings.account = obtained.account.id;
+
+  CertonlyResult out{.outcome = CertonlyResult::Outcome::kIssued,
+                     .names = settings.names,
+                     .serial = issued.leaf.serial_hex,
+                     .issuer = issued.leaf.issuer_cn,
+                     .not_after = issued.leaf.not_after,
+                     .account_url = obtained.account.url};
+  // Install: a lineage, or with --csr the three files asked for.
+  if (csr_der) {
+    ACMEKIT_CHECK(store::write_file_atomic(r.cert_path, issued.cert_pem));
+    ACMEKIT_CHECK(store::write_file_atomic(r.chain_path, issued.chain_pem));
+    ACMEKIT_CHECK(store::write_file_atomic(r.fullchain_path, issued.fullchain_pem));
+    out.cert = fs::absolute(r.cert_path).string();
+    out.chain = fs::absolute(r.chain_path).string();
+    out.fullchain = fs::absolute(r.fullchain_path).string();
+    return out;
+  }
+  ACMEKIT_TRY(auto paths, lineages.install(cert_name, issued.lineage_files(), settings.to_config()));
+  out.cert_name = cert_name;
+  out.cert = paths.cert.string();
+  out.chain = paths.chain.string();
+  out.fullchain = paths.fullchain.string();
+  out.privkey = paths.privkey.string();
+  return out;
+}
+
+}  // namespace acmekit::client
