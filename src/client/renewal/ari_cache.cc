@@ -1,5 +1,7 @@
 #include "client/renewal/ari_cache.h"
 
+#include "client/store/config_lock.h"
+
 #include <charconv>
 
 #include "core/fs/atomic_file.h"
@@ -127,6 +129,10 @@ void AriCache::keep_only(const std::vector<std::string_view>& sorted_names) {
 
 Status AriCache::save() {
   if (!changed_) return {};
+  // Under the config dir's lock, merged into what is on disk now (another
+  // process may have saved since this one loaded).
+  ACMEKIT_TRY(auto lock, store::ConfigLock::acquire(file_.parent_path().parent_path(), std::chrono::seconds(10)));
+  stored_ = store::SortedTsv::load(file_);
   std::string out(kHeader);
   out.reserve(kHeader.size() + (stored_.size() + changes_.size()) * 128);
   // Merge the stored rows with the changes, both sorted by name.

@@ -1,5 +1,7 @@
 #include "client/renewal/rate_limits.h"
 
+#include "client/store/config_lock.h"
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -36,17 +38,27 @@ std::string one_field(std::string s) {
 
 RateLimits RateLimits::load(const fs::path& config_dir) { return RateLimits(config_dir); }
 
-RateLimits::RateLimits(const fs::path& config_dir) : file_(config_dir / ".index" / "rate-limits.tsv") {
-  std::ifstream in(file_);
+namespace {
+
+// The holds in a rate-limits.tsv file; torn or foreign lines are skipped.
+std::map<std::pair<std::string, std::string>, RateLimitHold> read_holds(const fs::path& file) {
+  std::map<std::pair<std::string, std::string>, RateLimitHold> holds;
+  std::ifstream in(file);
   for (std::string line; std::getline(in, line);) {
     auto f = split_tabs(line);
-    if (f.size() != 4) continue;  // a torn or foreign line
+    if (f.size() != 4) continue;
     long long until = 0;
     auto [p, ec] = std::from_chars(f[2].data(), f[2].data() + f[2].size(), until);
     if (ec != std::errc() || p != f[2].data() + f[2].size()) continue;
-    holds_[{f[0], f[1]}] = {system_clock::time_point(std::chrono::seconds(until)), f[3]};
+    holds[{f[0], f[1]}] = {system_clock::time_point(std::chrono::seconds(until)), f[3]};
   }
+  return holds;
 }
+
+}  // namespace
+
+RateLimits::RateLimits(const fs::path& config_dir)
+    : file_(config_dir / ".index" / "rate-limits.tsv"), holds_(read_holds(file_)) {}
 
 std::optional<RateLimitHold> RateLimits::held(const std::string& server, const std::string& account,
                                               system_clock::time_point now) const {
@@ -77,6 +89,18 @@ std::optional<system_clock::time_point> RateLimits::next_release(system_clock::t
 
 Status RateLimits::save(system_clock::time_point now) {
   std::lock_guard lock(mu_);
+  // Under the config dir's lock, merged with what another process saved
+  // since: the later end of each hold wins.
+  ACMEKIT_TRY(auto config_lock, store::ConfigLock::acquire(file_.parent_path().parent_path(), std::chrono::seconds(10)));
+  for (auto& [key, hold] : read_holds(file_)) {
+    auto [it, fresh] = holds_.emplace(key, hold);
+    if (!fresh && hold.until > it->second.until) {
+      it->second = hold;
+      changed_ = true;
+    } else if (fresh) {
+      changed_ = true;
+    }
+  }
   std::ostringstream out;
   bool expired = false;
   for (const auto& [key, hold] : holds_) {

@@ -8,6 +8,7 @@
 #include <charconv>
 
 #include "client/store/atomic_file.h"
+#include "client/store/config_lock.h"
 #include "client/store/revocations.h"
 #include "client/store/sorted_tsv.h"
 #include "core/crypto/certificate.h"
@@ -52,6 +53,8 @@ bool plain(std::string_view s) { return s.find_first_of("\t\n") == std::string_v
 LineageScan scan_lineages(const LineageStore& store) {
   const fs::path live = store.config_dir() / "live";
   const fs::path index_file = store.config_dir() / ".index" / "lineages.tsv";
+  // Read before anything else: a writer that drops lines meanwhile moves it.
+  const std::string epoch_at_start = index_epoch(store.config_dir());
   const SortedTsv cache = SortedTsv::load(index_file);
 
   std::vector<std::string> names;
@@ -133,7 +136,13 @@ LineageScan scan_lineages(const LineageStore& store) {
       out += l.cert_id;
       out += l.revoked ? "\t1\n" : "\t0\n";
     }
-    (void)write_file_atomic(index_file, out, 0644);  // a cache: failure only costs time
+    // A cache: failing to write it only costs time. Under the config dir's
+    // lock, and only if no writer invalidated lines since the scan began
+    // (a revocation or a removal): else the next scan reads those again.
+    if (auto lock = ConfigLock::acquire(store.config_dir(), std::chrono::seconds(5));
+        lock && index_epoch(store.config_dir()) == epoch_at_start) {
+      (void)write_file_atomic(index_file, out, 0644);
+    }
   }
   return scan;
 }

@@ -5,6 +5,8 @@
 #include <sstream>
 
 #include "client/store/atomic_file.h"
+#include "client/store/config_lock.h"
+#include "client/store/lineage_index.h"
 #include "core/test_point.h"
 #include "core/version.h"
 
@@ -73,6 +75,9 @@ std::vector<std::string> LineageStore::list() const {
 Result<LineagePaths> LineageStore::install(const std::string& name, const LineageFiles& files,
                                            const RenewalConfig& renewal) {
   ACMEKIT_CHECK(check_name(name));
+  // One writer at a time (another process may renew this lineage too): the
+  // version number is chosen and used under the config dir's lock.
+  ACMEKIT_TRY(auto lock, ConfigLock::acquire(dir_));
   const fs::path archive = dir_ / "archive" / name;
   const int n = latest_version(name) + 1;
   const std::string v = std::to_string(n);
@@ -171,11 +176,15 @@ Status LineageStore::remove(const std::string& name) {
   const fs::path live = dir_ / "live" / name;
   const fs::path archive = dir_ / "archive" / name;
   if (!fs::exists(conf, ec) && !fs::exists(fs::symlink_status(live, ec)) && !fs::exists(archive, ec)) {
-    return make_error(ErrorKind::kInvalidArgument, "no certificate named \"" + name + "\"");
+    return make_error(ErrorKind::kNotFound, "no certificate named \"" + name + "\"");
   }
+  ACMEKIT_TRY(auto lock, ConfigLock::acquire(dir_));
   // The renewal index (lineage_index.h) keys entries by link target; a
-  // lineage made again under this name must not match a stale entry.
-  for (const fs::path& p : {dir_ / ".index" / "lineages.tsv", conf, live, archive}) {
+  // lineage made again under this name must not match a stale entry: its
+  // line goes, and a scan running meanwhile does not write it back.
+  ACMEKIT_CHECK(drop_index_line(*this, name));
+  ACMEKIT_CHECK(bump_index_epoch(dir_));
+  for (const fs::path& p : {conf, live, archive}) {
     fs::remove_all(p, ec);
     if (ec) return make_error(ErrorKind::kIo, "removing " + p.string() + ": " + ec.message());
   }

@@ -1,6 +1,7 @@
 #include "client/store/revocations.h"
 
 #include "client/store/atomic_file.h"
+#include "client/store/config_lock.h"
 #include "client/store/lineage_index.h"
 #include "core/base64url.h"
 #include "core/crypto/digest.h"
@@ -43,10 +44,13 @@ Status record_revocation(const LineageStore& store, const std::string& name, con
   if (r.fingerprint.empty() || !plain(r.fingerprint) || !plain(r.serial_hex) || !plain(r.reason)) {
     return make_error(ErrorKind::kInvalidArgument, "revocation record: malformed entry");
   }
-  // The index line goes before the record is written and again after: a
-  // crash in between leaves no stale line saying "not revoked", and a scan
-  // that ran in between and indexed the certificate unmarked is undone.
+  // Under the config dir's lock; the index line goes before the record is
+  // written (a crash in between leaves no stale line saying "not revoked"),
+  // and the epoch moves so a scan that read the record before does not
+  // write its line back.
+  ACMEKIT_TRY(auto lock, ConfigLock::acquire(store.config_dir()));
   ACMEKIT_CHECK(drop_index_line(store, name));
+  ACMEKIT_CHECK(bump_index_epoch(store.config_dir()));
   const fs::path file = record_file(store, name);
   std::error_code ec;
   std::string text;
