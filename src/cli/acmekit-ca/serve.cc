@@ -104,6 +104,7 @@ int run_serve(const ServeConfig& c) {
   SystemClock clock;
   server::ra::RaOptions ra_options;
   ra_options.policy.blocked_domains = c.blocked_domains;
+  ra_options.policy.public_suffixes = public_suffixes;
   ra_options.certificate_validity = c.certificate_validity;
   ra_options.max_certificate_validity = std::max(ra_options.max_certificate_validity, c.certificate_validity);
   ra_options.authz_reuse_margin = c.authz_reuse;

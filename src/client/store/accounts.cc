@@ -66,7 +66,7 @@ Result<std::vector<StoredAccount>> AccountStore::list(std::string_view directory
     auto key = crypto::PrivateKey::from_pem(key_pem);
     if (!key) return std::unexpected(std::move(key).error().with_context((path / "private_key.pem").string()));
     json regr = json::parse(regr_text, nullptr, false);
-    if (!regr.is_object() || !regr.contains("uri")) {
+    if (!regr.is_object() || !regr.contains("uri") || !regr["uri"].is_string()) {
       return make_error(ErrorKind::kIo, "malformed " + (path / "regr.json").string());
     }
     StoredAccount a{.id = path.filename().string(), .url = regr.value("uri", ""), .key = std::move(*key)};

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +46,9 @@ class PublicKey {
   KeyAlgorithm algorithm() const;
   int bits() const;                  // 256/384 for EC, modulus bits for RSA
   std::string description() const;  // "ECDSA P-256", "ECDSA P-384", "RSA 2048"
+  // RSA: the public exponent e (nullopt when it does not fit 64 bits, or
+  // for another key type).
+  std::optional<std::uint64_t> rsa_public_exponent() const;
 
   // Verifies a JWS signature over data (RFC 7518 §3.3/§3.4): "ES256"/"ES384"
   // take raw R||S (64/96 bytes), "RS256" is RSASSA-PKCS1-v1_5 with SHA-256.

@@ -132,4 +132,13 @@ nlohmann::json PublicKey::to_jwk() const {
   return nlohmann::json::object();
 }
 
+std::optional<std::uint64_t> PublicKey::rsa_public_exponent() const {
+  if (!impl_ || impl_->algorithm != KeyAlgorithm::kRsa) return std::nullopt;
+  const std::string e = bn_param(impl_->pkey.get(), OSSL_PKEY_PARAM_RSA_E, 0);
+  if (e.empty() || e.size() > 8) return std::nullopt;
+  std::uint64_t v = 0;
+  for (unsigned char c : e) v = (v << 8) | c;
+  return v;
+}
+
 }  // namespace acmekit::crypto

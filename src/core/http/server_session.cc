@@ -4,7 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <exception>
+#include <optional>
+#include <string>
 #include <type_traits>
+#include <utility>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core.hpp>
@@ -31,6 +35,52 @@ constexpr std::size_t kHeaderLimit = 16 * 1024;
 // under a response it has not read yet (RFC 9112 §9.6).
 constexpr auto kLingerTimeout = std::chrono::seconds(2);
 constexpr std::size_t kLingerLimit = 1024 * 1024;
+
+// RFC 9112 §6.1, §6.3: why a request's body length cannot be trusted, as
+// the status and detail to refuse it with; nullopt when it can. The only
+// transfer coding decoded is "chunked", and it must stand alone: another
+// coding is 501 (§6.1: a coding the server does not understand), chunked
+// not last is 400 (§6.3 item 4: the length cannot be determined), and
+// Transfer-Encoding with Content-Length (§6.3 item 3) or in HTTP/1.0
+// (§6.1) is 400. Every refusal closes the connection.
+template <class Header>
+std::optional<std::pair<int, std::string>> framing_refusal(const Header& header) {
+  std::vector<std::string> codings;
+  auto [it, end] = header.equal_range(bhttp::field::transfer_encoding);
+  for (; it != end; ++it) {
+    const std::size_t before = codings.size();
+    const std::string value(it->value());
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      std::size_t comma = value.find(',', start);
+      if (comma == std::string::npos) comma = value.size();
+      std::string coding = value.substr(start, comma - start);
+      coding.erase(0, coding.find_first_not_of(" \t"));
+      coding.erase(coding.find_last_not_of(" \t") + 1);
+      if (auto semi = coding.find(';'); semi != std::string::npos) coding.resize(semi);
+      for (auto& c : coding) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (!coding.empty()) codings.push_back(coding);
+      start = comma + 1;
+    }
+    if (codings.size() == before) return std::pair{400, std::string("empty Transfer-Encoding")};
+  }
+  if (codings.empty()) return std::nullopt;
+  if (header.version() < 11) return std::pair{400, std::string("Transfer-Encoding in an HTTP/1.0 request")};
+  if (header.count(bhttp::field::content_length) > 0) {
+    return std::pair{400, std::string("both Transfer-Encoding and Content-Length")};
+  }
+  if (codings.back() != "chunked") {
+    return std::pair{400, "the body length cannot be determined: Transfer-Encoding " + codings.back() +
+                              " is not chunked last"};
+  }
+  if (codings.size() > 1) {
+    // §7.1: chunked is applied once; anything before it we cannot decode.
+    const std::string& first = codings.front();
+    if (first == "chunked") return std::pair{400, std::string("chunked applied more than once")};
+    return std::pair{501, "transfer coding \"" + first + "\" is not implemented"};
+  }
+  return std::nullopt;
+}
 
 bool is_http_parse_error(const beast::error_code& ec) {
   return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category() &&
@@ -112,6 +162,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
   void on_header(beast::error_code ec) {
     if (ec) return on_read_error(ec);
     const auto& header = parser_->get();
+    // Framing we cannot be sure of is refused and the connection closed,
+    // so no bytes of this request are ever read as the start of another
+    // (request smuggling, RFC 9112 §11.2).
+    if (auto refusal = framing_refusal(header)) return reject(refusal->first, refusal->second);
     const auto length = parser_->content_length();
     if (length && *length > options().body_limit) return reject(413, "request body too large");
     // RFC 9110 §10.1.1: a client waiting for 100 (Continue) gets it.
@@ -174,9 +228,16 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     });
   }
 
-  // A request we answer ourselves, then close the connection.
+  // A request we answer ourselves, then close the connection. Logged like
+  // a handler's answer: every answer has its line.
   void reject(int status, const std::string& detail) {
-    spdlog::debug("http: {} from {}: {}", status, remote_, detail);
+    std::string method = "-", target = "-";
+    if (parser_ && parser_->is_header_done()) {
+      const auto& h = parser_->get();
+      method = std::string(h.method_string());
+      target = std::string(h.target());
+    }
+    spdlog::info("{} {} {} {} ({} listener: {})", remote_, method, target, status, options().name, detail);
     write(to_beast_response(options().error_response(status, detail), 11, false, false));
   }
 

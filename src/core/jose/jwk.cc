@@ -36,6 +36,8 @@ std::string thumbprint(const nlohmann::json& jwk) {
       crypto::sha256(required.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
 }
 
+std::string key_thumbprint(const crypto::PublicKey& key) { return thumbprint(key.to_jwk()); }
+
 std::string key_authorization(std::string_view token, const nlohmann::json& jwk) {
   // RFC 8555 §8.1: keyAuthorization = token || '.' || base64url(Thumbprint(accountKey)).
   return std::string(token) + "." + thumbprint(jwk);

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/crypto/key.h"
+
 namespace acmekit::jose {
 
 // RFC 7638 §3: base64url(SHA-256(UTF-8 of the JSON object holding only the
@@ -16,6 +18,11 @@ namespace acmekit::jose {
 // (RFC 7638 §3.2, RFC 8037 §2). Missing members are left out; a JWK with
 // another kty is hashed with all its members.
 std::string thumbprint(const nlohmann::json& jwk);
+
+// The thumbprint of the key itself, not of how a JWK spelled it: of its
+// canonical JWK (crypto::PublicKey::to_jwk: RSA n and e without leading
+// zero octets, RFC 7518 §6.3.1.1). The one identity of an account key.
+std::string key_thumbprint(const crypto::PublicKey& key);
 
 // RFC 8555 §8.1: token "." base64url(Thumbprint(accountKey)).
 std::string key_authorization(std::string_view token, const nlohmann::json& jwk);

@@ -1,12 +1,16 @@
 #include "server/ra/policy.h"
 
 #include <arpa/inet.h>
+#include <idn2.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "core/base64url.h"
+#include "core/crypto/digest.h"
 #include "core/wire/json.h"
 #include "server/problems.h"
 
@@ -33,6 +37,28 @@ std::vector<std::string_view> split_labels(std::string_view name) {
     start = dot + 1;
   }
   return labels;
+}
+
+// RFC 5891 §4.2.3.1, §5.4: a label with "--" in its third and fourth
+// places is reserved unless it is an A-label ("xn--"), and an A-label must
+// be a valid IDNA2008 label (UTS #46 non-transitional, as browsers do):
+// decoding it and encoding the result gives it back. nullopt: fine.
+std::optional<std::string> idna_problem(std::string_view label) {
+  if (label.size() < 4 || label.substr(2, 2) != "--") return std::nullopt;
+  if (!label.starts_with("xn--")) return fmt::format("{:?} is a reserved label (only xn-- labels may have -- there)", label);
+  const std::string ascii(label);
+  char* unicode = nullptr;
+  if (idn2_to_unicode_8z8z(ascii.c_str(), &unicode, 0) != IDN2_OK || unicode == nullptr) {
+    return fmt::format("{:?} is not a valid IDNA A-label", label);
+  }
+  char* back = nullptr;
+  const int rc = idn2_lookup_u8(reinterpret_cast<const uint8_t*>(unicode), reinterpret_cast<uint8_t**>(&back),
+                                IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+  const bool same = rc == IDN2_OK && back != nullptr && ascii == back;
+  idn2_free(unicode);
+  idn2_free(back);
+  if (!same) return fmt::format("{:?} is not a valid IDNA A-label (RFC 5891)", label);
+  return std::nullopt;
 }
 
 bool parses_as_ip(const std::string& s) {
@@ -71,11 +97,17 @@ Result<wire::Identifier> check_dns(std::string value, const PolicyOptions& polic
   if (labels.size() < 2) return reject("a single label (a bare TLD or host name) cannot be certified");
   for (auto label : labels) {
     if (!is_ldh_label(label)) return reject(fmt::format("bad label {:?}", label));
+    if (auto why = idna_problem(label)) return reject(*why);
   }
   if (std::all_of(labels.back().begin(), labels.back().end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return reject("the top-level label is numeric");
   }
   if (is_blocked(base, policy)) return reject("the name is blocked by this CA's policy");
+  // Nobody controls a public suffix for everyone under it (Boulder refuses
+  // both): not co.uk, not *.co.uk.
+  if (policy.public_suffixes && policy.public_suffixes->is_public_suffix(base)) {
+    return reject(value.starts_with("*.") ? "a wildcard on a public suffix" : "it is a public suffix");
+  }
   return wire::Identifier{"dns", value};
 }
 
@@ -143,7 +175,12 @@ Status check_contacts(const std::vector<std::string>& contacts) {
     if (address.find('?') != std::string_view::npos || address.find(',') != std::string_view::npos) {
       return problem("invalidContact", fmt::format("contact {:?}: one address, no header fields", contact));
     }
-    auto at = address.find('@');
+    // RFC 5321 §4.5.3.1: a local part of at most 64 octets, a domain of at
+    // most 255, a path of at most 256 (so an address of at most 254).
+    auto at = address.rfind('@');
+    if (at != std::string_view::npos && (at > 64 || address.size() - at - 1 > 255 || address.size() > 254)) {
+      return problem("invalidContact", fmt::format("contact {:?} is longer than RFC 5321 allows", contact));
+    }
     if (at == std::string_view::npos || at == 0 || at + 1 >= address.size() ||
         address.find_first_of(" <>\"") != std::string_view::npos) {
       return problem("invalidContact", fmt::format("contact {:?} is not an email address", contact));
@@ -154,11 +191,22 @@ Status check_contacts(const std::vector<std::string>& contacts) {
 
 Status check_key(const crypto::PublicKey& key, const PolicyOptions& policy) {
   if (!key.impl_) return problem("badPublicKey", "unsupported key type: use ECDSA P-256/P-384 or RSA");
-  if (key.algorithm() == crypto::KeyAlgorithm::kRsa && key.bits() < policy.min_rsa_bits) {
-    return problem("badPublicKey",
-                   fmt::format("RSA keys must have at least {} bits, this one has {}", policy.min_rsa_bits, key.bits()));
+  if (key.algorithm() != crypto::KeyAlgorithm::kRsa) return {};  // P-256 and P-384 are all we parse
+  // Boulder's goodkey: a modulus of whole bytes from min_rsa_bits (2048) to
+  // 4096 bits, and the public exponent 65537 (a small one such as 3 has
+  // known attacks; other large ones gain nothing).
+  if (key.bits() < policy.min_rsa_bits || key.bits() > 4096 || key.bits() % 8 != 0) {
+    return problem("badPublicKey", fmt::format("RSA keys must have {} to 4096 bits in whole bytes, this one has {}",
+                                               policy.min_rsa_bits, key.bits()));
+  }
+  if (key.rsa_public_exponent() != std::optional<std::uint64_t>(65537)) {
+    return problem("badPublicKey", "RSA keys must have the public exponent 65537");
   }
   return {};
+}
+
+std::string key_block_id(const crypto::PublicKey& key) {
+  return base64url_encode(crypto::sha256(key.spki_der()));
 }
 
 }  // namespace acmekit::server::ra

@@ -3,11 +3,13 @@
 // contact URLs (§7.3) and subject keys (§7.4 finalize).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "core/crypto/key.h"
 #include "core/error.h"
+#include "server/ra/public_suffix.h"
 #include "core/wire/types.h"
 
 namespace acmekit::server::ra {
@@ -20,6 +22,9 @@ struct PolicyOptions {
   bool allow_wildcards = true;
   std::size_t max_identifiers = 100;  // per order
   int min_rsa_bits = 2048;
+  // With a list: a name that is a public suffix (co.uk), or a wildcard on
+  // one (*.co.uk), is refused.
+  std::shared_ptr<const PublicSuffixList> public_suffixes;
 };
 
 // A normalised identifier: dns names lower-cased; ip addresses in canonical
@@ -35,12 +40,15 @@ Result<wire::Identifier> check_identifier(const wire::Identifier& identifier, co
 Result<std::vector<wire::Identifier>> check_order_identifiers(const std::vector<wire::Identifier>& identifiers,
                                                               const PolicyOptions& policy);
 
-// §7.3: only "mailto:" contacts with one address and no header fields;
-// invalidContact / unsupportedContact otherwise.
+// §7.3: only "mailto:" contacts with one address, no header fields, within
+// RFC 5321's lengths; invalidContact / unsupportedContact otherwise.
 Status check_contacts(const std::vector<std::string>& contacts);
 
-// The account's key (§6.2) or a certificate's key (§7.4): ECDSA P-256/P-384
-// or RSA of at least min_rsa_bits. badPublicKey otherwise.
+// The key policy for account keys, key changes and CSR keys alike: ECDSA
+// P-256 or P-384; RSA of min_rsa_bits (2048) to 4096 bits in whole bytes with
+// the public exponent 65537. badPublicKey otherwise.
 Status check_key(const crypto::PublicKey& key, const PolicyOptions& policy);
+// How blocked_keys names a key: base64url SHA-256 of its SubjectPublicKeyInfo.
+std::string key_block_id(const crypto::PublicKey& key);
 
 }  // namespace acmekit::server::ra

@@ -8,7 +8,9 @@
 
 #include "core/crypto/certificate.h"
 #include "core/crypto/csr.h"
+#include "core/wire/json.h"
 #include "core/wire/renewal_info.h"
+#include "core/jose/jwk.h"
 #include "server/problems.h"
 #include "server/ra/ids.h"
 #include "server/ra/registration_authority.h"
@@ -256,7 +258,9 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   auto csr = crypto::parse_csr(csr_der);
   if (!csr) return problem("badCSR", "the CSR is not valid: " + csr.error().detail);
 
-  // §7.4: the CSR must name exactly the order's identifiers.
+  // §7.4: the CSR must name exactly the order's identifiers. Its names are
+  // its subjectAltNames and its subject commonName, as Boulder counts them:
+  // a CSR may carry a name only in the CN (acme-tiny makes such CSRs).
   std::set<std::string> wanted, got;
   for (const auto& id : view.order.identifiers) wanted.insert(identifier_text(id));
   for (const auto& n : csr->dns_names) got.insert("dns:" + n);
@@ -264,9 +268,7 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   if (!csr->common_name.empty()) {
     std::string cn = csr->common_name;
     std::transform(cn.begin(), cn.end(), cn.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (!got.contains("dns:" + cn) && !got.contains("ip:" + cn)) {
-      return problem("badCSR", "the CSR's common name " + cn + " is not among its subjectAltNames");
-    }
+    got.insert(identifier_text(wire::identifier_for(cn)));
   }
   if (got != wanted) {
     std::vector<std::string> extra, missing;
@@ -276,11 +278,12 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
                                          "missing from the CSR: [{}])",
                                          fmt::join(extra, ", "), fmt::join(missing, ", ")));
   }
+  // The key policy of account keys, no account's key (Boulder refuses any
+  // account key, not only the requester's), no blocked key.
   if (auto k = check_key(csr->public_key, options_.policy); !k) return problem("badCSR", k.error().detail);
-  auto account_key = crypto::PublicKey::from_jwk(nlohmann::json::parse(account.jwk_json));
-  if (account_key && *account_key == csr->public_key) {
-    return problem("badCSR", "the certificate key must not be the account key");
-  }
+  ACMEKIT_TRY(auto key_holder, storage_.get_account_by_thumbprint(jose::key_thumbprint(csr->public_key)));
+  if (key_holder) return problem("badCSR", "the certificate key must not be an account key");
+  if (auto blocked = check_not_blocked(csr->public_key); !blocked) return problem("badCSR", blocked.error().detail);
 
   // Rate limits on certificates: counted, issued and recorded under the
   // limiter's lock (after the order's stripe), so concurrent finalizations
@@ -290,7 +293,10 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   ACMEKIT_TRY(const bool renewal, limiter_.check_issuance(view.order.identifiers, !view.order.replaces.empty()));
 
   const TimePoint now = clock_.now();
-  TimePoint nb = view.order.not_before.value_or(now - options_.backdate);
+  // The backdate never eats the lifetime: a 1-minute certificate is not
+  // issued already expired (a tenth of the lifetime at most).
+  const auto backdate = std::min<std::chrono::seconds>(options_.backdate, options_.certificate_validity / 10);
+  TimePoint nb = view.order.not_before.value_or(now - backdate);
   TimePoint na = view.order.not_after.value_or(nb + options_.certificate_validity);
   ACMEKIT_TRY(auto issued, authority_.issue(csr->public_key, view.order.identifiers, nb, na));
   // The record is keyed by the serial as the certificate parser writes it,

@@ -52,7 +52,11 @@ Status RegistrationAuthority::revoke(const RevocationSigner& signer, std::string
   }
   if (!allowed) return unauthorized("the revocation request is not authorized");
   if (record->status == AcmeStatus::kRevoked) return problem("alreadyRevoked", "the certificate is already revoked");
-  auto done = storage_.revoke_certificate(record->id, reason, clock_.now());
+  // RFC 5280 §5.3.1 keyCompromise: the key may never be used again
+  // (Boulder's blockedKeys), for any account, key change or certificate.
+  constexpr int kKeyCompromise = 1;
+  const std::string block = reason == kKeyCompromise ? key_block_id(parsed->public_key) : std::string();
+  auto done = storage_.revoke_certificate(record->id, reason, clock_.now(), block);
   if (!done && done.error().kind == ErrorKind::kFailedPrecondition) {
     return problem("alreadyRevoked", "the certificate is already revoked");
   }

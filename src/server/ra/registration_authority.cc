@@ -27,6 +27,20 @@ std::mutex& RegistrationAuthority::lock_for(std::string_view id) {
   return stripes_[std::hash<std::string_view>{}(id) % stripes_.size()];
 }
 
+// ---------------------------------------------------------------- keys
+
+Status RegistrationAuthority::check_not_blocked(const nlohmann::json& jwk) {
+  auto key = crypto::PublicKey::from_jwk(jwk);
+  if (!key) return problem("badPublicKey", "unusable JWK: " + key.error().detail);
+  return check_not_blocked(*key);
+}
+
+Status RegistrationAuthority::check_not_blocked(const crypto::PublicKey& key) {
+  ACMEKIT_TRY(const bool blocked, storage_.is_key_blocked(key_block_id(key)));
+  if (blocked) return problem("badPublicKey", "this key is blocked: a certificate of it was revoked for keyCompromise");
+  return {};
+}
+
 // ---------------------------------------------------------------- accounts
 
 Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json& jwk,
@@ -41,6 +55,7 @@ Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json
   }
   if (only_return_existing) return problem("accountDoesNotExist", "no account exists with this key");
   ACMEKIT_CHECK(check_contacts(contact));
+  ACMEKIT_CHECK(check_not_blocked(jwk));
 
   AccountRecord account{.id = new_id(),
                         .jwk_json = jose::compact_json(jwk),
@@ -49,18 +64,14 @@ Result<NewAccountResult> RegistrationAuthority::new_account(const nlohmann::json
                         .status = AcmeStatus::kValid,
                         .eab_kid = eab_kid,
                         .created = clock_.now()};
-  if (!eab_kid.empty()) {
-    // §7.3.4: an external account key binds one ACME account.
-    auto bound = storage_.bind_eab_key(eab_kid, account.id);
-    if (!bound) {
-      if (bound.error().kind == ErrorKind::kFailedPrecondition) {
-        return unauthorized("the external account key " + eab_kid + " is already bound to an account");
-      }
-      return std::unexpected(bound.error());
-    }
-  }
+  // §7.3.4: the external account key is bound in the same transaction, so
+  // a crash or a race cannot burn it on an account that was never made.
   auto added = storage_.add_account(account);
   if (!added) {
+    if (added.error().kind == ErrorKind::kFailedPrecondition) {
+      return unauthorized("the external account key " + eab_kid + " is already bound to an account");
+    }
+    if (added.error().kind == ErrorKind::kNotFound) return unauthorized("unknown external account key id");
     if (added.error().kind != ErrorKind::kAlreadyExists) return std::unexpected(added.error());
     // Another request created the account for this key in the meantime.
     ACMEKIT_TRY(auto raced, storage_.get_account_by_thumbprint(thumbprint));
@@ -91,6 +102,7 @@ Result<AccountRecord> RegistrationAuthority::update_account(AccountRecord accoun
 
 Result<AccountRecord> RegistrationAuthority::change_key(AccountRecord account, const nlohmann::json& new_jwk) {
   std::lock_guard lock(lock_for(account.id));
+  ACMEKIT_CHECK(check_not_blocked(new_jwk));
   const std::string thumbprint = jose::thumbprint(new_jwk);
   ACMEKIT_TRY(auto holder, storage_.get_account_by_thumbprint(thumbprint));
   if (holder) {

@@ -127,6 +127,9 @@ class RegistrationAuthority {
   std::array<std::uint64_t, kLimitCount> rate_limited_counts() const { return limiter_.refused(); }
 
  private:
+  // badPublicKey when a certificate of this key was revoked for keyCompromise.
+  Status check_not_blocked(const nlohmann::json& jwk);
+  Status check_not_blocked(const crypto::PublicKey& key);
   Result<AuthzRecord> make_authz(const std::string& account_id, const wire::Identifier& identifier, TimePoint now);
   Result<OrderView> load_order_view(OrderRecord order);
   // RFC 9773 §5 checks of a newOrder "replaces" against the certificate.

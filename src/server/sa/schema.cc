@@ -129,6 +129,17 @@ CREATE TABLE health (
   checked_ms INTEGER NOT NULL
 );
 )sql"},
+    // Keys that can never be used again (Boulder's blockedKeys): the key of a
+    // certificate revoked for keyCompromise, refused as an account key, in a
+    // key change and in a CSR.
+    Migration{5, R"sql(
+CREATE TABLE blocked_keys (
+  spki_sha256    TEXT PRIMARY KEY,  -- base64url SHA-256 of the SubjectPublicKeyInfo DER
+  added_ms       INTEGER NOT NULL,
+  reason         INTEGER NOT NULL,  -- RFC 5280 CRLReason
+  certificate_id TEXT NOT NULL      -- the revoked certificate that blocked it
+) WITHOUT ROWID;
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 

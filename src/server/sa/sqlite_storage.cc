@@ -310,6 +310,7 @@ class SqliteStorage final : public Storage {
   Status add_account(const AccountRecord& a) override {
     std::lock_guard lock(mu_);
     return in("add_account", write([&]() -> Status {
+                if (!a.eab_kid.empty()) ACMEKIT_CHECK(bind_eab(a.eab_kid, a.id));
                 ACMEKIT_TRY(auto stmt, db_->prepare("INSERT INTO accounts (id, jwk_json, key_thumbprint, contact, "
                                                     "status, eab_kid, created_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"));
                 stmt.bind(1, a.id).bind(2, a.jwk_json).bind(3, a.key_thumbprint).bind(4, strings_to_json(a.contact));
@@ -412,7 +413,8 @@ class SqliteStorage final : public Storage {
               }));
   }
 
-  Status revoke_certificate(std::string_view id, int reason, TimePoint when) override {
+  Status revoke_certificate(std::string_view id, int reason, TimePoint when,
+                            std::string_view block_spki_sha256) override {
     std::lock_guard lock(mu_);
     return in("revoke_certificate", write([&]() -> Status {
                 ACMEKIT_TRY(auto found, select_one(*db_, kCertificateSelect + "WHERE id = ?1", id, certificate_from_row));
@@ -422,7 +424,12 @@ class SqliteStorage final : public Storage {
                 ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE certificates SET status = 'revoked', "
                                                     "revocation_reason = ?2, revoked_at_ms = ?3 WHERE id = ?1"));
                 stmt.bind(1, id).bind(2, std::int64_t{reason}).bind(3, to_millis(when));
-                return stmt.run();
+                ACMEKIT_CHECK(stmt.run());
+                if (block_spki_sha256.empty()) return {};
+                ACMEKIT_TRY(auto block, db_->prepare("INSERT OR IGNORE INTO blocked_keys (spki_sha256, added_ms, "
+                                                     "reason, certificate_id) VALUES (?1, ?2, ?3, ?4)"));
+                block.bind(1, block_spki_sha256).bind(2, to_millis(when)).bind(3, std::int64_t{reason}).bind(4, id);
+                return block.run();
               }));
   }
 
@@ -438,15 +445,16 @@ class SqliteStorage final : public Storage {
 
   Status bind_eab_key(std::string_view kid, std::string_view account_id) override {
     std::lock_guard lock(mu_);
-    return in("bind_eab_key", write([&]() -> Status {
-                ACMEKIT_TRY(auto found, select_one(*db_, kEabSelect + "WHERE kid = ?1", kid, eab_from_row));
-                if (!found) return not_found(fmt::format("no EAB key {}", kid));
-                // RFC 8555 §7.3.4: one external account key, one ACME account.
-                if (!found->account_id.empty()) return precondition(fmt::format("EAB key {} already bound", kid));
-                ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE eab_keys SET account_id = ?2 WHERE kid = ?1"));
-                stmt.bind(1, kid).bind(2, account_id);
-                return stmt.run();
-              }));
+    return in("bind_eab_key", write([&] { return bind_eab(kid, account_id); }));
+  }
+
+  Result<bool> is_key_blocked(std::string_view spki_sha256) override {
+    std::lock_guard lock(mu_);
+    return in("is_key_blocked", [&]() -> Result<bool> {
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT 1 FROM blocked_keys WHERE spki_sha256 = ?1"));
+      stmt.bind(1, spki_sha256);
+      return stmt.step();
+    }());
   }
 
   Status check_health(TimePoint now) override {
@@ -463,6 +471,17 @@ class SqliteStorage final : public Storage {
   }
 
  private:
+  // Inside a write: binds an unused EAB key to an account (RFC 8555 §7.3.4).
+  Status bind_eab(std::string_view kid, std::string_view account_id) {
+    ACMEKIT_TRY(auto found, select_one(*db_, kEabSelect + "WHERE kid = ?1", kid, eab_from_row));
+    if (!found) return not_found(fmt::format("no EAB key {}", kid));
+    // RFC 8555 §7.3.4: one external account key, one ACME account.
+    if (!found->account_id.empty()) return precondition(fmt::format("EAB key {} already bound", kid));
+    ACMEKIT_TRY(auto stmt, db_->prepare("UPDATE eab_keys SET account_id = ?2 WHERE kid = ?1"));
+    stmt.bind(1, kid).bind(2, account_id);
+    return stmt.run();
+  }
+
   // Runs body inside BEGIN IMMEDIATE ... COMMIT; any error rolls back.
   template <typename F>
   Status write(F body) {

@@ -73,6 +73,9 @@ class StorageReader {
                                                          TimePoint since, std::size_t keep) = 0;
   // Whether a certificate for exactly this set was ever issued (a renewal).
   virtual Result<bool> certificate_set_issued(const std::vector<wire::Identifier>& identifiers) = 0;
+  // Whether the key with this SubjectPublicKeyInfo hash (base64url SHA-256
+  // of the DER) is blocked: a certificate of it was revoked for keyCompromise.
+  virtual Result<bool> is_key_blocked(std::string_view spki_sha256) = 0;
   // The account's authorizations for `identifier` whose validation failed
   // (AuthzRecord::failed).
   virtual Result<WindowCount> count_failed_validations(std::string_view account_id,
@@ -83,7 +86,11 @@ class StorageReader {
 class StorageWriter {
  public:
   virtual ~StorageWriter() = default;
-  // kAlreadyExists if the id or the key thumbprint is taken.
+  // kAlreadyExists if the id or the key thumbprint is taken. With
+  // account.eab_kid set, that external account key is bound to it in the
+  // same transaction (RFC 8555 §7.3.4: one key, one account): kNotFound for
+  // an unknown kid, kFailedPrecondition when it is bound already; a refusal
+  // leaves both untouched.
   virtual Status add_account(const AccountRecord& account) = 0;
   // Replaces contact, status, jwk_json and key_thumbprint of account.id.
   // kAlreadyExists if the new thumbprint belongs to another account.
@@ -102,8 +109,11 @@ class StorageWriter {
   // replaced_by_order becomes the order, in the same transaction. Its name
   // set and names are indexed for the rate limits in that transaction too.
   virtual Status add_certificate(const CertificateRecord& certificate) = 0;
-  // Sets status "revoked", reason and time. kFailedPrecondition if it already is.
-  virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when) = 0;
+  // Sets status "revoked", reason and time. kFailedPrecondition if it
+  // already is. A non-empty block_spki_sha256 blocks that key in the same
+  // transaction (keyCompromise).
+  virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when,
+                                    std::string_view block_spki_sha256) = 0;
   virtual Status add_eab_key(const EabKeyRecord& key) = 0;
   // Binds an unused key to an account; kFailedPrecondition if already bound.
   virtual Status bind_eab_key(std::string_view kid, std::string_view account_id) = 0;

@@ -1,5 +1,7 @@
 #include "server/wfe/jws_auth.h"
 
+#include "server/wfe/json_fields.h"
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -28,7 +30,7 @@ std::unexpected<Error> bad_algorithm(const std::string& detail) {
 
 // §6.2: a known alg, fitting the key; then the signature.
 Status check_signature(const jose::ParsedJws& jws, const crypto::PublicKey& key) {
-  const std::string alg = jws.protected_header.value("alg", "");
+  ACMEKIT_TRY(const std::string alg, string_member(jws.protected_header, "alg"));
   if (std::find(accepted_algorithms().begin(), accepted_algorithms().end(), alg) == accepted_algorithms().end()) {
     return bad_algorithm(fmt::format("JWS algorithm {:?} is not accepted", alg));
   }
@@ -69,7 +71,7 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
   if (!parsed) return malformed("the request body is not a flattened JWS: " + parsed.error().detail);
   const auto& header = parsed->protected_header;
 
-  const std::string alg = header.value("alg", "");
+  ACMEKIT_TRY(const std::string alg, string_member(header, "alg"));
   if (std::find(accepted_algorithms().begin(), accepted_algorithms().end(), alg) == accepted_algorithms().end()) {
     // §6.2: "none" and MAC algorithms are never acceptable.
     return bad_algorithm(fmt::format("JWS algorithm {:?} is not accepted", alg));
@@ -86,7 +88,9 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
   Authenticated out;
   if (has_jwk) {
     ACMEKIT_TRY(out.key, key_from_jwk(header["jwk"], params.min_rsa_bits));
-    out.jwk = header["jwk"];
+    // The key's canonical JWK, not the client's spelling of it: account
+    // identity is the key (RFC 7638, RFC 8555 §7.3.1).
+    out.jwk = out.key.to_jwk();
   } else {
     if (!header["kid"].is_string()) return malformed("\"kid\" must be a string");
     const std::string kid = header["kid"];
@@ -129,11 +133,12 @@ Result<InnerJws> verify_key_change_inner(const nlohmann::json& inner, const std:
     return malformed("the inner JWS of a key change must have \"jwk\" and no \"kid\"");
   }
   if (header.contains("nonce")) return malformed("the inner JWS of a key change must not have a nonce");
-  if (header.value("url", "") != outer_url) return malformed("the inner JWS url differs from the outer one");
+  ACMEKIT_TRY(const std::string inner_url, string_member(header, "url"));
+  if (inner_url != outer_url) return malformed("the inner JWS url differs from the outer one");
   InnerJws out;
   ACMEKIT_TRY(out.key, key_from_jwk(header["jwk"], min_rsa_bits));
   ACMEKIT_CHECK(check_signature(*parsed, out.key));
-  out.jwk = header["jwk"];
+  out.jwk = out.key.to_jwk();  // canonical, as for the outer JWS
   out.payload = std::move(parsed->payload);
   return out;
 }

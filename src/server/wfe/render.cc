@@ -16,7 +16,7 @@ nlohmann::json embedded_problem(const std::string& stored) {
   auto j = nlohmann::json::parse(stored, nullptr, false);
   if (j.is_object() && !j.contains("status")) {
     Error e{.kind = ErrorKind::kAcme};
-    e.type = j.value("type", "");
+    e.type = j.contains("type") && j["type"].is_string() ? j["type"].get<std::string>() : std::string();
     j["status"] = http_status(e);
   }
   return j;

@@ -6,6 +6,7 @@
 #include "core/jose/eab.h"
 #include "core/jose/jwk.h"
 #include "server/wfe/handler_util.h"
+#include "server/wfe/json_fields.h"
 
 namespace acmekit::server::wfe {
 namespace {
@@ -29,17 +30,20 @@ Result<std::string> check_eab(const nlohmann::json& eab, const nlohmann::json& a
   auto parsed = jose::parse(eab);
   if (!parsed) return malformed("externalAccountBinding is not a flattened JWS: " + parsed.error().detail);
   const auto& h = parsed->protected_header;
-  const std::string alg = h.value("alg", "");
+  ACMEKIT_TRY(const std::string alg, string_member(h, "alg"));
   if (alg != "HS256" && alg != "HS384" && alg != "HS512") {
     return problem("badSignatureAlgorithm", "externalAccountBinding must use HS256, HS384 or HS512");
   }
   if (h.contains("nonce")) return malformed("externalAccountBinding must not have a nonce");
-  if (h.value("url", "") != new_account_url) return malformed("externalAccountBinding url must be the newAccount URL");
-  const std::string kid = h.value("kid", "");
+  ACMEKIT_TRY(const std::string url, string_member(h, "url"));
+  if (url != new_account_url) return malformed("externalAccountBinding url must be the newAccount URL");
+  ACMEKIT_TRY(const std::string kid, string_member(h, "kid"));
   ACMEKIT_TRY(auto key, storage.get_eab_key(kid));
   if (kid.empty() || !key) return unauthorized("unknown external account key id");
+  // The payload is the account key: the same key, however it is spelled.
   auto payload = nlohmann::json::parse(parsed->payload, nullptr, false);
-  if (payload.is_discarded() || jose::thumbprint(payload) != jose::thumbprint(account_jwk)) {
+  auto bound_key = crypto::PublicKey::from_jwk(payload);
+  if (!bound_key || jose::key_thumbprint(*bound_key) != jose::thumbprint(account_jwk)) {
     return malformed("externalAccountBinding payload must be the account's JWK");
   }
   if (!jose::verify_eab_mac(*parsed, key->hmac_key)) return unauthorized("externalAccountBinding MAC is wrong");
@@ -55,11 +59,12 @@ Response Wfe::new_account(Context& ctx) {
         ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kJwk, storage_, nonces_));
         ACMEKIT_TRY(auto payload, payload_object(auth));
         ACMEKIT_TRY(auto contact, contact_list(payload));
-        const bool only_existing = payload.value("onlyReturnExisting", false);
+        ACMEKIT_TRY(const bool only_existing, bool_member(payload, "onlyReturnExisting", false));
         ACMEKIT_TRY(auto existing, storage_.get_account_by_thumbprint(jose::thumbprint(auth.jwk)));
         std::string eab_kid;
         if (!existing && !only_existing) {
-          if (!options_.terms_of_service.empty() && !payload.value("termsOfServiceAgreed", false)) {
+          ACMEKIT_TRY(const bool agreed, bool_member(payload, "termsOfServiceAgreed", false));
+          if (!options_.terms_of_service.empty() && !agreed) {
             return malformed("you must agree to the terms of service (termsOfServiceAgreed)");
           }
           if (payload.contains("externalAccountBinding")) {
@@ -138,15 +143,26 @@ Response Wfe::key_change(Context& ctx) {
         auto payload = nlohmann::json::parse(inner.payload, nullptr, false);
         if (payload.is_discarded() || !payload.is_object()) return malformed("the inner payload is not a JSON object");
         // §7.3.5: "account" is the outer kid, "oldKey" the current key.
-        if (payload.value("account", "") != ctx.urls.account(auth.account->id)) {
+        ACMEKIT_TRY(const std::string account_url, string_member(payload, "account"));
+        if (account_url != ctx.urls.account(auth.account->id)) {
           return malformed("the inner payload's account is not the signer's account");
         }
-        if (!payload.contains("oldKey") || jose::thumbprint(payload["oldKey"]) != auth.account->key_thumbprint) {
+        auto old_key = crypto::PublicKey::from_jwk(payload.contains("oldKey") ? payload["oldKey"] : nlohmann::json());
+        if (!old_key || jose::key_thumbprint(*old_key) != auth.account->key_thumbprint) {
           return malformed("the inner payload's oldKey is not the account's current key");
         }
-        ACMEKIT_TRY(auto account, ra_.change_key(*auth.account, inner.jwk));
-        Response r = json_response(200, render_account(ctx.urls, account));
-        r.headers.add("location", ctx.urls.account(account.id));
+        auto account = ra_.change_key(*auth.account, inner.jwk);
+        if (!account && account.error().kind == ErrorKind::kAlreadyExists) {
+          // §7.3.5: 409 Conflict with the Location of the account that has the key.
+          Response r = problem_response(account.error());
+          if (auto holder = storage_.get_account_by_thumbprint(jose::thumbprint(inner.jwk)); holder && *holder) {
+            r.headers.add("location", ctx.urls.account((*holder)->id));
+          }
+          return r;
+        }
+        if (!account) return std::unexpected(account.error());
+        Response r = json_response(200, render_account(ctx.urls, *account));
+        r.headers.add("location", ctx.urls.account(account->id));
         return r;
       }(),
       ctx);

@@ -3,6 +3,7 @@
 #include "core/base64url.h"
 #include "core/wire/json.h"
 #include "server/wfe/handler_util.h"
+#include "server/wfe/json_fields.h"
 #include "server/wfe/times.h"
 
 namespace acmekit::server::wfe {
@@ -124,7 +125,8 @@ Response Wfe::authz(Context& ctx, const std::string& id) {
         } else {
           ACMEKIT_TRY(auto payload, payload_object(auth));
           // §7.5.2: the only update is {"status": "deactivated"}.
-          if (payload.value("status", "") != "deactivated") {
+          ACMEKIT_TRY(const std::string status, string_member(payload, "status"));
+          if (status != "deactivated") {
             return malformed("an authorization can only be updated to status \"deactivated\"");
           }
           ACMEKIT_TRY(authz, ra_.deactivate_authz(*auth.account, id));

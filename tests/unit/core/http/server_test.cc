@@ -273,6 +273,63 @@ TEST_F(HttpServerTest, ChunkedBodyOverTheLimitGets413) {
   EXPECT_TRUE(answer->starts_with("HTTP/1.1 413")) << *answer;
 }
 
+// Request smuggling (RFC 9112 §6.1, §6.3, §11.2): a request whose body
+// length the server cannot be sure of is refused and the connection closed,
+// so the bytes after its header are never answered as a second request.
+TEST_F(HttpServerTest, AmbiguousFramingIsRefusedAndNothingIsSmuggled) {
+  std::mutex mu;
+  std::vector<std::string> seen;
+  auto server = Server::start(ServerOptions{}, [&](const ServerRequest& r) {
+    std::lock_guard lock(mu);
+    seen.push_back(r.method + " " + r.target);
+    return text(200, "ok");
+  });
+  ASSERT_TRUE(server) << server.error().message();
+  const std::string hidden = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+  struct Case {
+    const char* headers;
+    const char* status;
+  };
+  const Case cases[] = {
+      {"Transfer-Encoding: gzip\r\n", "HTTP/1.1 400"},  // not chunked last: length unknown
+      {"Transfer-Encoding: gzip, chunked\r\n", "HTTP/1.1 501"},  // a coding we do not decode
+      {"Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n", "HTTP/1.1 501"},
+      {"Transfer-Encoding: chunked, identity\r\n", "HTTP/1.1 400"},
+      {"Transfer-Encoding: chunked, chunked\r\n", "HTTP/1.1 400"},
+      {"Transfer-Encoding: chunked\r\nContent-Length: 5\r\n", "HTTP/1.1 400"},
+      {"Transfer-Encoding: \r\n", "HTTP/1.1 400"},
+  };
+  for (const auto& c : cases) {
+    RawSocket s((*server)->port());
+    ASSERT_TRUE(s.connected());
+    ASSERT_TRUE(s.send(std::string("POST /first HTTP/1.1\r\nHost: x\r\n") + c.headers + "\r\n0\r\n\r\n" + hidden));
+    auto answer = s.read_until_closed(5s);
+    ASSERT_TRUE(answer) << c.headers << ": the connection was not closed";
+    EXPECT_TRUE(answer->starts_with(c.status)) << c.headers << *answer;
+    EXPECT_EQ(answer->find("HTTP/1.1 200"), std::string::npos) << c.headers << *answer;
+  }
+  {
+    // HTTP/1.0 has no transfer codings (§6.1).
+    RawSocket s((*server)->port());
+    ASSERT_TRUE(s.send("POST /first HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + hidden));
+    auto answer = s.read_until_closed(5s);
+    ASSERT_TRUE(answer);
+    EXPECT_TRUE(answer->starts_with("HTTP/1.1 400") || answer->starts_with("HTTP/1.0 400")) << *answer;
+  }
+  {
+    std::lock_guard lock(mu);
+    EXPECT_TRUE(seen.empty()) << seen.front();
+  }
+  // Chunked alone is fine, and the connection stays usable.
+  RawSocket s((*server)->port());
+  ASSERT_TRUE(s.send("POST /chunked HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhi\r\n0\r\n\r\n"
+                     "GET /next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  auto answer = s.read_until_closed(5s);
+  ASSERT_TRUE(answer);
+  std::lock_guard lock(mu);
+  EXPECT_EQ(seen, (std::vector<std::string>{"POST /chunked", "GET /next"}));
+}
+
 TEST_F(HttpServerTest, MalformedRequestGets400AndClose) {
   auto server = Server::start(ServerOptions{}, [](const ServerRequest&) { return text(200, "ok"); });
   ASSERT_TRUE(server) << server.error().message();

@@ -283,7 +283,7 @@ TEST_F(CaRateLimitTest, AnAriReplacementIsNoDuplicateButANewOrder) {
 TEST_F(CaRateLimitTest, CertificatesPerRegisteredDomainExemptRenewals) {
   auto limits = none();
   limits.certificates_per_domain = {2, 24h * 7};
-  limits.public_suffixes = std::make_shared<PublicSuffixList>(PublicSuffixList::parse("com\nuk\nco.uk\n"));
+  limits.public_suffixes = std::make_shared<PublicSuffixList>(*PublicSuffixList::parse("com\nuk\nco.uk\n"));
   start(limits);
   const AccountRecord a = account();
   ASSERT_TRUE(issue(a, {"a.example.com"}));

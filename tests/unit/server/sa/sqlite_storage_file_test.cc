@@ -84,11 +84,11 @@ TEST_F(SqliteStorageFileTest, EverythingSurvivesARestart) {
     auto db = open({.synchronous = "full"});
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->add_eab_key(k));
-    ASSERT_TRUE(db->add_account(acct));
-    ASSERT_TRUE(db->bind_eab_key("kid-1", "acct-a"));
+    ASSERT_TRUE(db->add_account(acct));  // binds kid-1 in its transaction
+    EXPECT_FALSE(db->bind_eab_key("kid-1", "acct-b"));
     ASSERT_TRUE(db->add_order(o, {a}));
     ASSERT_TRUE(db->add_certificate(c));
-    ASSERT_TRUE(db->revoke_certificate("7f01", 4, base_time() + 1h));
+    ASSERT_TRUE(db->revoke_certificate("7f01", 4, base_time() + 1h, ""));
   }
   // The file holds EAB MAC keys: readable by the CA's user only.
   struct stat st{};
@@ -158,7 +158,7 @@ PRAGMA user_version = 1;
 
   auto db = open();
   ASSERT_TRUE(db);
-  EXPECT_EQ(raw_query("PRAGMA user_version"), "4");
+  EXPECT_EQ(raw_query("PRAGMA user_version"), "5");
   auto o = db->get_order("order-1");
   ASSERT_TRUE(o && o->has_value()) << (o ? "missing" : o.error().message());
   EXPECT_EQ((*o)->certificate_id, "7f01");

@@ -40,6 +40,7 @@ TEST_F(SqliteStorageTest, AccountRoundTripsWithEveryField) {
   a.contact = {"mailto:one@example.com", "mailto:two@example.com"};
   a.status = AcmeStatus::kDeactivated;
   a.eab_kid = "kid-1";
+  ASSERT_TRUE(db->add_eab_key({.kid = "kid-1", .hmac_key = "k", .created = base_time()}));
   ASSERT_TRUE(db->add_account(a));
 
   auto by_id = db->get_account("acct-c");
@@ -273,13 +274,13 @@ TEST_F(SqliteStorageCertificateTest, FailedAddCertificateLeavesTheOrderAlone) {
 TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
   ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
   const TimePoint when = base_time() + 2h;
-  ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, when));  // keyCompromise
+  ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, when, ""));  // keyCompromise
   auto c = **db->get_certificate("0a1b2c");
   EXPECT_EQ(c.status, AcmeStatus::kRevoked);
   EXPECT_EQ(c.revocation_reason, 1);
   EXPECT_EQ(c.revoked_at, when);
 
-  auto again = db->revoke_certificate("0a1b2c", 4, when + 1h);
+  auto again = db->revoke_certificate("0a1b2c", 4, when + 1h, "");
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().kind, ErrorKind::kFailedPrecondition);
   EXPECT_NE(again.error().detail.find("already revoked"), std::string::npos) << again.error().detail;
@@ -287,9 +288,20 @@ TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
   EXPECT_EQ(c.revocation_reason, 1);
   EXPECT_EQ(c.revoked_at, when);
 
-  auto unknown = db->revoke_certificate("ffff", 0, when);
+  auto unknown = db->revoke_certificate("ffff", 0, when, "");
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
+}
+
+TEST_F(SqliteStorageCertificateTest, AKeyCompromiseRevocationBlocksTheKeyWithIt) {
+  ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
+  EXPECT_FALSE(*db->is_key_blocked("spki-hash"));
+  ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, base_time() + 1h, "spki-hash"));
+  EXPECT_TRUE(*db->is_key_blocked("spki-hash"));
+  EXPECT_FALSE(*db->is_key_blocked("other-hash"));
+  // A refused revocation (already revoked) blocks nothing.
+  ASSERT_FALSE(db->revoke_certificate("0a1b2c", 1, base_time() + 2h, "second-hash"));
+  EXPECT_FALSE(*db->is_key_blocked("second-hash"));
 }
 
 TEST_F(SqliteStorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFinalized) {
@@ -347,6 +359,36 @@ TEST_F(SqliteStorageTest, EabKeyBindsToOneAccountOnce) {
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
   EXPECT_FALSE(db->get_eab_key("kid-none")->has_value());
+}
+
+TEST_F(SqliteStorageTest, AnAccountAndItsEabBindingAreOneTransaction) {
+  // RFC 8555 §7.3.4: the key is bound with the account or not at all; a
+  // refused account burns no key, a refused binding creates no account.
+  ASSERT_TRUE(db->add_eab_key({.kid = "kid-1", .hmac_key = "mac", .created = base_time()}));
+  AccountRecord a = account("acct-e", "thumb-e");
+  a.eab_kid = "kid-1";
+  ASSERT_TRUE(db->add_account(a));
+  EXPECT_EQ((*db->get_eab_key("kid-1"))->account_id, "acct-e");
+
+  AccountRecord b = account("acct-f", "thumb-f");
+  b.eab_kid = "kid-1";  // bound already
+  auto taken = db->add_account(b);
+  ASSERT_FALSE(taken);
+  EXPECT_EQ(taken.error().kind, ErrorKind::kFailedPrecondition);
+  EXPECT_FALSE(db->get_account("acct-f")->has_value());
+
+  b.eab_kid = "kid-none";
+  auto unknown = db->add_account(b);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
+  EXPECT_FALSE(db->get_account("acct-f")->has_value());
+
+  // The account insert fails (its key is acct-e's): the key stays unbound.
+  ASSERT_TRUE(db->add_eab_key({.kid = "kid-2", .hmac_key = "mac", .created = base_time()}));
+  AccountRecord c = account("acct-g", "thumb-e");
+  c.eab_kid = "kid-2";
+  ASSERT_FALSE(db->add_account(c));
+  EXPECT_EQ((*db->get_eab_key("kid-2"))->account_id, "");
 }
 
 TEST_F(SqliteStorageTest, ConcurrentWritersAllLand) {
