@@ -121,6 +121,13 @@ int run_serve(const ServeConfig& c) {
     spdlog::info("rate limits: {}", fmt::join(limits, ", "));
   }
   server::ra::RegistrationAuthority ra(**storage, *validator, **authority, clock, ra_options);
+  // Validations a killed or stopped process left "processing" run again now,
+  // not only when their owner next polls.
+  if (auto resumed = ra.resume_interrupted_validations(); !resumed) {
+    spdlog::warn("resuming interrupted validations: {}", resumed.error().message());
+  } else if (*resumed > 0) {
+    spdlog::info("resumed {} validation(s) interrupted by a restart", *resumed);
+  }
   server::nonce::NonceService nonces;
   server::wfe::Wfe wfe(ra, **storage, nonces, **authority, clock,
                        {.terms_of_service = c.terms_of_service,

@@ -29,10 +29,10 @@ Result<PublicSuffixList> PublicSuffixList::parse(std::string_view text) {
 
 Result<PublicSuffixList> PublicSuffixList::load(const std::filesystem::path& path) {
   psl_ctx_t* ctx = psl_load_file(path.c_str());
-  if (ctx == nullptr) return make_error(ErrorKind::kIo, "public suffix list " + path.string() + ": cannot read it");
+  if (ctx == nullptr) return make_error(ErrorKind::kIo, "cannot read the public suffix list " + path.string());
   if (psl_suffix_count(ctx) <= 0) {
     psl_free(ctx);
-    return make_error(ErrorKind::kIo, "public suffix list " + path.string() + ": no rules");
+    return make_error(ErrorKind::kIo, "the public suffix list " + path.string() + " has no rules");
   }
   return PublicSuffixList(own(ctx));
 }

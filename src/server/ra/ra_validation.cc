@@ -81,6 +81,20 @@ void RegistrationAuthority::record_validation(const std::string& authz_id, Chall
   }
 }
 
+Result<std::size_t> RegistrationAuthority::resume_interrupted_validations() {
+  ACMEKIT_TRY(auto ids, storage_.list_validating_authz_ids());
+  std::size_t resumed = 0;
+  for (const auto& id : ids) {
+    std::lock_guard lock(lock_for(id));
+    ACMEKIT_TRY(auto authz, storage_.get_authz(id));
+    // Expired meanwhile: the owner sees it invalid (§7.1.6), nothing to do.
+    if (!authz || authz->status != AcmeStatus::kPending || authz->expires <= clock_.now()) continue;
+    recover_if_stuck(*authz);
+    ++resumed;
+  }
+  return resumed;
+}
+
 void RegistrationAuthority::recover_if_stuck(const AuthzRecord& authz) {
   if (authz.status != AcmeStatus::kPending) return;
   for (const auto& ch : authz.challenges) {

@@ -121,6 +121,11 @@ class RegistrationAuthority {
   // §7.6: certificate DER and reason; the signer is checked here.
   Status revoke(const RevocationSigner& signer, std::string_view certificate_der, int reason);
 
+  // At start: validates again every challenge a killed or stopped process
+  // left "processing" (§7.5.1: the client polls and must see it finish), so
+  // none waits for its owner to poll first. Returns how many were resumed.
+  Result<std::size_t> resume_interrupted_validations();
+
   // Validations started and not yet recorded (for metrics).
   std::size_t validations_in_flight() const;
   // Requests refused with rateLimited since start, per limit (rate_limits.h).

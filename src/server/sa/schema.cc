@@ -131,8 +131,10 @@ CREATE TABLE health (
 )sql"},
     // Keys that can never be used again (Boulder's blockedKeys): the key of a
     // certificate revoked for keyCompromise, refused as an account key, in a
-    // key change and in a CSR.
+    // key change and in a CSR. The pending authorizations, for the sweep at
+    // start that resumes validations a killed process left "processing".
     Migration{5, R"sql(
+CREATE INDEX authzs_pending ON authzs(status) WHERE status = 'pending';
 CREATE TABLE blocked_keys (
   spki_sha256    TEXT PRIMARY KEY,  -- base64url SHA-256 of the SubjectPublicKeyInfo DER
   added_ms       INTEGER NOT NULL,

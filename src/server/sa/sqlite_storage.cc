@@ -457,6 +457,22 @@ class SqliteStorage final : public Storage {
     }());
   }
 
+  Result<std::vector<std::string>> list_validating_authz_ids() override {
+    std::lock_guard lock(mu_);
+    return in("list_validating_authz_ids", [&]() -> Result<std::vector<std::string>> {
+      // authzs_pending (a partial index) keeps this off the whole table.
+      ACMEKIT_TRY(auto stmt, db_->prepare("SELECT id FROM authzs WHERE status = 'pending' "
+                                          "AND instr(challenges, '\"processing\"') > 0"));
+      std::vector<std::string> ids;
+      for (;;) {
+        ACMEKIT_TRY(bool row, stmt.step());
+        if (!row) break;
+        ids.push_back(stmt.text(0));
+      }
+      return ids;
+    }());
+  }
+
   Status check_health(TimePoint now) override {
     std::lock_guard lock(mu_);
     return in("check_health", write([&]() -> Status {

@@ -76,6 +76,9 @@ class StorageReader {
   // Whether the key with this SubjectPublicKeyInfo hash (base64url SHA-256
   // of the DER) is blocked: a certificate of it was revoked for keyCompromise.
   virtual Result<bool> is_key_blocked(std::string_view spki_sha256) = 0;
+  // Pending authorizations with a challenge still "processing": after a
+  // restart, validations the previous process did not finish.
+  virtual Result<std::vector<std::string>> list_validating_authz_ids() = 0;
   // The account's authorizations for `identifier` whose validation failed
   // (AuthzRecord::failed).
   virtual Result<WindowCount> count_failed_validations(std::string_view account_id,

@@ -3,7 +3,8 @@
 // certificates per registered domain (renewal exemption, public suffixes)
 // and per name set (at newOrder and at finalize), failed validations, the
 // Retry-After that counts down with the clock, a restart, and concurrent
-// newOrders of one account. Validations run on the RA's worker threads
+// newOrders of one account; and, with the same restart, the sweep at start
+// that resumes validations a killed process left "processing". Validations run on the RA's worker threads
 // through a fake validator; only those are waited for.
 #include <gtest/gtest.h>
 
@@ -166,6 +167,44 @@ void expect_rate_limited(const Result<OrderView>& r, std::chrono::seconds retry_
   ASSERT_TRUE(r.error().retry_after) << r.error().message();
   EXPECT_EQ(*r.error().retry_after, retry_after) << r.error().message();
   EXPECT_EQ(r.error().detail, detail);
+}
+
+// A process killed after it stored a challenge as "processing" (§7.5.1) and
+// before the validation finished: the next start validates it again without
+// waiting for the client to poll; an expired one is left alone.
+TEST_F(CaRateLimitTest, StartResumesValidationsAKilledProcessLeftProcessing) {
+  start(none());
+  const AccountRecord a = account();
+  auto live = order(a, {"resume.example"});
+  auto old = order(a, {"expired.example"});
+  ASSERT_TRUE(live && old);
+  for (const auto* view : {&*live, &*old}) {
+    AuthzRecord authz = view->authzs.at(0);
+    authz.challenges.at(0).status = AcmeStatus::kProcessing;  // what respond_challenge stores first
+    if (view == &*old) authz.expires = kStart + 1min;
+    ASSERT_TRUE(storage_->update_authz(authz));
+  }
+  clock_.advance(2min);
+  start(none());  // the restart: nothing in flight in this process
+  auto resumed = ra_->resume_interrupted_validations();
+  ASSERT_TRUE(resumed) << resumed.error().message();
+  EXPECT_EQ(*resumed, 1u);
+  const std::string id = live->authzs.at(0).id;
+  AcmeStatus status = AcmeStatus::kPending;
+  for (int i = 0; i < 5000 && status == AcmeStatus::kPending; ++i) {
+    auto stored = storage_->get_authz(id);
+    ASSERT_TRUE(stored && *stored);
+    status = (*stored)->status;
+    std::this_thread::sleep_for(1ms);  // the worker thread, not the clock
+  }
+  EXPECT_EQ(status, AcmeStatus::kValid);
+  auto ready = ra_->get_order(live->order.id, a.id);
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->order.status, AcmeStatus::kReady);
+  // Nothing is left to resume: the expired one is not pending any more to its owner.
+  auto again = ra_->resume_interrupted_validations();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0u);
 }
 
 TEST_F(CaRateLimitTest, NewOrdersPerAccountRefusesTheNextUntilTheOldestLeavesTheWindow) {
