@@ -79,7 +79,7 @@ Status poll_order_while(IssuanceContext& ctx, wire::Order& order, wire::AcmeStat
                                  });
 }
 
-Status issue_steps(IssuanceContext& ctx, const std::string& name, std::vector<Task>& presented) {
+Result<std::string> issue_steps(IssuanceContext& ctx, const std::string& name, std::vector<Task>& presented) {
   auto order_r = client::api::new_order(ctx.session, {wire::identifier_for(name)});
   if (!order_r) return std::unexpected(std::move(order_r).error().with_context("newOrder"));
   wire::Order order = std::move(*order_r);
@@ -116,14 +116,14 @@ Status issue_steps(IssuanceContext& ctx, const std::string& name, std::vector<Ta
   if (!(leaf.public_key == key.public_key())) {
     return make_error(ErrorKind::kProtocol, "the certificate for " + name + " carries another key");
   }
-  return {};
+  return std::move(chain_r->pem);
 }
 
 }  // namespace
 
-Status issue_one(IssuanceContext& ctx, const std::string& name) {
+Result<std::string> issue_one(IssuanceContext& ctx, const std::string& name) {
   std::vector<Task> presented;
-  Status result = issue_steps(ctx, name, presented);
+  Result<std::string> result = issue_steps(ctx, name, presented);
   for (const auto& t : presented) (void)ctx.http01.cleanup(t);  // never fails for a known token
   return result;
 }

@@ -24,7 +24,7 @@ struct IssuanceContext {
 // newOrder for `name` → http-01 for each authorization → poll them →
 // finalize with a CSR of a fresh P-256 key → poll the order → download the
 // chain → check that the chain parses, its leaf names `name` and carries the
-// CSR's key. Any deviation is an Error naming the step.
-Status issue_one(IssuanceContext& ctx, const std::string& name);
+// CSR's key. Returns the chain (PEM); any deviation is an Error naming the step.
+Result<std::string> issue_one(IssuanceContext& ctx, const std::string& name);
 
 }  // namespace acmekit::loadgen

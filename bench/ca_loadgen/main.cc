@@ -12,6 +12,8 @@
 #include <chrono>
 #include <cstdio>
 #include <exception>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <semaphore>
@@ -45,6 +47,7 @@ struct Flags {
   std::optional<double> duration_s;
   std::optional<uint64_t> orders;
   std::string name_suffix = "load.test";
+  std::string save_certs;  // directory: NAME.pem per issued chain
   bool json = false;
 };
 
@@ -142,9 +145,20 @@ void worker(int index, const Flags& f, const AccountRef& account,
     const std::string name = fmt::format("o{}-{}.{}", index, seq, f.name_suffix);
     const auto start = Steady::now();
     if (auto r = issue_one(ctx, name); r) {
+      if (!f.save_certs.empty()) {
+        // Written whole then renamed: a reader (the soak test) never sees half a chain.
+        const auto final_path = std::filesystem::path(f.save_certs) / (name + ".pem");
+        const auto tmp = std::filesystem::path(f.save_certs) / ("." + name + ".tmp");
+        std::ofstream(tmp, std::ios::binary) << *r;
+        std::error_code ec;  // a failed rename leaves the .tmp, which the soak test reports
+        std::filesystem::rename(tmp, final_path, ec);
+      }
       run.record(std::chrono::duration_cast<std::chrono::microseconds>(Steady::now() - start));
     } else {
       run.record_failure(name + ": " + r.error().message());
+      // A CA that is down (the soak test restarts it) refuses at once: do
+      // not spin through thousands of orders meanwhile.
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
 }
@@ -203,6 +217,8 @@ int main(int argc, char** argv) {
                      ->check(CLI::PositiveNumber);
   duration->excludes(orders);
   app.add_option("--name-suffix", f.name_suffix, "Names are o<worker>-<seq>.SUFFIX [load.test]");
+  app.add_option("--save-certs", f.save_certs, "Write each issued chain to DIR/NAME.pem (the soak test checks them)")
+      ->type_name("DIR")->check(CLI::ExistingDirectory);
   app.add_flag("--json", f.json, "Print the result as one JSON object");
   try {
     app.parse(argc, argv);
