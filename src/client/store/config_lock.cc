@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -15,13 +16,17 @@
 namespace acmekit::client::store {
 namespace fs = std::filesystem;
 
-// One per config dir in this process: the flock, and the recursive mutex
-// that makes the threads of this process take turns (a flock is per open
-// file description, and this process opens the file once).
+// One per config dir in this process: the flock, and which thread of this
+// process owns it (a flock is per open file description, and this process
+// opens the file once, so its threads take turns here; the owner may take it
+// again). A monitor rather than std::recursive_timed_mutex: ThreadSanitizer
+// does not see the latter's timed lock and reports its unlock as a bug.
 struct ConfigLock::Held {
-  std::recursive_timed_mutex mu;
-  int fd = -1;
-  int depth = 0;  // how many ConfigLocks of this process hold it now
+  std::mutex mu;
+  std::condition_variable released;
+  std::thread::id owner;  // guarded by mu; empty when no thread holds it
+  int depth = 0;          // guarded by mu; how many ConfigLocks of the owner
+  int fd = -1;            // touched only by the owner
 };
 
 namespace {
@@ -50,30 +55,43 @@ Result<ConfigLock> ConfigLock::acquire(const fs::path& config_dir, std::chrono::
     return make_error(ErrorKind::kUnavailable, "another acmekit process holds " + file.string() + " for longer than " +
                                                    std::to_string(timeout.count() / 1000) + " s");
   };
-  if (!held->mu.try_lock_for(timeout)) return busy();
-  if (held->depth++ > 0) return ConfigLock(held);  // this thread holds the flock already
   const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto me = std::this_thread::get_id();
+  {
+    std::unique_lock lock(held->mu);
+    if (held->owner == me) {  // this thread holds the flock already
+      ++held->depth;
+      return ConfigLock(held);
+    }
+    if (!held->released.wait_until(lock, deadline, [&] { return held->owner == std::thread::id(); })) return busy();
+    held->owner = me;
+    held->depth = 1;
+  }
+  // Gives the turn back when the flock could not be taken.
+  auto give_up = [&] {
+    if (held->fd >= 0) ::close(held->fd);
+    held->fd = -1;
+    {
+      std::lock_guard lock(held->mu);
+      held->owner = std::thread::id();
+      held->depth = 0;
+    }
+    held->released.notify_one();
+  };
   held->fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (held->fd < 0) {
     const int err = errno;
-    --held->depth;
-    held->mu.unlock();
+    give_up();
     return make_error(ErrorKind::kIo, "opening " + file.string() + ": " + std::strerror(err));
   }
   while (::flock(held->fd, LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
       const int err = errno;
-      ::close(held->fd);
-      held->fd = -1;
-      --held->depth;
-      held->mu.unlock();
+      give_up();
       return make_error(ErrorKind::kIo, "locking " + file.string() + ": " + std::strerror(err));
     }
     if (std::chrono::steady_clock::now() >= deadline) {
-      ::close(held->fd);
-      held->fd = -1;
-      --held->depth;
-      held->mu.unlock();
+      give_up();
       return busy();
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -83,11 +101,14 @@ Result<ConfigLock> ConfigLock::acquire(const fs::path& config_dir, std::chrono::
 
 ConfigLock::~ConfigLock() {
   if (!held_) return;
-  if (--held_->depth == 0 && held_->fd >= 0) {
-    ::close(held_->fd);  // releases the flock
+  {
+    std::lock_guard lock(held_->mu);
+    if (--held_->depth > 0) return;
+    if (held_->fd >= 0) ::close(held_->fd);  // releases the flock
     held_->fd = -1;
+    held_->owner = std::thread::id();
   }
-  held_->mu.unlock();
+  held_->released.notify_one();
 }
 
 std::string index_epoch(const fs::path& config_dir) {
