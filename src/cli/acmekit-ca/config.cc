@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
+
+#include "core/quote.h"
 
 namespace acmekit::ca_cli {
 namespace {
@@ -97,7 +100,7 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
     return false;
   };
   for (auto& [k, v] : t) {
-    if (!known(std::string(k.str()))) return bad(fmt::format("config {}: unknown key {:?}", path, k.str()));
+    if (!known(std::string(k.str()))) return bad(fmt::format("config {}: unknown key {}", path, debug_quoted(k.str())));
   }
   std::string data_dir, hosts_file;
   ACMEKIT_CHECK(read_string(t, "data_dir", data_dir));
@@ -160,7 +163,10 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   int64_t n = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
   if (ec != std::errc() || ptr != digits.data() + digits.size() || n < 0 || digits.empty()) {
-    return make_error(ErrorKind::kInvalidArgument, fmt::format("{:?} is not a duration (e.g. 90d, 6h, 3600)", text));
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("{} is not a duration (e.g. 90d, 6h, 3600)", debug_quoted(text)));
+  }
+  if (n > std::numeric_limits<int64_t>::max() / unit) {
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("{} is too long a duration", debug_quoted(text)));
   }
   return std::chrono::seconds(n * unit);
 }

@@ -20,9 +20,14 @@ constexpr size_t kFields = 9;  // after the name
 int64_t epoch(TimePoint t) { return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count(); }
 TimePoint from_epoch(int64_t s) { return TimePoint(seconds(s)); }
 
+// A number that is also a time in unix seconds: within system_clock's range
+// (nanoseconds: years 1678..2262), so converting it cannot overflow. A line
+// with a larger one is foreign (a corrupt file).
 bool number(std::string_view text, int64_t& out) {
+  constexpr int64_t kMax =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count();
   auto [ptr, ec] = std::from_chars(text.begin(), text.end(), out);
-  return !text.empty() && ec == std::errc() && ptr == text.end();
+  return !text.empty() && ec == std::errc() && ptr == text.end() && out < kMax && out > -kMax;
 }
 
 bool plain(std::string_view s) { return s.find_first_of("\t\n\r") == std::string_view::npos; }

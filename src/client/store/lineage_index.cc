@@ -31,9 +31,14 @@ int64_t epoch(system_clock::time_point t) {
   return std::chrono::duration_cast<seconds>(t.time_since_epoch()).count();
 }
 
+// A number that is also a time in unix seconds: within system_clock's range
+// (nanoseconds: years 1678..2262), so converting it cannot overflow. A line
+// with a larger one is foreign (a corrupt file).
 bool number(std::string_view text, int64_t& out) {
+  constexpr int64_t kMax =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max()).count();
   auto [ptr, ec] = std::from_chars(text.begin(), text.end(), out);
-  return !text.empty() && ec == std::errc() && ptr == text.end();
+  return !text.empty() && ec == std::errc() && ptr == text.end() && out < kMax && out > -kMax;
 }
 
 // Where live/NAME points (relative to the open live/ directory, so the

@@ -88,7 +88,10 @@ std::optional<std::string> read_name(std::string_view w, std::size_t& pos) {
   std::string out;
   std::size_t at = pos;
   bool jumped = false;
-  for (int hops = 0; hops < 64; ++hops) {
+  // A name has up to 127 labels (255 octets, RFC 1035 §3.1), each step here
+  // reads one label or follows one pointer: 256 steps read any legal name
+  // and end a pointer loop.
+  for (int steps = 0; steps < 256; ++steps) {
     if (at >= w.size()) return std::nullopt;
     const auto len = static_cast<unsigned char>(w[at]);
     if ((len & 0xC0) == 0xC0) {

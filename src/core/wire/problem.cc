@@ -1,5 +1,7 @@
 #include "core/wire/problem.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <ctime>
 #include <string>
 
@@ -64,9 +66,11 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   std::string s(value);
   const char* end = strptime(s.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  auto when = std::chrono::system_clock::from_time_t(timegm(&tm));
-  auto delta = std::chrono::duration_cast<std::chrono::seconds>(when - now);
-  return delta.count() > 0 ? delta : std::chrono::seconds(0);
+  // In seconds, not through a system_clock time point: years past 2262
+  // (strptime takes up to 9999) do not fit its nanoseconds.
+  const int64_t delta =
+      static_cast<int64_t>(timegm(&tm)) - std::chrono::ceil<std::chrono::seconds>(now).time_since_epoch().count();
+  return std::chrono::seconds(std::clamp<int64_t>(delta, 0, 999'999'999));
 }
 
 Error error_from_response(const http::Response& response) {

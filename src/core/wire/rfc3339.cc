@@ -5,6 +5,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include "core/quote.h"
+
 namespace acmekit::wire {
 
 std::string rfc3339(std::chrono::system_clock::time_point t) {
@@ -12,7 +14,7 @@ std::string rfc3339(std::chrono::system_clock::time_point t) {
 }
 
 Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view text) {
-  auto bad = [&] { return make_error(ErrorKind::kInvalidArgument, fmt::format("{:?} is not an RFC 3339 time", text)); };
+  auto bad = [&] { return make_error(ErrorKind::kInvalidArgument, fmt::format("{} is not an RFC 3339 time", debug_quoted(text))); };
   auto digits = [&](std::size_t pos, std::size_t n) -> int {
     if (pos + n > text.size()) return -1;
     int v = 0;
@@ -48,6 +50,12 @@ Result<std::chrono::system_clock::time_point> parse_rfc3339(std::string_view tex
   if (!ymd.ok()) return bad();
   auto t = std::chrono::sys_days(ymd) + std::chrono::hours(h) + std::chrono::minutes(mi) + std::chrono::seconds(s) -
            std::chrono::minutes(offset_minutes);
+  // system_clock counts nanoseconds: years 1678..2262. Beyond, the cast
+  // would overflow.
+  constexpr auto kMax = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max());
+  if (t.time_since_epoch() >= kMax || t.time_since_epoch() <= -kMax) {
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("{} is out of the range of times handled", debug_quoted(text)));
+  }
   return std::chrono::time_point_cast<std::chrono::system_clock::duration>(t);
 }
 

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "core/jose/jws.h"
+#include "core/quote.h"
 #include "core/wire/json.h"
 #include "server/problems.h"
 #include "server/ra/policy.h"
@@ -116,8 +117,8 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
   // §6.4.1: "url" must be the URL the request was sent to.
   if (!header.contains("url") || !header["url"].is_string()) return malformed("the JWS has no \"url\"");
   if (header["url"].get<std::string>() != params.request_url) {
-    return unauthorized(fmt::format("the JWS url {:?} is not the request URL {:?}", header["url"].get<std::string>(),
-                                    params.request_url));
+    return unauthorized(fmt::format("the JWS url {} is not the request URL {}", debug_quoted(header["url"].get<std::string>()),
+                                    debug_quoted(params.request_url)));
   }
   out.protected_header = header;
   out.payload = std::move(parsed->payload);

@@ -195,5 +195,22 @@ TEST_F(AriCacheTest, NamesAndUrlsThatWouldBreakALineAreNotWritten) {
   EXPECT_EQ(y->server, "");
 }
 
+// Found by tests/fuzz (tsv, corpus crash-ari-epoch-overflow): a time in the
+// file beyond system_clock's range overflowed its nanoseconds (undefined
+// behaviour); such a line is foreign, and that lineage is fetched again.
+TEST_F(AriCacheTest, ATimeOutOfRangeMakesTheLineForeign) {
+  fs::create_directories(dir / ".index");
+  std::ofstream(file()) << "a\tid.AQ\thttps://ca.test/directory\t\t1735689600\t1736000000\t1735800000\t781935700000"
+                           "\t0\t\n"
+                        << "b\tid.Ag\thttps://ca.test/directory\t\t-9300000000\t1\t1\t1\t0\t\n"
+                        << "c\tid.Aw\thttps://ca.test/directory\t\t0\t0\t0\t1735700000\t0\t\n";
+  const AriCache cache = AriCache::load(dir);
+  EXPECT_FALSE(cache.find("a", "id.AQ"));
+  EXPECT_FALSE(cache.find("b", "id.Ag"));
+  auto c = cache.find("c", "id.Aw");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->next_fetch, TimePoint(seconds(1735700000)));
+}
+
 }  // namespace
 }  // namespace acmekit::client::renewal

@@ -143,5 +143,26 @@ TEST_F(LineageIndexTest, AStaleUnmarkedLineIsDroppedWhenRevoking) {
   EXPECT_TRUE(read_file(index)->ends_with("\t1\n"));
 }
 
+// Found by tests/fuzz (tsv, corpus crash-index-epoch-overflow): a notBefore
+// in the index beyond system_clock's range overflowed its nanoseconds
+// (undefined behaviour); the line is a miss and the certificate is read.
+TEST_F(LineageIndexTest, AnIndexTimeOutOfRangeIsAMiss) {
+  LineageStore store(dir);
+  install(store, "a.test", leaf_pem("\x06"));
+  const auto good = scan_lineages(store);
+  ASSERT_EQ(good.lineages.size(), 1u);
+  const fs::path index = dir / ".index" / "lineages.tsv";
+  std::string text = *read_file(index);
+  const size_t first_tab = text.find('\t'), second_tab = text.find('\t', first_tab + 1);
+  const size_t third_tab = text.find('\t', second_tab + 1);
+  text.replace(second_tab + 1, third_tab - second_tab - 1, "99999999999");
+  ASSERT_TRUE(write_file_atomic(index, text));
+  auto scan = scan_lineages(store);
+  EXPECT_EQ(scan.parsed, 1u);
+  ASSERT_EQ(scan.lineages.size(), 1u);
+  EXPECT_EQ(scan.lineages[0].not_before, good.lineages[0].not_before);
+  EXPECT_EQ(scan_lineages(store).parsed, 0u);
+}
+
 }  // namespace
 }  // namespace acmekit::client::store

@@ -144,5 +144,38 @@ TEST(DnsTsigTest, SigningAppendsOneAdditionalRecord) {
                          system_clock::now()));
 }
 
+// Found by tests/fuzz (dns_message, corpus crash-tsig-name-72-labels): the
+// walk to the TSIG gave up on a name of more than 63 labels (legal up to 127,
+// RFC 1035 §3.1), so a signed answer holding one did not verify.
+TEST(DnsTsigTest, VerifiesAnAnswerWithANameOf100Labels) {
+  const TsigKey key = key_for(TsigAlgorithm::kHmacSha256);
+  const std::string request_mac(32, '\x5a');
+  std::string long_name;
+  for (int i = 0; i < 100; ++i) long_name += "a.";
+  ldns_pkt* pkt = nullptr;
+  const std::string request = query_wire();
+  ASSERT_EQ(ldns_wire2pkt(&pkt, reinterpret_cast<const uint8_t*>(request.data()), request.size()), LDNS_STATUS_OK);
+  ldns_pkt_set_qr(pkt, true);
+  ldns_rr* cname = nullptr;
+  ASSERT_EQ(ldns_rr_new_frm_str(&cname, ("example.test. 300 IN CNAME " + long_name).c_str(), 0, nullptr, nullptr),
+            LDNS_STATUS_OK);
+  ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, cname);
+  std::string prefixed{static_cast<char>(request_mac.size() >> 8), static_cast<char>(request_mac.size())};
+  prefixed += request_mac;
+  ldns_rdf* mac_rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, prefixed.size(), prefixed.data());
+  const std::string secret64 = test_support::base64(key.secret);
+  ASSERT_EQ(ldns_pkt_tsig_sign(pkt, "acme-key.", secret64.c_str(), 300, "hmac-sha256.", mac_rdf), LDNS_STATUS_OK);
+  uint8_t* wire = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(ldns_pkt2wire(&wire, pkt, &size), LDNS_STATUS_OK);
+  const std::string answer(reinterpret_cast<char*>(wire), size);
+  free(wire);  // NOLINT
+  ldns_rdf_deep_free(mac_rdf);
+  ldns_pkt_free(pkt);
+  const TsigCheck check = tsig_check_answer(answer, key, request_mac, system_clock::now());
+  EXPECT_TRUE(check.present);
+  EXPECT_TRUE(check.verified) << check.problem;
+}
+
 }  // namespace
 }  // namespace acmekit::dns

@@ -56,5 +56,15 @@ TEST(ProblemTest, ErrorFromResponseCarriesRetryAfter) {
   EXPECT_NE(e.message().find("retry after 3600 s"), std::string::npos) << e.message();
 }
 
+// Found by tests/fuzz (wire_json, corpus crash-retry-after-year-9999): an
+// HTTP-date past 2262 overflowed system_clock's nanoseconds (undefined
+// behaviour) on its way to a delay; it is capped like delta-seconds.
+TEST(ProblemTest, RetryAfterFarInTheFutureIsCapped) {
+  auto now = sys_days{year{2024} / 1 / 1} + hours{12};
+  EXPECT_EQ(parse_retry_after("Fri, 31 Dec 9999 23:59:59 GMT", now), seconds(999'999'999));
+  EXPECT_EQ(parse_retry_after("Tue, 01 Jan 2300 00:00:00 GMT", now), seconds(999'999'999));
+  EXPECT_EQ(parse_retry_after("Mon, 01 Jan 2024 12:00:01 GMT", now + milliseconds(500)), seconds(0));
+}
+
 }  // namespace
 }  // namespace acmekit::wire

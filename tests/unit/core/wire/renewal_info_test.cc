@@ -100,5 +100,30 @@ TEST(RenewalInfo, MissingOrMalformedWindowsAreErrors) {
   }
 }
 
+// Found by tests/fuzz (wire_json, corpus crash-rfc3339-year-3595): a time
+// past 2262 overflowed system_clock's nanoseconds (undefined behaviour); it
+// is an error, and so is the RenewalInfo that carries it.
+TEST(Rfc3339Test, TimesSystemClockCannotHoldAreErrors) {
+  EXPECT_FALSE(parse_rfc3339("3595-01-02T04:00:00Z"));
+  EXPECT_FALSE(parse_rfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_FALSE(parse_rfc3339("0001-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("2262-01-01T00:00:00Z"));
+  EXPECT_TRUE(parse_rfc3339("1678-01-01T00:00:00Z"));
+  auto j = nlohmann::json::parse(
+      R"({"suggestedWindow": {"start": "3595-01-02T04:00:00Z", "end": "3595-01-03T04:00:00Z"}})");
+  EXPECT_FALSE(parse_renewal_info(j));
+}
+
+// Found by tests/fuzz (rfc3339, corpus crash-fmt-truncated-utf8): the error
+// message quoted the text with fmt's "{:?}", which in Debian 12's fmt 9.1
+// aborts the process on text that ends inside a UTF-8 sequence.
+TEST(Rfc3339Test, MalformedUtf8IsQuotedNotFatal) {
+  auto t = parse_rfc3339("202500-1-2t04:00:00z\xc6");
+  ASSERT_FALSE(t);
+  EXPECT_EQ(t.error().kind, ErrorKind::kInvalidArgument);
+  EXPECT_NE(t.error().detail.find("\"202500-1-2t04:00:00z\\xc6\""), std::string::npos) << t.error().detail;
+  EXPECT_FALSE(parse_rfc3339("2025-01-02T04:00:00\xe2\x82"));
+}
+
 }  // namespace
 }  // namespace acmekit::wire
