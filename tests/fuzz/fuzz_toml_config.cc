@@ -1,0 +1,40 @@
+// acmekit-ca's config file (--config acmekit-ca.toml, the packaged
+// /etc/acmekit-ca/config.toml) through the real loader, resolve_config(),
+// from a temp file; the same bytes as an /etc/hosts-format hosts_file
+// (va::read_hosts_file), and the first line as a duration (parse_duration).
+// A config that loads is within the documented bounds.
+#include "cli/acmekit-ca/config.h"
+#include "server/va/validator.h"
+#include "fuzz_util.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace acmekit;
+  static fuzz::TempDir tmp;
+  const std::string_view in = fuzz::as_view(data, size);
+  const auto file = tmp.path() / "acmekit-ca.toml";
+  fuzz::write_file(file, in);
+
+  ca_cli::ServeFlags flags;
+  flags.config = file.string();
+  if (auto c = ca_cli::resolve_config(flags)) {
+    FUZZ_CHECK(!c->data_dir.empty());
+    FUZZ_CHECK(c->issuer_key_type == "ecdsa" || c->issuer_key_type == "rsa");
+    FUZZ_CHECK(c->sqlite_sync == "normal" || c->sqlite_sync == "full");
+    FUZZ_CHECK(c->threads >= 1 && c->threads <= 256);
+    FUZZ_CHECK(c->validation_threads >= 1 && c->validation_threads <= 1024);
+    FUZZ_CHECK(c->retry_after >= 0 && c->retry_after <= 3600);
+    FUZZ_CHECK(c->http01_port >= 1 && c->tlsalpn01_port >= 1);
+    FUZZ_CHECK(c->certificate_validity.count() >= 60);
+  } else {
+    FUZZ_CHECK(c.error().kind == ErrorKind::kInvalidArgument);
+  }
+
+  std::string_view rest = in;
+  const std::string_view line = fuzz::take_line(rest);
+  if (auto d = ca_cli::parse_duration(line)) FUZZ_CHECK(d->count() >= 0);
+
+  if (auto hosts = server::va::read_hosts_file(file)) {
+    for (const auto& [name, addresses] : *hosts) FUZZ_CHECK(!name.empty() && !addresses.empty());
+  }
+  return 0;
+}
