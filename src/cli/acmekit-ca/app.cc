@@ -55,6 +55,15 @@ RATE LIMITS
   HTTP 429 urn:ietf:params:acme:error:rateLimited with Retry-After; counted per limit in
   /metrics as acmekit_ca_rate_limited_total{limit="..."}.
 
+POLICY
+  Keys (accounts, key changes, CSRs): ECDSA P-256 or P-384, RSA 2048-4096 bits (a multiple
+  of 8) with exponent 65537; else badPublicKey (badCSR at finalize). A CSR may not carry
+  an account's key; a key revoked for keyCompromise is blocked for good. Accounts are
+  found by the RFC 7638 thumbprint of the parsed key. Names: no public suffix or wildcard
+  of one, xn-- labels must be valid IDNA A-labels. A CSR's names are its SANs and its
+  subject CN, exactly the order's identifiers. The 5-minute backdate is at most a tenth
+  of certificate_validity. Validations a killed process left processing restart at start.
+
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
 
