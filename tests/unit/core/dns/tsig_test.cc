@@ -33,6 +33,32 @@ TsigKey key_for(TsigAlgorithm algorithm) {
   return TsigKey{.name = "Acme-Key.", .algorithm = algorithm, .secret = "0123456789abcdef0123456789abcdef"};
 }
 
+// pkt (an answer; freed here) signed by ldns with key as the answer to a
+// request whose MAC was request_mac; empty (and a test failure) when ldns
+// refuses.
+std::string ldns_signed_answer(ldns_pkt* pkt, const TsigKey& key, const std::string& request_mac) {
+  // ldns takes the request MAC as a length-prefixed rdf.
+  std::string prefixed{static_cast<char>(request_mac.size() >> 8), static_cast<char>(request_mac.size())};
+  prefixed += request_mac;
+  ldns_rdf* mac_rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, prefixed.size(), prefixed.data());
+  const std::string secret64 = test_support::base64(key.secret);
+  std::string answer;
+  uint8_t* wire = nullptr;
+  size_t size = 0;
+  if (ldns_pkt_tsig_sign(pkt, "acme-key.", secret64.c_str(), 300, tsig_algorithm_name(key.algorithm).c_str(),
+                         mac_rdf) != LDNS_STATUS_OK) {
+    ADD_FAILURE() << "ldns could not sign the answer";
+  } else if (ldns_pkt2wire(&wire, pkt, &size) != LDNS_STATUS_OK) {
+    ADD_FAILURE() << "ldns could not write the answer";
+  } else {
+    answer.assign(reinterpret_cast<char*>(wire), size);
+  }
+  free(wire);  // NOLINT
+  ldns_rdf_deep_free(mac_rdf);
+  ldns_pkt_free(pkt);
+  return answer;
+}
+
 TEST(DnsTsigTest, ParsesCertbotAndBindAlgorithmNames) {
   EXPECT_EQ(parse_tsig_algorithm("HMAC-SHA256").value(), TsigAlgorithm::kHmacSha256);
   EXPECT_EQ(parse_tsig_algorithm("hmac-sha256").value(), TsigAlgorithm::kHmacSha256);
@@ -96,21 +122,8 @@ TEST(DnsTsigTest, WeVerifyAnswersLdnsSigns) {
     ASSERT_EQ(ldns_wire2pkt(&pkt, reinterpret_cast<const uint8_t*>(request.data()), request.size()), LDNS_STATUS_OK);
     ldns_pkt_set_qr(pkt, true);
     ldns_pkt_set_aa(pkt, true);
-    // ldns takes the request MAC as a length-prefixed rdf.
-    std::string prefixed{static_cast<char>(request_mac.size() >> 8), static_cast<char>(request_mac.size())};
-    prefixed += request_mac;
-    ldns_rdf* mac_rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, prefixed.size(), prefixed.data());
-    const std::string secret64 = test_support::base64(key.secret);
-    ASSERT_EQ(ldns_pkt_tsig_sign(pkt, "acme-key.", secret64.c_str(), 300, tsig_algorithm_name(algorithm).c_str(),
-                                 mac_rdf),
-              LDNS_STATUS_OK);
-    uint8_t* wire = nullptr;
-    size_t size = 0;
-    ASSERT_EQ(ldns_pkt2wire(&wire, pkt, &size), LDNS_STATUS_OK);
-    const std::string answer(reinterpret_cast<char*>(wire), size);
-    free(wire);  // NOLINT
-    ldns_rdf_deep_free(mac_rdf);
-    ldns_pkt_free(pkt);
+    const std::string answer = ldns_signed_answer(pkt, key, request_mac);
+    ASSERT_FALSE(answer.empty());
 
     const TsigCheck ok = tsig_check_answer(answer, key, request_mac, system_clock::now());
     EXPECT_TRUE(ok.present);
@@ -160,18 +173,8 @@ TEST(DnsTsigTest, VerifiesAnAnswerWithANameOf100Labels) {
   ASSERT_EQ(ldns_rr_new_frm_str(&cname, ("example.test. 300 IN CNAME " + long_name).c_str(), 0, nullptr, nullptr),
             LDNS_STATUS_OK);
   ldns_pkt_push_rr(pkt, LDNS_SECTION_ANSWER, cname);
-  std::string prefixed{static_cast<char>(request_mac.size() >> 8), static_cast<char>(request_mac.size())};
-  prefixed += request_mac;
-  ldns_rdf* mac_rdf = ldns_rdf_new_frm_data(LDNS_RDF_TYPE_INT16_DATA, prefixed.size(), prefixed.data());
-  const std::string secret64 = test_support::base64(key.secret);
-  ASSERT_EQ(ldns_pkt_tsig_sign(pkt, "acme-key.", secret64.c_str(), 300, "hmac-sha256.", mac_rdf), LDNS_STATUS_OK);
-  uint8_t* wire = nullptr;
-  size_t size = 0;
-  ASSERT_EQ(ldns_pkt2wire(&wire, pkt, &size), LDNS_STATUS_OK);
-  const std::string answer(reinterpret_cast<char*>(wire), size);
-  free(wire);  // NOLINT
-  ldns_rdf_deep_free(mac_rdf);
-  ldns_pkt_free(pkt);
+  const std::string answer = ldns_signed_answer(pkt, key, request_mac);
+  ASSERT_FALSE(answer.empty());
   const TsigCheck check = tsig_check_answer(answer, key, request_mac, system_clock::now());
   EXPECT_TRUE(check.present);
   EXPECT_TRUE(check.verified) << check.problem;
