@@ -73,6 +73,10 @@ struct OrderRecord {
   // ("replaces", reflected in the order) and as our certificate id (serial).
   std::string replaces;
   std::string replaces_certificate_id;
+  // When a finalize claimed the order ("processing", StorageWriter::
+  // begin_finalize); an instance that died mid-way leaves it, and the RA
+  // turns the order invalid once it is old.
+  std::optional<TimePoint> finalize_started;
 };
 
 // An issued certificate. id is the serial in lower-case hex.

@@ -97,7 +97,7 @@ class Ca {
     auto cert_key = crypto::PrivateKey::generate({}).value();
     places_["{csr}"] = base64url_encode(crypto::make_csr_der(cert_key, {"fuzz.test"}).value());
     stale_nonce_ = nonces_.issue();
-    FUZZ_CHECK(nonces_.redeem(stale_nonce_));
+    FUZZ_CHECK(nonces_.redeem(stale_nonce_).value_or(false));
   }
 
   std::string substitute(std::string s) const {
@@ -128,7 +128,7 @@ class Ca {
   fuzz::TempDir tmp_;
   SystemClock clock_;
   AlwaysValid validator_;
-  nonce::NonceService nonces_;
+  nonce::MemoryNonceService nonces_;
   std::unique_ptr<ca::Authority> authority_;
   std::unique_ptr<sa::Storage> storage_;
   std::unique_ptr<ra::RegistrationAuthority> ra_;

@@ -36,6 +36,8 @@ struct ServeConfig {
   int threads = 4;
   int validation_threads = 32;
   std::string sqlite_sync = "normal";
+  std::string database;     // "" (SQLite in data_dir), sqlite:PATH, postgres://...
+  int database_pool = 8;
   std::string log_level = "info";
   // Rate limits, Boulder's defaults (server/ra/rate_limits.h); public_suffixes
   // is left for serve to load from public_suffix_list ("": last two labels).

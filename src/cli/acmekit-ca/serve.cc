@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/acmekit-ca/commands.h"
+#include "cli/acmekit-ca/maintenance.h"
 #include "cli/acmekit-ca/systemd_notify.h"
 #include "core/clock.h"
 #include "server/ca/authority.h"
@@ -85,9 +86,13 @@ int run_serve(const ServeConfig& c) {
   auto authority = server::ca::Authority::load_or_create(c.data_dir, ca_options);
   if (!authority) return fail("certificate authority in " + c.data_dir.string(), authority.error());
 
-  // sa: durable state.
-  auto storage = server::sa::open_sqlite(c.data_dir / "acmekit-ca.db", {.synchronous = c.sqlite_sync});
+  // sa: durable state, SQLite in the data dir or PostgreSQL (--database).
+  auto storage =
+      server::sa::open_database(c.database, c.data_dir, {.synchronous = c.sqlite_sync}, c.database_pool);
   if (!storage) return fail("database", storage.error());
+  const bool shared_database = (*storage)->engine() != "sqlite";
+  spdlog::info("database: {}{}", (*storage)->engine(),
+               c.database.empty() ? "" : " " + server::sa::redact_database_url(c.database));
 
   // va: validation, configured for where it may connect.
   server::va::ValidatorOptions va_options{.http01_port = c.http01_port,
@@ -122,14 +127,29 @@ int run_serve(const ServeConfig& c) {
   }
   server::ra::RegistrationAuthority ra(**storage, *validator, **authority, clock, ra_options);
   // Validations a killed or stopped process left "processing" run again now,
-  // not only when their owner next polls.
-  if (auto resumed = ra.resume_interrupted_validations(); !resumed) {
+  // not only when their owner next polls. On SQLite this process is the only
+  // one, so every lease in the file is a dead process's; on a shared
+  // database only leases that ran out are taken over (here and every few
+  // seconds by Maintenance).
+  if (auto resumed = ra.resume_interrupted_validations(/*take_over_all=*/!shared_database); !resumed) {
     spdlog::warn("resuming interrupted validations: {}", resumed.error().message());
   } else if (*resumed > 0) {
     spdlog::info("resumed {} validation(s) interrupted by a restart", *resumed);
   }
-  server::nonce::NonceService nonces;
-  server::wfe::Wfe wfe(ra, **storage, nonces, **authority, clock,
+  // Nonces (RFC 8555 §6.5): in memory for the one process of a SQLite CA;
+  // checkable by every instance on a shared database.
+  std::unique_ptr<server::nonce::NonceService> nonces;
+  server::nonce::SharedNonceService* shared_nonces = nullptr;
+  if (shared_database) {
+    auto shared = server::nonce::SharedNonceService::open(**storage, clock);
+    if (!shared) return fail("nonce key", shared.error());
+    shared_nonces = shared->get();
+    nonces = std::move(*shared);
+  } else {
+    nonces = std::make_unique<server::nonce::MemoryNonceService>();
+  }
+  Maintenance maintenance(ra, shared_nonces);
+  server::wfe::Wfe wfe(ra, **storage, *nonces, **authority, clock,
                        {.terms_of_service = c.terms_of_service,
                         .website = c.website,
                         .caa_identities = c.caa_identities,

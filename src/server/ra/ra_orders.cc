@@ -11,6 +11,8 @@
 #include "core/wire/json.h"
 #include "core/wire/renewal_info.h"
 #include "core/jose/jwk.h"
+#include "core/jose/jws.h"
+#include "core/wire/problem.h"
 #include "server/problems.h"
 #include "server/ra/ids.h"
 #include "server/ra/registration_authority.h"
@@ -131,21 +133,26 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
                     .identifiers = ids,
                     .not_before = not_before,
                     .not_after = not_after};
-  // RFC 9773 §5. The certificate's stripe is held until the order is
-  // stored, so two orders cannot both become its replacement.
+  // RFC 9773 §5. The certificate's stripe and the "orders" lock (across
+  // instances) are held until the order is stored, so two orders cannot
+  // both become its replacement.
   std::unique_lock<std::mutex> replaces_lock;
+  std::unique_ptr<sa::ExclusiveLock> orders_lock;
   if (!replaces.empty()) {
     ACMEKIT_TRY(auto old, certificate_by_ari_id(replaces));
     replaces_lock = std::unique_lock(lock_for(old.id));
+    ACMEKIT_TRY(orders_lock, storage_.exclusive(kOrdersLock));
     ACMEKIT_TRY(old, certificate_by_ari_id(replaces));  // as it is now, under the lock
     ACMEKIT_CHECK(check_replaces(account, ids, old));
     order.replaces = replaces;
     order.replaces_certificate_id = old.id;
   }
   // Rate limits. The new-orders count and the order it counts are one step
-  // under the limiter's lock (taken last, after the stripe above).
-  std::unique_lock<std::mutex> limits_lock;
-  if (limiter_.orders_limited()) limits_lock = std::unique_lock(limiter_.lock());
+  // under the "orders" lock (taken last, after the stripe above), exclusive
+  // across every instance on the database.
+  if (!orders_lock && limiter_.orders_limited()) {
+    ACMEKIT_TRY(orders_lock, storage_.exclusive(kOrdersLock));
+  }
   ACMEKIT_CHECK(limiter_.check_new_order(account.id, ids, !order.replaces.empty()));
   std::vector<AuthzRecord> authzs, fresh;
   for (const auto& id : ids) {
@@ -205,6 +212,17 @@ Result<OrderView> RegistrationAuthority::load_order_view(OrderRecord order) {
     }
     view.authzs.push_back(std::move(*authz));
   }
+  // A finalization whose instance died between claiming the order and
+  // recording the certificate: the order ends invalid, not "processing"
+  // forever (§7.1.6; the client orders again).
+  if (order.status == AcmeStatus::kProcessing && order.finalize_started &&
+      now - *order.finalize_started > options_.finalize_timeout) {
+    order.status = AcmeStatus::kInvalid;
+    if (order.error_json.empty()) {
+      order.error_json = jose::compact_json(
+          wire::problem_document(acme_problem("serverInternal", "the finalization of this order did not complete")));
+    }
+  }
   // §7.1.6: derived states; stored "processing"/"valid"/"invalid" win.
   if (order.status == AcmeStatus::kPending) {
     if (now >= order.expires || failed) {
@@ -230,7 +248,7 @@ Result<AuthzRecord> RegistrationAuthority::get_authz(std::string_view id, std::s
   if (!account_id.empty() && authz->account_id != account_id) {
     return unauthorized("this authorization belongs to another account");
   }
-  recover_if_stuck(*authz);
+  recover_if_stuck(*authz, clock_.now());
   apply_expiry(*authz, clock_.now());
   return *authz;
 }
@@ -286,28 +304,39 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   if (auto blocked = check_not_blocked(csr->public_key); !blocked) return problem("badCSR", blocked.error().detail);
 
   // Rate limits on certificates: counted, issued and recorded under the
-  // limiter's lock (after the order's stripe), so concurrent finalizations
-  // cannot all pass one count.
-  std::unique_lock<std::mutex> limits_lock;
-  if (limiter_.certificates_limited()) limits_lock = std::unique_lock(limiter_.lock());
+  // "certificates" lock (after the order's stripe), exclusive across every
+  // instance on the database, so concurrent finalizations cannot all pass
+  // one count.
+  std::unique_ptr<sa::ExclusiveLock> limits_lock;
+  if (limiter_.certificates_limited()) {
+    ACMEKIT_TRY(limits_lock, storage_.exclusive(kCertificatesLock));
+  }
   ACMEKIT_TRY(const bool renewal, limiter_.check_issuance(view.order.identifiers, !view.order.replaces.empty()));
 
   const TimePoint now = clock_.now();
+  // §7.4: the order turns "processing". Of two finalize requests for it, on
+  // any instance, the database lets one through.
+  ACMEKIT_TRY(const bool claimed, storage_.begin_finalize(view.order.id, now));
+  if (!claimed) return problem("orderNotReady", "the order is being finalized by another request");
+  view.order.status = AcmeStatus::kProcessing;
+  view.order.finalize_started = now;
   // The backdate never eats the lifetime: a 1-minute certificate is not
   // issued already expired (a tenth of the lifetime at most).
   const auto backdate = std::min<std::chrono::seconds>(options_.backdate, options_.certificate_validity / 10);
   TimePoint nb = view.order.not_before.value_or(now - backdate);
   TimePoint na = view.order.not_after.value_or(nb + options_.certificate_validity);
-  ACMEKIT_TRY(auto issued, authority_.issue(csr->public_key, view.order.identifiers, nb, na));
+  auto issued = authority_.issue(csr->public_key, view.order.identifiers, nb, na);
+  if (!issued) return abandon_finalize(std::move(view.order), issued.error());
   // The record is keyed by the serial as the certificate parser writes it,
   // which is how revocation and renewalInfo look it up.
-  ACMEKIT_TRY(auto parsed, crypto::parse_pem_chain(issued.leaf_pem));
-  CertificateRecord cert{.id = parsed.at(0).serial_hex,
+  auto parsed = crypto::parse_pem_chain(issued->leaf_pem);
+  if (!parsed) return abandon_finalize(std::move(view.order), parsed.error());
+  CertificateRecord cert{.id = parsed->at(0).serial_hex,
                          .account_id = account.id,
                          .order_id = view.order.id,
-                         .leaf_pem = issued.leaf_pem,
-                         .not_before = issued.not_before,
-                         .not_after = issued.not_after,
+                         .leaf_pem = issued->leaf_pem,
+                         .not_before = issued->not_before,
+                         .not_after = issued->not_after,
                          .identifiers = view.order.identifiers,
                          .issued = now,
                          .renewal = renewal};
@@ -315,6 +344,18 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   view.order.status = AcmeStatus::kValid;
   view.order.certificate_id = cert.id;
   return view;
+}
+
+Result<OrderView> RegistrationAuthority::abandon_finalize(OrderRecord order, const Error& cause) {
+  spdlog::error("finalize of order {} failed: {}", order.id, cause.message());
+  // §7.4: a finalization that fails leaves the order invalid with the problem.
+  order.status = AcmeStatus::kInvalid;
+  order.error_json = jose::compact_json(
+      wire::problem_document(acme_problem("serverInternal", "the certificate could not be issued")));
+  if (auto saved = storage_.update_order(order); !saved) {
+    spdlog::error("order {}: cannot record the failed finalization: {}", order.id, saved.error().message());
+  }
+  return std::unexpected(cause);
 }
 
 }  // namespace acmekit::server::ra

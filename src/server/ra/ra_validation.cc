@@ -21,8 +21,15 @@ Result<AuthzRecord> RegistrationAuthority::respond_challenge(const AccountRecord
   if (authz.status != AcmeStatus::kPending || it->status != AcmeStatus::kPending) return authz;
   it->status = AcmeStatus::kProcessing;
   ACMEKIT_CHECK(storage_.update_authz(authz));
-  start_validation(authz, *it, account.key_thumbprint);
+  // The lease makes this instance the one validating it; another instance
+  // that got the same response at the same moment finds it taken.
+  ACMEKIT_TRY(const bool mine, claim_validation(authz.id, clock_.now()));
+  if (mine) start_validation(authz, *it, account.key_thumbprint);
   return authz;
+}
+
+Result<bool> RegistrationAuthority::claim_validation(std::string_view authz_id, TimePoint now) {
+  return storage_.claim_validation(authz_id, options_.instance_id, now, clock_.now() + options_.validation_lease);
 }
 
 void RegistrationAuthority::start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge,
@@ -81,35 +88,41 @@ void RegistrationAuthority::record_validation(const std::string& authz_id, Chall
   }
 }
 
-Result<std::size_t> RegistrationAuthority::resume_interrupted_validations() {
-  ACMEKIT_TRY(auto ids, storage_.list_validating_authz_ids());
+Result<std::size_t> RegistrationAuthority::resume_interrupted_validations(bool take_over_all) {
+  // Taking over every lease: as if they had all run out.
+  const TimePoint now = take_over_all ? TimePoint::max() - std::chrono::hours(24 * 365) : clock_.now();
+  ACMEKIT_TRY(auto ids, storage_.list_validating_authz_ids(now));
   std::size_t resumed = 0;
   for (const auto& id : ids) {
     std::lock_guard lock(lock_for(id));
     ACMEKIT_TRY(auto authz, storage_.get_authz(id));
     // Expired meanwhile: the owner sees it invalid (§7.1.6), nothing to do.
     if (!authz || authz->status != AcmeStatus::kPending || authz->expires <= clock_.now()) continue;
-    recover_if_stuck(*authz);
-    ++resumed;
+    if (recover_if_stuck(*authz, now)) ++resumed;
   }
   return resumed;
 }
 
-void RegistrationAuthority::recover_if_stuck(const AuthzRecord& authz) {
-  if (authz.status != AcmeStatus::kPending) return;
+bool RegistrationAuthority::recover_if_stuck(const AuthzRecord& authz, TimePoint now) {
+  if (authz.status != AcmeStatus::kPending) return false;
   for (const auto& ch : authz.challenges) {
     if (ch.status != AcmeStatus::kProcessing) continue;
     {
       std::lock_guard lock(inflight_mu_);
-      if (inflight_.contains(authz.id)) return;
+      if (inflight_.contains(authz.id)) return false;
     }
+    // Only the instance whose claim succeeds validates: the owner's lease
+    // has run out (it stopped or died), or nobody held one.
+    auto mine = claim_validation(authz.id, now);
+    if (!mine || !*mine) return false;
     auto account = storage_.get_account(authz.account_id);
-    if (!account || !*account) return;
-    spdlog::info("authorization {}: restarting the {} validation interrupted by a restart", authz.id,
+    if (!account || !*account) return false;
+    spdlog::info("authorization {}: taking over the {} validation its instance did not finish", authz.id,
                  wire::to_string(ch.type));
     start_validation(authz, ch, (*account)->key_thumbprint);
-    return;
+    return true;
   }
+  return false;
 }
 
 }  // namespace acmekit::server::ra

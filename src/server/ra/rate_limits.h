@@ -14,9 +14,11 @@
 // that has to leave the window does. A limit with max 0 is off.
 //
 // The RA asks before it writes; to keep a check and the write that records
-// its event together (256 concurrent newOrders of one account must not all
-// see 299), it holds lock() from the check to the write. That lock is the
-// innermost: nothing else is locked while it is held.
+// its event together (256 concurrent newOrders of one account, on any
+// instances, must not all see 299), it holds the storage's exclusive lock
+// (registration_authority.h: kOrdersLock, kCertificatesLock) from the check
+// to the write. That lock is the innermost: nothing else is locked while it
+// is held.
 #pragma once
 
 #include <array>
@@ -85,12 +87,11 @@ class RateLimiter {
   Result<bool> check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces);
 
   // Whether new orders / certificates are limited: only then does a check
-  // need lock() until its event is written.
+  // need the exclusive lock until its event is written.
   bool orders_limited() const { return options_.new_orders_per_account.on(); }
   bool certificates_limited() const {
     return options_.certificates_per_domain.on() || options_.certificates_per_name_set.on();
   }
-  std::mutex& lock() { return mu_; }
 
   // Requests refused, per limit (indexed by Limit), since start.
   std::array<std::uint64_t, kLimitCount> refused() const;
@@ -112,7 +113,6 @@ class RateLimiter {
   sa::StorageReader& storage_;
   const Clock& clock_;
   RateLimitOptions options_;
-  std::mutex mu_;
   std::array<std::atomic<std::uint64_t>, kLimitCount> refused_{};
 };
 

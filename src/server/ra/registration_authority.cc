@@ -1,9 +1,14 @@
 #include "server/ra/registration_authority.h"
 
+#include <unistd.h>
+
+#include <array>
 #include <functional>
 
 #include <fmt/format.h>
 
+#include "core/base64url.h"
+#include "core/crypto/digest.h"
 #include "core/jose/jwk.h"
 #include "core/jose/jws.h"
 #include "server/problems.h"
@@ -19,7 +24,14 @@ RegistrationAuthority::RegistrationAuthority(sa::Storage& storage, va::Validator
       clock_(clock),
       options_(std::move(options)),
       limiter_(storage_, clock_, options_.rate_limits),
-      validation_pool_(static_cast<std::size_t>(std::max(1, options_.validation_threads))) {}
+      validation_pool_(static_cast<std::size_t>(std::max(1, options_.validation_threads))) {
+  if (options_.instance_id.empty()) {
+    // host:pid:random, readable in the database's lease_owner column.
+    std::array<char, 256> host{};
+    if (::gethostname(host.data(), host.size() - 1) != 0) host[0] = '\0';
+    options_.instance_id = fmt::format("{}:{}:{}", host.data(), ::getpid(), base64url_encode(crypto::random_bytes(6)));
+  }
+}
 
 RegistrationAuthority::~RegistrationAuthority() { validation_pool_.join(); }
 

@@ -43,7 +43,19 @@ struct RaOptions {
   std::chrono::seconds backdate{std::chrono::minutes(5)};
   int validation_threads = 16;
   RateLimitOptions rate_limits;
+  // Several instances on one database: this one's name in validation leases
+  // (random per process when empty), how long a lease lasts (more than a
+  // validation takes: the VA's attempts are 10 s each), and how long a
+  // finalization may stay "processing" before the order is given up as
+  // interrupted.
+  std::string instance_id;
+  std::chrono::seconds validation_lease{std::chrono::seconds(30)};
+  std::chrono::seconds finalize_timeout{std::chrono::minutes(2)};
 };
+
+// The exclusive locks (sa::Storage::exclusive) the RA takes, innermost.
+inline constexpr std::string_view kOrdersLock = "orders";              // new-order limit, RFC 9773 replaces
+inline constexpr std::string_view kCertificatesLock = "certificates";  // certificate limits
 
 // The derived status of an order (§7.1.6): "ready" when every authorization
 // is valid, "invalid" once one failed or expired.
@@ -121,10 +133,14 @@ class RegistrationAuthority {
   // §7.6: certificate DER and reason; the signer is checked here.
   Status revoke(const RevocationSigner& signer, std::string_view certificate_der, int reason);
 
-  // At start: validates again every challenge a killed or stopped process
-  // left "processing" (§7.5.1: the client polls and must see it finish), so
-  // none waits for its owner to poll first. Returns how many were resumed.
-  Result<std::size_t> resume_interrupted_validations();
+  // Validates again every challenge left "processing" by an instance that
+  // stopped or died (§7.5.1: the client polls and must see it finish), so
+  // none waits for its owner to poll first: those whose lease ran out, or,
+  // with take_over_all (at the start of the one process of a SQLite CA),
+  // every one. Each is claimed first, so of several instances sweeping at
+  // once one validates it. Run at start and every few seconds. Returns how
+  // many were resumed.
+  Result<std::size_t> resume_interrupted_validations(bool take_over_all = false);
 
   // Validations started and not yet recorded (for metrics).
   std::size_t validations_in_flight() const;
@@ -140,11 +156,19 @@ class RegistrationAuthority {
   // RFC 9773 §5 checks of a newOrder "replaces" against the certificate.
   Status check_replaces(const AccountRecord& account, const std::vector<wire::Identifier>& ids,
                         const CertificateRecord& old);
+  // Claims the validation lease of authz for this instance (sa::StorageWriter::
+  // claim_validation); `now` may be pushed ahead to take over any lease.
+  Result<bool> claim_validation(std::string_view authz_id, TimePoint now);
   void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint);
+  // An order whose certificate could not be issued after it was claimed:
+  // recorded invalid, and the cause returned.
+  Result<OrderView> abandon_finalize(OrderRecord order, const Error& cause);
   void record_validation(const std::string& authz_id, ChallengeType type, const Status& result);
   std::mutex& lock_for(std::string_view id);
-  // A challenge left "processing" by a crash or restart is validated again.
-  void recover_if_stuck(const AuthzRecord& authz);
+  // A challenge left "processing" by an instance that stopped or died is
+  // validated again, once its lease ran out (now: when the lease is judged).
+  // True when it claimed the validation and started it.
+  bool recover_if_stuck(const AuthzRecord& authz, TimePoint now);
 
   sa::Storage& storage_;
   va::Validator& validator_;

@@ -142,8 +142,154 @@ CREATE TABLE blocked_keys (
   certificate_id TEXT NOT NULL      -- the revoked certificate that blocked it
 ) WITHOUT ROWID;
 )sql"},
+    // Several instances on one database (PostgreSQL; the same columns here so
+    // both engines run one storage code): a validation is leased to the
+    // instance running it (lease_owner until lease_until_ms) and another
+    // takes it over when the lease runs out; an order being finalized
+    // records when that began; nonces redeemed by any instance (RFC 8555
+    // §6.5), kept until they expire; secrets every instance shares (the
+    // nonces' MAC key), made by the first.
+    Migration{6, R"sql(
+ALTER TABLE authzs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE authzs ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE orders ADD COLUMN finalize_started_ms INTEGER;
+CREATE TABLE used_nonces (
+  nonce      TEXT PRIMARY KEY,
+  expires_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX used_nonces_expires ON used_nonces(expires_ms);
+CREATE TABLE secrets (
+  name  TEXT PRIMARY KEY,
+  value BLOB NOT NULL
+) WITHOUT ROWID;
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
+
+// PostgreSQL's schema starts at version 6, the SQLite schema of that
+// version in PostgreSQL's types: BIGINT for every integer (SQLite's are
+// 64-bit), BYTEA for blobs, BIGSERIAL for the order sequence, and the "C"
+// collation where the storage compares by byte (the reversed names'
+// ranges: '.' < '/' must hold, which a linguistic collation does not keep).
+// Later steps are appended here and to kMigrations together.
+constexpr std::array kPostgresMigrations{
+    Migration{6, R"sql(
+CREATE TABLE accounts (
+  id             TEXT PRIMARY KEY,
+  jwk_json       TEXT NOT NULL,
+  key_thumbprint TEXT NOT NULL,
+  contact        TEXT NOT NULL,
+  status         TEXT NOT NULL,
+  eab_kid        TEXT NOT NULL,
+  created_ms     BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX accounts_key_thumbprint ON accounts(key_thumbprint);
+
+CREATE TABLE orders (
+  seq                     BIGSERIAL PRIMARY KEY,
+  id                      TEXT NOT NULL UNIQUE,
+  account_id              TEXT NOT NULL REFERENCES accounts(id),
+  status                  TEXT NOT NULL,
+  created_ms              BIGINT NOT NULL,
+  expires_ms              BIGINT NOT NULL,
+  identifiers             TEXT NOT NULL,
+  not_before_ms           BIGINT,
+  not_after_ms            BIGINT,
+  error_json              TEXT NOT NULL,
+  certificate_id          TEXT NOT NULL,
+  replaces                TEXT NOT NULL DEFAULT '',
+  replaces_certificate_id TEXT NOT NULL DEFAULT '',
+  finalize_started_ms     BIGINT
+);
+CREATE INDEX orders_account ON orders(account_id, seq);
+CREATE INDEX orders_replaces ON orders(replaces_certificate_id) WHERE replaces_certificate_id != '';
+CREATE INDEX orders_account_created ON orders(account_id, created_ms);
+
+CREATE TABLE authzs (
+  id               TEXT PRIMARY KEY,
+  account_id       TEXT NOT NULL REFERENCES accounts(id),
+  identifier_type  TEXT NOT NULL,
+  identifier_value TEXT NOT NULL,
+  wildcard         BIGINT NOT NULL,
+  status           TEXT NOT NULL,
+  expires_ms       BIGINT NOT NULL,
+  challenges       TEXT NOT NULL,
+  failed_ms        BIGINT,
+  lease_owner      TEXT NOT NULL DEFAULT '',
+  lease_until_ms   BIGINT NOT NULL DEFAULT 0
+);
+CREATE INDEX authzs_reuse ON authzs(account_id, identifier_type, identifier_value, wildcard, status, expires_ms);
+CREATE INDEX authzs_failed ON authzs(account_id, identifier_type, identifier_value, failed_ms)
+  WHERE failed_ms IS NOT NULL;
+CREATE INDEX authzs_pending ON authzs(status) WHERE status = 'pending';
+
+CREATE TABLE order_authzs (
+  order_id TEXT NOT NULL REFERENCES orders(id),
+  position BIGINT NOT NULL,
+  authz_id TEXT NOT NULL REFERENCES authzs(id),
+  PRIMARY KEY (order_id, position)
+);
+
+CREATE TABLE certificates (
+  id                TEXT PRIMARY KEY,
+  account_id        TEXT NOT NULL REFERENCES accounts(id),
+  order_id          TEXT NOT NULL REFERENCES orders(id),
+  leaf_pem          TEXT NOT NULL,
+  not_before_ms     BIGINT NOT NULL,
+  not_after_ms      BIGINT NOT NULL,
+  identifiers       TEXT NOT NULL,
+  status            TEXT NOT NULL,
+  revocation_reason BIGINT NOT NULL,
+  revoked_at_ms     BIGINT,
+  replaced_by_order TEXT NOT NULL DEFAULT '',
+  issued_ms         BIGINT NOT NULL DEFAULT 0,
+  renewal           BIGINT NOT NULL DEFAULT 0,
+  name_set          TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX certificates_account ON certificates(account_id, not_before_ms);
+CREATE INDEX certificates_name_set ON certificates(name_set, issued_ms) WHERE name_set != '';
+
+CREATE TABLE certificate_names (
+  identifier_type TEXT NOT NULL,
+  reversed_name   TEXT COLLATE "C" NOT NULL,
+  issued_ms       BIGINT NOT NULL,
+  certificate_id  TEXT NOT NULL REFERENCES certificates(id),
+  renewal         BIGINT NOT NULL,
+  PRIMARY KEY (identifier_type, reversed_name, issued_ms, certificate_id)
+);
+
+CREATE TABLE eab_keys (
+  kid        TEXT PRIMARY KEY,
+  hmac_key   BYTEA NOT NULL,
+  created_ms BIGINT NOT NULL,
+  account_id TEXT NOT NULL
+);
+
+CREATE TABLE health (
+  id         BIGINT PRIMARY KEY CHECK (id = 1),
+  checked_ms BIGINT NOT NULL
+);
+
+CREATE TABLE blocked_keys (
+  spki_sha256    TEXT PRIMARY KEY,
+  added_ms       BIGINT NOT NULL,
+  reason         BIGINT NOT NULL,
+  certificate_id TEXT NOT NULL
+);
+
+CREATE TABLE used_nonces (
+  nonce      TEXT PRIMARY KEY,
+  expires_ms BIGINT NOT NULL
+);
+CREATE INDEX used_nonces_expires ON used_nonces(expires_ms);
+
+CREATE TABLE secrets (
+  name  TEXT PRIMARY KEY,
+  value BYTEA NOT NULL
+);
+)sql"},
+};
+static_assert(kPostgresMigrations.back().to_version == kSchemaVersion);
 
 Result<int> user_version(Database& db) {
   ACMEKIT_TRY(auto stmt, db.prepare("PRAGMA user_version"));
@@ -152,18 +298,44 @@ Result<int> user_version(Database& db) {
   return static_cast<int>(stmt.integer(0));
 }
 
+Status too_new(int version) {
+  return make_error(ErrorKind::kIo, fmt::format("database schema version {} is newer than this build's ({})", version,
+                                                kSchemaVersion));
+}
+
+// One transaction for every step: PostgreSQL's DDL is transactional. The
+// advisory lock makes instances starting together on a new database take
+// turns (the second finds the schema made).
+Status migrate_postgres(Database& db) {
+  ACMEKIT_TRY(auto tx, Transaction::begin(db, TxMode::kWrite));
+  ACMEKIT_CHECK(db.exec("SELECT pg_advisory_xact_lock(4242001)"));
+  ACMEKIT_CHECK(db.exec("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)"));
+  int version = 0;
+  {
+    ACMEKIT_TRY(auto stmt, db.prepare("SELECT MAX(version) FROM schema_version"));
+    ACMEKIT_TRY(bool row, stmt.step());
+    if (row && !stmt.is_null(0)) version = static_cast<int>(stmt.integer(0));
+  }
+  if (version > kSchemaVersion) return too_new(version);
+  if (version == kSchemaVersion) return tx.commit();
+  for (const Migration& m : kPostgresMigrations) {
+    if (m.to_version > version) ACMEKIT_CHECK(db.exec(m.sql));
+  }
+  ACMEKIT_CHECK(db.exec("DELETE FROM schema_version"));
+  ACMEKIT_CHECK(db.exec(fmt::format("INSERT INTO schema_version (version) VALUES ({})", kSchemaVersion)));
+  return tx.commit();
+}
+
 }  // namespace
 
 Status migrate(Database& db) {
+  if (db.dialect() == Dialect::kPostgres) return migrate_postgres(db);
   for (const Migration& m : kMigrations) {
     // The version is read inside the write transaction, so two processes
     // opening a new file at once do not both run a step.
-    ACMEKIT_TRY(auto tx, Transaction::begin(db, Transaction::Mode::kWrite));
+    ACMEKIT_TRY(auto tx, Transaction::begin(db, TxMode::kWrite));
     ACMEKIT_TRY(int version, user_version(db));
-    if (version > kSchemaVersion) {
-      return make_error(ErrorKind::kIo, fmt::format("database schema version {} is newer than this build's ({})",
-                                                    version, kSchemaVersion));
-    }
+    if (version > kSchemaVersion) return too_new(version);
     if (m.to_version <= version) continue;
     // user_version is part of the database header, so it commits (or not)
     // together with the step's tables.

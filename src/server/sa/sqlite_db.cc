@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -43,75 +44,122 @@ Status create_private(const std::filesystem::path& path) {
   return {};
 }
 
+class SqliteStatement final : public StatementBackend {
+ public:
+  SqliteStatement(sqlite3_stmt* stmt, sqlite3* db) : stmt_(stmt), db_(db) {}
+  ~SqliteStatement() override { sqlite3_finalize(stmt_); }
+
+  void bind_text(int index, std::string_view text) override {
+    note(sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT));
+  }
+  void bind_integer(int index, std::int64_t value) override { note(sqlite3_bind_int64(stmt_, index, value)); }
+  void bind_blob(int index, std::string_view bytes) override {
+    note(sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT));
+  }
+  void bind_null(int index) override { note(sqlite3_bind_null(stmt_, index)); }
+
+  Result<bool> step() override {
+    if (bind_rc_ != 0) return sqlite_error(db_, bind_rc_, "bind");
+    int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    return sqlite_error(db_, rc, "step");
+  }
+
+  std::string text(int column) const override {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+    if (p == nullptr) return {};
+    return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::string blob(int column) const override {
+    const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+    if (p == nullptr) return {};
+    return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::int64_t integer(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  bool is_null(int column) const override { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
+  int column_count() const override { return sqlite3_column_count(stmt_); }
+  std::string column_name(int column) const override {
+    const char* name = sqlite3_column_name(stmt_, column);
+    return name != nullptr ? name : "";
+  }
+  ColumnKind column_kind(int column) const override {
+    switch (sqlite3_column_type(stmt_, column)) {
+      case SQLITE_NULL: return ColumnKind::kNull;
+      case SQLITE_INTEGER: return ColumnKind::kInteger;
+      case SQLITE_BLOB: return ColumnKind::kBlob;
+      default: return ColumnKind::kText;
+    }
+  }
+  void reset() override {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+    bind_rc_ = 0;
+  }
+
+ private:
+  void note(int rc) {
+    if (rc != SQLITE_OK && bind_rc_ == 0) bind_rc_ = rc;
+  }
+  sqlite3_stmt* stmt_;
+  sqlite3* db_;
+  int bind_rc_ = 0;  // first failed bind's result code, 0 if none
+};
+
+class SqliteDatabase final : public Database {
+ public:
+  explicit SqliteDatabase(sqlite3* db) : db_(db) {}
+  ~SqliteDatabase() override {
+    statements_.clear();  // finalized before the connection closes
+    sqlite3_close(db_);
+  }
+
+  Dialect dialect() const override { return Dialect::kSqlite; }
+
+  Result<Statement> prepare(const std::string& sql) override {
+    auto it = statements_.find(sql);
+    if (it == statements_.end()) {
+      sqlite3_stmt* stmt = nullptr;
+      int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                                  nullptr);
+      if (rc != SQLITE_OK) return sqlite_error(db_, rc, fmt::format("prepare \"{}\"", sql));
+      it = statements_.emplace(sql, std::make_unique<SqliteStatement>(stmt, db_)).first;
+    }
+    return Statement(it->second.get());
+  }
+
+  Status exec(const std::string& sql) override {
+    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return sqlite_error(db_, rc, fmt::format("exec \"{}\"", sql));
+    return {};
+  }
+
+  int changes() const override { return sqlite3_changes(db_); }
+
+  Status begin(TxMode mode) override {
+    // IMMEDIATE takes the write lock up front, so a write transaction never
+    // fails half-way with SQLITE_BUSY on lock upgrade (busy_timeout applies).
+    ACMEKIT_TRY(auto stmt, prepare(mode == TxMode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
+    return stmt.run();
+  }
+  Status commit() override {
+    ACMEKIT_TRY(auto stmt, prepare("COMMIT"));
+    return stmt.run();
+  }
+  void rollback() override {
+    // Nothing to report: without a transaction open this fails harmlessly,
+    // and a failed rollback leaves SQLite to roll back on the next open.
+    if (auto stmt = prepare("ROLLBACK")) (void)stmt->run();
+  }
+
+ private:
+  sqlite3* db_;
+  std::unordered_map<std::string, std::unique_ptr<SqliteStatement>> statements_;
+};
+
 }  // namespace
 
-Statement::Statement(Statement&& other) noexcept
-    : stmt_(other.stmt_), db_(other.db_), bind_rc_(other.bind_rc_) {
-  other.stmt_ = nullptr;
-}
-
-Statement::~Statement() {
-  if (stmt_ == nullptr) return;
-  sqlite3_reset(stmt_);
-  sqlite3_clear_bindings(stmt_);
-}
-
-Statement& Statement::bind(int index, std::string_view text) {
-  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK && bind_rc_ == 0) bind_rc_ = rc;
-  return *this;
-}
-
-Statement& Statement::bind(int index, std::int64_t value) {
-  int rc = sqlite3_bind_int64(stmt_, index, value);
-  if (rc != SQLITE_OK && bind_rc_ == 0) bind_rc_ = rc;
-  return *this;
-}
-
-Statement& Statement::bind_blob(int index, std::string_view bytes) {
-  int rc = sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
-  if (rc != SQLITE_OK && bind_rc_ == 0) bind_rc_ = rc;
-  return *this;
-}
-
-Statement& Statement::bind_null(int index) {
-  int rc = sqlite3_bind_null(stmt_, index);
-  if (rc != SQLITE_OK && bind_rc_ == 0) bind_rc_ = rc;
-  return *this;
-}
-
-Result<bool> Statement::step() {
-  if (bind_rc_ != 0) return sqlite_error(db_, bind_rc_, "bind");
-  int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  return sqlite_error(db_, rc, "step");
-}
-
-Status Statement::run() {
-  while (true) {
-    ACMEKIT_TRY(bool row, step());
-    if (!row) return {};
-  }
-}
-
-std::string Statement::text(int column) const {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
-  if (p == nullptr) return {};
-  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-std::string Statement::blob(int column) const {
-  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
-  if (p == nullptr) return {};
-  return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-
-bool Statement::is_null(int column) const { return sqlite3_column_type(stmt_, column) == SQLITE_NULL; }
-
-Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& path) {
+Result<std::unique_ptr<Database>> open_sqlite_database(const std::filesystem::path& path) {
   if (path != ":memory:") {
     ACMEKIT_CHECK(create_private(path));
   }
@@ -125,54 +173,7 @@ Result<std::unique_ptr<Database>> Database::open(const std::filesystem::path& pa
     return err;
   }
   sqlite3_extended_result_codes(db, 1);
-  return std::unique_ptr<Database>(new Database(db));
-}
-
-Database::~Database() {
-  for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
-  sqlite3_close(db_);
-}
-
-Result<Statement> Database::prepare(const std::string& sql) {
-  auto it = statements_.find(sql);
-  if (it == statements_.end()) {
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
-                                nullptr);
-    if (rc != SQLITE_OK) return sqlite_error(db_, rc, fmt::format("prepare \"{}\"", sql));
-    it = statements_.emplace(sql, stmt).first;
-  }
-  return Statement(it->second, db_);
-}
-
-Status Database::exec(const std::string& sql) {
-  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
-  if (rc != SQLITE_OK) return sqlite_error(db_, rc, fmt::format("exec \"{}\"", sql));
-  return {};
-}
-
-int Database::changes() const { return sqlite3_changes(db_); }
-
-Result<Transaction> Transaction::begin(Database& db, Mode mode) {
-  // IMMEDIATE takes the write lock up front, so a write transaction never
-  // fails half-way with SQLITE_BUSY on lock upgrade (busy_timeout applies).
-  ACMEKIT_TRY(auto stmt, db.prepare(mode == Mode::kWrite ? "BEGIN IMMEDIATE" : "BEGIN"));
-  ACMEKIT_CHECK(stmt.run());
-  return Transaction(&db);
-}
-
-Transaction::~Transaction() {
-  if (db_ == nullptr) return;
-  // Nothing to report from a destructor; a failed rollback leaves SQLite to
-  // roll back on the next open.
-  if (auto stmt = db_->prepare("ROLLBACK")) (void)stmt->run();
-}
-
-Status Transaction::commit() {
-  ACMEKIT_TRY(auto stmt, db_->prepare("COMMIT"));
-  ACMEKIT_CHECK(stmt.run());
-  db_ = nullptr;
-  return {};
+  return std::make_unique<SqliteDatabase>(db);
 }
 
 }  // namespace acmekit::server::sa

@@ -3,15 +3,23 @@
 // smallest one they need. Each write is one transaction: when it returns
 // success the change survives a kill -9 of the process.
 //
+// Two engines implement them with one storage code (sql_storage.cc): SQLite
+// (the default, one process) and PostgreSQL (several instances on one
+// database: every decision two instances could race on is taken by the
+// database, in a transaction, a conditional UPDATE, a constraint or an
+// advisory lock).
+//
 // Reads return std::nullopt for "no such record"; an Error is a storage
-// failure (ErrorKind::kIo; kUnavailable when the database stayed locked past
-// the busy timeout), or for writes: kAlreadyExists when a uniqueness rule
+// failure (ErrorKind::kIo; kUnavailable when the database cannot answer now:
+// SQLite locked past the busy timeout, PostgreSQL unreachable or
+// restarting), or for writes: kAlreadyExists when a uniqueness rule
 // would break (the record exists, or a concurrent writer made it first),
 // kNotFound when the record named does not exist (update, revoke, bind),
 // kFailedPrecondition when its state forbids the change (already revoked,
 // already bound).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -76,9 +84,10 @@ class StorageReader {
   // Whether the key with this SubjectPublicKeyInfo hash (base64url SHA-256
   // of the DER) is blocked: a certificate of it was revoked for keyCompromise.
   virtual Result<bool> is_key_blocked(std::string_view spki_sha256) = 0;
-  // Pending authorizations with a challenge still "processing": after a
-  // restart, validations the previous process did not finish.
-  virtual Result<std::vector<std::string>> list_validating_authz_ids() = 0;
+  // Pending authorizations with a challenge still "processing" whose
+  // validation lease ran out before `now` (claim_validation): validations an
+  // instance that stopped or died did not finish.
+  virtual Result<std::vector<std::string>> list_validating_authz_ids(TimePoint now) = 0;
   // The account's authorizations for `identifier` whose validation failed
   // (AuthzRecord::failed).
   virtual Result<WindowCount> count_failed_validations(std::string_view account_id,
@@ -107,7 +116,20 @@ class StorageWriter {
   virtual Status update_order(const OrderRecord& order) = 0;
   // Replaces status, expires, challenges and failed of authz.id.
   virtual Status update_authz(const AuthzRecord& authz) = 0;
-  // Stores the certificate and marks its order valid with it, together; when
+  // Claims the validation of a pending authorization with a challenge
+  // "processing" for `owner` until `until`: true when it was free (never
+  // claimed, or its lease ran out before `now`), false when another owner
+  // holds it or the authorization is no longer being validated. Any instance
+  // may take over a validation whose owner died (RFC 8555 §7.5.1: the client
+  // polls until it ends).
+  virtual Result<bool> claim_validation(std::string_view authz_id, std::string_view owner, TimePoint now,
+                                        TimePoint until) = 0;
+  // RFC 8555 §7.4: an order about to be finalized turns "processing"
+  // (finalize_started = now): true for the one caller that moved it from
+  // "pending", false for every other (already processing, valid or invalid).
+  virtual Result<bool> begin_finalize(std::string_view order_id, TimePoint now) = 0;
+  // Stores the certificate and marks its order valid with it, together
+  // (kFailedPrecondition when the order has a certificate already); when
   // the order replaces a certificate (RFC 9773 §5), that one's
   // replaced_by_order becomes the order, in the same transaction. Its name
   // set and names are indexed for the rate limits in that transaction too.
@@ -118,6 +140,14 @@ class StorageWriter {
   virtual Status revoke_certificate(std::string_view id, int reason, TimePoint when,
                                     std::string_view block_spki_sha256) = 0;
   virtual Status add_eab_key(const EabKeyRecord& key) = 0;
+  // RFC 8555 §6.5: records that a nonce was used: true the first time, false
+  // ever after (until `expires`, after which the nonce is refused anyway and
+  // prune_nonces forgets it). For instances that share the database.
+  virtual Result<bool> redeem_nonce(std::string_view nonce, TimePoint expires) = 0;
+  virtual Status prune_nonces(TimePoint now) = 0;
+  // The secret named `name` every instance shares: `candidate` if none was
+  // stored yet (the first instance's), else the stored one.
+  virtual Result<std::string> shared_secret(std::string_view name, std::string_view candidate) = 0;
   // Binds an unused key to an account; kFailedPrecondition if already bound.
   virtual Status bind_eab_key(std::string_view kid, std::string_view account_id) = 0;
   // Reads a table and commits a write (one row of its own), as a request
@@ -127,7 +157,23 @@ class StorageWriter {
   virtual Status check_health(TimePoint now) = 0;
 };
 
-class Storage : public StorageReader, public StorageWriter {};
+// Held while a check and the write it decides must not interleave with
+// another's (the rate limits: count, then issue). Released when destroyed.
+class ExclusiveLock {
+ public:
+  virtual ~ExclusiveLock() = default;
+};
+
+class Storage : public StorageReader, public StorageWriter {
+ public:
+  // The lock named `name`, exclusive across every process of this CA: a
+  // process-local mutex on SQLite (one process owns the file), a PostgreSQL
+  // advisory lock on a connection of its own (released by the server if the
+  // instance dies). Waits until it is free.
+  virtual Result<std::unique_ptr<ExclusiveLock>> exclusive(std::string_view name) = 0;
+  // Which engine: "sqlite" or "postgresql" (logs, /health, metrics).
+  virtual std::string_view engine() const = 0;
+};
 
 struct SqliteOptions {
   // "normal": WAL + synchronous=NORMAL, durable against a crash of the
@@ -140,5 +186,27 @@ struct SqliteOptions {
 // Thread-safe: calls may come from any thread (one connection behind a
 // mutex, so they are serialized).
 Result<std::unique_ptr<Storage>> open_sqlite(const std::filesystem::path& path, const SqliteOptions& options = {});
+
+struct PostgresOptions {
+  std::string url;  // libpq URI: postgres://USER[:PASSWORD]@HOST:PORT/DB[?...]
+  int pool = 8;     // connections for requests (plus one per exclusive lock name)
+  // How long a request waits for a free connection before 503.
+  std::chrono::milliseconds acquire_timeout{10'000};
+};
+
+// Connects to PostgreSQL and brings the schema up to date (several
+// instances may do so at once). kUnavailable when the server cannot be
+// reached. Thread-safe: each call borrows a pooled connection; a connection
+// lost (server restarted) is replaced on the next call, so instances
+// reconnect by themselves.
+Result<std::unique_ptr<Storage>> open_postgres(const PostgresOptions& options);
+
+// --database: "" (the SQLite file acmekit-ca.db in data_dir), "sqlite:PATH",
+// or "postgres://..." / "postgresql://...".
+Result<std::unique_ptr<Storage>> open_database(std::string_view database, const std::filesystem::path& data_dir,
+                                               const SqliteOptions& sqlite, int pool);
+
+// The URL with its password replaced by "***", for logs.
+std::string redact_database_url(std::string_view url);
 
 }  // namespace acmekit::server::sa

@@ -111,7 +111,8 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
 
   // §6.5: a nonce we issued and nobody used yet.
   if (!header.contains("nonce") || !header["nonce"].is_string()) return problem("badNonce", "the JWS has no nonce");
-  if (!nonces.redeem(header["nonce"].get<std::string>())) {
+  ACMEKIT_TRY(const bool fresh, nonces.redeem(header["nonce"].get<std::string>()));
+  if (!fresh) {
     return problem("badNonce", "the nonce is unknown, used or expired");
   }
   // §6.4.1: "url" must be the URL the request was sent to.

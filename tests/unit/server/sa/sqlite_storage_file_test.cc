@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <set>
 
+#include "server/sa/schema.h"
 #include "server/sa/storage.h"
 #include "storage_test_records.h"
 
@@ -158,7 +159,7 @@ PRAGMA user_version = 1;
 
   auto db = open();
   ASSERT_TRUE(db);
-  EXPECT_EQ(raw_query("PRAGMA user_version"), "5");
+  EXPECT_EQ(raw_query("PRAGMA user_version"), std::to_string(kSchemaVersion));
   auto o = db->get_order("order-1");
   ASSERT_TRUE(o && o->has_value()) << (o ? "missing" : o.error().message());
   EXPECT_EQ((*o)->certificate_id, "7f01");

@@ -230,7 +230,7 @@ class InProcessCa {
   std::filesystem::path dir_;
   SystemClock system_clock_;
   Clock* clock_ = &system_clock_;
-  nonce::NonceService nonces_;
+  nonce::MemoryNonceService nonces_;
   std::unique_ptr<ca::Authority> authority_;
   std::unique_ptr<sa::Storage> storage_;
   std::unique_ptr<client::challenge::Http01Standalone> responder_;
