@@ -74,6 +74,14 @@ int run_serve(const ServeConfig& c) {
     }
   }
 
+  // `database` is parsed (config.cc) but not wired yet (issue 14): refuse
+  // it, before anything is created, rather than use another store than asked.
+  if (!c.database.empty()) {
+    return fail("database", Error{.kind = ErrorKind::kInvalidArgument,
+                                  .detail = "--database (database) is not supported yet; leave it unset for "
+                                            "DATA_DIR/acmekit-ca.db"});
+  }
+
   std::error_code ec;
   fs::create_directories(c.data_dir, ec);
   fs::permissions(c.data_dir, fs::perms::owner_all, ec);
@@ -134,11 +142,22 @@ int run_serve(const ServeConfig& c) {
                         .website = c.website,
                         .caa_identities = c.caa_identities,
                         .external_account_required = c.external_account_required,
-                        .retry_after_seconds = c.retry_after});
+                        .retry_after_seconds = c.retry_after,
+                        .external_url = c.external_url});
 
-  // The HTTPS listener, with a certificate from our own intermediate.
+  // The HTTPS listener, with a certificate from our own intermediate: for
+  // the listen address, loopback, and the external URL's host (a load
+  // balancer passing TLS through presents this certificate under that name).
   std::vector<std::string> names = c.listener_names;
-  for (std::string n : {host_of(c.listen), std::string("localhost"), std::string("127.0.0.1"), std::string("::1")}) {
+  std::string external_host;
+  if (!c.external_url.empty()) {
+    auto url = parse_external_url(c.external_url, "external_url");
+    if (!url) return fail("external URL", url.error());
+    external_host = url->host;
+    spdlog::info("external URL {}: every URL the CA writes starts with it", c.external_url);
+  }
+  for (std::string n : {host_of(c.listen), std::string("localhost"), std::string("127.0.0.1"), std::string("::1"),
+                        external_host}) {
     if (!n.empty() && n != "0.0.0.0" && n != "::" && std::find(names.begin(), names.end(), n) == names.end()) {
       names.push_back(n);
     }
