@@ -67,10 +67,10 @@ POLICY
   of certificate_validity. Validations a killed process left processing restart at start.
 
 BEHIND A LOAD BALANCER
-  --external-url https://ca.internal (external_url) makes the directory, Location and Link
-  headers and every resource URL https://ca.internal/..., whatever Host a request carries,
-  and a JWS url (RFC 8555 §6.4) must be external_url + path, else unauthorized. Its host is
-  added to the listener's certificate. Only https:// (RFC 8555 §6.1), with no path.
+  With --external-url https://ca.internal (external_url), the directory, the Location and
+  Link headers and every resource URL are https://ca.internal/..., whatever Host a request
+  carries, and a JWS url (RFC 8555 §6.4) must be external_url + path, else unauthorized.
+  Its host is added to the listener's certificate. Only https:// (RFC 8555 §6.1), no path.
 
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
