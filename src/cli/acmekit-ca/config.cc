@@ -95,8 +95,8 @@ bool starts_with_nocase(std::string_view s, std::string_view prefix) {
 }
 
 // A DNS name as a URL's host: LDH labels of 1..63 characters, at most 253
-// in all (RFC 1035 §2.3.1, RFC 1123 §2.1), not all digits and dots (that is
-// an IPv4 address, checked as one).
+// in all (RFC 1035 §2.3.1, RFC 1123 §2.1). The caller takes a host of only
+// digits and dots for an IPv4 address instead.
 bool is_dns_name(std::string_view name) {
   if (name.empty() || name.size() > 253) return false;
   std::size_t start = 0;

@@ -108,13 +108,13 @@ struct ExternalUrl {
 // IPv4 address or a bracketed IPv6 address, PORT 1..65535. Only https
 // (RFC 8555 §6.1: ACME is served over HTTPS); no user, path, query or
 // fragment. kInvalidArgument naming `what` otherwise.
-Result<ExternalUrl> parse_external_url(std::string_view text, std::string_view what);
+[[nodiscard]] Result<ExternalUrl> parse_external_url(std::string_view text, std::string_view what);
 
 // A database setting (ServeConfig::database): "", "sqlite:PATH" (PATH not
 // empty), or "postgres://..." / "postgresql://..." (libpq checks the rest
 // when it connects). kInvalidArgument naming `what` otherwise; the message
 // does not repeat the value, which may hold a password.
-Status check_database(std::string_view text, std::string_view what);
+[[nodiscard]] Status check_database(std::string_view text, std::string_view what);
 
 // "90d", "6h", "30m", "45s" or plain seconds.
 Result<std::chrono::seconds> parse_duration(std::string_view text);
