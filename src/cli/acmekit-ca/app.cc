@@ -39,6 +39,8 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   authz_reuse = "1d"                      retry_after = 1
   threads = 4                             validation_threads = 32
   sqlite_sync = "normal"                  log_level = "info"
+  external_url = "https://ca.internal"    database = "postgresql://acmekit-ca@db.internal/acmekit_ca"
+  database_pool = 8
   rate_limit_new_orders_per_account = 300       rate_limit_new_orders_per_account_window = "3h"
   rate_limit_certificates_per_domain = 50       rate_limit_certificates_per_domain_window = "7d"
   rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
@@ -64,6 +66,12 @@ POLICY
   subject CN, exactly the order's identifiers. The 5-minute backdate is at most a tenth
   of certificate_validity. Validations a killed process left processing restart at start.
 
+BEHIND A LOAD BALANCER
+  With --external-url https://ca.internal (external_url), the directory, the Location and
+  Link headers and every resource URL are https://ca.internal/..., whatever Host a request
+  carries, and a JWS url (RFC 8555 §6.4) must be external_url + path, else unauthorized.
+  Its host is added to the listener's certificate. Only https:// (RFC 8555 §6.1), no path.
+
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
 
@@ -74,6 +82,11 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--listen", f.listen, "HTTPS address HOST:PORT of the ACME server [127.0.0.1:14000]")->type_name("HOST:PORT");
   s->add_option("--management-listen", f.management_listen, "HOST:PORT serving Prometheus /metrics and GET /health over plain HTTP [off]")->type_name("HOST:PORT");
   s->add_option("--listener-name", f.listener_names, "Extra DNS name or IP for the listener's certificate (repeatable)")->type_name("NAME");
+  s->add_option("--external-url", f.external_url,
+                "Base URL clients reach the CA at, https://HOST[:PORT] (a load balancer's): every URL the CA "
+                "writes and the JWS url it expects use it, not the Host header; HOST joins the listener's "
+                "certificate [the request's Host]")
+      ->type_name("URL");
   s->add_option("--issuer-key-type", f.issuer_key_type, "Key of a new root and intermediate: ecdsa (P-256) or rsa [ecdsa]")->check(CLI::IsMember({"ecdsa", "rsa"}));
   s->add_flag("--alternate-chain", f.alternate_chain, "Also serve a cross-signed alternate chain (Link: rel=\"alternate\")");
   s->add_option("--http01-port", f.http01_port, "Port http-01 validation connects to [80]")->type_name("PORT");
@@ -91,6 +104,11 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--threads", f.threads, "Threads serving HTTPS [4]")->type_name("N");
   s->add_option("--validation-threads", f.validation_threads, "Validations that may run at once [32]")->type_name("N");
   s->add_option("--sqlite-sync", f.sqlite_sync, "normal: durable across a crash of the process; full: fsync every commit [normal]")->check(CLI::IsMember({"normal", "full"}));
+  s->add_option("--database", f.database,
+                "Database: sqlite:PATH, or a postgres:// / postgresql:// URI (libpq) several instances share "
+                "[DATA_DIR/acmekit-ca.db]")
+      ->type_name("URL");
+  s->add_option("--database-pool", f.database_pool, "Database connections per instance, 1..256 [8]")->type_name("N");
   s->add_option("--log-level", f.log_level, "debug, info, warn or error [info]")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
   ServeConfig defaults_config;
   // "3h", "7d": how a default window reads in the help.

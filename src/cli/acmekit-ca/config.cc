@@ -1,6 +1,9 @@
 #include "cli/acmekit-ca/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <limits>
 #include <set>
@@ -79,6 +82,52 @@ Status read_duration(const toml::table& t, const char* key, std::chrono::seconds
 }
 
 constexpr int64_t kMaxRateLimit = 1'000'000'000;
+constexpr int kMaxDatabasePool = 256;
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  return out;
+}
+
+bool starts_with_nocase(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && lower(s.substr(0, prefix.size())) == prefix;
+}
+
+// A DNS name as a URL's host: LDH labels of 1..63 characters, at most 253
+// in all (RFC 1035 §2.3.1, RFC 1123 §2.1). The caller takes a host of only
+// digits and dots for an IPv4 address instead.
+bool is_dns_name(std::string_view name) {
+  if (name.empty() || name.size() > 253) return false;
+  std::size_t start = 0;
+  while (start <= name.size()) {
+    std::size_t end = name.find('.', start);
+    if (end == std::string_view::npos) end = name.size();
+    std::string_view label = name.substr(start, end - start);
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') return false;
+    for (unsigned char c : label) {
+      if (!std::isalnum(c) && c != '-') return false;
+    }
+    start = end + 1;
+  }
+  return true;
+}
+
+bool is_ip(int family, const std::string& text) {
+  unsigned char buf[16];
+  return inet_pton(family, text.c_str(), buf) == 1;
+}
+
+// external_url as given ("" turns it off), normalized.
+Status set_external_url(std::string_view text, std::string_view what, ServeConfig& c) {
+  if (text.empty()) {
+    c.external_url.clear();
+    return {};
+  }
+  ACMEKIT_TRY(auto url, parse_external_url(text, what));
+  c.external_url = std::move(url.base);
+  return {};
+}
 
 Status apply_toml(const std::string& path, ServeConfig& c) {
   toml::table t;
@@ -91,7 +140,8 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
       "data_dir", "listen", "management_listen", "listener_names", "issuer_key_type", "alternate_chain",
       "http01_port", "tlsalpn01_port", "dns_resolvers", "hosts_file", "external_account_required",
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
-      "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list"};
+      "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
+      "external_url", "database", "database_pool"};
   auto known = [](const std::string& key) {
     if (kKeys.contains(key)) return true;
     for (const auto& s : kRateLimitSettings) {
@@ -108,6 +158,11 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
   ACMEKIT_CHECK(read_string(t, "listen", c.listen));
   ACMEKIT_CHECK(read_string(t, "management_listen", c.management_listen));
   ACMEKIT_CHECK(read_strings(t, "listener_names", c.listener_names));
+  if (t.contains("external_url")) {
+    std::string url;
+    ACMEKIT_CHECK(read_string(t, "external_url", url));
+    ACMEKIT_CHECK(set_external_url(url, "config: external_url", c));
+  }
   ACMEKIT_CHECK(read_string(t, "issuer_key_type", c.issuer_key_type));
   ACMEKIT_CHECK(read_bool(t, "alternate_chain", c.alternate_chain));
   ACMEKIT_CHECK(read_int(t, "http01_port", c.http01_port, 1, 65535));
@@ -126,6 +181,9 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
   ACMEKIT_CHECK(read_int(t, "threads", c.threads, 1, 256));
   ACMEKIT_CHECK(read_int(t, "validation_threads", c.validation_threads, 1, 1024));
   ACMEKIT_CHECK(read_string(t, "sqlite_sync", c.sqlite_sync));
+  ACMEKIT_CHECK(read_string(t, "database", c.database));
+  ACMEKIT_CHECK(check_database(c.database, "config: database"));
+  ACMEKIT_CHECK(read_int(t, "database_pool", c.database_pool, 1, kMaxDatabasePool));
   ACMEKIT_CHECK(read_string(t, "log_level", c.log_level));
   ACMEKIT_CHECK(read_string(t, "public_suffix_list", c.public_suffix_list));
   for (const auto& s : kRateLimitSettings) {
@@ -147,6 +205,74 @@ std::string rate_limit_flag(server::ra::Limit limit, std::string_view suffix) {
   std::string flag = "--" + rate_limit_key(limit) + std::string(suffix);
   std::replace(flag.begin(), flag.end(), '_', '-');
   return flag;
+}
+
+Result<ExternalUrl> parse_external_url(std::string_view text, std::string_view what) {
+  auto invalid = [&](std::string_view why) {
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("{}: {} {}", what, debug_quoted(text), why));
+  };
+  constexpr std::string_view kHttps = "https://";
+  if (!starts_with_nocase(text, kHttps)) {
+    // RFC 8555 §6.1: ACME is HTTPS only; a TLS-terminating load balancer
+    // still has clients reach it with https://.
+    return invalid("is not an https:// URL (RFC 8555 §6.1: ACME servers are reached over HTTPS)");
+  }
+  std::string_view authority = text.substr(kHttps.size());
+  if (authority.ends_with('/')) authority.remove_suffix(1);  // "https://ca.example.net/"
+  if (authority.find_first_of("/?#") != std::string_view::npos) {
+    return invalid("must be https://HOST[:PORT], without a path, query or fragment");
+  }
+  if (authority.find('@') != std::string_view::npos) return invalid("must not carry a user name");
+  std::string host;
+  std::string_view port;
+  if (authority.starts_with('[')) {  // RFC 3986 §3.2.2: IP-literal
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return invalid("has no ] after its IPv6 address");
+    host = std::string(authority.substr(1, close - 1));
+    if (!is_ip(AF_INET6, host)) return invalid("has no valid IPv6 address in its brackets");
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && !after.starts_with(':')) return invalid("has something other than :PORT after ]");
+    if (!after.empty()) port = after.substr(1);
+    if (after == ":") return invalid("has an empty port");
+  } else {
+    const std::size_t colon = authority.find(':');
+    host = lower(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return invalid("has an empty port");
+    }
+    const bool dotted_digits = host.find_first_not_of("0123456789.") == std::string::npos;
+    if (host.empty()) return invalid("has no host");
+    if (dotted_digits ? !is_ip(AF_INET, host) : !is_dns_name(host)) {
+      return invalid("has no valid host (a DNS name, an IPv4 address or a bracketed IPv6 address)");
+    }
+  }
+  if (!port.empty()) {
+    int n = 0;
+    auto [ptr, ec] = std::from_chars(port.data(), port.data() + port.size(), n);
+    if (ec != std::errc() || ptr != port.data() + port.size() || n < 1 || n > 65535) {
+      return invalid("has a port that is not 1..65535");
+    }
+  }
+  std::string base = "https://" + (host.find(':') != std::string::npos ? "[" + lower(host) + "]" : host);
+  if (!port.empty()) base += ":" + std::string(port);
+  return ExternalUrl{.base = std::move(base), .host = lower(host)};
+}
+
+Status check_database(std::string_view text, std::string_view what) {
+  if (text.empty()) return {};  // the default: DATA_DIR/acmekit-ca.db
+  if (text.starts_with("sqlite:")) {
+    if (text.size() == std::string_view("sqlite:").size()) {
+      return bad(fmt::format("{}: sqlite: needs a file, as in sqlite:/var/lib/acmekit-ca/acmekit-ca.db", what));
+    }
+    return {};
+  }
+  // libpq's connection URIs (PostgreSQL "Connection URIs"): both schemes.
+  if (text.starts_with("postgres://") || text.starts_with("postgresql://")) return {};
+  // Not the value itself: a mistyped URI may still carry a password.
+  const std::size_t colon = text.find(':');
+  const std::string scheme = colon == std::string_view::npos ? "none" : debug_quoted(text.substr(0, colon));
+  return bad(fmt::format("{} must be sqlite:PATH or a postgres:// or postgresql:// URI (scheme: {})", what, scheme));
 }
 
 Result<std::chrono::seconds> parse_duration(std::string_view text) {
@@ -182,6 +308,17 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   set_if(f.terms_of_service, c.terms_of_service);
   set_if(f.website, c.website);
   set_if(f.sqlite_sync, c.sqlite_sync);
+  if (f.external_url) ACMEKIT_CHECK(set_external_url(*f.external_url, "--external-url", c));
+  if (f.database) {
+    ACMEKIT_CHECK(check_database(*f.database, "--database"));
+    c.database = *f.database;
+  }
+  if (f.database_pool) {
+    if (*f.database_pool < 1 || *f.database_pool > kMaxDatabasePool) {
+      return make_error(ErrorKind::kInvalidArgument, fmt::format("--database-pool must be in [1, {}]", kMaxDatabasePool));
+    }
+    c.database_pool = *f.database_pool;
+  }
   set_if(f.log_level, c.log_level);
   set_if(f.alternate_chain, c.alternate_chain);
   set_if(f.external_account_required, c.external_account_required);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/error.h"
@@ -20,6 +21,13 @@ struct ServeConfig {
   std::string listen = "127.0.0.1:14000";
   std::string management_listen;          // Prometheus /metrics; empty: off
   std::vector<std::string> listener_names;  // extra names in the listener certificate
+  // The base URL clients reach the CA at, e.g. a load balancer's
+  // "https://ca.example.net" (parse_external_url's form). When set, every
+  // URL the CA writes (directory, Location, Link, resources) and the JWS
+  // "url" it expects (RFC 8555 §6.4) use it, whatever the request's Host
+  // says; its host is also a name of the listener certificate. Empty: the
+  // URLs are https:// + the request's Host.
+  std::string external_url;
   std::string issuer_key_type = "ecdsa";  // "ecdsa" (P-256) | "rsa" (2048)
   bool alternate_chain = false;
   uint16_t http01_port = 80;
@@ -36,7 +44,11 @@ struct ServeConfig {
   int threads = 4;
   int validation_threads = 32;
   std::string sqlite_sync = "normal";
-  std::string database;     // "" (SQLite in data_dir), sqlite:PATH, postgres://...
+  // Where the CA keeps its state: "" the SQLite file DATA_DIR/acmekit-ca.db,
+  // "sqlite:PATH" a SQLite file, or a libpq connection URI
+  // "postgres://..." / "postgresql://..." that several instances share.
+  std::string database;
+  // Database connections one instance keeps open (PostgreSQL), 1..256.
   int database_pool = 8;
   std::string log_level = "info";
   // Rate limits, Boulder's defaults (server/ra/rate_limits.h); public_suffixes
@@ -68,6 +80,9 @@ struct ServeFlags {
   std::optional<std::string> config;
   std::optional<std::string> data_dir, listen, management_listen, issuer_key_type, hosts_file, terms_of_service,
       website, certificate_validity, authz_reuse, sqlite_sync, log_level;
+  std::optional<std::string> external_url;  // see ServeConfig::external_url
+  std::optional<std::string> database;      // see ServeConfig::database
+  std::optional<int> database_pool;
   std::optional<bool> alternate_chain, external_account_required;
   std::optional<uint16_t> http01_port, tlsalpn01_port;
   std::optional<int> retry_after, threads, validation_threads;
@@ -81,6 +96,24 @@ struct ServeFlags {
 // Defaults ← TOML file (if flags.config) ← flags. kInvalidArgument naming
 // the key or flag for a bad value or an unknown TOML key.
 Result<ServeConfig> resolve_config(const ServeFlags& flags);
+
+// An external URL (ServeConfig::external_url) as serve uses it.
+struct ExternalUrl {
+  std::string base;  // "https://ca.example.net:8443": scheme and host lower-cased, no trailing slash
+  std::string host;  // "ca.example.net", "192.0.2.1" or "2001:db8::1" (no brackets): a listener name
+};
+
+// "https://HOST[:PORT]" with an optional trailing "/": HOST a DNS name, an
+// IPv4 address or a bracketed IPv6 address, PORT 1..65535. Only https
+// (RFC 8555 §6.1: ACME is served over HTTPS); no user, path, query or
+// fragment. kInvalidArgument naming `what` otherwise.
+[[nodiscard]] Result<ExternalUrl> parse_external_url(std::string_view text, std::string_view what);
+
+// A database setting (ServeConfig::database): "", "sqlite:PATH" (PATH not
+// empty), or "postgres://..." / "postgresql://..." (libpq checks the rest
+// when it connects). kInvalidArgument naming `what` otherwise; the message
+// does not repeat the value, which may hold a password.
+[[nodiscard]] Status check_database(std::string_view text, std::string_view what);
 
 // "90d", "6h", "30m", "45s" or plain seconds.
 Result<std::chrono::seconds> parse_duration(std::string_view text);

@@ -154,11 +154,22 @@ int run_serve(const ServeConfig& c) {
                         .website = c.website,
                         .caa_identities = c.caa_identities,
                         .external_account_required = c.external_account_required,
-                        .retry_after_seconds = c.retry_after});
+                        .retry_after_seconds = c.retry_after,
+                        .external_url = c.external_url});
 
-  // The HTTPS listener, with a certificate from our own intermediate.
+  // The HTTPS listener, with a certificate from our own intermediate: for
+  // the listen address, loopback, and the external URL's host (a load
+  // balancer passing TLS through presents this certificate under that name).
   std::vector<std::string> names = c.listener_names;
-  for (std::string n : {host_of(c.listen), std::string("localhost"), std::string("127.0.0.1"), std::string("::1")}) {
+  std::string external_host;
+  if (!c.external_url.empty()) {
+    auto url = parse_external_url(c.external_url, "external_url");
+    if (!url) return fail("external URL", url.error());
+    external_host = url->host;
+    spdlog::info("external URL {}: every URL the CA writes starts with it", c.external_url);
+  }
+  for (std::string n : {host_of(c.listen), std::string("localhost"), std::string("127.0.0.1"), std::string("::1"),
+                        external_host}) {
     if (!n.empty() && n != "0.0.0.0" && n != "::" && std::find(names.begin(), names.end(), n) == names.end()) {
       names.push_back(n);
     }

@@ -12,7 +12,7 @@ namespace acmekit::server::wfe {
 
 struct Wfe::Context {
   const http::ServerRequest& request;
-  Urls urls;             // https://HOST from the request's Host header
+  Urls urls;             // WfeOptions::external_url, else https://HOST from the request's Host header
   std::string path;      // target without the query
   std::string query;     // after '?', may be empty
   std::string endpoint = "unknown";  // metrics label

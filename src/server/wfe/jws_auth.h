@@ -38,7 +38,7 @@ struct Authenticated {
 };
 
 struct AuthParams {
-  std::string request_url;         // https://HOST + target: must equal "url" (§6.4)
+  std::string request_url;         // base URL (external_url or https://HOST) + target: must equal "url" (§6.4)
   std::string account_url_prefix;  // https://HOST/acme/acct/ : "kid" must start with it
   KeyRule rule = KeyRule::kKid;
   int min_rsa_bits = 2048;

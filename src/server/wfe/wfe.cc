@@ -42,7 +42,12 @@ Response Wfe::handle(const http::ServerRequest& request) {
   }
   Response response;
   auto host = request.headers.get("host");
-  if (!host || host->empty() || host->find_first_of("/ @") != std::string::npos) {
+  if (!options_.external_url.empty()) {
+    // Behind a load balancer: the URLs clients reach, whatever Host the
+    // balancer forwards; a JWS "url" must be one of them (§6.4).
+    ctx.urls.base = options_.external_url;
+    response = route(ctx);
+  } else if (!host || host->empty() || host->find_first_of("/ @") != std::string::npos) {
     response = problem_response(acme_problem("malformed", "a valid Host header is required"));
   } else {
     ctx.urls.base = "https://" + *host;

@@ -34,9 +34,14 @@ struct WfeOptions {
   // (§7.5.1); 0 sends none.
   int retry_after_seconds = 1;
   std::size_t orders_page_size = 100;  // §7.1.2.1
+  // "https://HOST[:PORT]", no trailing slash (ca_cli::parse_external_url):
+  // the base of every URL the WFE writes and of the request URL a JWS "url"
+  // must equal (§6.4), whatever the request's Host. Empty: https:// + Host.
+  std::string external_url;
 };
 
-// Paths, relative to https://HOST (the Host of the request).
+// Paths, relative to the base URL: external_url, else https://HOST (the
+// Host of the request).
 inline constexpr std::string_view kDirectoryPath = "/directory";
 
 class Wfe {
