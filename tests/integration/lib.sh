@@ -57,21 +57,25 @@ _pid_alive() {  # alive and not a zombie
   [[ -n "$st" && "$st" != Z && "$st" != X ]]
 }
 
-# track_pid PID: stop PID (and reap it) at exit.
-track_pid() { E2E_PIDS+=("$1"); }
+# track_pid PID [SIGNAL]: stop PID (and reap it) at exit, with SIGNAL
+# (default TERM; postgres is given INT, its fast shutdown: TERM waits for
+# every client to disconnect).
+declare -gA E2E_PID_SIGNAL=()
+track_pid() { E2E_PIDS+=("$1"); E2E_PID_SIGNAL[$1]=${2:-TERM}; }
 
-# stop_pid PID [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL. Idempotent.
+# stop_pid PID [GRACE_SECONDS] [SIGNAL]: SIGNAL (default TERM), wait, then
+# SIGKILL. Idempotent.
 stop_pid() {
-  local pid=$1 grace=${2:-5} i
+  local pid=$1 grace=${2:-5} sig=${3:-TERM} i
   [[ -n "$pid" ]] || return 0
   if _pid_alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -"$sig" "$pid" 2>/dev/null || true
     for ((i = 0; i < grace * 20; i++)); do
       _pid_alive "$pid" || break
       sleep 0.05
     done
     if _pid_alive "$pid"; then
-      log "pid $pid ignored SIGTERM for ${grace}s, sending SIGKILL"
+      log "pid $pid ignored SIG$sig for ${grace}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
       for ((i = 0; i < 100; i++)); do _pid_alive "$pid" || break; sleep 0.05; done
     fi
@@ -84,7 +88,7 @@ _e2e_cleanup() {
   set +e
   trap - EXIT INT TERM
   for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
-    stop_pid "${E2E_PIDS[$i]}" 3
+    stop_pid "${E2E_PIDS[$i]}" 3 "${E2E_PID_SIGNAL[${E2E_PIDS[$i]}]:-TERM}"
   done
   if [[ $rc -ne 0 ]]; then
     for f in "$LOGS"/*.log; do
