@@ -3,12 +3,13 @@
 # (and by bench/bench_issuance.sh).
 #
 # Starts real peers on loopback only: Pebble (+ pebble-challtestsrv as its DNS
-# server), nginx, and whatever a test needs.  Everything lives in a per-test
+# server), nginx, PostgreSQL, and whatever a test needs.  Everything lives in a per-test
 # temp dir that is removed at exit; every process we start is stopped by PID
 # (never by name: other tests or developers may run Pebble at the same time).
 #
 # Needs (Debian packages): bash coreutils openssl curl jq iproute2 (ss)
-# python3 procps pebble nginx-light; bench also: time certbot lego.
+# python3 procps pebble nginx-light; start_postgres: postgresql util-linux;
+# bench also: time certbot lego.
 #
 # Environment:
 #   ACMEKIT_BIN          acmekit binary (default: $ACMEKIT_SOURCE_DIR/build/acmekit)
@@ -403,6 +404,219 @@ EOF
   export NGINX_ACCESS_LOG="$LOGS/nginx-$port-access.log"
   wait_listening "$port" "$NGINX_PID" "nginx"
   log "nginx up: http://127.0.0.1:$port/ root $root (pid $NGINX_PID)"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# A real PostgreSQL server (Debian's postgresql, run straight from its bin
+# dir, not through pg_ctlcluster), a cluster of the test's own under
+# $WORK/postgres: listens on 127.0.0.1 only, on a free port, its unix socket
+# in $WORK/postgres/run, trust authentication for local and 127.0.0.1/32
+# connections only (pg_hba.conf written here). fsync and the other
+# durability settings are left at their defaults (tests kill the server and
+# expect committed data back). initdb and postgres refuse to run as root:
+# as root they run as PG_RUN_AS (default nobody, with its primary group and
+# no supplementary groups, through setpriv, so PG_PID is postgres itself)
+# and $WORK becomes traversable by others (o+x, not listable: every file in
+# it keeps its own mode); otherwise they run as the caller.
+#
+#   start_postgres            cluster, role and database "acmekit" (owner)
+#   pg_sql "SQL" [URL]        psql, unaligned, tuples only, stops on error
+#   pg_create_db NAME         a new database owned by acmekit; prints its URL
+#   restart_postgres          fast shutdown, start again: same port, same data
+#   kill_postgres [SIGNAL]    SIGKILL (default) the postmaster and every child
+#                             at once, like a crash; start_postgres recovers
+#   stop_postgres             fast shutdown (SIGINT), by PID
+#
+# Sets: PG_PID PG_PORT PG_DATA PG_URL (postgres://acmekit@127.0.0.1:PORT/acmekit)
+#   PG_ADMIN_URL (superuser postgres, database postgres) PG_SOCKET_DIR
+#   PG_BINDIR PG_LOG.  The data dir survives stop_postgres and
+#   kill_postgres: the next start_postgres is a restart on the same port.
+
+# A caller's libpq settings must not redirect the test's connections.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE \
+  PGSERVICEFILE PGPASSFILE PGOPTIONS PGSSLMODE PGCONNECT_TIMEOUT PGAPPNAME || true
+
+# PG_BINDIR: the newest /usr/lib/postgresql/*/bin unless set.
+_pg_bindir() {
+  if [[ -z "${PG_BINDIR:-}" ]]; then
+    PG_BINDIR=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+  fi
+  [[ -n "$PG_BINDIR" && -x "$PG_BINDIR/postgres" && -x "$PG_BINDIR/initdb" && -x "$PG_BINDIR/pg_isready" && -x "$PG_BINDIR/psql" ]] \
+    || fail "PostgreSQL server binaries not found (Debian package postgresql; or set PG_BINDIR)"
+  export PG_BINDIR
+}
+
+# _pg_as: the command prefix that runs the server's programs unprivileged.
+_pg_as() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    local u=${PG_RUN_AS:-nobody}
+    printf '%s\n' setpriv "--reuid=$(id -u "$u")" "--regid=$(id -g "$u")" --clear-groups --
+  fi
+}
+
+start_postgres() {
+  _pg_bindir
+  require_cmd setpriv
+  if [[ -n "${PG_PID:-}" ]] && _pid_alive "$PG_PID"; then
+    fail "start_postgres: postgres already runs (pid $PG_PID); stop_postgres first"
+  fi
+  local d="$WORK/postgres" as
+  mapfile -t as < <(_pg_as)
+  PG_DATA="$d/data" PG_SOCKET_DIR="$d/run" PG_LOG="$LOGS/postgres.log"
+  if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+    mkdir -p "$d" "$PG_SOCKET_DIR"
+    if [[ ${#as[@]} -gt 0 ]]; then
+      chmod o+x "$WORK"
+      chown "$(id -u "${PG_RUN_AS:-nobody}"):$(id -g "${PG_RUN_AS:-nobody}")" "$d" "$PG_SOCKET_DIR"
+    fi
+    chmod 700 "$d"
+    "${as[@]}" "$PG_BINDIR/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C \
+      --no-instructions >"$LOGS/initdb.log" 2>&1 \
+      || fail "initdb failed; see $LOGS/initdb.log:
+$(tail -n 15 "$LOGS/initdb.log")"
+    cat >"$PG_DATA/pg_hba.conf" <<HBA
+# acmekit test harness: trust, loopback and the socket in $PG_SOCKET_DIR only
+local all all trust
+host  all all 127.0.0.1/32 trust
+HBA
+    cat >>"$PG_DATA/postgresql.conf" <<CONF
+
+# ---- acmekit test harness (lib.sh start_postgres); port is on the command line
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PG_SOCKET_DIR'
+log_line_prefix = '%m [%p] %q%u@%d '
+log_connections = off
+CONF
+    _start_postgres_fresh
+  else
+    # A restart: the same port, the same data.
+    [[ -n "${PG_PORT:-}" ]] || fail "start_postgres: $PG_DATA exists but PG_PORT is not set"
+    _start_postgres_once "$PG_PORT" || fail "postgres did not start again on port $PG_PORT; see $PG_LOG:
+$(tail -n 15 "$PG_LOG")"
+  fi
+  PG_URL="postgres://acmekit@127.0.0.1:$PG_PORT/acmekit"
+  PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  export PG_PID PG_PORT PG_DATA PG_URL PG_ADMIN_URL PG_SOCKET_DIR PG_LOG
+}
+
+# First start: a free port, up to 3 of them (another test may bind the one
+# free_port picked before postgres does).
+_start_postgres_fresh() {
+  local attempt
+  for attempt in 1 2 3; do
+    PG_PORT=$(free_port)
+    if _start_postgres_once "$PG_PORT"; then
+      pg_sql "CREATE ROLE acmekit LOGIN" "postgres://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
+      # (CREATE DATABASE cannot share psql -c's transaction with another statement.)
+      pg_sql "CREATE DATABASE acmekit OWNER acmekit" "postgres://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
+      return 0
+    fi
+    grep -q 'could not bind\|could not create any TCP/IP sockets' "$PG_LOG" \
+      || fail "postgres did not start; see $PG_LOG:
+$(tail -n 15 "$PG_LOG")"
+    log "postgres could not bind port $PG_PORT (attempt $attempt), retrying on another"
+    : >"$PG_LOG"
+  done
+  fail "postgres did not start (3 ports tried); see $PG_LOG"
+}
+
+# _start_postgres_once PORT: start, wait until pg_isready says it accepts
+# connections (30 s). Returns 1 when postgres exited meanwhile.
+_start_postgres_once() {
+  local port=$1 as i
+  mapfile -t as < <(_pg_as)
+  # Foreground postgres (no pg_ctl, which daemonizes): the PID is the postmaster.
+  "${as[@]}" "$PG_BINDIR/postgres" -D "$PG_DATA" -p "$port" >>"$PG_LOG" 2>&1 </dev/null &
+  PG_PID=$!; track_pid "$PG_PID" INT
+  for ((i = 0; i < 300; i++)); do
+    _pid_alive "$PG_PID" || { wait "$PG_PID" 2>/dev/null || true; return 1; }
+    if "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -t 1 2>/dev/null; then
+      log "postgres up: 127.0.0.1:$port data $PG_DATA (pid $PG_PID)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "postgres (pid $PG_PID) did not accept connections on 127.0.0.1:$port within 30s"
+}
+
+# _pg_children PID: PIDs whose parent is PID (postgres' server processes).
+_pg_children() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
+
+# _pg_kill_leftovers PID...: SIGKILL those of PIDs that are still a postgres
+# process (by PID; the name only guards against a PID reused meanwhile), and
+# wait until they are gone.
+_pg_kill_leftovers() {
+  local p i left
+  for ((i = 0; i < 100; i++)); do
+    left=0
+    for p in "$@"; do
+      _pid_alive "$p" || continue
+      [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == postgres ]] || continue
+      kill -KILL "$p" 2>/dev/null || true
+      left=1
+    done
+    [[ $left == 1 ]] || return 0
+    sleep 0.05
+  done
+  log "postgres processes still alive after SIGKILL: $*"
+}
+
+# stop_postgres: fast shutdown (SIGINT: open transactions roll back, a
+# checkpoint is written), SIGKILL after 15 s. The data dir stays.
+stop_postgres() {
+  [[ -n "${PG_PID:-}" ]] || return 0
+  local children
+  children=$(_pg_children "$PG_PID")
+  stop_pid "$PG_PID" 15 INT
+  # shellcheck disable=SC2086  # a list of PIDs
+  [[ -z "$children" ]] || _pg_kill_leftovers $children
+}
+
+# kill_postgres [SIGNAL]: the postmaster and all its server processes get
+# SIGNAL (default KILL) at once: a crash, no checkpoint. With QUIT the
+# postmaster does its own immediate shutdown instead. The next
+# start_postgres (or restart_postgres) runs crash recovery on the same data.
+kill_postgres() {
+  local sig=${1:-KILL} children p
+  if [[ -z "${PG_PID:-}" ]] || ! _pid_alive "$PG_PID"; then fail "kill_postgres: postgres is not running"; fi
+  children=$(_pg_children "$PG_PID")
+  kill -"$sig" "$PG_PID" 2>/dev/null || true
+  if [[ "$sig" == KILL || "$sig" == 9 ]]; then
+    for p in $children; do kill -KILL "$p" 2>/dev/null || true; done
+  fi
+  stop_pid "$PG_PID" 10 "$sig"  # waits for (and reaps) the postmaster
+  # shellcheck disable=SC2086
+  [[ -z "$children" ]] || _pg_kill_leftovers $children
+  log "postgres killed with SIG$sig (pid $PG_PID)"
+}
+
+# restart_postgres: stop_postgres, then start_postgres on the same port and
+# data dir (PG_PID changes, PG_PORT and PG_URL do not).
+restart_postgres() {
+  stop_postgres
+  start_postgres
+}
+
+# pg_sql "SQL" [URL]: run SQL with psql against URL (default PG_URL, as the
+# acmekit role), print the rows unaligned ('|' between columns, no header,
+# no footer). Fails the test on any error.
+pg_sql() {
+  local sql=$1 url=${2:-${PG_URL:-}} out
+  [[ -n "$url" ]] || fail "pg_sql: no URL (start_postgres first)"
+  out=$(PGCONNECT_TIMEOUT=10 "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$url" -c "$sql" 2>"$WORK/psql.err") \
+    || fail "psql failed on $url: $sql
+$(cat "$WORK/psql.err")"
+  [[ -z "$out" ]] || printf '%s\n' "$out"
+}
+
+# pg_create_db NAME: CREATE DATABASE NAME owned by the acmekit role; prints its
+# URL (postgres://acmekit@127.0.0.1:PORT/NAME). NAME: [a-z_][a-z0-9_]*.
+pg_create_db() {
+  local name=$1
+  [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || fail "pg_create_db: bad database name '$name'"
+  pg_sql "CREATE DATABASE $name OWNER acmekit" "$PG_ADMIN_URL" >/dev/null
+  echo "postgres://acmekit@127.0.0.1:$PG_PORT/$name"
 }
 
 # ---------------------------------------------------------------- running acmekit
