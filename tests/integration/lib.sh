@@ -3,13 +3,13 @@
 # (and by bench/bench_issuance.sh).
 #
 # Starts real peers on loopback only: Pebble (+ pebble-challtestsrv as its DNS
-# server), nginx, PostgreSQL, and whatever a test needs.  Everything lives in a per-test
+# server), nginx, PostgreSQL, haproxy, and whatever a test needs.  Everything lives in a per-test
 # temp dir that is removed at exit; every process we start is stopped by PID
 # (never by name: other tests or developers may run Pebble at the same time).
 #
 # Needs (Debian packages): bash coreutils openssl curl jq iproute2 (ss)
 # python3 procps pebble nginx-light; start_postgres: postgresql util-linux;
-# bench also: time certbot lego.
+# start_haproxy: haproxy; bench also: time certbot lego.
 #
 # Environment:
 #   ACMEKIT_BIN          acmekit binary (default: $ACMEKIT_SOURCE_DIR/build/acmekit)
@@ -617,6 +617,163 @@ pg_create_db() {
   [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || fail "pg_create_db: bad database name '$name'"
   pg_sql "CREATE DATABASE $name OWNER acmekit" "$PG_ADMIN_URL" >/dev/null
   echo "postgres://acmekit@127.0.0.1:$PG_PORT/$name"
+}
+
+# ---------------------------------------------------------------- haproxy
+
+# start_haproxy MODE LISTEN_PORT BACKEND_PORT...
+#   haproxy (Debian 2.6) in front of BACKEND_PORTs on 127.0.0.1, listening
+#   on 127.0.0.1:LISTEN_PORT (0: a free one). Servers are named s1, s2, ...
+#   in the order given, balanced round robin, each health-checked every
+#   500 ms (fall 1 rise 1: one failed check takes a killed backend out of
+#   rotation, one good check brings it back). A connection refused by a dead
+#   server is retried (retries 3) on another server at once (option
+#   redispatch 1: every retry redispatches; haproxy waits min(timeout
+#   connect, 1 s) only before a retry on the same server), so clients see
+#   no error in the moment before the health check notices.
+#   MODE tcp: TCP passthrough; one client connection goes to one backend,
+#     the next connection to the next backend. TLS (if any) is end to end.
+#   MODE http: haproxy terminates TLS with HAPROXY_TLS_CERT/HAPROXY_TLS_KEY
+#     (default: make_tls_ca's TLS_CERT/TLS_KEY, trusted through TLS_CA; ALPN
+#     h2 and http/1.1) and re-encrypts to each backend, verifying its
+#     certificate against HAPROXY_BACKEND_CA (required; the chain only,
+#     unless HAPROXY_BACKEND_SNI=NAME, which is then sent as SNI and must be
+#     in the backend's certificate). Balancing is per request (no
+#     prefer-last-server, no stickiness): consecutive requests on one
+#     keep-alive client connection reach different backends, which is what
+#     a cluster of CAs behind a load balancer has to survive (a nonce from
+#     one instance used at another, an order created here and finalized
+#     there). Health checks are TLS handshakes (no HTTP request).
+#   Timeouts: connect 2 s, client/server idle 60 s, check 1 s, HTTP request
+#   10 s. One thread (the machine is shared). Logs (one line per connection
+#   or request, naming be/sN) go to $LOGS/haproxy-PORT.log; an admin socket
+#   in its dir serves haproxy_cmd.
+# Sets: HAPROXY_PID HAPROXY_PORT HAPROXY_DIR (config, socket) HAPROXY_LOG.
+#   Each call starts another haproxy; the variables name the last one.
+start_haproxy() {
+  local mode=${1:-} port=${2:-} attempt
+  shift 2 || fail "usage: start_haproxy tcp|http LISTEN_PORT BACKEND_PORT..."
+  [[ "$mode" == tcp || "$mode" == http ]] || fail "start_haproxy: MODE must be tcp or http, not '$mode'"
+  [[ $# -ge 1 ]] || fail "start_haproxy: no backend port"
+  require_cmd haproxy
+  if [[ "$port" != 0 ]]; then
+    _start_haproxy_once "$mode" "$port" "$@" || fail "haproxy did not start on port $port; see $HAPROXY_LOG:
+$(tail -n 15 "$HAPROXY_LOG")"
+    return 0
+  fi
+  for attempt in 1 2 3; do
+    E2E_SOFT_WAIT=1 _start_haproxy_once "$mode" "$(free_port)" "$@" && return 0
+    grep -q 'cannot bind socket' "$HAPROXY_LOG" || fail "haproxy did not start; see $HAPROXY_LOG:
+$(tail -n 15 "$HAPROXY_LOG")"
+    log "haproxy could not bind (attempt $attempt), retrying on another port"
+  done
+  fail "haproxy did not start (3 ports tried)"
+}
+
+_start_haproxy_once() {
+  local mode=$1 port=$2 d i p srv_opts="" bind_opts="" out
+  shift 2
+  d="$WORK/haproxy-$port"
+  mkdir -p "$d"
+  HAPROXY_DIR=$d HAPROXY_LOG="$LOGS/haproxy-$port.log"
+  if [[ "$mode" == http ]]; then
+    if [[ -z "${HAPROXY_TLS_CERT:-}" ]]; then
+      make_tls_ca
+      HAPROXY_TLS_CERT=$TLS_CERT HAPROXY_TLS_KEY=$TLS_KEY
+    fi
+    [[ -f "$HAPROXY_TLS_CERT" && -f "${HAPROXY_TLS_KEY:-}" ]] \
+      || fail "start_haproxy http: HAPROXY_TLS_CERT / HAPROXY_TLS_KEY must name the frontend's certificate and key"
+    [[ -f "${HAPROXY_BACKEND_CA:-}" ]] \
+      || fail "start_haproxy http: HAPROXY_BACKEND_CA must name the CA file that verifies the backends"
+    # haproxy wants the certificate and its key in one file.
+    (umask 077 && cat "$HAPROXY_TLS_CERT" "$HAPROXY_TLS_KEY" >"$d/frontend.pem")
+    bind_opts=" ssl crt $d/frontend.pem alpn h2,http/1.1"
+    srv_opts=" ssl verify required ca-file $HAPROXY_BACKEND_CA"
+    [[ -z "${HAPROXY_BACKEND_SNI:-}" ]] || srv_opts+=" sni str($HAPROXY_BACKEND_SNI) verifyhost $HAPROXY_BACKEND_SNI"
+  fi
+  {
+    cat <<CFG
+# acmekit test harness (lib.sh start_haproxy $mode $port $*)
+global
+  log stderr format raw local0 info
+  nbthread 1
+  maxconn 1024
+  stats socket $d/admin.sock mode 600 level admin
+
+defaults
+  log global
+  mode $mode
+  option ${mode}log
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout check 1s
+  timeout http-request 10s
+  timeout http-keep-alive 10s
+  retries 3
+  option redispatch 1
+
+frontend fe
+  bind 127.0.0.1:$port$bind_opts
+  default_backend be
+
+backend be
+  balance roundrobin
+CFG
+    i=0
+    for p in "$@"; do
+      i=$((i + 1))
+      echo "  server s$i 127.0.0.1:$p check inter 500ms fall 1 rise 1$srv_opts"
+    done
+  } >"$d/haproxy.cfg"
+  out=$(haproxy -c -f "$d/haproxy.cfg" 2>&1) || fail "haproxy rejects $d/haproxy.cfg:
+$out"
+  haproxy -db -f "$d/haproxy.cfg" >>"$HAPROXY_LOG" 2>&1 </dev/null &
+  HAPROXY_PID=$!; track_pid "$HAPROXY_PID"
+  HAPROXY_PORT=$port
+  export HAPROXY_PID HAPROXY_PORT HAPROXY_DIR HAPROXY_LOG
+  wait_listening "$port" "$HAPROXY_PID" "haproxy" || return 1
+  log "haproxy up: $mode 127.0.0.1:$port -> $* (pid $HAPROXY_PID)"
+}
+
+# stop_haproxy [PID]: stop haproxy (default HAPROXY_PID), by PID.
+stop_haproxy() { stop_pid "${1:-${HAPROXY_PID:-}}"; }
+
+# haproxy_cmd "COMMAND" [DIR]: one command on the admin socket of the haproxy
+# in DIR (default HAPROXY_DIR), e.g. "show stat", "disable server be/s1";
+# prints the answer.
+haproxy_cmd() {
+  python3 - "${2:-$HAPROXY_DIR}/admin.sock" "$1" <<'PY' || fail "haproxy admin socket: '$1' failed"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+out = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(out.decode())
+PY
+}
+
+# haproxy_server_status SERVER [DIR]: UP, DOWN, MAINT, ... of be/SERVER (s1, s2, ...).
+haproxy_server_status() {
+  haproxy_cmd "show stat" "${2:-}" | awk -F, -v s="$1" '$1 == "be" && $2 == s { print $18 }'
+}
+
+# haproxy_wait_server SERVER STATUS [TIMEOUT] [DIR]: until haproxy's health
+# checks put be/SERVER in STATUS (UP or DOWN), default within 10 s.
+haproxy_wait_server() {
+  local srv=$1 want=$2 timeout=${3:-10} dir=${4:-} i st=""
+  for ((i = 0; i < timeout * 10; i++)); do
+    st=$(haproxy_server_status "$srv" "$dir")
+    [[ "$st" == "$want"* ]] && return 0
+    sleep 0.1
+  done
+  fail "haproxy server be/$srv is '$st', not $want, after ${timeout}s"
 }
 
 # ---------------------------------------------------------------- running acmekit
