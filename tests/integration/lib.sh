@@ -3,12 +3,13 @@
 # (and by bench/bench_issuance.sh).
 #
 # Starts real peers on loopback only: Pebble (+ pebble-challtestsrv as its DNS
-# server), nginx, and whatever a test needs.  Everything lives in a per-test
+# server), nginx, PostgreSQL, haproxy, and whatever a test needs.  Everything lives in a per-test
 # temp dir that is removed at exit; every process we start is stopped by PID
 # (never by name: other tests or developers may run Pebble at the same time).
 #
 # Needs (Debian packages): bash coreutils openssl curl jq iproute2 (ss)
-# python3 procps pebble nginx-light; bench also: time certbot lego.
+# python3 procps pebble nginx-light; start_postgres: postgresql util-linux;
+# start_haproxy: haproxy; bench also: time certbot lego.
 #
 # Environment:
 #   ACMEKIT_BIN          acmekit binary (default: $ACMEKIT_SOURCE_DIR/build/acmekit)
@@ -57,21 +58,25 @@ _pid_alive() {  # alive and not a zombie
   [[ -n "$st" && "$st" != Z && "$st" != X ]]
 }
 
-# track_pid PID: stop PID (and reap it) at exit.
-track_pid() { E2E_PIDS+=("$1"); }
+# track_pid PID [SIGNAL]: stop PID (and reap it) at exit, with SIGNAL
+# (default TERM; postgres is given INT, its fast shutdown: TERM waits for
+# every client to disconnect).
+declare -gA E2E_PID_SIGNAL=()
+track_pid() { E2E_PIDS+=("$1"); E2E_PID_SIGNAL[$1]=${2:-TERM}; }
 
-# stop_pid PID [GRACE_SECONDS]: SIGTERM, wait, then SIGKILL. Idempotent.
+# stop_pid PID [GRACE_SECONDS] [SIGNAL]: SIGNAL (default TERM), wait, then
+# SIGKILL. Idempotent.
 stop_pid() {
-  local pid=$1 grace=${2:-5} i
+  local pid=$1 grace=${2:-5} sig=${3:-TERM} i
   [[ -n "$pid" ]] || return 0
   if _pid_alive "$pid"; then
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -"$sig" "$pid" 2>/dev/null || true
     for ((i = 0; i < grace * 20; i++)); do
       _pid_alive "$pid" || break
       sleep 0.05
     done
     if _pid_alive "$pid"; then
-      log "pid $pid ignored SIGTERM for ${grace}s, sending SIGKILL"
+      log "pid $pid ignored SIG$sig for ${grace}s, sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
       for ((i = 0; i < 100; i++)); do _pid_alive "$pid" || break; sleep 0.05; done
     fi
@@ -84,7 +89,7 @@ _e2e_cleanup() {
   set +e
   trap - EXIT INT TERM
   for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
-    stop_pid "${E2E_PIDS[$i]}" 3
+    stop_pid "${E2E_PIDS[$i]}" 3 "${E2E_PID_SIGNAL[${E2E_PIDS[$i]}]:-TERM}"
   done
   if [[ $rc -ne 0 ]]; then
     for f in "$LOGS"/*.log; do
@@ -399,6 +404,376 @@ EOF
   export NGINX_ACCESS_LOG="$LOGS/nginx-$port-access.log"
   wait_listening "$port" "$NGINX_PID" "nginx"
   log "nginx up: http://127.0.0.1:$port/ root $root (pid $NGINX_PID)"
+}
+
+# ---------------------------------------------------------------- PostgreSQL
+
+# A real PostgreSQL server (Debian's postgresql, run straight from its bin
+# dir, not through pg_ctlcluster), a cluster of the test's own under
+# $WORK/postgres: listens on 127.0.0.1 only, on a free port, its unix socket
+# in $WORK/postgres/run, trust authentication for local and 127.0.0.1/32
+# connections only (pg_hba.conf written here). fsync and the other
+# durability settings are left at their defaults (tests kill the server and
+# expect committed data back). initdb and postgres refuse to run as root:
+# as root they run as PG_RUN_AS (default nobody, with its primary group and
+# no supplementary groups, through setpriv, so PG_PID is postgres itself)
+# and $WORK becomes traversable by others (o+x, not listable: every file in
+# it keeps its own mode); otherwise they run as the caller.
+#
+#   start_postgres            cluster, role and database "acmekit" (owner)
+#   pg_sql "SQL" [URL]        psql, unaligned, tuples only, stops on error
+#   pg_create_db NAME         a new database owned by acmekit; prints its URL
+#   restart_postgres          fast shutdown, start again: same port, same data
+#   kill_postgres [SIGNAL]    SIGKILL (default) the postmaster and every child
+#                             at once, like a crash; start_postgres recovers
+#   stop_postgres             fast shutdown (SIGINT), by PID
+#
+# Sets: PG_PID PG_PORT PG_DATA PG_URL (postgres://acmekit@127.0.0.1:PORT/acmekit)
+#   PG_ADMIN_URL (superuser postgres, database postgres) PG_SOCKET_DIR
+#   PG_BINDIR PG_LOG.  The data dir survives stop_postgres and
+#   kill_postgres: the next start_postgres is a restart on the same port.
+
+# A caller's libpq settings must not redirect the test's connections.
+unset PGHOST PGHOSTADDR PGPORT PGUSER PGPASSWORD PGDATABASE PGSERVICE \
+  PGSERVICEFILE PGPASSFILE PGOPTIONS PGSSLMODE PGCONNECT_TIMEOUT PGAPPNAME || true
+
+# PG_BINDIR: the newest /usr/lib/postgresql/*/bin unless set.
+_pg_bindir() {
+  if [[ -z "${PG_BINDIR:-}" ]]; then
+    PG_BINDIR=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -n 1)
+  fi
+  [[ -n "$PG_BINDIR" && -x "$PG_BINDIR/postgres" && -x "$PG_BINDIR/initdb" && -x "$PG_BINDIR/pg_isready" && -x "$PG_BINDIR/psql" ]] \
+    || fail "PostgreSQL server binaries not found (Debian package postgresql; or set PG_BINDIR)"
+  export PG_BINDIR
+}
+
+# _pg_as: the command prefix that runs the server's programs unprivileged.
+_pg_as() {
+  if [[ "$(id -u)" -eq 0 ]]; then
+    local u=${PG_RUN_AS:-nobody}
+    printf '%s\n' setpriv "--reuid=$(id -u "$u")" "--regid=$(id -g "$u")" --clear-groups --
+  fi
+}
+
+start_postgres() {
+  _pg_bindir
+  require_cmd setpriv
+  if [[ -n "${PG_PID:-}" ]] && _pid_alive "$PG_PID"; then
+    fail "start_postgres: postgres already runs (pid $PG_PID); stop_postgres first"
+  fi
+  local d="$WORK/postgres" as
+  mapfile -t as < <(_pg_as)
+  PG_DATA="$d/data" PG_SOCKET_DIR="$d/run" PG_LOG="$LOGS/postgres.log"
+  if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
+    mkdir -p "$d" "$PG_SOCKET_DIR"
+    if [[ ${#as[@]} -gt 0 ]]; then
+      chmod o+x "$WORK"
+      chown "$(id -u "${PG_RUN_AS:-nobody}"):$(id -g "${PG_RUN_AS:-nobody}")" "$d" "$PG_SOCKET_DIR"
+    fi
+    chmod 700 "$d"
+    "${as[@]}" "$PG_BINDIR/initdb" -D "$PG_DATA" -U postgres --auth=trust -E UTF8 --locale=C \
+      --no-instructions >"$LOGS/initdb.log" 2>&1 \
+      || fail "initdb failed; see $LOGS/initdb.log:
+$(tail -n 15 "$LOGS/initdb.log")"
+    cat >"$PG_DATA/pg_hba.conf" <<HBA
+# acmekit test harness: trust, loopback and the socket in $PG_SOCKET_DIR only
+local all all trust
+host  all all 127.0.0.1/32 trust
+HBA
+    cat >>"$PG_DATA/postgresql.conf" <<CONF
+
+# ---- acmekit test harness (lib.sh start_postgres); port is on the command line
+listen_addresses = '127.0.0.1'
+unix_socket_directories = '$PG_SOCKET_DIR'
+log_line_prefix = '%m [%p] %q%u@%d '
+log_connections = off
+CONF
+    _start_postgres_fresh
+  else
+    # A restart: the same port, the same data.
+    [[ -n "${PG_PORT:-}" ]] || fail "start_postgres: $PG_DATA exists but PG_PORT is not set"
+    _start_postgres_once "$PG_PORT" || fail "postgres did not start again on port $PG_PORT; see $PG_LOG:
+$(tail -n 15 "$PG_LOG")"
+  fi
+  PG_URL="postgres://acmekit@127.0.0.1:$PG_PORT/acmekit"
+  PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
+  export PG_PID PG_PORT PG_DATA PG_URL PG_ADMIN_URL PG_SOCKET_DIR PG_LOG
+}
+
+# First start: a free port, up to 3 of them (another test may bind the one
+# free_port picked before postgres does).
+_start_postgres_fresh() {
+  local attempt
+  for attempt in 1 2 3; do
+    PG_PORT=$(free_port)
+    if _start_postgres_once "$PG_PORT"; then
+      pg_sql "CREATE ROLE acmekit LOGIN" "postgres://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
+      # (CREATE DATABASE cannot share psql -c's transaction with another statement.)
+      pg_sql "CREATE DATABASE acmekit OWNER acmekit" "postgres://postgres@127.0.0.1:$PG_PORT/postgres" >/dev/null
+      return 0
+    fi
+    grep -q 'could not bind\|could not create any TCP/IP sockets' "$PG_LOG" \
+      || fail "postgres did not start; see $PG_LOG:
+$(tail -n 15 "$PG_LOG")"
+    log "postgres could not bind port $PG_PORT (attempt $attempt), retrying on another"
+    : >"$PG_LOG"
+  done
+  fail "postgres did not start (3 ports tried); see $PG_LOG"
+}
+
+# _start_postgres_once PORT: start, wait until pg_isready says it accepts
+# connections (30 s). Returns 1 when postgres exited meanwhile.
+_start_postgres_once() {
+  local port=$1 as i
+  mapfile -t as < <(_pg_as)
+  # Foreground postgres (no pg_ctl, which daemonizes): the PID is the postmaster.
+  "${as[@]}" "$PG_BINDIR/postgres" -D "$PG_DATA" -p "$port" >>"$PG_LOG" 2>&1 </dev/null &
+  PG_PID=$!; track_pid "$PG_PID" INT
+  for ((i = 0; i < 300; i++)); do
+    _pid_alive "$PG_PID" || { wait "$PG_PID" 2>/dev/null || true; return 1; }
+    if "$PG_BINDIR/pg_isready" -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -t 1 2>/dev/null; then
+      log "postgres up: 127.0.0.1:$port data $PG_DATA (pid $PG_PID)"
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "postgres (pid $PG_PID) did not accept connections on 127.0.0.1:$port within 30s"
+}
+
+# _pg_children PID: PIDs whose parent is PID (postgres' server processes).
+_pg_children() { ps -o pid= --ppid "$1" 2>/dev/null | tr -d ' ' || true; }
+
+# _pg_kill_leftovers PID...: SIGKILL those of PIDs that are still a postgres
+# process (by PID; the name only guards against a PID reused meanwhile), and
+# wait until they are gone.
+_pg_kill_leftovers() {
+  local p i left
+  for ((i = 0; i < 100; i++)); do
+    left=0
+    for p in "$@"; do
+      _pid_alive "$p" || continue
+      [[ "$(cat "/proc/$p/comm" 2>/dev/null)" == postgres ]] || continue
+      kill -KILL "$p" 2>/dev/null || true
+      left=1
+    done
+    [[ $left == 1 ]] || return 0
+    sleep 0.05
+  done
+  log "postgres processes still alive after SIGKILL: $*"
+}
+
+# stop_postgres: fast shutdown (SIGINT: open transactions roll back, a
+# checkpoint is written), SIGKILL after 15 s. The data dir stays.
+stop_postgres() {
+  [[ -n "${PG_PID:-}" ]] || return 0
+  local children
+  children=$(_pg_children "$PG_PID")
+  stop_pid "$PG_PID" 15 INT
+  # shellcheck disable=SC2086  # a list of PIDs
+  [[ -z "$children" ]] || _pg_kill_leftovers $children
+}
+
+# kill_postgres [SIGNAL]: the postmaster and all its server processes get
+# SIGNAL (default KILL) at once: a crash, no checkpoint. With QUIT the
+# postmaster does its own immediate shutdown instead. The next
+# start_postgres (or restart_postgres) runs crash recovery on the same data.
+kill_postgres() {
+  local sig=${1:-KILL} children p
+  if [[ -z "${PG_PID:-}" ]] || ! _pid_alive "$PG_PID"; then fail "kill_postgres: postgres is not running"; fi
+  children=$(_pg_children "$PG_PID")
+  kill -"$sig" "$PG_PID" 2>/dev/null || true
+  if [[ "$sig" == KILL || "$sig" == 9 ]]; then
+    for p in $children; do kill -KILL "$p" 2>/dev/null || true; done
+  fi
+  stop_pid "$PG_PID" 10 "$sig"  # waits for (and reaps) the postmaster
+  # shellcheck disable=SC2086
+  [[ -z "$children" ]] || _pg_kill_leftovers $children
+  log "postgres killed with SIG$sig (pid $PG_PID)"
+}
+
+# restart_postgres: stop_postgres, then start_postgres on the same port and
+# data dir (PG_PID changes, PG_PORT and PG_URL do not).
+restart_postgres() {
+  stop_postgres
+  start_postgres
+}
+
+# pg_sql "SQL" [URL]: run SQL with psql against URL (default PG_URL, as the
+# acmekit role), print the rows unaligned ('|' between columns, no header,
+# no footer). Fails the test on any error.
+pg_sql() {
+  local sql=$1 url=${2:-${PG_URL:-}} out
+  [[ -n "$url" ]] || fail "pg_sql: no URL (start_postgres first)"
+  out=$(PGCONNECT_TIMEOUT=10 "$PG_BINDIR/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$url" -c "$sql" 2>"$WORK/psql.err") \
+    || fail "psql failed on $url: $sql
+$(cat "$WORK/psql.err")"
+  [[ -z "$out" ]] || printf '%s\n' "$out"
+}
+
+# pg_create_db NAME: CREATE DATABASE NAME owned by the acmekit role; prints its
+# URL (postgres://acmekit@127.0.0.1:PORT/NAME). NAME: [a-z_][a-z0-9_]*.
+pg_create_db() {
+  local name=$1
+  [[ "$name" =~ ^[a-z_][a-z0-9_]*$ ]] || fail "pg_create_db: bad database name '$name'"
+  pg_sql "CREATE DATABASE $name OWNER acmekit" "$PG_ADMIN_URL" >/dev/null
+  echo "postgres://acmekit@127.0.0.1:$PG_PORT/$name"
+}
+
+# ---------------------------------------------------------------- haproxy
+
+# start_haproxy MODE LISTEN_PORT BACKEND_PORT...
+#   haproxy (Debian 2.6) in front of BACKEND_PORTs on 127.0.0.1, listening
+#   on 127.0.0.1:LISTEN_PORT (0: a free one). Servers are named s1, s2, ...
+#   in the order given, balanced round robin, each health-checked every
+#   500 ms (fall 1 rise 1: one failed check takes a killed backend out of
+#   rotation, one good check brings it back). A connection refused by a dead
+#   server is retried (retries 3) on another server at once (option
+#   redispatch 1: every retry redispatches; haproxy waits min(timeout
+#   connect, 1 s) only before a retry on the same server), so clients see
+#   no error in the moment before the health check notices.
+#   MODE tcp: TCP passthrough; one client connection goes to one backend,
+#     the next connection to the next backend. TLS (if any) is end to end.
+#   MODE http: haproxy terminates TLS with HAPROXY_TLS_CERT/HAPROXY_TLS_KEY
+#     (default: make_tls_ca's TLS_CERT/TLS_KEY, trusted through TLS_CA; ALPN
+#     h2 and http/1.1) and re-encrypts to each backend, verifying its
+#     certificate against HAPROXY_BACKEND_CA (required; the chain only,
+#     unless HAPROXY_BACKEND_SNI=NAME, which is then sent as SNI and must be
+#     in the backend's certificate). Balancing is per request (no
+#     prefer-last-server, no stickiness): consecutive requests on one
+#     keep-alive client connection reach different backends, which is what
+#     a cluster of CAs behind a load balancer has to survive (a nonce from
+#     one instance used at another, an order created here and finalized
+#     there). Health checks are TLS handshakes (no HTTP request).
+#   Timeouts: connect 2 s, client/server idle 60 s, check 1 s, HTTP request
+#   10 s. One thread (the machine is shared). Logs (one line per connection
+#   or request, naming be/sN) go to $LOGS/haproxy-PORT.log; an admin socket
+#   in its dir serves haproxy_cmd.
+# Sets: HAPROXY_PID HAPROXY_PORT HAPROXY_DIR (config, socket) HAPROXY_LOG.
+#   Each call starts another haproxy; the variables name the last one.
+start_haproxy() {
+  local mode=${1:-} port=${2:-} attempt
+  shift 2 || fail "usage: start_haproxy tcp|http LISTEN_PORT BACKEND_PORT..."
+  [[ "$mode" == tcp || "$mode" == http ]] || fail "start_haproxy: MODE must be tcp or http, not '$mode'"
+  [[ $# -ge 1 ]] || fail "start_haproxy: no backend port"
+  require_cmd haproxy
+  if [[ "$port" != 0 ]]; then
+    _start_haproxy_once "$mode" "$port" "$@" || fail "haproxy did not start on port $port; see $HAPROXY_LOG:
+$(tail -n 15 "$HAPROXY_LOG")"
+    return 0
+  fi
+  for attempt in 1 2 3; do
+    E2E_SOFT_WAIT=1 _start_haproxy_once "$mode" "$(free_port)" "$@" && return 0
+    grep -q 'cannot bind socket' "$HAPROXY_LOG" || fail "haproxy did not start; see $HAPROXY_LOG:
+$(tail -n 15 "$HAPROXY_LOG")"
+    log "haproxy could not bind (attempt $attempt), retrying on another port"
+  done
+  fail "haproxy did not start (3 ports tried)"
+}
+
+_start_haproxy_once() {
+  local mode=$1 port=$2 d i p srv_opts="" bind_opts="" out
+  shift 2
+  d="$WORK/haproxy-$port"
+  mkdir -p "$d"
+  HAPROXY_DIR=$d HAPROXY_LOG="$LOGS/haproxy-$port.log"
+  if [[ "$mode" == http ]]; then
+    if [[ -z "${HAPROXY_TLS_CERT:-}" ]]; then
+      make_tls_ca
+      HAPROXY_TLS_CERT=$TLS_CERT HAPROXY_TLS_KEY=$TLS_KEY
+    fi
+    [[ -f "$HAPROXY_TLS_CERT" && -f "${HAPROXY_TLS_KEY:-}" ]] \
+      || fail "start_haproxy http: HAPROXY_TLS_CERT / HAPROXY_TLS_KEY must name the frontend's certificate and key"
+    [[ -f "${HAPROXY_BACKEND_CA:-}" ]] \
+      || fail "start_haproxy http: HAPROXY_BACKEND_CA must name the CA file that verifies the backends"
+    # haproxy wants the certificate and its key in one file.
+    (umask 077 && cat "$HAPROXY_TLS_CERT" "$HAPROXY_TLS_KEY" >"$d/frontend.pem")
+    bind_opts=" ssl crt $d/frontend.pem alpn h2,http/1.1"
+    srv_opts=" ssl verify required ca-file $HAPROXY_BACKEND_CA"
+    [[ -z "${HAPROXY_BACKEND_SNI:-}" ]] || srv_opts+=" sni str($HAPROXY_BACKEND_SNI) verifyhost $HAPROXY_BACKEND_SNI"
+  fi
+  {
+    cat <<CFG
+# acmekit test harness (lib.sh start_haproxy $mode $port $*)
+global
+  log stderr format raw local0 info
+  nbthread 1
+  maxconn 1024
+  stats socket $d/admin.sock mode 600 level admin
+
+defaults
+  log global
+  mode $mode
+  option ${mode}log
+  timeout connect 2s
+  timeout client 60s
+  timeout server 60s
+  timeout check 1s
+  timeout http-request 10s
+  timeout http-keep-alive 10s
+  retries 3
+  option redispatch 1
+
+frontend fe
+  bind 127.0.0.1:$port$bind_opts
+  default_backend be
+
+backend be
+  balance roundrobin
+CFG
+    i=0
+    for p in "$@"; do
+      i=$((i + 1))
+      echo "  server s$i 127.0.0.1:$p check inter 500ms fall 1 rise 1$srv_opts"
+    done
+  } >"$d/haproxy.cfg"
+  out=$(haproxy -c -f "$d/haproxy.cfg" 2>&1) || fail "haproxy rejects $d/haproxy.cfg:
+$out"
+  haproxy -db -f "$d/haproxy.cfg" >>"$HAPROXY_LOG" 2>&1 </dev/null &
+  HAPROXY_PID=$!; track_pid "$HAPROXY_PID"
+  HAPROXY_PORT=$port
+  export HAPROXY_PID HAPROXY_PORT HAPROXY_DIR HAPROXY_LOG
+  wait_listening "$port" "$HAPROXY_PID" "haproxy" || return 1
+  log "haproxy up: $mode 127.0.0.1:$port -> $* (pid $HAPROXY_PID)"
+}
+
+# stop_haproxy [PID]: stop haproxy (default HAPROXY_PID), by PID.
+stop_haproxy() { stop_pid "${1:-${HAPROXY_PID:-}}"; }
+
+# haproxy_cmd "COMMAND" [DIR]: one command on the admin socket of the haproxy
+# in DIR (default HAPROXY_DIR), e.g. "show stat", "disable server be/s1";
+# prints the answer.
+haproxy_cmd() {
+  python3 - "${2:-$HAPROXY_DIR}/admin.sock" "$1" <<'PY' || fail "haproxy admin socket: '$1' failed"
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(sys.argv[2].encode() + b"\n")
+out = b""
+while True:
+    chunk = s.recv(65536)
+    if not chunk:
+        break
+    out += chunk
+sys.stdout.write(out.decode())
+PY
+}
+
+# haproxy_server_status SERVER [DIR]: UP, DOWN, MAINT, ... of be/SERVER (s1, s2, ...).
+haproxy_server_status() {
+  haproxy_cmd "show stat" "${2:-}" | awk -F, -v s="$1" '$1 == "be" && $2 == s { print $18 }'
+}
+
+# haproxy_wait_server SERVER STATUS [TIMEOUT] [DIR]: until haproxy's health
+# checks put be/SERVER in STATUS (UP or DOWN), default within 10 s.
+haproxy_wait_server() {
+  local srv=$1 want=$2 timeout=${3:-10} dir=${4:-} i st=""
+  for ((i = 0; i < timeout * 10; i++)); do
+    st=$(haproxy_server_status "$srv" "$dir")
+    [[ "$st" == "$want"* ]] && return 0
+    sleep 0.1
+  done
+  fail "haproxy server be/$srv is '$st', not $want, after ${timeout}s"
 }
 
 # ---------------------------------------------------------------- running acmekit
