@@ -1,6 +1,7 @@
 #include "server/sa/pg_db.h"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <array>
 #include <charconv>
@@ -142,6 +143,7 @@ class PgDatabase final : public Database {
       auto [converted, params] = postgres_placeholders(sql);
       std::string name = fmt::format("s{}", statements_.size() + 1);
       ResultPtr res(PQprepare(conn_, name.c_str(), converted.c_str(), 0, nullptr));
+      note(PQresultStatus(res.get()) == PGRES_COMMAND_OK);
       if (PQresultStatus(res.get()) != PGRES_COMMAND_OK) return pg_error(conn_, res.get(), fmt::format("prepare \"{}\"", sql));
       it = statements_.emplace(sql, std::make_unique<PgStatement>(*this, std::move(name), params)).first;
     }
@@ -151,6 +153,7 @@ class PgDatabase final : public Database {
   Status exec(const std::string& sql) override {
     ResultPtr res(PQexec(conn_, sql.c_str()));
     const auto status = PQresultStatus(res.get());
+    note(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       return pg_error(conn_, res.get(), fmt::format("exec \"{}\"", sql.substr(0, 200)));
     }
@@ -173,7 +176,29 @@ class PgDatabase final : public Database {
     return {};
   }
   void rollback() override { ResultPtr res(PQexec(conn_, "ROLLBACK")); }
-  bool usable() const override { return PQstatus(conn_) == CONNECTION_OK; }
+  // Between calls, reads what the server sent meanwhile: a server that shut
+  // down or restarted has closed the connection (57P01), which this notices
+  // without a round trip, so the pool does not hand out a dead connection.
+  // Between calls nothing is expected from the server (no LISTEN here):
+  // anything readable on an idle connection is the server saying goodbye,
+  // or its end of the socket closing.
+  bool usable() const override {
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
+    if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return true;
+    pollfd p{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
+    return ::poll(&p, 1, 0) == 0;
+  }
+  void lease_started() override {
+    commands_ = 0;
+    lost_first_ = false;
+  }
+  bool lost_before_first_command() const override { return lost_first_; }
+  // Every command's outcome: a lost connection on the first one of a lease
+  // means the server ran nothing of the call.
+  void note(bool ok) {
+    if (!ok && commands_ == 0 && PQstatus(conn_) != CONNECTION_OK) lost_first_ = true;
+    ++commands_;
+  }
 
   PGconn* conn() { return conn_; }
   void set_changes(int n) { changes_ = n; }
@@ -186,6 +211,8 @@ class PgDatabase final : public Database {
   PGconn* conn_;
   std::unordered_map<std::string, std::unique_ptr<PgStatement>> statements_;
   int changes_ = 0;
+  int commands_ = 0;
+  bool lost_first_ = false;
 };
 
 Result<bool> PgStatement::step() {
@@ -197,6 +224,7 @@ Result<bool> PgStatement::step() {
     result_.reset(PQexecPrepared(db_.conn(), name_.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
                                  nullptr, 0));
     const auto status = PQresultStatus(result_.get());
+    db_.note(status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
       auto err = pg_error(db_.conn(), result_.get(), "step");
       result_.reset();

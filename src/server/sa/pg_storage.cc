@@ -35,10 +35,14 @@ class PgConnections final : public Connections {
     std::unique_lock lock(mu_);
     const auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
     for (;;) {
-      if (!idle_.empty()) {
-        Database* db = idle_.back().release();
+      while (!idle_.empty()) {
+        std::unique_ptr<Database> db = std::move(idle_.back());
         idle_.pop_back();
-        return db;
+        if (db->usable()) {
+          db->lease_started();
+          return db.release();
+        }
+        --open_;  // closed by the server while idle: replaced below
       }
       if (open_ < options_.pool) {
         ++open_;
@@ -50,6 +54,7 @@ class PgConnections final : public Connections {
           cv_.notify_one();
           return std::unexpected(std::move(made.error()));
         }
+        (*made)->lease_started();
         return made->release();
       }
       if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_ >= options_.pool) {

@@ -122,6 +122,12 @@ class Database {
   // False once the connection is lost (PostgreSQL restarted): the owner
   // replaces it instead of handing it out again.
   virtual bool usable() const { return true; }
+  // The owner lends the connection to a new caller.
+  virtual void lease_started() {}
+  // True when the connection was found lost by the first command of this
+  // lease: the server ran nothing of it, so the caller may run the whole
+  // call again on another connection.
+  virtual bool lost_before_first_command() const { return false; }
 };
 
 // BEGIN ... COMMIT; rolled back when destroyed uncommitted, so every early

@@ -748,18 +748,24 @@ class SqlStorage final : public Storage {
   std::string_view engine() const override { return connections_->engine(); }
 
  private:
-  // Runs `body` on a borrowed connection, returned however body ends.
+  // Runs `body` on a borrowed connection, returned however body ends. A
+  // connection found lost by its first command (the server restarted while
+  // it was idle) ran nothing, so the call runs once more on a new one.
   template <typename F>
   auto with(F body) -> decltype(body(std::declval<Queries&>())) {
-    auto db = connections_->acquire();
-    if (!db) return std::unexpected(std::move(db.error()));
-    struct Return {
-      Connections& pool;
-      Database* db;
-      ~Return() { pool.release(db); }
-    } give_back{*connections_, *db};
-    Queries q(**db);
-    return body(q);
+    for (int attempt = 0;; ++attempt) {
+      auto db = connections_->acquire();
+      if (!db) return std::unexpected(std::move(db.error()));
+      struct Return {
+        Connections& pool;
+        Database* db;
+        ~Return() { pool.release(db); }
+      } give_back{*connections_, *db};
+      Queries q(**db);
+      auto result = body(q);
+      if (!result && attempt == 0 && (*db)->lost_before_first_command()) continue;
+      return result;
+    }
   }
 
   std::unique_ptr<Connections> connections_;
