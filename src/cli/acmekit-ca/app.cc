@@ -147,12 +147,16 @@ std::unique_ptr<CLI::App> make_app(Invocation& inv) {
   auto* eab_cmd = app.add_subcommand("eab", "External account binding keys (RFC 8555 §7.3.4)");
   eab_cmd->require_subcommand(1);
   inv.eab_add_cmd = eab_cmd->add_subcommand("add", "Create a key: prints its kid and base64url MAC key, once");
-  inv.eab_add_cmd->add_option("--data-dir", inv.eab.data_dir, "The CA's data directory")->type_name("DIR")->required();
+  auto* eab_dir = inv.eab_add_cmd->add_option("--data-dir", inv.eab.data_dir, "The CA's data directory (its SQLite database)")->type_name("DIR");
+  auto* eab_db = inv.eab_add_cmd->add_option("--database", inv.eab.database, "The CA's database, as serve's --database (PostgreSQL)")->type_name("URL");
+  eab_dir->excludes(eab_db);
   inv.eab_add_cmd->add_option("--kid", inv.eab.kid, "Key id to use [random]")->type_name("KID");
   inv.eab_add_cmd->add_flag("--json", inv.eab.json, "Print {\"kid\", \"hmac_key\"} as JSON");
   inv.status_cmd =
       app.add_subcommand("status", "Show one certificate's record (valid/revoked, names, dates) as JSON");
-  inv.status_cmd->add_option("--data-dir", inv.status.data_dir, "The CA's data directory")->type_name("DIR")->required();
+  auto* status_dir = inv.status_cmd->add_option("--data-dir", inv.status.data_dir, "The CA's data directory (its SQLite database)")->type_name("DIR");
+  auto* status_db = inv.status_cmd->add_option("--database", inv.status.database, "The CA's database, as serve's --database (PostgreSQL)")->type_name("URL");
+  status_dir->excludes(status_db);
   auto* by_cert = inv.status_cmd->add_option("--cert", inv.status.cert_path, "PEM file of the certificate")->type_name("FILE");
   auto* by_serial = inv.status_cmd->add_option("--serial", inv.status.serial, "Serial number, hex")->type_name("HEX");
   by_cert->excludes(by_serial);

@@ -26,7 +26,11 @@ int run_status(const StatusOptions& o) {
     if (!chain) return fail(chain.error());
     serial = chain->front().serial_hex;
   }
-  auto storage = server::sa::open_sqlite(std::filesystem::path(o.data_dir) / "acmekit-ca.db");
+  if (o.data_dir.empty() && o.database.empty()) {
+    std::cerr << "acmekit-ca: error: --data-dir or --database is required\n";
+    return kExitUsage;
+  }
+  auto storage = server::sa::open_database(o.database, o.data_dir, {}, 1);
   if (!storage) return fail(storage.error());
   auto cert = (*storage)->get_certificate(serial);
   if (!cert) return fail(cert.error());
