@@ -18,6 +18,7 @@ EXAMPLES
       --tlsalpn01-port 5001 --dns-resolver 127.0.0.1:8053       (a test setup)
   acmekit-ca eab add --data-dir /var/lib/acmekit-ca
   acmekit-ca status --data-dir /var/lib/acmekit-ca --cert fullchain.pem
+  acmekit-ca migrate --data-dir /var/lib/acmekit-ca --to postgresql://acmekit-ca@db.internal/acmekit_ca
   certbot certonly --server https://ca.internal/directory --standalone -d host.internal
       (clients must trust DATA_DIR/root.pem, e.g. REQUESTS_CA_BUNDLE for certbot)
 
@@ -134,6 +135,46 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   return s;
 }
 
+void add_migrate(CLI::App& app, Invocation& inv) {
+  auto* m = app.add_subcommand("migrate",
+                               "Copy a SQLite CA's whole state into an empty PostgreSQL database, to serve it "
+                               "with --database");
+  inv.migrate_cmd = m;
+  auto* data_dir = m->add_option("--data-dir", inv.migrate.data_dir,
+                                 "The CA's data directory: migrate DATA_DIR/acmekit-ca.db")
+                       ->type_name("DIR");
+  auto* from = m->add_option("--from", inv.migrate.from, "The SQLite database: sqlite:PATH or PATH")
+                   ->type_name("DATABASE");
+  from->excludes(data_dir);
+  m->add_option("--to", inv.migrate.to,
+                "The PostgreSQL database, a postgres:// or postgresql:// URI (libpq); it must hold no CA state")
+      ->type_name("URL")
+      ->required();
+  m->add_flag("--json", inv.migrate.json, "Print {\"from\", \"to\", \"tables\": {TABLE: ROWS}, ...} as JSON");
+  m->footer(R"(
+Copies accounts (with their ids, so account URLs stay valid), orders (with
+their sequence), authorizations, certificates (revocable as before), EAB
+keys, blocked keys and shared secrets: every table but redeemed nonces and
+the health probe's row. The SQLite database is read in one transaction, a
+consistent snapshot even while the CA is serving (WAL), and not written to
+(only a schema older than this build's is upgraded first, as `serve` would).
+PostgreSQL is written in one transaction: all of the rows or, on any error,
+none. The target's schema is created first; a target that already holds CA
+state, or whose columns differ from the source's, is refused. The password
+in --to is never printed.
+
+Afterwards stop the SQLite CA (what it changes after the snapshot is not
+copied) and start each instance with --database URL and a copy of the same
+data dir: the CA keys and certificates stay files there.
+
+  acmekit-ca migrate --data-dir /var/lib/acmekit-ca \
+      --to postgresql://acmekit-ca@db.internal/acmekit_ca
+  acmekit-ca serve --data-dir /var/lib/acmekit-ca \
+      --database postgresql://acmekit-ca@db.internal/acmekit_ca
+
+Exit status 0 when copied, 1 on failure (no rows written), 2 on bad usage.)");
+}
+
 }  // namespace
 
 std::unique_ptr<CLI::App> make_app(Invocation& inv) {
@@ -161,6 +202,7 @@ std::unique_ptr<CLI::App> make_app(Invocation& inv) {
   auto* by_serial = inv.status_cmd->add_option("--serial", inv.status.serial, "Serial number, hex")->type_name("HEX");
   by_cert->excludes(by_serial);
   inv.status_cmd->require_option(2);
+  add_migrate(app, inv);
   return owned;
 }
 

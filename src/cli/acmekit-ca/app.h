@@ -18,9 +18,11 @@ struct Invocation {
   ServeFlags serve;
   EabAddOptions eab;
   StatusOptions status;
+  MigrateOptions migrate;
   CLI::App* serve_cmd = nullptr;
   CLI::App* eab_add_cmd = nullptr;
   CLI::App* status_cmd = nullptr;
+  CLI::App* migrate_cmd = nullptr;
 };
 
 // The whole command line, bound to `inv` (which must outlive the App).

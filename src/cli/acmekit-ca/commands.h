@@ -28,6 +28,16 @@ struct StatusOptions {
 // Prints the certificate's record as JSON: status, reason, names, dates.
 int run_status(const StatusOptions& options);
 
+struct MigrateOptions {
+  std::string from;      // sqlite:PATH or PATH; empty: DATA_DIR/acmekit-ca.db
+  std::string data_dir;
+  std::string to;        // postgres:// or postgresql:// URL
+  bool json = false;
+};
+// Copies the SQLite CA's state into an empty PostgreSQL database and prints
+// the rows copied per table.
+int run_migrate(const MigrateOptions& options);
+
 // Exit codes: 0 ok, 1 failure, 2 usage.
 inline constexpr int kExitOk = 0, kExitFailure = 1, kExitUsage = 2;
 

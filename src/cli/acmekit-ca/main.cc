@@ -36,6 +36,7 @@ int run(int argc, char** argv) {
 
   if (inv.eab_add_cmd->parsed()) return run_eab_add(inv.eab);
   if (inv.status_cmd->parsed()) return run_status(inv.status);
+  if (inv.migrate_cmd->parsed()) return run_migrate(inv.migrate);
   auto config = resolve_config(inv.serve);
   if (!config) {
     std::cerr << "acmekit-ca: error: " << config.error().message() << "\n";
