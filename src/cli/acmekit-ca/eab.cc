@@ -13,7 +13,7 @@
 namespace acmekit::ca_cli {
 
 int run_eab_add(const EabAddOptions& o) {
-  auto storage = server::sa::open_sqlite(std::filesystem::path(o.data_dir) / "acmekit-ca.db");
+  auto storage = server::sa::open_database(o.database, o.data_dir, {}, 1);
   if (!storage) {
     std::cerr << "acmekit-ca: error: " << storage.error().message() << "\n";
     return kExitFailure;

@@ -18,6 +18,10 @@ int run_status(const StatusOptions& o) {
     std::cerr << "acmekit-ca: error: " << e.message() << "\n";
     return kExitFailure;
   };
+  if (o.cert_path.empty() && o.serial.empty()) {
+    std::cerr << "acmekit-ca: error: status needs --cert FILE or --serial HEX\n";
+    return kExitUsage;
+  }
   std::string serial = o.serial;
   if (!o.cert_path.empty()) {
     auto pem = fsio::read_file(o.cert_path);
@@ -26,7 +30,7 @@ int run_status(const StatusOptions& o) {
     if (!chain) return fail(chain.error());
     serial = chain->front().serial_hex;
   }
-  auto storage = server::sa::open_sqlite(std::filesystem::path(o.data_dir) / "acmekit-ca.db");
+  auto storage = server::sa::open_database(o.database, o.data_dir, {}, 1);
   if (!storage) return fail(storage.error());
   auto cert = (*storage)->get_certificate(serial);
   if (!cert) return fail(cert.error());
