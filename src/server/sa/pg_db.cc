@@ -173,7 +173,19 @@ class PgDatabase final : public Database {
     return {};
   }
   void rollback() override { ResultPtr res(PQexec(conn_, "ROLLBACK")); }
-  bool usable() const override { return PQstatus(conn_) == CONNECTION_OK; }
+  bool usable() const override {
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
+    // A connection the server closed while it sat idle (a restart, a crash)
+    // still says OK until it is used: read what the server left without
+    // blocking (libpq's socket is non-blocking); EOF turns it BAD. A read
+    // that got data (the server's FATAL "terminating connection") returns
+    // before it sees the EOF behind it: read until nothing more comes.
+    if (PQtransactionStatus(conn_) == PQTRANS_IDLE) {
+      for (int i = 0; i < 3 && PQconsumeInput(conn_) == 1 && PQstatus(conn_) == CONNECTION_OK; ++i) {
+      }
+    }
+    return PQstatus(conn_) == CONNECTION_OK;
+  }
 
   PGconn* conn() { return conn_; }
   void set_changes(int n) { changes_ = n; }
