@@ -97,6 +97,17 @@ Result<std::string> issue_steps(IssuanceContext& ctx, const std::string& name, s
   ACMEKIT_TRY(auto key, crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256}));
   ACMEKIT_TRY(auto csr, crypto::make_csr_der(key, {name}));
   auto fin = client::api::finalize_order(ctx.session, order, csr);
+  if (!fin && fin.error().is_acme("orderNotReady")) {
+    // A finalize resent after its connection died (RetryingClient) finds
+    // the order past "ready" when the first copy reached a CA: this order
+    // is this worker's alone, so it is our finalization; follow it (the
+    // leaf's key is checked against ours below).
+    auto now = client::api::get_order(ctx.session, order.url);
+    if (now && (now->status == wire::AcmeStatus::kProcessing || now->status == wire::AcmeStatus::kValid)) {
+      if (ctx.finalize_recovered != nullptr) ctx.finalize_recovered->fetch_add(1, std::memory_order_relaxed);
+      fin = std::move(*now);
+    }
+  }
   if (!fin) return std::unexpected(std::move(fin).error().with_context("finalize"));
   order = std::move(*fin);
   ACMEKIT_CHECK(poll_order_while(ctx, order, wire::AcmeStatus::kProcessing));

@@ -3,6 +3,8 @@
 // shared http-01 responder.
 #pragma once
 
+#include <atomic>
+#include <cstdint>
 #include <string>
 
 #include "client/api/poll.h"
@@ -19,6 +21,9 @@ struct IssuanceContext {
   client::challenge::Http01Standalone& http01;  // shared by all workers
   Clock& clock;
   client::api::PollPolicy policy;
+  // Counts finalizations found already under way after a resent finalize
+  // (see issue_steps); null: none counted.
+  std::atomic<uint64_t>* finalize_recovered = nullptr;
 };
 
 // newOrder for `name` → http-01 for each authorization → poll them →

@@ -6,7 +6,9 @@
 // keep-alive connection (one CurlClient) and Session, and loops over orders
 // for unique names o<worker>-<seq>.<suffix>. One http-01 responder on
 // 127.0.0.1:--http01-port answers every worker's tokens. Exit code 0 only if
-// setup worked and no order failed.
+// setup worked and no order failed. Requests whose connection was refused or
+// reset are sent again, and badNonce is retried (RetryingClient, Session),
+// as clients of a CA behind a load balancer do; the report counts both.
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -32,6 +34,7 @@
 #include "core/crypto/key.h"
 #include "core/http/curl_client.h"
 #include "issuance.h"
+#include "retrying_client.h"
 #include "stats.h"
 
 namespace acmekit::loadgen {
@@ -98,9 +101,10 @@ struct AccountRef {
   std::string url;
 };
 
-Result<AccountRef> create_account(const Flags& f) {
-  ACMEKIT_TRY(auto http, http::CurlClient::create(client_options(f)));
-  client::api::Session session(*http, f.directory);
+Result<AccountRef> create_account(const Flags& f, RetryCounters& retries) {
+  ACMEKIT_TRY(auto curl, http::CurlClient::create(client_options(f)));
+  RetryingClient http(*curl, retries);
+  client::api::Session session(http, f.directory);
   ACMEKIT_CHECK(session.load_directory());
   ACMEKIT_TRY(auto key, crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256}));
   session.set_account_key(key);
@@ -117,15 +121,16 @@ constexpr std::ptrdiff_t kConcurrentConnects = 8;
 
 void worker(int index, const Flags& f, const AccountRef& account,
             client::challenge::Http01Standalone& http01, Run& run,
-            std::counting_semaphore<kConcurrentConnects>& connect_gate) {
+            std::counting_semaphore<kConcurrentConnects>& connect_gate, RetryCounters& retries) {
   SystemClock clock;
   connect_gate.acquire();
-  auto http = http::CurlClient::create(client_options(f));
-  if (!http) {
+  auto curl = http::CurlClient::create(client_options(f));
+  if (!curl) {
     connect_gate.release();
-    return run.record_failure(fmt::format("worker {}: {}", index, http.error().message()));
+    return run.record_failure(fmt::format("worker {}: {}", index, curl.error().message()));
   }
-  client::api::Session session(**http, f.directory);
+  RetryingClient http(**curl, retries);
+  client::api::Session session(http, f.directory);
   auto directory = session.load_directory();
   connect_gate.release();
   if (!directory) {
@@ -140,7 +145,8 @@ void worker(int index, const Flags& f, const AccountRef& account,
                       .clock = clock,
                       .policy = {.max_delay = std::chrono::milliseconds(1'000),
                                  .max_retry_after = std::chrono::milliseconds(1'000),
-                                 .timeout = std::chrono::milliseconds(120'000)}};
+                                 .timeout = std::chrono::milliseconds(120'000)},
+                      .finalize_recovered = &retries.finalize_recovered};
   for (uint64_t seq = 0; run.claim(); ++seq) {
     const std::string name = fmt::format("o{}-{}.{}", index, seq, f.name_suffix);
     const auto start = Steady::now();
@@ -169,7 +175,8 @@ int run_load(const Flags& f) {
     fmt::print(stderr, "ca_loadgen: error: {}\n", http01.error().message());
     return 1;
   }
-  auto account = create_account(f);
+  RetryCounters retries;
+  auto account = create_account(f, retries);
   if (!account) {
     fmt::print(stderr, "ca_loadgen: error: creating the account at {}: {}\n", f.directory,
                account.error().message());
@@ -183,11 +190,14 @@ int run_load(const Flags& f) {
   std::counting_semaphore<kConcurrentConnects> connect_gate(kConcurrentConnects);
   for (int i = 0; i < f.concurrency; ++i) {
     threads.emplace_back(worker, i, std::cref(f), std::cref(*account), std::ref(**http01), std::ref(run),
-                         std::ref(connect_gate));
+                         std::ref(connect_gate), std::ref(retries));
   }
   for (auto& t : threads) t.join();
   RunStats stats = run.take();
   stats.elapsed = Steady::now() - start;
+  stats.transport_retries = retries.transport.load();
+  stats.bad_nonce_retries = retries.bad_nonce.load();
+  stats.finalize_recovered = retries.finalize_recovered.load();
 
   const bool ok = stats.failed == 0;
   if (f.json) {

@@ -32,6 +32,10 @@ nlohmann::json to_json(RunStats s) {
            {{"p50", ms(percentile(s.latencies, 50))},
             {"p99", ms(percentile(s.latencies, 99))},
             {"max", ms(percentile(s.latencies, 100))}}},
+          {"retries",
+           {{"transport", s.transport_retries},
+            {"bad_nonce", s.bad_nonce_retries},
+            {"finalize_recovered", s.finalize_recovered}}},
           {"errors", s.first_errors}};
 }
 
@@ -41,6 +45,10 @@ std::string to_text(RunStats s) {
       "completed {}, failed {} in {:.1f} s: {:.1f} issuances/s; latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
       s.completed, s.failed, s.elapsed.count(), rate(s), ms(percentile(s.latencies, 50)),
       ms(percentile(s.latencies, 99)), ms(percentile(s.latencies, 100)));
+  if (s.transport_retries + s.bad_nonce_retries + s.finalize_recovered > 0) {
+    out += fmt::format("retries: {} after a failed connection, {} badNonce, {} finalizes found under way\n",
+                       s.transport_retries, s.bad_nonce_retries, s.finalize_recovered);
+  }
   for (const auto& e : s.first_errors) out += "error: " + e + "\n";
   return out;
 }

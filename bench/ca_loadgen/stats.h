@@ -16,6 +16,9 @@ struct RunStats {
   std::vector<std::string> first_errors;          // at most kKeptErrors
   std::vector<std::chrono::microseconds> latencies;  // completed issuances
   std::chrono::duration<double> elapsed{0};       // first order to last answer
+  uint64_t transport_retries = 0;   // requests resent after a refused/reset connection
+  uint64_t bad_nonce_retries = 0;   // badNonce answers, each retried (RFC 8555 §6.5)
+  uint64_t finalize_recovered = 0;  // resent finalizes that found their first copy had gone through
 
   static constexpr size_t kKeptErrors = 5;
 };
@@ -23,7 +26,8 @@ struct RunStats {
 // Nearest-rank percentile (p in (0, 100]) of `sorted`; 0 when empty.
 std::chrono::microseconds percentile(const std::vector<std::chrono::microseconds>& sorted, double p);
 
-// {"completed","failed","elapsed_s","issuances_per_s","latency_ms":{"p50","p99","max"},"errors":[...]}
+// {"completed","failed","elapsed_s","issuances_per_s","latency_ms":{"p50","p99","max"},
+//  "retries":{"transport","bad_nonce","finalize_recovered"},"errors":[...]}
 nlohmann::json to_json(RunStats stats);
 // The same, as a few lines for a person.
 std::string to_text(RunStats stats);

@@ -6,7 +6,8 @@ a well-behaved client (acmekit, certbot, lego) will not send, e.g. a
 newAccount without externalAccountBinding to a CA whose directory says
 externalAccountRequired. Prints one JSON object on stdout:
   {"status": 201, "type": "urn:...:externalAccountRequired" | null,
-   "detail": "...", "location": "..."}
+   "detail": "...", "location": "...", "retry_after": "1" | null,
+   "content_type": "application/problem+json" | ...}
 and exits 0 whenever the server answered at all.
 
   acme_raw.py --directory URL --ca-bundle FILE [--eab-kid KID --eab-hmac-key B64URL]
@@ -92,7 +93,8 @@ def main():
     except ValueError:
         doc = {}
     json.dump({"status": status, "type": doc.get("type"), "detail": doc.get("detail"),
-               "location": headers.get("location")}, sys.stdout)
+               "location": headers.get("location"), "retry_after": headers.get("retry-after"),
+               "content_type": headers.get("content-type")}, sys.stdout)
     print()
 
 

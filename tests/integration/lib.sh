@@ -300,6 +300,11 @@ stop_pebble() {
 # Optional: CA_CONFIG=FILE serves with --config FILE instead of --data-dir
 #   (CA_DATA must then name the file's data_dir); CA_RUN_AS=USER runs the CA
 #   as that user (setpriv: CA_PID is the CA itself).
+# CA_DATABASE=postgres (tests/CMakeLists.txt's e2e.NAME.pg variants): the
+#   first start also starts the test's PostgreSQL (start_postgres) and every
+#   start serves with --database "$PG_URL" (a restart reuses that server;
+#   one that was stopped is started again on its data). Default: the SQLite
+#   file in CA_DATA. ca_admin and ca_sql follow whichever is in use.
 : "${ACMEKIT_CA_BIN:=$ACMEKIT_SOURCE_DIR/build/acmekit-ca}"
 CA_HOSTS="$WORK/ca-hosts"
 ca_hosts_add() {
@@ -322,11 +327,12 @@ start_acmekit_ca() {
   fi
   [[ -n "${CA_RUN_AS:-}" ]] && as=(setpriv --reuid="$CA_RUN_AS" --regid="$CA_RUN_AS" --init-groups --)
   [[ -n "${CA_CONFIG:-}" ]] && source=(--config "$CA_CONFIG")
+  ca_use_database
   touch "$LOGS/acmekit-ca.log"
   log_from=$(($(wc -l <"$LOGS/acmekit-ca.log") + 1))
   "${as[@]}" "$ACMEKIT_CA_BIN" serve "${source[@]}" --listen "127.0.0.1:$listen" \
     --management-listen "127.0.0.1:$mgmt" --http01-port "$CA_HTTP_PORT" \
-    --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
+    --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "${CA_DB_FLAGS[@]}" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
   CA_PID=$!; track_pid "$CA_PID"
   CA_ROOT="$CA_DATA/root.pem"
   for i in $(seq 1 100); do
@@ -351,6 +357,41 @@ start_acmekit_ca() {
 
 stop_acmekit_ca() { stop_pid "${CA_PID:-}"; }
 
+# ca_use_database: CA_DB_FLAGS, the --database flags of the database
+# CA_DATABASE names ("" or sqlite: none, the CA's own file; postgres: the
+# test's PostgreSQL, started here if it does not run).
+CA_DB_FLAGS=()
+ca_use_database() {
+  case "${CA_DATABASE:-sqlite}" in
+    sqlite) CA_DB_FLAGS=() ;;
+    postgres)
+      if [[ -z "${PG_PID:-}" ]] || ! _pid_alive "$PG_PID"; then start_postgres; fi
+      CA_DB_FLAGS=(--database "$PG_URL") ;;
+    *) fail "CA_DATABASE must be sqlite or postgres, not '$CA_DATABASE'" ;;
+  esac
+}
+
+# ca_admin VERB ARGS...: acmekit-ca status / eab add on the CA's data dir and
+# database, e.g. ca_admin status --cert FILE, ca_admin eab add --json.
+ca_admin() {
+  local verb=("$1"); shift
+  [[ "${verb[0]}" != eab ]] || { verb+=("$1"); shift; }
+  ca_use_database
+  "$ACMEKIT_CA_BIN" "${verb[@]}" --data-dir "$CA_DATA" "${CA_DB_FLAGS[@]}" "$@"
+}
+
+# ca_sql "SQL": run SQL on the CA's database, whichever it is (sqlite3 on
+# $CA_DATA/acmekit-ca.db, or pg_sql); rows a line each, columns '|'
+# separated. Keep to SQL both engines read alike (no instr(), no strftime).
+ca_sql() {
+  if [[ "${CA_DATABASE:-sqlite}" == postgres ]]; then
+    pg_sql "$1"
+  else
+    require_cmd sqlite3
+    sqlite3 -readonly "$CA_DATA/acmekit-ca.db" ".timeout 5000" "$1" || fail "sqlite3 failed: $1"
+  fi
+}
+
 # use_ca_client [CONFIG_DIR]: acmekit flags for our CA, like use_pebble_client.
 use_ca_client() {
   CFG=${1:-$WORK/config}
@@ -361,7 +402,7 @@ use_ca_client() {
 
 # ca_cert_status CERT: "valid" or "revoked", as acmekit-ca's database says.
 ca_cert_status() {
-  "$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$1" | jq -r .status
+  ca_admin status --cert "$1" | jq -r .status
 }
 
 # ---------------------------------------------------------------- nginx

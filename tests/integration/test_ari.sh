@@ -105,11 +105,11 @@ grep -q "renewing (inside the CA's renewal window (ARI)" "$ACME_ERR" || fail "th
 SERIAL2=$(cert_serial "$CERT")
 [[ "$SERIAL2" != "$SERIAL1" ]] || fail "serial did not change"
 grep -q "replaces certificate 0*$SERIAL1 " "$CALOG" || fail "the CA log shows no order replacing $SERIAL1"
-REPLACED_BY=$("$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/cert1.pem" | jq -r '.replaced_by_order // empty')
+REPLACED_BY=$(ca_admin status --cert "$WORK/cert1.pem" | jq -r '.replaced_by_order // empty')
 [[ -n "$REPLACED_BY" ]] || fail "the CA's database does not mark $SERIAL1 replaced"
-"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$CERT" | jq -e '.replaced_by_order == null' >/dev/null \
+ca_admin status --cert "$CERT" | jq -e '.replaced_by_order == null' >/dev/null \
   || fail "the new certificate is marked replaced"
-sqlite3 "$CA_DATA/acmekit-ca.db" "SELECT replaces_certificate_id FROM orders WHERE id = '$REPLACED_BY'" | grep -qx "0*$SERIAL1" \
+ca_sql "SELECT replaces_certificate_id FROM orders WHERE id = '$REPLACED_BY'" | grep -qx "0*$SERIAL1" \
   || fail "order $REPLACED_BY does not record that it replaces $SERIAL1"
 case_pass
 
@@ -172,7 +172,7 @@ run_acmekit certonly -d revoked.ari.test --force-renewal "${STANDALONE[@]}" "${C
 assert_success
 [[ "$(cert_serial "$CFG/live/revoked.ari.test/cert.pem")" != "$(cert_serial "$WORK/before-certonly.pem")" ]] \
   || fail "certonly --force-renewal did not issue"
-"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/before-certonly.pem" \
+ca_admin status --cert "$WORK/before-certonly.pem" \
   | jq -e '.replaced_by_order != null' >/dev/null \
-  || fail "the CA does not record the old certificate as replaced: $("$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/before-certonly.pem")"
+  || fail "the CA does not record the old certificate as replaced: $(ca_admin status --cert "$WORK/before-certonly.pem")"
 case_pass

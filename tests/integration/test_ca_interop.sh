@@ -48,7 +48,7 @@ case_begin "certbot revoke"
 cp "$CB/config/live/certbot.ca.test/cert.pem" "$WORK/certbot-cert.pem"
 certbot_run revoke --cert-path "$CB/config/live/certbot.ca.test/cert.pem" --reason keycompromise --no-delete-after-revoke
 [[ "$(ca_cert_status "$WORK/certbot-cert.pem")" == revoked ]] || fail "the CA does not list certbot's certificate as revoked"
-"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$WORK/certbot-cert.pem" | jq -e '.revocation_reason == 1' >/dev/null \
+ca_admin status --cert "$WORK/certbot-cert.pem" | jq -e '.revocation_reason == 1' >/dev/null \
   || fail "the revocation reason keyCompromise (1) was not recorded"
 case_pass
 

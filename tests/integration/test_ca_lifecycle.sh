@@ -35,7 +35,7 @@ ca_issued_total() {
     | awk '/^acmekit_ca_certificates_issued_total /{print $2}'
 }
 # ca_reason CERT: the revocation reason code the CA's database recorded.
-ca_reason() { "$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$1" | jq -r .revocation_reason; }
+ca_reason() { ca_admin status --cert "$1" | jq -r .revocation_reason; }
 # raw_new_account [ARGS...]: one hand-made newAccount; sets RAW_STATUS, RAW_TYPE, RAW_DETAIL.
 raw_new_account() {
   local out
@@ -94,7 +94,7 @@ case_pass
 case_begin "revoke with the account key (keyCompromise), then again: alreadyRevoked"
 lc_revoke_by_account rv-a.ca.test keycompromise
 [[ "$(ca_reason "$LC_REVOKED")" == 1 ]] || fail "the CA recorded reason $(ca_reason "$LC_REVOKED"), expected keyCompromise (1)"
-"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$LC_REVOKED" | jq -e '.revoked_at != null' >/dev/null \
+ca_admin status --cert "$LC_REVOKED" | jq -e '.revoked_at != null' >/dev/null \
   || fail "the CA's record has no revoked_at"
 case_pass
 
@@ -154,7 +154,7 @@ case_pass
 case_begin "restart the CA with --external-account-required; eab add while it runs"
 stop_acmekit_ca
 start_acmekit_ca --certificate-validity 3600 --external-account-required
-"$ACMEKIT_CA_BIN" eab add --data-dir "$CA_DATA" --json >"$WORK/eab.json" || fail "acmekit-ca eab add failed"
+ca_admin eab add --json >"$WORK/eab.json" || fail "acmekit-ca eab add failed"
 KID=$(jq -r .kid "$WORK/eab.json") HMAC=$(jq -r .hmac_key "$WORK/eab.json")
 rm -f "$WORK/eab.json"
 [[ -n "$KID" && ${#HMAC} -ge 43 ]] || fail "eab add printed no kid/hmac_key"
@@ -176,7 +176,7 @@ raw_new_account --eab-kid no-such-kid --eab-hmac-key "$HMAC"
 raw_expect 403 unauthorized '*unknown external account key*' "newAccount with an unknown kid"
 # The same hand-made request with a good binding is accepted, so the
 # refusals above are about the binding, not about acme_raw.py.
-"$ACMEKIT_CA_BIN" eab add --data-dir "$CA_DATA" --json >"$WORK/eab2.json" || fail "acmekit-ca eab add failed"
+ca_admin eab add --json >"$WORK/eab2.json" || fail "acmekit-ca eab add failed"
 raw_new_account --eab-kid "$(jq -r .kid "$WORK/eab2.json")" --eab-hmac-key "$(jq -r .hmac_key "$WORK/eab2.json")"
 [[ $RAW_STATUS == 201 ]] || fail "newAccount with a good binding: $RAW_STATUS $RAW_TYPE $RAW_DETAIL"
 case_pass

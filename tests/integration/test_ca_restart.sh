@@ -18,7 +18,7 @@ account_url=$(json_get .url)
 [[ "$account_url" == "https://127.0.0.1:$CA_PORT/acme/acct/"* ]] || fail "unexpected account URL $account_url"
 cp "$CA_ROOT" "$WORK/root-before.pem"
 sha256sum "$CA_DATA"/*.key.pem >"$WORK/keys-before.txt"
-"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$CFG/live/restart.ca.test/cert.pem" >"$WORK/status-before.json"
+ca_admin status --cert "$CFG/live/restart.ca.test/cert.pem" >"$WORK/status-before.json"
 case_pass
 
 case_begin "kill -9 and start again on the same port"
@@ -37,7 +37,7 @@ jq -e '.contact | index("mailto:ops@ca.test")' "$ACME_OUT" >/dev/null || fail "c
 case_pass
 
 case_begin "the certificate's record survived, and it can be revoked"
-"$ACMEKIT_CA_BIN" status --data-dir "$CA_DATA" --cert "$CFG/live/restart.ca.test/cert.pem" >"$WORK/status-after.json"
+ca_admin status --cert "$CFG/live/restart.ca.test/cert.pem" >"$WORK/status-after.json"
 jq -e --slurpfile b "$WORK/status-before.json" '.serial == $b[0].serial and .order == $b[0].order and .account == $b[0].account' \
   "$WORK/status-after.json" >/dev/null || fail "certificate record differs after restart"
 cp "$CFG/live/restart.ca.test/cert.pem" "$WORK/old.pem"

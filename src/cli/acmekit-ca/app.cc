@@ -76,6 +76,10 @@ BEHIND A LOAD BALANCER
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
 
+// `eab add` and `status` read and write the database `serve` uses.
+constexpr const char* kAdminDatabaseHelp =
+    "The database serve runs with (--database): sqlite:PATH or a postgres:// URI [DATA_DIR/acmekit-ca.db]";
+
 CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   auto* s = app.add_subcommand("serve", "Run the CA: the ACME server, validation and issuance");
   s->add_option("--config", f.config, "TOML file with any of the settings below (flags override it)")->type_name("FILE");
@@ -188,20 +192,19 @@ std::unique_ptr<CLI::App> make_app(Invocation& inv) {
   auto* eab_cmd = app.add_subcommand("eab", "External account binding keys (RFC 8555 §7.3.4)");
   eab_cmd->require_subcommand(1);
   inv.eab_add_cmd = eab_cmd->add_subcommand("add", "Create a key: prints its kid and base64url MAC key, once");
-  auto* eab_dir = inv.eab_add_cmd->add_option("--data-dir", inv.eab.data_dir, "The CA's data directory (its SQLite database)")->type_name("DIR");
-  auto* eab_db = inv.eab_add_cmd->add_option("--database", inv.eab.database, "The CA's database, as serve's --database (PostgreSQL)")->type_name("URL");
-  eab_dir->excludes(eab_db);
+  inv.eab_add_cmd->add_option("--data-dir", inv.eab.data_dir, "The CA's data directory")->type_name("DIR")->required();
+  inv.eab_add_cmd->add_option("--database", inv.eab.database, kAdminDatabaseHelp)->type_name("URL");
   inv.eab_add_cmd->add_option("--kid", inv.eab.kid, "Key id to use [random]")->type_name("KID");
   inv.eab_add_cmd->add_flag("--json", inv.eab.json, "Print {\"kid\", \"hmac_key\"} as JSON");
   inv.status_cmd =
       app.add_subcommand("status", "Show one certificate's record (valid/revoked, names, dates) as JSON");
-  auto* status_dir = inv.status_cmd->add_option("--data-dir", inv.status.data_dir, "The CA's data directory (its SQLite database)")->type_name("DIR");
-  auto* status_db = inv.status_cmd->add_option("--database", inv.status.database, "The CA's database, as serve's --database (PostgreSQL)")->type_name("URL");
-  status_dir->excludes(status_db);
+  inv.status_cmd->add_option("--data-dir", inv.status.data_dir, "The CA's data directory")->type_name("DIR")->required();
+  inv.status_cmd->add_option("--database", inv.status.database, kAdminDatabaseHelp)->type_name("URL");
   auto* by_cert = inv.status_cmd->add_option("--cert", inv.status.cert_path, "PEM file of the certificate")->type_name("FILE");
   auto* by_serial = inv.status_cmd->add_option("--serial", inv.status.serial, "Serial number, hex")->type_name("HEX");
   by_cert->excludes(by_serial);
-  inv.status_cmd->require_option(2);
+  // --data-dir, one of --cert / --serial (run_status checks which), and --database if given.
+  inv.status_cmd->require_option(2, 3);
   add_migrate(app, inv);
   return owned;
 }

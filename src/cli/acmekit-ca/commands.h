@@ -12,7 +12,7 @@ int run_serve(const ServeConfig& config);
 
 struct EabAddOptions {
   std::string data_dir;
-  std::string database;  // as serve's --database; "": DATA_DIR/acmekit-ca.db
+  std::string database;  // serve's --database; "" is DATA_DIR/acmekit-ca.db
   std::string kid;  // empty: a random one
   bool json = false;
 };
@@ -21,7 +21,7 @@ int run_eab_add(const EabAddOptions& options);
 
 struct StatusOptions {
   std::string data_dir;
-  std::string database;  // as serve's --database; "": DATA_DIR/acmekit-ca.db
+  std::string database;   // serve's --database; "" is DATA_DIR/acmekit-ca.db
   std::string cert_path;  // a PEM certificate, or
   std::string serial;     // its serial, lower-case hex
 };

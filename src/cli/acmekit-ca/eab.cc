@@ -13,10 +13,6 @@
 namespace acmekit::ca_cli {
 
 int run_eab_add(const EabAddOptions& o) {
-  if (o.data_dir.empty() && o.database.empty()) {
-    std::cerr << "acmekit-ca: error: --data-dir or --database is required\n";
-    return kExitUsage;
-  }
   auto storage = server::sa::open_database(o.database, o.data_dir, {}, 1);
   if (!storage) {
     std::cerr << "acmekit-ca: error: " << storage.error().message() << "\n";

@@ -18,6 +18,10 @@ int run_status(const StatusOptions& o) {
     std::cerr << "acmekit-ca: error: " << e.message() << "\n";
     return kExitFailure;
   };
+  if (o.cert_path.empty() && o.serial.empty()) {
+    std::cerr << "acmekit-ca: error: status needs --cert FILE or --serial HEX\n";
+    return kExitUsage;
+  }
   std::string serial = o.serial;
   if (!o.cert_path.empty()) {
     auto pem = fsio::read_file(o.cert_path);
@@ -25,10 +29,6 @@ int run_status(const StatusOptions& o) {
     auto chain = crypto::parse_pem_chain(*pem);
     if (!chain) return fail(chain.error());
     serial = chain->front().serial_hex;
-  }
-  if (o.data_dir.empty() && o.database.empty()) {
-    std::cerr << "acmekit-ca: error: --data-dir or --database is required\n";
-    return kExitUsage;
   }
   auto storage = server::sa::open_database(o.database, o.data_dir, {}, 1);
   if (!storage) return fail(storage.error());

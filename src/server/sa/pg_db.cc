@@ -176,9 +176,6 @@ class PgDatabase final : public Database {
     return {};
   }
   void rollback() override { ResultPtr res(PQexec(conn_, "ROLLBACK")); }
-  // Between calls, reads what the server sent meanwhile: a server that shut
-  // down or restarted has closed the connection (57P01), which this notices
-  // without a round trip, so the pool does not hand out a dead connection.
   // Between calls nothing is expected from the server (no LISTEN here):
   // anything readable on an idle connection is the server saying goodbye,
   // or its end of the socket closing.

@@ -1,7 +1,8 @@
 // Storage on PostgreSQL (storage.h): several acmekit-ca instances on one
 // database. A pool of connections for requests (made on demand, up to
 // PostgresOptions::pool; a connection the server dropped is discarded when
-// returned, so a restarted server is reconnected to by the next request),
+// returned or found dropped while idle, so a restarted server is reconnected
+// to by the next request, which does not fail on a dead connection),
 // and for each exclusive lock name a connection of its own holding a
 // session advisory lock: the server releases it if the instance dies, and
 // waiting for it never takes a connection requests need.
