@@ -74,9 +74,11 @@ struct OrderRecord {
   std::string replaces;
   std::string replaces_certificate_id;
   // When a finalize claimed the order ("processing", StorageWriter::
-  // begin_finalize); an instance that died mid-way leaves it, and the RA
-  // turns the order invalid once it is old.
+  // begin_finalize), which instance, and the CSR (DER): an instance that
+  // died mid-way leaves them, and another finishes the issuance.
   std::optional<TimePoint> finalize_started;
+  std::string finalize_owner;
+  std::string finalize_csr;
 };
 
 // An issued certificate. id is the serial in lower-case hex.

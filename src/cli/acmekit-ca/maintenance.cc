@@ -29,6 +29,11 @@ void Maintenance::run() {
     } else if (*resumed > 0) {
       spdlog::info("took over {} validation(s) another instance did not finish", *resumed);
     }
+    if (auto finished = ra_.resume_stalled_finalizations(); !finished) {
+      spdlog::warn("finishing interrupted finalizations: {}", finished.error().message());
+    } else if (*finished > 0) {
+      spdlog::info("finished {} finalization(s) another instance did not", *finished);
+    }
     if (shared_nonces_ != nullptr && std::chrono::steady_clock::now() >= next_prune) {
       next_prune = std::chrono::steady_clock::now() + prune_;
       if (auto pruned = shared_nonces_->prune(); !pruned) {

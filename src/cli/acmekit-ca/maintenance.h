@@ -1,6 +1,8 @@
 // The background duties of a serving CA instance, on one thread: every
 // `sweep` it takes over validations whose instance stopped or died (their
-// lease ran out: ra::RegistrationAuthority::resume_interrupted_validations),
+// lease ran out: ra::RegistrationAuthority::resume_interrupted_validations)
+// and finishes finalizations they left "processing" (resume_stalled_
+// finalizations),
 // and every `prune` it forgets redeemed nonces that expired (shared nonces
 // only). Stops when destroyed.
 #pragma once

@@ -212,17 +212,6 @@ Result<OrderView> RegistrationAuthority::load_order_view(OrderRecord order) {
     }
     view.authzs.push_back(std::move(*authz));
   }
-  // A finalization whose instance died between claiming the order and
-  // recording the certificate: the order ends invalid, not "processing"
-  // forever (§7.1.6; the client orders again).
-  if (order.status == AcmeStatus::kProcessing && order.finalize_started &&
-      now - *order.finalize_started > options_.finalize_timeout) {
-    order.status = AcmeStatus::kInvalid;
-    if (order.error_json.empty()) {
-      order.error_json = jose::compact_json(
-          wire::problem_document(acme_problem("serverInternal", "the finalization of this order did not complete")));
-    }
-  }
   // §7.1.6: derived states; stored "processing"/"valid"/"invalid" win.
   if (order.status == AcmeStatus::kPending) {
     if (now >= order.expires || failed) {
@@ -316,23 +305,31 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   const TimePoint now = clock_.now();
   // §7.4: the order turns "processing". Of two finalize requests for it, on
   // any instance, the database lets one through.
-  ACMEKIT_TRY(const bool claimed, storage_.begin_finalize(view.order.id, now));
+  // The claim keeps the CSR, so if this instance dies before the
+  // certificate is recorded another one finishes the issuance
+  // (resume_stalled_finalizations) and the client's polling ends.
+  ACMEKIT_TRY(const bool claimed, storage_.begin_finalize(view.order.id, options_.instance_id, csr_der, now));
   if (!claimed) return problem("orderNotReady", "the order is being finalized by another request");
   view.order.status = AcmeStatus::kProcessing;
   view.order.finalize_started = now;
+  return issue_for_order(std::move(view), csr->public_key, renewal, now);
+}
+
+Result<OrderView> RegistrationAuthority::issue_for_order(OrderView view, const crypto::PublicKey& key, bool renewal,
+                                                         TimePoint now) {
   // The backdate never eats the lifetime: a 1-minute certificate is not
   // issued already expired (a tenth of the lifetime at most).
   const auto backdate = std::min<std::chrono::seconds>(options_.backdate, options_.certificate_validity / 10);
   TimePoint nb = view.order.not_before.value_or(now - backdate);
   TimePoint na = view.order.not_after.value_or(nb + options_.certificate_validity);
-  auto issued = authority_.issue(csr->public_key, view.order.identifiers, nb, na);
+  auto issued = authority_.issue(key, view.order.identifiers, nb, na);
   if (!issued) return abandon_finalize(std::move(view.order), issued.error());
   // The record is keyed by the serial as the certificate parser writes it,
   // which is how revocation and renewalInfo look it up.
   auto parsed = crypto::parse_pem_chain(issued->leaf_pem);
   if (!parsed) return abandon_finalize(std::move(view.order), parsed.error());
   CertificateRecord cert{.id = parsed->at(0).serial_hex,
-                         .account_id = account.id,
+                         .account_id = view.order.account_id,
                          .order_id = view.order.id,
                          .leaf_pem = issued->leaf_pem,
                          .not_before = issued->not_before,
@@ -340,10 +337,56 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
                          .identifiers = view.order.identifiers,
                          .issued = now,
                          .renewal = renewal};
-  ACMEKIT_CHECK(storage_.add_certificate(cert));  // also marks the order valid, in one transaction
+  // Also marks the order valid, in one transaction; the first certificate
+  // recorded for the order wins.
+  if (auto added = storage_.add_certificate(cert); !added) {
+    if (added.error().kind != ErrorKind::kFailedPrecondition) return std::unexpected(added.error());
+    // This instance was slow and another took the finalization over and
+    // recorded its certificate: that one is the order's; this one was never
+    // handed out.
+    spdlog::warn("order {}: certificate {} not recorded: another instance finished the order first", view.order.id,
+                 cert.id);
+    return get_order(view.order.id, "");
+  }
   view.order.status = AcmeStatus::kValid;
   view.order.certificate_id = cert.id;
   return view;
+}
+
+Result<std::size_t> RegistrationAuthority::resume_stalled_finalizations() {
+  const TimePoint now = clock_.now();
+  ACMEKIT_TRY(auto ids, storage_.list_stalled_finalizations(now - options_.finalize_lease));
+  std::size_t resumed = 0;
+  for (const auto& id : ids) {
+    std::lock_guard lock(lock_for(id));
+    ACMEKIT_TRY(auto order, storage_.get_order(id));
+    if (!order || order->status != AcmeStatus::kProcessing || !order->certificate_id.empty() ||
+        !order->finalize_started) {
+      continue;
+    }
+    // Of several instances sweeping at once, one takes it.
+    ACMEKIT_TRY(const bool mine, storage_.take_over_finalize(id, options_.instance_id, *order->finalize_started, now));
+    if (!mine) continue;
+    spdlog::info("order {}: finishing the finalization instance {} did not", id, order->finalize_owner);
+    auto csr = crypto::parse_csr(order->finalize_csr);
+    // The CSR passed every check when the order was claimed; the rate limits
+    // were counted then too. Only the renewal mark is computed again.
+    bool renewal = !order->replaces.empty();
+    if (!renewal) {
+      ACMEKIT_TRY(renewal, storage_.certificate_set_issued(order->identifiers));
+    }
+    ACMEKIT_TRY(auto view, load_order_view(std::move(*order)));
+    if (!csr) {
+      (void)abandon_finalize(std::move(view.order), csr.error());
+      continue;
+    }
+    if (auto done = issue_for_order(std::move(view), csr->public_key, renewal, now); !done) {
+      spdlog::error("order {}: finishing the finalization failed: {}", id, done.error().message());
+      continue;
+    }
+    ++resumed;
+  }
+  return resumed;
 }
 
 Result<OrderView> RegistrationAuthority::abandon_finalize(OrderRecord order, const Error& cause) {

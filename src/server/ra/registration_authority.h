@@ -43,14 +43,14 @@ struct RaOptions {
   std::chrono::seconds backdate{std::chrono::minutes(5)};
   int validation_threads = 16;
   RateLimitOptions rate_limits;
-  // Several instances on one database: this one's name in validation leases
-  // (random per process when empty), how long a lease lasts (more than a
-  // validation takes: the VA's attempts are 10 s each), and how long a
-  // finalization may stay "processing" before the order is given up as
-  // interrupted.
+  // Several instances on one database: this one's name in validation and
+  // finalization leases (random per process when empty), how long a
+  // validation lease lasts (more than a validation takes: the VA's attempts
+  // are 10 s each), and after how long another instance finishes a
+  // finalization left "processing" (signing takes milliseconds).
   std::string instance_id;
   std::chrono::seconds validation_lease{std::chrono::seconds(30)};
-  std::chrono::seconds finalize_timeout{std::chrono::minutes(2)};
+  std::chrono::seconds finalize_lease{std::chrono::seconds(10)};
 };
 
 // The exclusive locks (sa::Storage::exclusive) the RA takes, innermost.
@@ -141,6 +141,11 @@ class RegistrationAuthority {
   // once one validates it. Run at start and every few seconds. Returns how
   // many were resumed.
   Result<std::size_t> resume_interrupted_validations(bool take_over_all = false);
+  // Finishes finalizations an instance claimed (order "processing", its CSR
+  // stored) and did not record a certificate for within finalize_lease: it
+  // stopped or died. Each is taken over in the database first, so one
+  // instance issues it. Run every few seconds. Returns how many were issued.
+  Result<std::size_t> resume_stalled_finalizations();
 
   // Validations started and not yet recorded (for metrics).
   std::size_t validations_in_flight() const;
@@ -163,6 +168,10 @@ class RegistrationAuthority {
   // An order whose certificate could not be issued after it was claimed:
   // recorded invalid, and the cause returned.
   Result<OrderView> abandon_finalize(OrderRecord order, const Error& cause);
+  // Signs the certificate of a claimed order and records it (the order
+  // turns valid). When another instance recorded one first, the order as it
+  // is now.
+  Result<OrderView> issue_for_order(OrderView view, const crypto::PublicKey& key, bool renewal, TimePoint now);
   void record_validation(const std::string& authz_id, ChallengeType type, const Status& result);
   std::mutex& lock_for(std::string_view id);
   // A challenge left "processing" by an instance that stopped or died is

@@ -146,13 +146,16 @@ CREATE TABLE blocked_keys (
     // both engines run one storage code): a validation is leased to the
     // instance running it (lease_owner until lease_until_ms) and another
     // takes it over when the lease runs out; an order being finalized
-    // records when that began; nonces redeemed by any instance (RFC 8555
+    // records when that began, by whom and the CSR, so another instance can
+    // finish it if that one dies; nonces redeemed by any instance (RFC 8555
     // §6.5), kept until they expire; secrets every instance shares (the
     // nonces' MAC key), made by the first.
     Migration{6, R"sql(
 ALTER TABLE authzs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE authzs ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE orders ADD COLUMN finalize_started_ms INTEGER;
+ALTER TABLE orders ADD COLUMN finalize_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE orders ADD COLUMN finalize_csr BLOB;
 CREATE TABLE used_nonces (
   nonce      TEXT PRIMARY KEY,
   expires_ms INTEGER NOT NULL
@@ -199,7 +202,9 @@ CREATE TABLE orders (
   certificate_id          TEXT NOT NULL,
   replaces                TEXT NOT NULL DEFAULT '',
   replaces_certificate_id TEXT NOT NULL DEFAULT '',
-  finalize_started_ms     BIGINT
+  finalize_started_ms     BIGINT,
+  finalize_owner          TEXT NOT NULL DEFAULT '',
+  finalize_csr            BYTEA
 );
 CREATE INDEX orders_account ON orders(account_id, seq);
 CREATE INDEX orders_replaces ON orders(replaces_certificate_id) WHERE replaces_certificate_id != '';

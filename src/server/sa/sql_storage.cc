@@ -58,7 +58,7 @@ Result<AccountRecord> account_from_row(const Statement& s) {
 
 const std::string kOrderSelect =
     "SELECT id, account_id, status, created_ms, expires_ms, identifiers, not_before_ms, not_after_ms, error_json, "
-    "certificate_id, replaces, replaces_certificate_id, finalize_started_ms FROM orders ";
+    "certificate_id, replaces, replaces_certificate_id, finalize_started_ms, finalize_owner, finalize_csr FROM orders ";
 
 // Everything but authz_ids, which live in order_authzs.
 Result<OrderRecord> order_from_row(const Statement& s) {
@@ -71,6 +71,8 @@ Result<OrderRecord> order_from_row(const Statement& s) {
   if (auto ms = optional_millis(s, 6)) o.not_before = from_millis(*ms);
   if (auto ms = optional_millis(s, 7)) o.not_after = from_millis(*ms);
   if (auto ms = optional_millis(s, 12)) o.finalize_started = from_millis(*ms);
+  o.finalize_owner = s.text(13);
+  if (!s.is_null(14)) o.finalize_csr = s.blob(14);
   return o;
 }
 
@@ -470,14 +472,42 @@ class Queries {
               }));
   }
 
-  Result<bool> begin_finalize(std::string_view order_id, TimePoint now) {
+  Result<bool> begin_finalize(std::string_view order_id, std::string_view owner, std::string_view csr_der,
+                              TimePoint now) {
     return in("begin_finalize", write_result([&]() -> Result<bool> {
-                ACMEKIT_TRY(auto stmt, db_.prepare("UPDATE orders SET status = 'processing', finalize_started_ms = ?2 "
+                ACMEKIT_TRY(auto stmt, db_.prepare("UPDATE orders SET status = 'processing', finalize_started_ms = ?2, "
+                                                    "finalize_owner = ?3, finalize_csr = ?4 "
                                                     "WHERE id = ?1 AND status = 'pending' AND certificate_id = ''"));
-                stmt.bind(1, order_id).bind(2, to_millis(now));
+                stmt.bind(1, order_id).bind(2, to_millis(now)).bind(3, owner).bind_blob(4, csr_der);
                 ACMEKIT_CHECK(stmt.run());
                 return db_.changes() == 1;
               }));
+  }
+
+  Result<bool> take_over_finalize(std::string_view order_id, std::string_view owner, TimePoint started,
+                                  TimePoint now) {
+    return in("take_over_finalize", write_result([&]() -> Result<bool> {
+                ACMEKIT_TRY(auto stmt, db_.prepare("UPDATE orders SET finalize_started_ms = ?2, finalize_owner = ?3 "
+                                                    "WHERE id = ?1 AND status = 'processing' AND certificate_id = '' "
+                                                    "AND finalize_started_ms = ?4"));
+                stmt.bind(1, order_id).bind(2, to_millis(now)).bind(3, owner).bind(4, to_millis(started));
+                ACMEKIT_CHECK(stmt.run());
+                return db_.changes() == 1;
+              }));
+  }
+
+  Result<std::vector<std::string>> list_stalled_finalizations(TimePoint started_before) {
+    return in("list_stalled_finalizations", [&]() -> Result<std::vector<std::string>> {
+      ACMEKIT_TRY(auto stmt, db_.prepare("SELECT id FROM orders WHERE status = 'processing' AND certificate_id = '' "
+                                          "AND finalize_started_ms < ?1"));
+      stmt.bind(1, to_millis(started_before));
+      std::vector<std::string> ids;
+      for (;;) {
+        ACMEKIT_TRY(bool row, stmt.step());
+        if (!row) return ids;
+        ids.push_back(stmt.text(0));
+      }
+    }());
   }
 
   Result<bool> redeem_nonce(std::string_view nonce, TimePoint expires) {
@@ -713,8 +743,16 @@ class SqlStorage final : public Storage {
                                 TimePoint until) override {
     return with([&](Queries& q) { return q.claim_validation(authz_id, owner, now, until); });
   }
-  Result<bool> begin_finalize(std::string_view order_id, TimePoint now) override {
-    return with([&](Queries& q) { return q.begin_finalize(order_id, now); });
+  Result<bool> begin_finalize(std::string_view order_id, std::string_view owner, std::string_view csr_der,
+                              TimePoint now) override {
+    return with([&](Queries& q) { return q.begin_finalize(order_id, owner, csr_der, now); });
+  }
+  Result<bool> take_over_finalize(std::string_view order_id, std::string_view owner, TimePoint started,
+                                  TimePoint now) override {
+    return with([&](Queries& q) { return q.take_over_finalize(order_id, owner, started, now); });
+  }
+  Result<std::vector<std::string>> list_stalled_finalizations(TimePoint started_before) override {
+    return with([&](Queries& q) { return q.list_stalled_finalizations(started_before); });
   }
   Status add_certificate(const CertificateRecord& certificate) override {
     return with([&](Queries& q) { return q.add_certificate(certificate); });

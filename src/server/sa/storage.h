@@ -88,6 +88,9 @@ class StorageReader {
   // validation lease ran out before `now` (claim_validation): validations an
   // instance that stopped or died did not finish.
   virtual Result<std::vector<std::string>> list_validating_authz_ids(TimePoint now) = 0;
+  // Orders "processing" without a certificate whose finalization started
+  // before `started_before` (their instance stopped or died).
+  virtual Result<std::vector<std::string>> list_stalled_finalizations(TimePoint started_before) = 0;
   // The account's authorizations for `identifier` whose validation failed
   // (AuthzRecord::failed).
   virtual Result<WindowCount> count_failed_validations(std::string_view account_id,
@@ -125,9 +128,17 @@ class StorageWriter {
   virtual Result<bool> claim_validation(std::string_view authz_id, std::string_view owner, TimePoint now,
                                         TimePoint until) = 0;
   // RFC 8555 §7.4: an order about to be finalized turns "processing"
-  // (finalize_started = now): true for the one caller that moved it from
-  // "pending", false for every other (already processing, valid or invalid).
-  virtual Result<bool> begin_finalize(std::string_view order_id, TimePoint now) = 0;
+  // (finalize_started = now, finalize_owner, finalize_csr): true for the one
+  // caller that moved it from "pending", false for every other (already
+  // processing, valid or invalid).
+  virtual Result<bool> begin_finalize(std::string_view order_id, std::string_view owner, std::string_view csr_der,
+                                      TimePoint now) = 0;
+  // An interrupted finalization (its owner died) is taken over: true for the
+  // one caller that finds the order still "processing" without a
+  // certificate and still started at `started` (the claim it saw); the
+  // order then records the new owner and `now`.
+  virtual Result<bool> take_over_finalize(std::string_view order_id, std::string_view owner, TimePoint started,
+                                          TimePoint now) = 0;
   // Stores the certificate and marks its order valid with it, together
   // (kFailedPrecondition when the order has a certificate already); when
   // the order replaces a certificate (RFC 9773 §5), that one's
