@@ -1,7 +1,8 @@
 // Storage on PostgreSQL (storage.h): several acmekit-ca instances on one
 // database. A pool of connections for requests (made on demand, up to
 // PostgresOptions::pool; a connection the server dropped is discarded when
-// returned, so a restarted server is reconnected to by the next request),
+// returned, with the idle ones, so a restarted server costs one failed
+// request and is reconnected to by the next),
 // and for each exclusive lock name a connection of its own holding a
 // session advisory lock: the server releases it if the instance dies, and
 // waiting for it never takes a connection requests need.
@@ -69,10 +70,15 @@ class PgConnections final : public Connections {
       if (owned->usable()) {
         idle_.push_back(std::move(owned));
       } else {
-        --open_;  // lost (server restarted): the next acquire connects anew
+        // Lost (server restarted): the next acquire connects anew. The idle
+        // ones most likely went with it, but libpq only finds out when one
+        // is used: each would fail one more request. Dropped now instead;
+        // if they were fine, a reconnect is all that costs.
+        open_ -= 1 + static_cast<int>(idle_.size());
+        idle_.clear();
       }
     }
-    cv_.notify_one();
+    cv_.notify_all();
   }
 
   Result<std::unique_ptr<ExclusiveLock>> exclusive(std::string_view name) override {
