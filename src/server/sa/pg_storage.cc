@@ -75,10 +75,15 @@ class PgConnections final : public Connections {
       if (owned->usable()) {
         idle_.push_back(std::move(owned));
       } else {
-        --open_;  // lost (server restarted): the next acquire connects anew
+        // Lost (server restarted): the next acquire connects anew. The idle
+        // ones most likely went with it, but libpq only finds out when one
+        // is used: each would fail one more request. Dropped now instead;
+        // if they were fine, a reconnect is all that costs.
+        open_ -= 1 + static_cast<int>(idle_.size());
+        idle_.clear();
       }
     }
-    cv_.notify_one();
+    cv_.notify_all();
   }
 
   Result<std::unique_ptr<ExclusiveLock>> exclusive(std::string_view name) override {

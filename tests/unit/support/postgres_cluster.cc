@@ -220,7 +220,7 @@ Status PostgresCluster::init() {
   }
 
   ACMEKIT_CHECK(run_server_tool({bin_dir_ + "/initdb", "-D", data_dir().string(), "-U", "postgres", "--auth=trust",
-                                 "-E", "UTF8", "--locale=C", "--no-instructions"},
+                                 "-E", "UTF8", "--locale=C", "--no-instructions", "--no-sync"},
                                 dir_ / "initdb.log"));
   {
     std::ofstream hba(data_dir() / "pg_hba.conf", std::ios::trunc);

@@ -4,7 +4,8 @@
 // a free port (bound to port 0, then handed to postgres; retried on another
 // port when taken meanwhile), its unix socket in the temp dir, trust
 // authentication for the socket and 127.0.0.1/32 only, durability settings
-// (fsync, ...) at their defaults. initdb and postgres refuse to run as root:
+// (fsync, ...) at their defaults (initdb alone skips its final sync: the
+// files it wrote reach the kernel, which is all a kill -9 needs). initdb and postgres refuse to run as root:
 // as root they run as Options::run_as (nobody), which then owns the temp dir.
 // Started by fork/exec (no shell), the postmaster is our child: stopped by
 // PID. Role "acmekit" owns database "acmekit"; create_database() makes more,

@@ -276,5 +276,11 @@ TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrder) {
   }
 }
 
+TEST(SqliteStorageOpen, RefusesAnUnknownSynchronousMode) {
+  auto opened = open_sqlite(":memory:", {.synchronous = "sometimes"});
+  ASSERT_FALSE(opened);
+  EXPECT_EQ(opened.error().kind, ErrorKind::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace acmekit::server::sa

@@ -1,16 +1,23 @@
-// The SQLite storage authority through its public interface: every record
-// type round-trips with all its fields, and the uniqueness, paging, reuse and
-// all-or-nothing rules hold. File-backed (restart, kill -9) cases are in
-// sqlite_storage_file_test.cc.
+// The storage authority's contract (storage.h) through its public
+// interface, on both engines (SQLite in memory, PostgreSQL on a fresh
+// database of a cluster shared by the process): every record type
+// round-trips with all its fields; the uniqueness, paging, reuse and
+// all-or-nothing rules hold; and the decisions two instances could race on
+// (claims, leases, nonces, secrets, locks) are taken once. SQLite-file cases
+// (restart, kill -9, migrations) are in sqlite_storage_file_test.cc; the
+// PostgreSQL-only ones (two instances racing, server restart) in
+// postgres_storage_test.cc.
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <atomic>
+#include <future>
 #include <thread>
 
 #include "server/sa/columns.h"
 #include "server/sa/storage.h"
 #include "storage_test_records.h"
+#include "support/storage_engines.h"
 
 namespace acmekit::server::sa {
 namespace {
@@ -22,20 +29,31 @@ using test::base_time;
 using test::certificate;
 using test::expect_same;
 using test::order;
+using test_support::Engine;
 
-class SqliteStorageTest : public ::testing::Test {
+class StorageTest : public ::testing::TestWithParam<Engine> {
  protected:
   void SetUp() override {
-    auto opened = open_sqlite(":memory:");
-    ASSERT_TRUE(opened) << opened.error().message();
-    db = std::move(*opened);
+    where = test_support::fresh_engine_database(GetParam());
+    db = open();
+    ASSERT_TRUE(db);
     ASSERT_TRUE(db->add_account(account("acct-a", "thumb-a")));
     ASSERT_TRUE(db->add_account(account("acct-b", "thumb-b")));
   }
+  // Another storage on the same database: a second instance (PostgreSQL);
+  // on SQLite in memory, a database of its own.
+  std::unique_ptr<Storage> open() {
+    auto opened = test_support::open_engine(where);
+    EXPECT_TRUE(opened) << opened.error().message();
+    return opened ? std::move(*opened) : nullptr;
+  }
+  bool postgres() const { return GetParam() == Engine::kPostgres; }
+
+  test_support::EngineDatabase where;
   std::unique_ptr<Storage> db;
 };
 
-TEST_F(SqliteStorageTest, AccountRoundTripsWithEveryField) {
+TEST_P(StorageTest, AccountRoundTripsWithEveryField) {
   AccountRecord a = account("acct-c", "thumb-c");
   a.contact = {"mailto:one@example.com", "mailto:two@example.com"};
   a.status = AcmeStatus::kDeactivated;
@@ -57,7 +75,7 @@ TEST_F(SqliteStorageTest, AccountRoundTripsWithEveryField) {
   EXPECT_FALSE(db->get_account_by_thumbprint("no-such-key")->has_value());
 }
 
-TEST_F(SqliteStorageTest, KeyThumbprintBelongsToOneAccount) {
+TEST_P(StorageTest, KeyThumbprintBelongsToOneAccount) {
   auto same_key = db->add_account(account("acct-c", "thumb-a"));
   ASSERT_FALSE(same_key);
   EXPECT_EQ(same_key.error().kind, ErrorKind::kAlreadyExists);
@@ -78,7 +96,7 @@ TEST_F(SqliteStorageTest, KeyThumbprintBelongsToOneAccount) {
   expect_same(**db->get_account("acct-b"), account("acct-b", "thumb-b"));
 }
 
-TEST_F(SqliteStorageTest, UpdateAccountReplacesKeyContactAndStatus) {
+TEST_P(StorageTest, UpdateAccountReplacesKeyContactAndStatus) {
   AccountRecord a = account("acct-a", "thumb-rolled");
   a.jwk_json = R"({"kty":"EC","crv":"P-256","x":"new","y":"new"})";
   a.contact = {"mailto:new@example.com"};
@@ -94,7 +112,7 @@ TEST_F(SqliteStorageTest, UpdateAccountReplacesKeyContactAndStatus) {
   EXPECT_EQ(missing.error().kind, ErrorKind::kNotFound);
 }
 
-TEST_F(SqliteStorageTest, OrderRoundTripsWithItsAuthorizations) {
+TEST_P(StorageTest, OrderRoundTripsWithItsAuthorizations) {
   AuthzRecord reused = authz("authz-old", "acct-a", "old.example.com", AcmeStatus::kValid, base_time() + 24h);
   ASSERT_TRUE(db->add_authz(reused));
 
@@ -128,7 +146,7 @@ TEST_F(SqliteStorageTest, OrderRoundTripsWithItsAuthorizations) {
   EXPECT_FALSE(db->get_authz("authz-none")->has_value());
 }
 
-TEST_F(SqliteStorageTest, AddOrderIsAllOrNothing) {
+TEST_P(StorageTest, AddOrderIsAllOrNothing) {
   // The second link points at an authorization that does not exist: the
   // new authorization and the order must not be stored either.
   OrderRecord o = order("order-1", "acct-a", {"a.example", "b.example"}, {"authz-1", "authz-missing"});
@@ -142,7 +160,7 @@ TEST_F(SqliteStorageTest, AddOrderIsAllOrNothing) {
   EXPECT_EQ(unknown_account.error().kind, ErrorKind::kNotFound);
 }
 
-TEST_F(SqliteStorageTest, UpdateOrderAndAuthzReplaceTheirMutableFields) {
+TEST_P(StorageTest, UpdateOrderAndAuthzReplaceTheirMutableFields) {
   AuthzRecord a = authz("authz-1", "acct-a", "example.com", AcmeStatus::kPending, base_time() + 24h);
   OrderRecord o = order("order-1", "acct-a", {"example.com"}, {"authz-1"});
   ASSERT_TRUE(db->add_order(o, {a}));
@@ -165,7 +183,7 @@ TEST_F(SqliteStorageTest, UpdateOrderAndAuthzReplaceTheirMutableFields) {
   EXPECT_FALSE(db->update_authz(authz("authz-none", "acct-a", "x.example", AcmeStatus::kValid, base_time())));
 }
 
-TEST_F(SqliteStorageTest, ListsOrderIdsOldestFirstInPages) {
+TEST_P(StorageTest, ListsOrderIdsOldestFirstInPages) {
   std::vector<std::string> mine;
   for (int i = 0; i < 5; ++i) {
     // Ids that sort differently from creation order, and another account's
@@ -195,7 +213,7 @@ TEST_F(SqliteStorageTest, ListsOrderIdsOldestFirstInPages) {
   EXPECT_EQ(db->list_order_ids("acct-b", "", 100)->size(), 5u);
 }
 
-TEST_F(SqliteStorageTest, FindValidAuthzPicksTheLatestExpiringUsableOne) {
+TEST_P(StorageTest, FindValidAuthzPicksTheLatestExpiringUsableOne) {
   const TimePoint now = base_time();
   std::vector<AuthzRecord> all = {
       authz("soon", "acct-a", "example.com", AcmeStatus::kValid, now + 10 * 24h),
@@ -228,10 +246,11 @@ TEST_F(SqliteStorageTest, FindValidAuthzPicksTheLatestExpiringUsableOne) {
   EXPECT_FALSE(db->find_valid_authz("acct-a", {.type = "dns", .value = "example.org"}, false, now)->has_value());
 }
 
-class SqliteStorageCertificateTest : public SqliteStorageTest {
+class StorageCertificateTest : public StorageTest {
  protected:
   void SetUp() override {
-    SqliteStorageTest::SetUp();
+    StorageTest::SetUp();
+    if (HasFatalFailure()) return;
     for (const char* id : {"order-1", "order-2"}) {
       OrderRecord o = order(id, "acct-a", {"example.com"}, {});
       o.status = AcmeStatus::kProcessing;
@@ -240,7 +259,7 @@ class SqliteStorageCertificateTest : public SqliteStorageTest {
   }
 };
 
-TEST_F(SqliteStorageCertificateTest, AddCertificateMarksItsOrderValid) {
+TEST_P(StorageCertificateTest, AddCertificateMarksItsOrderValid) {
   CertificateRecord c = certificate("0a1b2c", "acct-a", "order-1", base_time());
   ASSERT_TRUE(db->add_certificate(c));
 
@@ -254,7 +273,7 @@ TEST_F(SqliteStorageCertificateTest, AddCertificateMarksItsOrderValid) {
   EXPECT_FALSE(db->get_certificate("ffff")->has_value());
 }
 
-TEST_F(SqliteStorageCertificateTest, FailedAddCertificateLeavesTheOrderAlone) {
+TEST_P(StorageCertificateTest, FailedAddCertificateLeavesTheOrderAlone) {
   ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
   // The same serial again, for the other order: refused, and order-2 is not
   // half-updated.
@@ -271,7 +290,7 @@ TEST_F(SqliteStorageCertificateTest, FailedAddCertificateLeavesTheOrderAlone) {
   EXPECT_FALSE(db->get_certificate("0d0e")->has_value());
 }
 
-TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
+TEST_P(StorageCertificateTest, RevokesOnlyOnce) {
   ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
   const TimePoint when = base_time() + 2h;
   ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, when, ""));  // keyCompromise
@@ -293,7 +312,7 @@ TEST_F(SqliteStorageCertificateTest, RevokesOnlyOnce) {
   EXPECT_EQ(unknown.error().kind, ErrorKind::kNotFound);
 }
 
-TEST_F(SqliteStorageCertificateTest, AKeyCompromiseRevocationBlocksTheKeyWithIt) {
+TEST_P(StorageCertificateTest, AKeyCompromiseRevocationBlocksTheKeyWithIt) {
   ASSERT_TRUE(db->add_certificate(certificate("0a1b2c", "acct-a", "order-1", base_time())));
   EXPECT_FALSE(*db->is_key_blocked("spki-hash"));
   ASSERT_TRUE(db->revoke_certificate("0a1b2c", 1, base_time() + 1h, "spki-hash"));
@@ -304,7 +323,7 @@ TEST_F(SqliteStorageCertificateTest, AKeyCompromiseRevocationBlocksTheKeyWithIt)
   EXPECT_FALSE(*db->is_key_blocked("second-hash"));
 }
 
-TEST_F(SqliteStorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFinalized) {
+TEST_P(StorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFinalized) {
   // RFC 9773 §5: the order records what it replaces; the certificate is
   // marked once that order gets its certificate.
   ASSERT_TRUE(db->add_certificate(certificate("0a", "acct-a", "order-1", base_time())));
@@ -328,7 +347,7 @@ TEST_F(SqliteStorageCertificateTest, AReplacementOrderMarksItsCertificateWhenFin
   EXPECT_EQ((*db->get_certificate("0c"))->replaced_by_order, "");
 }
 
-TEST_F(SqliteStorageCertificateTest, CountsAnAccountsCertificatesSince) {
+TEST_P(StorageCertificateTest, CountsAnAccountsCertificatesSince) {
   ASSERT_TRUE(db->add_certificate(certificate("01", "acct-a", "order-1", base_time() - 48h)));
   ASSERT_TRUE(db->add_certificate(certificate("02", "acct-a", "order-2", base_time())));
   ASSERT_TRUE(db->add_order(order("order-b", "acct-b", {"example.com"}, {}), {}));
@@ -340,7 +359,7 @@ TEST_F(SqliteStorageCertificateTest, CountsAnAccountsCertificatesSince) {
   EXPECT_EQ(*db->count_certificates_since("acct-b", base_time() - 72h), 1u);
 }
 
-TEST_F(SqliteStorageTest, EabKeyBindsToOneAccountOnce) {
+TEST_P(StorageTest, EabKeyBindsToOneAccountOnce) {
   // Raw MAC bytes, including NUL and high bytes, come back exactly.
   const std::string mac("\x00\x01\xfe\xff key \x00 bytes", 16);
   EabKeyRecord k{.kid = "kid-1", .hmac_key = mac, .created = base_time()};
@@ -361,7 +380,7 @@ TEST_F(SqliteStorageTest, EabKeyBindsToOneAccountOnce) {
   EXPECT_FALSE(db->get_eab_key("kid-none")->has_value());
 }
 
-TEST_F(SqliteStorageTest, AnAccountAndItsEabBindingAreOneTransaction) {
+TEST_P(StorageTest, AnAccountAndItsEabBindingAreOneTransaction) {
   // RFC 8555 §7.3.4: the key is bound with the account or not at all; a
   // refused account burns no key, a refused binding creates no account.
   ASSERT_TRUE(db->add_eab_key({.kid = "kid-1", .hmac_key = "mac", .created = base_time()}));
@@ -391,7 +410,7 @@ TEST_F(SqliteStorageTest, AnAccountAndItsEabBindingAreOneTransaction) {
   EXPECT_EQ((*db->get_eab_key("kid-2"))->account_id, "");
 }
 
-TEST_F(SqliteStorageTest, ConcurrentWritersAllLand) {
+TEST_P(StorageTest, ConcurrentWritersAllLand) {
   constexpr int kThreads = 4, kEach = 50;
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
@@ -411,7 +430,7 @@ TEST_F(SqliteStorageTest, ConcurrentWritersAllLand) {
 }
 
 // Rate limits: counts over (since, now], newest times first, at most `keep`.
-TEST_F(SqliteStorageTest, CountsAnAccountsOrdersInAWindow) {
+TEST_P(StorageTest, CountsAnAccountsOrdersInAWindow) {
   for (int i = 0; i < 4; ++i) {
     OrderRecord o = order("order-" + std::to_string(i), "acct-a", {"example.com"}, {});
     o.created = base_time() + i * 1h;
@@ -429,7 +448,7 @@ TEST_F(SqliteStorageTest, CountsAnAccountsOrdersInAWindow) {
   EXPECT_EQ(db->count_orders("nobody", base_time() - 1h, 10)->count, 0u);
 }
 
-TEST_F(SqliteStorageCertificateTest, CountsCertificatesPerDomainAndNameSet) {
+TEST_P(StorageCertificateTest, CountsCertificatesPerDomainAndNameSet) {
   // One order per certificate (the certificate marks its order valid).
   int n = 0;
   auto issue = [&](std::vector<wire::Identifier> ids, TimePoint issued, bool renewal = false) {
@@ -472,7 +491,7 @@ TEST_F(SqliteStorageCertificateTest, CountsCertificatesPerDomainAndNameSet) {
   EXPECT_FALSE(*db->certificate_set_issued({www}));
 }
 
-TEST_F(SqliteStorageTest, CountsFailedValidationsPerAccountAndIdentifier) {
+TEST_P(StorageTest, CountsFailedValidationsPerAccountAndIdentifier) {
   auto failed = [&](const std::string& id, const std::string& account, const std::string& name, TimePoint when) {
     AuthzRecord a = authz(id, account, name, AcmeStatus::kInvalid, base_time() + 24h);
     a.failed = when;
@@ -502,7 +521,7 @@ TEST_F(SqliteStorageTest, CountsFailedValidationsPerAccountAndIdentifier) {
             0u);
 }
 
-TEST(SqliteStorageKeys, NameSetAndReversedName) {
+TEST(StorageKeys, NameSetAndReversedName) {
   const wire::Identifier a{.type = "dns", .value = "a.example"}, b{.type = "dns", .value = "B.example"};
   EXPECT_EQ(name_set_key({a, b}), name_set_key({{.type = "dns", .value = "b.example"}, a, a}));
   EXPECT_NE(name_set_key({a, b}), name_set_key({a}));
@@ -514,11 +533,230 @@ TEST(SqliteStorageKeys, NameSetAndReversedName) {
   EXPECT_EQ(reversed_name({.type = "ip", .value = "2001:db8::1"}), "2001:db8::1");
 }
 
-TEST(SqliteStorageOpen, RefusesAnUnknownSynchronousMode) {
-  auto opened = open_sqlite(":memory:", {.synchronous = "sometimes"});
-  ASSERT_FALSE(opened);
-  EXPECT_EQ(opened.error().kind, ErrorKind::kInvalidArgument);
+// ---- Decisions two instances could race on (issue 14), on both engines.
+
+// A pending authorization whose challenge `challenge` is in that state.
+AuthzRecord validating(const std::string& id, AcmeStatus challenge = AcmeStatus::kProcessing,
+                       AcmeStatus status = AcmeStatus::kPending) {
+  AuthzRecord a = authz(id, "acct-a", id + ".example", status, base_time() + 24h);
+  a.challenges[1].status = challenge;
+  return a;
 }
+
+TEST_P(StorageTest, ClaimValidationLeasesToOneOwnerUntilTheLeaseRunsOut) {
+  const TimePoint now = base_time();
+  ASSERT_TRUE(db->add_authz(validating("auth-1")));
+
+  auto first = db->claim_validation("auth-1", "instance-a", now, now + 1min);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_TRUE(*first);  // never claimed: free
+  // Held: another owner is refused, up to and including the lease's end.
+  EXPECT_FALSE(*db->claim_validation("auth-1", "instance-b", now + 10s, now + 2min));
+  EXPECT_FALSE(*db->claim_validation("auth-1", "instance-b", now + 1min, now + 2min));
+  // Ran out (the owner died): another instance takes it over, and holds it.
+  EXPECT_TRUE(*db->claim_validation("auth-1", "instance-b", now + 1min + 1ms, now + 3min));
+  EXPECT_FALSE(*db->claim_validation("auth-1", "instance-a", now + 2min, now + 4min));
+
+  // Not being validated: nothing to claim.
+  ASSERT_TRUE(db->add_authz(validating("auth-pending", AcmeStatus::kPending)));
+  EXPECT_FALSE(*db->claim_validation("auth-pending", "instance-a", now, now + 1min));
+  ASSERT_TRUE(db->add_authz(validating("auth-valid", AcmeStatus::kValid, AcmeStatus::kValid)));
+  EXPECT_FALSE(*db->claim_validation("auth-valid", "instance-a", now, now + 1min));
+  EXPECT_FALSE(*db->claim_validation("auth-none", "instance-a", now, now + 1min));
+  // A validation that ended (update_authz) cannot be claimed any more.
+  AuthzRecord done = validating("auth-1", AcmeStatus::kValid, AcmeStatus::kValid);
+  ASSERT_TRUE(db->update_authz(done));
+  EXPECT_FALSE(*db->claim_validation("auth-1", "instance-c", now + 1h, now + 2h));
+}
+
+TEST_P(StorageTest, ListsValidationsWhoseLeaseRanOut) {
+  const TimePoint now = base_time();
+  ASSERT_TRUE(db->add_authz(validating("never-claimed")));
+  ASSERT_TRUE(db->add_authz(validating("leased")));
+  ASSERT_TRUE(db->add_authz(validating("not-validating", AcmeStatus::kPending)));
+  ASSERT_TRUE(db->add_authz(validating("invalid", AcmeStatus::kProcessing, AcmeStatus::kInvalid)));
+  ASSERT_TRUE(*db->claim_validation("leased", "instance-a", now, now + 1min));
+
+  auto sorted = [](Result<std::vector<std::string>> ids) {
+    EXPECT_TRUE(ids) << ids.error().message();
+    std::vector<std::string> out = ids ? *ids : std::vector<std::string>{};
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(sorted(db->list_validating_authz_ids(now)), std::vector<std::string>{"never-claimed"});
+  EXPECT_EQ(sorted(db->list_validating_authz_ids(now + 1min)), std::vector<std::string>{"never-claimed"});
+  EXPECT_EQ(sorted(db->list_validating_authz_ids(now + 1min + 1ms)),
+            (std::vector<std::string>{"leased", "never-claimed"}));
+  // Taken over: leased again, off the list until that lease runs out.
+  ASSERT_TRUE(*db->claim_validation("leased", "instance-b", now + 2min, now + 5min));
+  EXPECT_EQ(sorted(db->list_validating_authz_ids(now + 3min)), std::vector<std::string>{"never-claimed"});
+}
+
+TEST_P(StorageTest, BeginFinalizeLetsExactlyOneCallerIn) {
+  const TimePoint now = base_time() + 5min;
+  ASSERT_TRUE(db->add_order(order("order-1", "acct-a", {"example.com"}, {}), {}));
+
+  auto first = db->begin_finalize("order-1", now);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_TRUE(*first);
+  auto o = **db->get_order("order-1");
+  EXPECT_EQ(o.status, AcmeStatus::kProcessing);
+  EXPECT_EQ(o.finalize_started, now);
+  auto second = db->begin_finalize("order-1", now + 1s);
+  ASSERT_TRUE(second) << second.error().message();
+  EXPECT_FALSE(*second);
+  EXPECT_EQ((*db->get_order("order-1"))->finalize_started, now);  // the winner's time stays
+
+  // Threads racing on one pending order: one wins.
+  ASSERT_TRUE(db->add_order(order("order-race", "acct-a", {"example.com"}, {}), {}));
+  std::atomic<int> won{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      auto r = db->begin_finalize("order-race", now);
+      if (!r) ++errors;
+      else if (*r) ++won;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(won, 1);
+
+  // Only a pending order without a certificate turns processing.
+  for (AcmeStatus status : {AcmeStatus::kValid, AcmeStatus::kInvalid, AcmeStatus::kReady}) {
+    OrderRecord other = order("order-" + std::string(status_column(status)), "acct-a", {"example.com"}, {});
+    other.status = status;
+    ASSERT_TRUE(db->add_order(other, {}));
+    EXPECT_FALSE(*db->begin_finalize(other.id, now)) << other.id;
+    EXPECT_EQ((*db->get_order(other.id))->status, status);
+    EXPECT_FALSE((*db->get_order(other.id))->finalize_started.has_value());
+  }
+  EXPECT_FALSE(*db->begin_finalize("order-none", now));
+}
+
+TEST_P(StorageCertificateTest, AnOrderGetsOneCertificate) {
+  CertificateRecord first = certificate("0a", "acct-a", "order-1", base_time());
+  ASSERT_TRUE(db->add_certificate(first));
+  CertificateRecord second = certificate("0b", "acct-a", "order-1", base_time() + 1min);
+  auto again = db->add_certificate(second);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().kind, ErrorKind::kFailedPrecondition) << again.error().message();
+  // The first stays: the order names it, the second was not stored, and
+  // its names do not count.
+  auto o = **db->get_order("order-1");
+  EXPECT_EQ(o.status, AcmeStatus::kValid);
+  EXPECT_EQ(o.certificate_id, "0a");
+  expect_same(**db->get_certificate("0a"), first);
+  EXPECT_FALSE(db->get_certificate("0b")->has_value());
+  EXPECT_EQ(db->count_certificates_under({.type = "dns", .value = "example.com"}, base_time() - 1h, 10)->count, 1u);
+  EXPECT_EQ(*db->count_certificates_since("acct-a", base_time() - 1h), 1u);
+}
+
+TEST_P(StorageTest, RedeemsANonceOnceAndPrunesOnlyExpiredOnes) {
+  const TimePoint t = base_time();
+  auto first = db->redeem_nonce("nonce-1", t + 1h);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_TRUE(*first);
+  EXPECT_FALSE(*db->redeem_nonce("nonce-1", t + 1h));
+  EXPECT_FALSE(*db->redeem_nonce("nonce-1", t + 2h));  // whatever expiry is claimed
+  EXPECT_TRUE(*db->redeem_nonce("nonce-2", t + 2h));
+
+  // At its expiry a nonce is still kept; after it, forgotten.
+  ASSERT_TRUE(db->prune_nonces(t + 1h));
+  EXPECT_FALSE(*db->redeem_nonce("nonce-1", t + 1h));
+  ASSERT_TRUE(db->prune_nonces(t + 1h + 1ms));
+  EXPECT_FALSE(*db->redeem_nonce("nonce-2", t + 2h));  // not expired: remembered
+  EXPECT_TRUE(*db->redeem_nonce("nonce-1", t + 1h));   // forgotten (the MAC check refuses it by then)
+}
+
+TEST_P(StorageTest, SharedSecretIsTheFirstCandidate) {
+  const std::string a("\x00\x01\xfe\xff secret A", 13), b = "secret B";
+  auto first = db->shared_secret("nonce-mac-key", a);
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(*first, a);
+  EXPECT_EQ(*db->shared_secret("nonce-mac-key", b), a);
+  EXPECT_EQ(*db->shared_secret("other", b), b);
+  EXPECT_EQ(*db->shared_secret("nonce-mac-key", ""), a);
+
+  // Racing first calls agree on one value.
+  std::vector<std::string> got(8);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      auto r = db->shared_secret("raced", "candidate-" + std::to_string(t));
+      got[t] = r ? *r : "error: " + r.error().message();
+    });
+  }
+  for (auto& t : threads) t.join();
+  for (const auto& g : got) EXPECT_EQ(g, got[0]);
+  EXPECT_TRUE(got[0].starts_with("candidate-")) << got[0];
+}
+
+// Runs `threads` threads, each taking lock `name` `rounds` times from
+// storage (thread % storages.size()), counting who is inside: never two.
+void expect_mutual_exclusion(const std::vector<Storage*>& storages, const std::string& name, int threads,
+                             int rounds) {
+  std::atomic<int> inside{0}, most{0}, entered{0}, errors{0};
+  std::vector<std::thread> workers;
+  for (int t = 0; t < threads; ++t) {
+    workers.emplace_back([&, t] {
+      Storage& s = *storages[static_cast<std::size_t>(t) % storages.size()];
+      for (int i = 0; i < rounds; ++i) {
+        auto lock = s.exclusive(name);
+        if (!lock) {
+          ++errors;
+          ADD_FAILURE() << lock.error().message();
+          continue;
+        }
+        const int now_inside = ++inside;
+        int seen = most.load();
+        while (now_inside > seen && !most.compare_exchange_weak(seen, now_inside)) {
+        }
+        ++entered;
+        std::this_thread::sleep_for(1ms);
+        --inside;
+      }
+    });
+  }
+  for (auto& w : workers) w.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(entered, threads * rounds);
+  EXPECT_EQ(most, 1) << "two holders of lock " << name << " at once";
+}
+
+TEST_P(StorageTest, ExclusiveLockHasOneHolderAtATime) {
+  expect_mutual_exclusion({db.get()}, "rate-limits", 4, 10);
+}
+
+TEST_P(StorageTest, ExclusiveLocksOfDifferentNamesDoNotBlockEachOther) {
+  auto held = db->exclusive("name-a");
+  ASSERT_TRUE(held) << held.error().message();
+  // Another name: taken at once although name-a is held.
+  auto other = std::async(std::launch::async, [&] { return db->exclusive("name-b"); });
+  ASSERT_EQ(other.wait_for(10s), std::future_status::ready) << "name-b waited for name-a";
+  auto b = other.get();
+  ASSERT_TRUE(b) << b.error().message();
+  // The same name: waits until it is released.
+  std::atomic<bool> got{false};
+  auto same = std::async(std::launch::async, [&] {
+    auto lock = db->exclusive("name-a");
+    got = true;
+    return lock;
+  });
+  EXPECT_EQ(same.wait_for(300ms), std::future_status::timeout);
+  EXPECT_FALSE(got);
+  held->reset();
+  ASSERT_EQ(same.wait_for(10s), std::future_status::ready) << "name-a not handed on when released";
+  auto a = same.get();
+  EXPECT_TRUE(a) << a.error().message();
+}
+
+TEST_P(StorageTest, NamesItsEngine) {
+  EXPECT_EQ(db->engine(), postgres() ? "postgresql" : "sqlite");
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StorageTest, test_support::kBothEngines, test_support::engine_name);
+INSTANTIATE_TEST_SUITE_P(Engines, StorageCertificateTest, test_support::kBothEngines, test_support::engine_name);
 
 }  // namespace
 }  // namespace acmekit::server::sa
