@@ -69,7 +69,7 @@ TEST_F(PgStorageTest, TwoInstancesFinalizeAnOrderOnce) {
     ASSERT_TRUE(a->add_order(order(id, "acct-a", {"example.com"}, {}), {}));
     std::atomic<int> won{0}, errors{0};
     race({a.get(), b.get()}, 20, [&](Storage& s, int i) {
-      auto r = s.begin_finalize(id, base_time() + std::chrono::milliseconds(i));
+      auto r = s.begin_finalize(id, "instance", "csr", base_time() + std::chrono::milliseconds(i));
       if (!r) {
         ++errors;
         ADD_FAILURE() << r.error().message();

@@ -592,17 +592,22 @@ TEST_P(StorageTest, ListsValidationsWhoseLeaseRanOut) {
   EXPECT_EQ(sorted(db->list_validating_authz_ids(now + 3min)), std::vector<std::string>{"never-claimed"});
 }
 
+// A CSR's bytes as begin_finalize keeps them (binary: a NUL and a backslash).
+const std::string kCsr("0\x82\x00\x01\\csr", 8);
+
 TEST_P(StorageTest, BeginFinalizeLetsExactlyOneCallerIn) {
   const TimePoint now = base_time() + 5min;
   ASSERT_TRUE(db->add_order(order("order-1", "acct-a", {"example.com"}, {}), {}));
 
-  auto first = db->begin_finalize("order-1", now);
+  auto first = db->begin_finalize("order-1", "instance-a", kCsr, now);
   ASSERT_TRUE(first) << first.error().message();
   EXPECT_TRUE(*first);
   auto o = **db->get_order("order-1");
   EXPECT_EQ(o.status, AcmeStatus::kProcessing);
   EXPECT_EQ(o.finalize_started, now);
-  auto second = db->begin_finalize("order-1", now + 1s);
+  EXPECT_EQ(o.finalize_owner, "instance-a");
+  EXPECT_EQ(o.finalize_csr, kCsr);
+  auto second = db->begin_finalize("order-1", "instance-b", kCsr, now + 1s);
   ASSERT_TRUE(second) << second.error().message();
   EXPECT_FALSE(*second);
   EXPECT_EQ((*db->get_order("order-1"))->finalize_started, now);  // the winner's time stays
@@ -613,7 +618,7 @@ TEST_P(StorageTest, BeginFinalizeLetsExactlyOneCallerIn) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&] {
-      auto r = db->begin_finalize("order-race", now);
+      auto r = db->begin_finalize("order-race", "instance-a", kCsr, now);
       if (!r) ++errors;
       else if (*r) ++won;
     });
@@ -627,11 +632,33 @@ TEST_P(StorageTest, BeginFinalizeLetsExactlyOneCallerIn) {
     OrderRecord other = order("order-" + std::string(status_column(status)), "acct-a", {"example.com"}, {});
     other.status = status;
     ASSERT_TRUE(db->add_order(other, {}));
-    EXPECT_FALSE(*db->begin_finalize(other.id, now)) << other.id;
+    EXPECT_FALSE(*db->begin_finalize(other.id, "instance-a", kCsr, now)) << other.id;
     EXPECT_EQ((*db->get_order(other.id))->status, status);
     EXPECT_FALSE((*db->get_order(other.id))->finalize_started.has_value());
   }
-  EXPECT_FALSE(*db->begin_finalize("order-none", now));
+  EXPECT_FALSE(*db->begin_finalize("order-none", "instance-a", kCsr, now));
+}
+
+TEST_P(StorageTest, AStalledFinalizationIsTakenOverOnce) {
+  const TimePoint now = base_time() + 5min;
+  ASSERT_TRUE(db->add_order(order("order-1", "acct-a", {"example.com"}, {}), {}));
+  ASSERT_TRUE(*db->begin_finalize("order-1", "instance-a", kCsr, now));
+  // Not stalled until its start is older than the cut-off.
+  EXPECT_TRUE(db->list_stalled_finalizations(now)->empty());
+  EXPECT_EQ(*db->list_stalled_finalizations(now + 1ms), std::vector<std::string>{"order-1"});
+  // Only a caller that saw the current claim takes it, once.
+  EXPECT_FALSE(*db->take_over_finalize("order-1", "instance-b", now - 1s, now + 20s));
+  EXPECT_TRUE(*db->take_over_finalize("order-1", "instance-b", now, now + 20s));
+  EXPECT_FALSE(*db->take_over_finalize("order-1", "instance-c", now, now + 21s));
+  auto o = **db->get_order("order-1");
+  EXPECT_EQ(o.finalize_owner, "instance-b");
+  EXPECT_EQ(o.finalize_started, now + 20s);
+  EXPECT_EQ(o.finalize_csr, kCsr);
+  EXPECT_TRUE(db->list_stalled_finalizations(now + 20s)->empty());
+  // Finished: no longer stalled, no longer taken over.
+  ASSERT_TRUE(db->add_certificate(certificate("0a", "acct-a", "order-1", now + 21s)));
+  EXPECT_TRUE(db->list_stalled_finalizations(now + 1h)->empty());
+  EXPECT_FALSE(*db->take_over_finalize("order-1", "instance-c", now + 20s, now + 1h));
 }
 
 TEST_P(StorageCertificateTest, AnOrderGetsOneCertificate) {
