@@ -20,14 +20,11 @@
 #      requests and badNonce retries allowed, and reported), every
 #      certificate received is in the database byte for byte and verifies,
 #      and within the validation lease (30 s) plus a few seconds no
-#      challenge is left "processing" and no order "processing".
+#      challenge is left "processing" and no order "processing" (finalizations taken over too).
 #
-# Known (issue 14, open): a kill that lands between an order's finalize
-# claim and its certificate leaves the order "processing" until the RA's
-# finalize_timeout (2 min) turns it invalid; the client then fails that
-# order after ~2 min of polling. Case d fails when a kill hits a finalize
-# in flight (seen in 1 of 2 runs: 5 such orders), until the CA recovers
-# such claims sooner.
+# A kill between an order's finalize claim and its certificate: the claim
+# keeps the CSR, and another instance finishes the issuance once the claim
+# is 10 s old (RA finalize_lease); the client's polling ends with it.
 #
 # Env: ACMEKIT_BIN, ACMEKIT_CA_BIN, ACMEKIT_LOADGEN_BIN (bench/ca_loadgen/load_lib.sh),
 #      CLUSTER_FAULT_DURATION, CLUSTER_KILL_EVERY, CLUSTER_FAULT_CONCURRENCY.
