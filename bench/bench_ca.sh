@@ -8,6 +8,11 @@
 # ratios acmekit-ca / Pebble.
 #
 # Usage: bench/bench_ca.sh [SECONDS [CONCURRENCY]]   (default 30 and 32)
+#        bench/bench_ca.sh --database [SECONDS [CONCURRENCY]]
+#   --database (issue 14): no Pebble; acmekit-ca on SQLite, one instance on
+#   PostgreSQL, and three instances on that PostgreSQL behind haproxy (TCP,
+#   round robin), in one run. The CPU columns split the CA processes' CPU
+#   from PostgreSQL's (its server processes, exited ones included).
 # Env:   ACMEKIT_CA_BIN            acmekit-ca binary (default: <source>/build/acmekit-ca)
 #        ACMEKIT_LOADGEN_BIN       ca_loadgen binary (default: <source>/build/bench/ca_loadgen)
 #        BENCH_SQLITE_SYNC         acmekit-ca --sqlite-sync (default normal)
@@ -31,6 +36,8 @@
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../tests/integration/lib.sh"
 source "$ACMEKIT_SOURCE_DIR/bench/ca_loadgen/load_lib.sh"
 
+MODE=pebble
+if [[ "${1:-}" == --database ]]; then MODE=database; shift; fi
 SECONDS_EACH=${1:-30}
 CONCURRENCY=${2:-32}
 PEBBLE_CONCURRENCY=${BENCH_PEBBLE_CONCURRENCY:-$((CONCURRENCY < 8 ? CONCURRENCY : 8))}
@@ -41,31 +48,53 @@ require_loadgen
 raise_fd_limit
 TICKS=$(getconf CLK_TCK)
 
-export PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
-start_pebble  # also starts challtestsrv, DNS on $DNS_PORT
-start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" --authz-reuse 0 --retry-after 0 \
-  --rate-limit-new-orders-per-account 0 --rate-limit-certificates-per-domain 0 \
-  --sqlite-sync "${BENCH_SQLITE_SYNC:-normal}"
+# The same settings for every acmekit-ca run.
+CA_BENCH_ARGS=(--authz-reuse 0 --retry-after 0 --rate-limit-new-orders-per-account 0
+  --rate-limit-certificates-per-domain 0 --sqlite-sync "${BENCH_SQLITE_SYNC:-normal}")
+if [[ $MODE == pebble ]]; then
+  export PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
+  start_pebble  # also starts challtestsrv, DNS on $DNS_PORT
+else
+  start_dns_only
+fi
+start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" "${CA_BENCH_ARGS[@]}"
 
-# cpu_ticks PID: utime + stime (fields 14, 15, counted after the ")" that
-# ends the command name, which may hold spaces).
-cpu_ticks() { sed 's/.*) //' "/proc/$1/stat" | awk '{print $12 + $13}'; }
-# status_kb PID FIELD: VmRSS or VmHWM in kB.
-status_kb() { awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status"; }
+# cpu_ticks PID...: utime + stime (fields 14, 15, counted after the ")" that
+# ends the command name, which may hold spaces), plus cutime + cstime (the
+# exited children a process reaped: PostgreSQL's backends), of each PID and
+# its live children.
+cpu_ticks() {
+  local p all=() t=0
+  for p in "$@"; do all+=("$p" $(pgrep -P "$p" || true)); done
+  for p in "${all[@]}"; do
+    [[ -r /proc/$p/stat ]] && t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{print $12 + $13 + $14 + $15}')))
+  done
+  echo "$t"
+}
+# status_kb FIELD PID...: VmRSS or VmHWM in kB, summed.
+status_kb() {
+  local f=$1 p t=0; shift
+  for p in "$@"; do t=$((t + $(awk -v f="$f:" '$1 == f {print $2}' "/proc/$p/status"))); done
+  echo "$t"
+}
 
-# bench_run LABEL PID DIRECTORY_URL CA_BUNDLE HTTP01_PORT CONCURRENCY:
+# bench_run LABEL "PID..." DIRECTORY_URL CA_BUNDLE HTTP01_PORT CONCURRENCY ["DB_PID..."]:
 # one load run; sets R_<metric>[LABEL] and appends LABEL to RUNS.
 RUNS=()
-declare -A R_DONE R_RATE R_LAT R_CPU R_HWM R_GROWTH
+declare -A R_DONE R_RATE R_LAT R_CPU R_DBCPU R_HWM R_GROWTH
 bench_run() {
-  local label=$1 pid=$2 dir=$3 bundle=$4 port=$5 conc=$6 out="$WORK/run-${#RUNS[@]}.json"
-  local cpu0 rss0 cpu1 rss1 n
-  _pid_alive "$pid" || fail "$label (pid $pid) is not running"
-  cpu0=$(cpu_ticks "$pid"); rss0=$(status_kb "$pid" VmRSS)
+  local label=$1 dir=$3 bundle=$4 port=$5 conc=$6 out="$WORK/run-${#RUNS[@]}.json"
+  local -a pids dbpids
+  read -ra pids <<<"$2"; read -ra dbpids <<<"${7:-}"
+  local cpu0 rss0 cpu1 rss1 db0=0 db1=0 n p
+  for p in "${pids[@]}"; do _pid_alive "$p" || fail "$label (pid $p) is not running"; done
+  cpu0=$(cpu_ticks "${pids[@]}"); rss0=$(status_kb VmRSS "${pids[@]}")
+  [[ ${#dbpids[@]} -gt 0 ]] && db0=$(cpu_ticks "${dbpids[@]}")
   run_loadgen "$out" "$dir" "$bundle" "$port" --concurrency "$conc" \
     --duration "$SECONDS_EACH" --name-suffix "r${#RUNS[@]}.bench.test"
-  _pid_alive "$pid" || fail "$label (pid $pid) died during the load"
-  cpu1=$(cpu_ticks "$pid"); rss1=$(status_kb "$pid" VmRSS)
+  for p in "${pids[@]}"; do _pid_alive "$p" || fail "$label (pid $p) died during the load"; done
+  cpu1=$(cpu_ticks "${pids[@]}"); rss1=$(status_kb VmRSS "${pids[@]}")
+  [[ ${#dbpids[@]} -gt 0 ]] && db1=$(cpu_ticks "${dbpids[@]}")
   jq -e . "$out" >/dev/null 2>&1 || fail "ca_loadgen against $label printed no result:
 $(tail -n 20 "$LOGS/loadgen-$LOADGEN_RUN_NO.log")"
   [[ $LOADGEN_RC -eq 0 ]] || fail "ca_loadgen against $label: $(jq -r .failed "$out") order(s) failed:
@@ -78,9 +107,47 @@ $(jq -r '.errors[]' "$out")"
   R_RATE[$label]=$(jq -r .issuances_per_s "$out" | awk '{printf "%.1f", $1}')
   R_LAT[$label]=$(jq -r '"\(.latency_ms.p50 | round)/\(.latency_ms.p99 | round)"' "$out")
   R_CPU[$label]=$(awk -v a="$cpu0" -v b="$cpu1" -v t="$TICKS" -v n="$n" 'BEGIN{printf "%.2f", (b - a) * 1000 / t / n}')
-  R_HWM[$label]=$(awk -v k="$(status_kb "$pid" VmHWM)" 'BEGIN{printf "%.1f", k / 1024}')
+  R_DBCPU[$label]=$(awk -v a="$db0" -v b="$db1" -v t="$TICKS" -v n="$n" 'BEGIN{printf "%.2f", (b - a) * 1000 / t / n}')
+  R_HWM[$label]=$(awk -v k="$(status_kb VmHWM "${pids[@]}")" 'BEGIN{printf "%.1f", k / 1024}')
   R_GROWTH[$label]=$(awk -v a="$rss0" -v b="$rss1" -v n="$n" 'BEGIN{printf "%.2f", (b - a) / n}')
 }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b != 0) printf "%.2fx", a / b; else print "n/a" }'; }
+
+if [[ $MODE == database ]]; then
+  # 1. SQLite (the CA started above), 2. one instance on PostgreSQL, 3. three
+  # on PostgreSQL behind haproxy (tcp, round robin per connection; the
+  # loadgen's workers keep one connection each, so they spread evenly).
+  bench_run "sqlite@$CONCURRENCY" "$CA_PID" "$CA_DIR_URL" "$CA_ROOT" "$CA_HTTP_PORT" "$CONCURRENCY"
+  stop_acmekit_ca
+  start_postgres
+  for i in 1 2 3; do CI_PORT[$i]=$(free_port); CI_MGMT[$i]=$(free_port); CI_DATA[$i]="$WORK/ca-$i"; done
+  for i in 1 2 3; do cp -a "$CA_DATA" "${CI_DATA[$i]}"; rm -f "${CI_DATA[$i]}/acmekit-ca.db"*; done
+  start_ca_instance 1 "${CA_BENCH_ARGS[@]}"
+  bench_run "pg-1@$CONCURRENCY" "${CI_PID[1]}" "https://127.0.0.1:${CI_PORT[1]}/directory" "$CA_ROOT" \
+    "$CA_HTTP_PORT" "$CONCURRENCY" "$PG_PID"
+  HP_PORT=$(free_port)
+  for i in 2 3; do start_ca_instance "$i" "${CA_BENCH_ARGS[@]}" --external-url "https://127.0.0.1:$HP_PORT"; done
+  stop_ca_instance 1
+  start_ca_instance 1 "${CA_BENCH_ARGS[@]}" --external-url "https://127.0.0.1:$HP_PORT"
+  start_haproxy tcp "$HP_PORT" "${CI_PORT[1]}" "${CI_PORT[2]}" "${CI_PORT[3]}"
+  for i in 1 2 3; do haproxy_wait_server "s$i" UP; done
+  bench_run "pg-3+haproxy@$CONCURRENCY" "${CI_PID[1]} ${CI_PID[2]} ${CI_PID[3]}" \
+    "https://127.0.0.1:$HP_PORT/directory" "$CA_ROOT" "$CA_HTTP_PORT" "$CONCURRENCY" "$PG_PID"
+  echo
+  echo "acmekit-ca database benchmark: ${SECONDS_EACH} s per run, $CONCURRENCY workers, one account, http-01,"
+  echo "unique names, $(nproc) core(s). CPU from /proc: CA = the acmekit-ca processes, DB = PostgreSQL's."
+  printf '  %-20s %7s %7s %13s %14s %14s %13s\n' run issued "iss/s" "p50/p99 ms" "CA cpu ms/iss" "DB cpu ms/iss" "CA RSS MB"
+  for r in "${RUNS[@]}"; do
+    printf '  %-20s %7s %7s %13s %14s %14s %13s\n' "$r" "${R_DONE[$r]}" "${R_RATE[$r]}" "${R_LAT[$r]}" \
+      "${R_CPU[$r]}" "${R_DBCPU[$r]}" "${R_HWM[$r]}"
+  done
+  s="sqlite@$CONCURRENCY" p1="pg-1@$CONCURRENCY" p3="pg-3+haproxy@$CONCURRENCY"
+  echo
+  echo "issuances/s: pg-1 / sqlite $(ratio "${R_RATE[$p1]}" "${R_RATE[$s]}"), pg-3 / pg-1 $(ratio "${R_RATE[$p3]}" "${R_RATE[$p1]}");"\
+    "CA+DB cpu per issuance: pg-1 / sqlite $(ratio "$(awk -v a="${R_CPU[$p1]}" -v b="${R_DBCPU[$p1]}" 'BEGIN{print a+b}')" "${R_CPU[$s]}")"
+  exit 0
+fi
 
 bench_run "acmekit-ca@$CONCURRENCY" "$CA_PID" "$CA_DIR_URL" "$CA_ROOT" "$CA_HTTP_PORT" "$CONCURRENCY"
 if [[ $PEBBLE_CONCURRENCY -ne $CONCURRENCY ]]; then
@@ -88,7 +155,6 @@ if [[ $PEBBLE_CONCURRENCY -ne $CONCURRENCY ]]; then
 fi
 bench_run "pebble@$PEBBLE_CONCURRENCY" "$PEBBLE_PID" "$PEBBLE_DIR_URL" "$TLS_CA" "$PEBBLE_HTTP_PORT" "$PEBBLE_CONCURRENCY"
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b != 0) printf "%.2fx", a / b; else print "n/a" }'; }
 echo
 echo "CA load benchmark: ${SECONDS_EACH} s per run, one account, http-01, unique names, $(nproc) core(s);"
 echo "server metrics from /proc (the loadgen's own CPU is not counted). Label = server@workers."

@@ -357,6 +357,32 @@ start_acmekit_ca() {
 
 stop_acmekit_ca() { stop_pid "${CA_PID:-}"; }
 
+# Several acmekit-ca instances of one CA on the test's PostgreSQL (issue 14):
+# start_ca_instance I [SERVE_ARGS...] serves instance I on CI_PORT[I]
+# (management CI_MGMT[I]) from data dir CI_DATA[I] (the same CA keys in
+# each: copy the first one's), with the shared CA_HTTP_PORT, CA_TLS_PORT,
+# CA_HOSTS, the DNS of start_dns_only and --database "$PG_URL"; CI_PID[I]
+# is its PID, its log $LOGS/ca-I.log. stop_ca_instance I stops it.
+declare -a CI_PORT CI_MGMT CI_PID CI_DATA
+start_ca_instance() {
+  local i=$1 n
+  shift
+  "$ACMEKIT_CA_BIN" serve --data-dir "${CI_DATA[$i]}" --listen "127.0.0.1:${CI_PORT[$i]}" \
+    --management-listen "127.0.0.1:${CI_MGMT[$i]}" --http01-port "$CA_HTTP_PORT" --tlsalpn01-port "$CA_TLS_PORT" \
+    --hosts-file "$CA_HOSTS" --dns-resolver "127.0.0.1:$DNS_PORT" --database "$PG_URL" "$@" \
+    >>"$LOGS/ca-$i.log" 2>&1 &
+  CI_PID[$i]=$!; track_pid "${CI_PID[$i]}"
+  for ((n = 0; n < 200; n++)); do
+    _pid_alive "${CI_PID[$i]}" || fail "acmekit-ca #$i (pid ${CI_PID[$i]}) exited at start; see $LOGS/ca-$i.log"
+    [[ -f "${CI_DATA[$i]}/root.pem" ]] &&
+      curl -fsS --max-time 2 --cacert "${CI_DATA[$i]}/root.pem" -o /dev/null \
+        "https://127.0.0.1:${CI_PORT[$i]}/directory" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  fail "acmekit-ca #$i did not serve https://127.0.0.1:${CI_PORT[$i]}/directory within 20 s"
+}
+stop_ca_instance() { stop_pid "${CI_PID[$1]:-}"; }
+
 # ca_use_database: CA_DB_FLAGS, the --database flags of the database
 # CA_DATABASE names ("" or sqlite: none, the CA's own file; postgres: the
 # test's PostgreSQL, started here if it does not run).

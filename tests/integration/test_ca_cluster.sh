@@ -48,45 +48,27 @@ make_tls_ca     # haproxy's http frontend certificate (127.0.0.1), trusted throu
 N=3
 CA_HTTP_PORT=$(free_port); CA_TLS_PORT=$(free_port)
 touch "$CA_HOSTS"
-declare -a PORT MGMT PID DATA
+declare -a CI_PORT CI_MGMT CI_PID CI_DATA
 for i in 1 2 3; do
-  PORT[$i]=$(free_port); MGMT[$i]=$(free_port); DATA[$i]="$WORK/ca-$i"
+  CI_PORT[$i]=$(free_port); CI_MGMT[$i]=$(free_port); CI_DATA[$i]="$WORK/ca-$i"
 done
 HP_HTTP=$(free_port)  # haproxy, http mode (cases a, c)
 HP_TCP=$(free_port)   # haproxy, tcp mode (case d)
 
-# start_instance I FLAGS...: instance I on its ports, the shared database,
+# start_ca_instance I FLAGS...: instance I on its ports, the shared database,
 # the shared validation ports and hosts file; until it serves its directory.
-start_instance() {
-  local i=$1 n
-  shift
-  "$ACMEKIT_CA_BIN" serve --data-dir "${DATA[$i]}" --listen "127.0.0.1:${PORT[$i]}" \
-    --management-listen "127.0.0.1:${MGMT[$i]}" --http01-port "$CA_HTTP_PORT" --tlsalpn01-port "$CA_TLS_PORT" \
-    --hosts-file "$CA_HOSTS" --dns-resolver "127.0.0.1:$DNS_PORT" --database "$PG_URL" "$@" \
-    >>"$LOGS/ca-$i.log" 2>&1 &
-  PID[$i]=$!; track_pid "${PID[$i]}"
-  for ((n = 0; n < 200; n++)); do
-    _pid_alive "${PID[$i]}" || fail "acmekit-ca #$i (pid ${PID[$i]}) exited at start; see $LOGS/ca-$i.log"
-    [[ -f "${DATA[$i]}/root.pem" ]] &&
-      curl -fsS --max-time 2 --cacert "${DATA[$i]}/root.pem" -o /dev/null \
-        "https://127.0.0.1:${PORT[$i]}/directory" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  fail "acmekit-ca #$i did not serve https://127.0.0.1:${PORT[$i]}/directory within 20 s"
-}
-stop_instance() { stop_pid "${PID[$1]:-}"; }
-stop_all() { local i; for i in 1 2 3; do stop_instance "$i"; done; }
+stop_all() { local i; for i in 1 2 3; do stop_ca_instance "$i"; done; }
 
 # The first instance makes the CA (root, intermediate, their keys); the
 # others get a copy of its data dir, as an operator would deploy them.
-start_instance 1
-stop_instance 1
-for i in 2 3; do cp -a "${DATA[1]}" "${DATA[$i]}"; done
-rm -f "${DATA[2]}/acmekit-ca.db"* "${DATA[3]}/acmekit-ca.db"*
-CA_ROOT="${DATA[1]}/root.pem"
-INTER="${DATA[1]}/intermediate.pem"
-for i in 2 3; do cmp -s "$CA_ROOT" "${DATA[$i]}/root.pem" || fail "data dir copy $i differs"; done
-log "CA data dir: $(cd "${DATA[1]}" && echo *)"
+start_ca_instance 1
+stop_ca_instance 1
+for i in 2 3; do cp -a "${CI_DATA[1]}" "${CI_DATA[$i]}"; done
+rm -f "${CI_DATA[2]}/acmekit-ca.db"* "${CI_DATA[3]}/acmekit-ca.db"*
+CA_ROOT="${CI_DATA[1]}/root.pem"
+INTER="${CI_DATA[1]}/intermediate.pem"
+for i in 2 3; do cmp -s "$CA_ROOT" "${CI_DATA[$i]}/root.pem" || fail "data dir copy $i differs"; done
+log "CA data dir: $(cd "${CI_DATA[1]}" && echo *)"
 # Clients trust haproxy's frontend (TLS_CA) and the instances' listener (root.pem).
 TRUST="$WORK/trust.pem"
 cat "$TLS_CA" "$CA_ROOT" >"$TRUST"
@@ -108,8 +90,8 @@ verify_leaf() {
 
 # ------------------------------------------------------------------ a. interop through haproxy (http)
 EXT_HTTP="https://127.0.0.1:$HP_HTTP"
-for i in 1 2 3; do start_instance "$i" --external-url "$EXT_HTTP"; done
-HAPROXY_BACKEND_CA="$CA_ROOT" start_haproxy http "$HP_HTTP" "${PORT[1]}" "${PORT[2]}" "${PORT[3]}"
+for i in 1 2 3; do start_ca_instance "$i" --external-url "$EXT_HTTP"; done
+HAPROXY_BACKEND_CA="$CA_ROOT" start_haproxy http "$HP_HTTP" "${CI_PORT[1]}" "${CI_PORT[2]}" "${CI_PORT[3]}"
 for i in 1 2 3; do haproxy_wait_server "s$i" UP; done
 DIR_URL="$EXT_HTTP/directory"
 declare -a FROM
@@ -133,7 +115,7 @@ after=$(cert_serial "$CB/config/live/certbot.cluster.test/cert.pem")
 verify_leaf "$CB/config/live/certbot.cluster.test/fullchain.pem" certbot.cluster.test www.certbot.cluster.test
 cp "$CB/config/live/certbot.cluster.test/cert.pem" "$WORK/certbot-cert.pem"
 certbot_run revoke --cert-path "$WORK/certbot-cert.pem" --reason keycompromise --no-delete-after-revoke
-CA_DATA=${DATA[1]} CA_DATABASE=postgres
+CA_DATA=${CI_DATA[1]} CA_DATABASE=postgres
 [[ "$(ca_cert_status "$WORK/certbot-cert.pem")" == revoked ]] || fail "certbot's certificate is not revoked in the database"
 case_pass
 
@@ -191,7 +173,7 @@ case_pass
 case_begin "b. certificates per name set (3) across two instances: 10 concurrent orders, exactly 3 certificates"
 stop_haproxy
 stop_all
-for i in 1 2; do start_instance "$i" --rate-limit-certificates-per-name-set 3; done
+for i in 1 2; do start_ca_instance "$i" --rate-limit-certificates-per-name-set 3; done
 RL_NAME=rl.cluster.test
 ca_hosts_add "$RL_NAME"
 # One webroot served on the validation port for all ten clients (their
@@ -203,7 +185,7 @@ for k in $(seq 1 10); do
   i=$((k % 2 + 1))
   (
     cd "$WORK" && exec timeout -k 5 120 "$ACMEKIT_BIN" certonly -d "$RL_NAME" --cert-name "rl-$k" \
-      --webroot -w "$WEBROOT" --server "https://127.0.0.1:${PORT[$i]}/directory" --ca-bundle "$CA_ROOT" \
+      --webroot -w "$WEBROOT" --server "https://127.0.0.1:${CI_PORT[$i]}/directory" --ca-bundle "$CA_ROOT" \
       --config-dir "$WORK/rl-$k" --register-unsafely-without-email --agree-tos --non-interactive
   ) >"$LOGS/rl-$k.out" 2>"$LOGS/rl-$k.err" </dev/null &
   rl_pids+=($!)
@@ -239,16 +221,16 @@ before_c=$(pg_sql "SELECT COUNT(*) FROM certificates")
 pg_sql "SELECT id FROM certificates ORDER BY id" >"$WORK/serials-before-c.txt"
 stop_postgres
 for i in 1 2; do
-  code=$(curl -sS -o "$WORK/health-$i.json" -w '%{http_code}' --max-time 20 "http://127.0.0.1:${MGMT[$i]}/health" || true)
+  code=$(curl -sS -o "$WORK/health-$i.json" -w '%{http_code}' --max-time 20 "http://127.0.0.1:${CI_MGMT[$i]}/health" || true)
   [[ "$code" == 503 ]] || fail "instance $i /health answered $code with the database down, expected 503"
   jq -e '.status == "unavailable"' "$WORK/health-$i.json" >/dev/null || fail "instance $i /health body: $(cat "$WORK/health-$i.json")"
 done
 nonce_code=$(curl -sS -o /dev/null -I -w '%{http_code}' --max-time 20 --cacert "$CA_ROOT" \
-  "https://127.0.0.1:${PORT[1]}/acme/new-nonce" || true)
+  "https://127.0.0.1:${CI_PORT[1]}/acme/new-nonce" || true)
 log "HEAD newNonce with the database down: $nonce_code (stateless nonces need no database)"
 # A signed request (newAccount: redeeming its nonce and storing the account
 # need the database), as any client sends it.
-python3 "$E2E_LIB_DIR/acme_raw.py" --directory "https://127.0.0.1:${PORT[2]}/directory" --ca-bundle "$CA_ROOT" \
+python3 "$E2E_LIB_DIR/acme_raw.py" --directory "https://127.0.0.1:${CI_PORT[2]}/directory" --ca-bundle "$CA_ROOT" \
   >"$WORK/raw-down.json" 2>"$LOGS/raw-down.err" || fail "acme_raw.py got no answer: $(cat "$LOGS/raw-down.err")"
 log "newAccount with the database down: $(cat "$WORK/raw-down.json")"
 jq -e '.status == 503 and .type == "urn:ietf:params:acme:error:serverInternal"
@@ -256,7 +238,7 @@ jq -e '.status == 503 and .type == "urn:ietf:params:acme:error:serverInternal"
   "$WORK/raw-down.json" >/dev/null || fail "newAccount with the database down: $(cat "$WORK/raw-down.json")"
 # acmekit itself, during the outage, reports the CA's problem.
 ca_hosts_add after.cluster.test  # (resolved through challtestsrv: the instances read the hosts file at start)
-COMMON=(--server "https://127.0.0.1:${PORT[1]}/directory" --ca-bundle "$CA_ROOT" --config-dir "$WORK/acmekit-c"
+COMMON=(--server "https://127.0.0.1:${CI_PORT[1]}/directory" --ca-bundle "$CA_ROOT" --config-dir "$WORK/acmekit-c"
   --register-unsafely-without-email --agree-tos --non-interactive)
 STANDALONE=(--standalone --http-01-port "$CA_HTTP_PORT" --http-01-address 127.0.0.1)
 ACME_TIMEOUT=60 run_acmekit certonly -d after.cluster.test "${STANDALONE[@]}" "${COMMON[@]}"
@@ -264,12 +246,12 @@ assert_failure
 assert_error_matches 'serverInternal|503'
 start_postgres  # the same port and data
 for i in 1 2; do
-  wait_http "http://127.0.0.1:${MGMT[$i]}/health" "${PID[$i]}" "acmekit-ca #$i /health after the database came back" 30
+  wait_http "http://127.0.0.1:${CI_MGMT[$i]}/health" "${CI_PID[$i]}" "acmekit-ca #$i /health after the database came back" 30
 done
 run_acmekit certonly -d after.cluster.test "${STANDALONE[@]}" "${COMMON[@]}"
 assert_success "acmekit against an instance that lived through the outage"
 assert_cert_ok "$WORK/acmekit-c/live/after.cluster.test" "$CA_ROOT" after.cluster.test
-python3 "$E2E_LIB_DIR/acme_raw.py" --directory "https://127.0.0.1:${PORT[2]}/directory" --ca-bundle "$CA_ROOT" \
+python3 "$E2E_LIB_DIR/acme_raw.py" --directory "https://127.0.0.1:${CI_PORT[2]}/directory" --ca-bundle "$CA_ROOT" \
   >"$WORK/raw-up.json" 2>"$LOGS/raw-up.err" || fail "acme_raw.py got no answer"
 jq -e '.status == 201' "$WORK/raw-up.json" >/dev/null || fail "newAccount at instance 2 after the outage: $(cat "$WORK/raw-up.json")"
 after_c=$(pg_sql "SELECT COUNT(*) FROM certificates")
@@ -277,7 +259,7 @@ after_c=$(pg_sql "SELECT COUNT(*) FROM certificates")
 pg_sql "SELECT id FROM certificates ORDER BY id" >"$WORK/serials-after-c.txt"
 missing=$(comm -23 "$WORK/serials-before-c.txt" "$WORK/serials-after-c.txt")
 [[ -z "$missing" ]] || fail "certificates lost across the outage: $missing"
-for i in 1 2; do _pid_alive "${PID[$i]}" || fail "instance $i died during the outage"; done
+for i in 1 2; do _pid_alive "${CI_PID[$i]}" || fail "instance $i died during the outage"; done
 case_pass
 
 # ------------------------------------------------------------------ d. kill -9 under load through haproxy (tcp)
@@ -286,8 +268,8 @@ stop_all
 EXT_TCP="https://127.0.0.1:$HP_TCP"
 D_FLAGS=(--external-url "$EXT_TCP" --authz-reuse 0 --retry-after 0 --rate-limit-new-orders-per-account 0
   --rate-limit-certificates-per-domain 0 --rate-limit-certificates-per-name-set 0)
-for i in 1 2 3; do start_instance "$i" "${D_FLAGS[@]}"; done
-start_haproxy tcp "$HP_TCP" "${PORT[1]}" "${PORT[2]}" "${PORT[3]}"
+for i in 1 2 3; do start_ca_instance "$i" "${D_FLAGS[@]}"; done
+start_haproxy tcp "$HP_TCP" "${CI_PORT[1]}" "${CI_PORT[2]}" "${CI_PORT[3]}"
 for i in 1 2 3; do haproxy_wait_server "s$i" UP; done
 CERTS="$WORK/received"
 mkdir -p "$CERTS"
@@ -304,11 +286,11 @@ while ((next < end)); do
   ((SECONDS >= next)) || sleep $((next - SECONDS))
   next=$((next + KILL_EVERY))
   i=$((KILLS % N + 1))
-  _pid_alive "${PID[$i]}" || fail "instance $i died by itself (not killed by the test)"
-  kill -KILL "${PID[$i]}"; wait "${PID[$i]}" 2>/dev/null || true
+  _pid_alive "${CI_PID[$i]}" || fail "instance $i died by itself (not killed by the test)"
+  kill -KILL "${CI_PID[$i]}"; wait "${CI_PID[$i]}" 2>/dev/null || true
   KILLS=$((KILLS + 1))
   log "killed instance $i (kill $KILLS), starting it again"
-  start_instance "$i" "${D_FLAGS[@]}"
+  start_ca_instance "$i" "${D_FLAGS[@]}"
 done
 rc=0; wait "$LOADGEN_PID" || rc=$?
 jq -e . "$WORK/fault.json" >/dev/null 2>&1 || fail "ca_loadgen (exit $rc) printed no JSON result:
@@ -358,5 +340,5 @@ bad=$(find "$CERTS" -name '*.pem' -print0 | xargs -0 -n 400 openssl verify -CAfi
   | grep -v ': OK$' || true)
 [[ -z "$bad" ]] || fail "received certificates that do not verify:
 $(head -n 20 <<<"$bad")"
-for i in 1 2 3; do _pid_alive "${PID[$i]}" || fail "instance $i is not running after the run"; done
+for i in 1 2 3; do _pid_alive "${CI_PID[$i]}" || fail "instance $i is not running after the run"; done
 case_pass
