@@ -16,6 +16,7 @@
 
 #include "server/sa/columns.h"
 #include "server/sa/storage.h"
+#include "server/sa/storage_test_locks.h"
 #include "storage_test_records.h"
 #include "support/storage_engines.h"
 
@@ -717,38 +718,6 @@ TEST_P(StorageTest, SharedSecretIsTheFirstCandidate) {
   for (auto& t : threads) t.join();
   for (const auto& g : got) EXPECT_EQ(g, got[0]);
   EXPECT_TRUE(got[0].starts_with("candidate-")) << got[0];
-}
-
-// Runs `threads` threads, each taking lock `name` `rounds` times from
-// storage (thread % storages.size()), counting who is inside: never two.
-void expect_mutual_exclusion(const std::vector<Storage*>& storages, const std::string& name, int threads,
-                             int rounds) {
-  std::atomic<int> inside{0}, most{0}, entered{0}, errors{0};
-  std::vector<std::thread> workers;
-  for (int t = 0; t < threads; ++t) {
-    workers.emplace_back([&, t] {
-      Storage& s = *storages[static_cast<std::size_t>(t) % storages.size()];
-      for (int i = 0; i < rounds; ++i) {
-        auto lock = s.exclusive(name);
-        if (!lock) {
-          ++errors;
-          ADD_FAILURE() << lock.error().message();
-          continue;
-        }
-        const int now_inside = ++inside;
-        int seen = most.load();
-        while (now_inside > seen && !most.compare_exchange_weak(seen, now_inside)) {
-        }
-        ++entered;
-        std::this_thread::sleep_for(1ms);
-        --inside;
-      }
-    });
-  }
-  for (auto& w : workers) w.join();
-  EXPECT_EQ(errors, 0);
-  EXPECT_EQ(entered, threads * rounds);
-  EXPECT_EQ(most, 1) << "two holders of lock " << name << " at once";
 }
 
 TEST_P(StorageTest, ExclusiveLockHasOneHolderAtATime) {
