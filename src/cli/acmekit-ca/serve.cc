@@ -210,14 +210,18 @@ int run_serve(const ServeConfig& c) {
   }
 
   // Under systemd (Type=notify): started now; the watchdog is fed while the
-  // database takes writes, as GET /health reports it.
+  // database takes writes, as GET /health reports it (SQLite: a wedged disk
+  // is this process's trouble, and a restart may clear it).
   notify_systemd("READY=1\nSTATUS=serving");
   {
     server::sa::Storage& db = **storage;
-    Watchdog watchdog([&db, &clock] {
+    // On a shared database (PostgreSQL) an outage is the server's, not this
+    // process's: it answers 503 and reconnects by itself, so the watchdog
+    // keeps being fed (a restart would not help); /health still says 503.
+    Watchdog watchdog([&db, &clock, shared_database] {
       auto healthy = db.check_health(clock.now());
       if (!healthy) spdlog::warn("watchdog: database unavailable: {}", healthy.error().message());
-      return healthy.has_value();
+      return healthy.has_value() || shared_database;
     });
     wait_for_shutdown_signal();
   }
