@@ -4,7 +4,9 @@
 // replaces lost connections, advisory locks (pg_storage.cc).
 #pragma once
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string_view>
 
 #include "core/error.h"
@@ -12,6 +14,30 @@
 #include "server/sa/storage.h"
 
 namespace acmekit::server::sa {
+
+// A lock any thread may release (a std::mutex must be unlocked by the
+// thread that locked it; an ExclusiveLock may be handed to another thread
+// and released there): a flag under a mutex, waited for on a condition.
+class Baton {
+ public:
+  void take() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return !held_; });
+    held_ = true;
+  }
+  void give() {
+    {
+      std::lock_guard lock(mu_);
+      held_ = false;
+    }
+    cv_.notify_one();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool held_ = false;
+};
 
 class Connections {
  public:

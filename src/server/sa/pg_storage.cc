@@ -96,35 +96,40 @@ class PgConnections final : public Connections {
     }
     // Threads of this process take turns here; only one at a time waits at
     // the server for the other instances.
-    std::unique_lock local(slot->mu);
+    slot->turn.take();
     if (!slot->db || !slot->db->usable()) {
       slot->db.reset();
-      ACMEKIT_TRY(slot->db, connect_postgres(options_.url));
+      auto made = connect_postgres(options_.url);
+      if (!made) {
+        slot->turn.give();
+        return std::unexpected(std::move(made.error()));
+      }
+      slot->db = std::move(*made);
     }
     auto taken = advisory(*slot->db, "SELECT pg_advisory_lock(?1, hashtext(?2))", name);
     if (!taken) {
       slot->db.reset();
+      slot->turn.give();
       return std::unexpected(std::move(taken.error()).with_context(fmt::format("lock {}", name)));
     }
-    return std::make_unique<Held>(*slot, std::move(local), std::string(name));
+    return std::make_unique<Held>(*slot, std::string(name));
   }
 
   std::string_view engine() const override { return "postgresql"; }
 
  private:
   struct Slot {
-    std::mutex mu;
+    Baton turn;  // held from taking the advisory lock to releasing it
     std::unique_ptr<Database> db;
   };
   struct Held final : ExclusiveLock {
-    Held(Slot& slot, std::unique_lock<std::mutex> local, std::string name)
-        : slot(slot), local(std::move(local)), name(std::move(name)) {}
+    Held(Slot& slot, std::string name) : slot(slot), name(std::move(name)) {}
     ~Held() override {
       // A failed unlock means the session is gone, and with it the lock.
       if (!advisory(*slot.db, "SELECT pg_advisory_unlock(?1, hashtext(?2))", name)) slot.db.reset();
+      slot.turn.give();
     }
     Slot& slot;
-    std::unique_lock<std::mutex> local;
     std::string name;
   };
 

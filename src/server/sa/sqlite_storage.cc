@@ -28,16 +28,17 @@ class SqliteConnections final : public Connections {
 
   // One process owns the file, so a mutex of this process is enough.
   Result<std::unique_ptr<ExclusiveLock>> exclusive(std::string_view name) override {
-    std::mutex* m = nullptr;
+    Baton* baton = nullptr;
     {
       std::lock_guard lock(names_mu_);
-      m = &named_[std::string(name)];
+      baton = &named_[std::string(name)];
     }
     struct Held final : ExclusiveLock {
-      explicit Held(std::mutex& m) : lock(m) {}
-      std::unique_lock<std::mutex> lock;
+      explicit Held(Baton& b) : baton(b) { baton.take(); }
+      ~Held() override { baton.give(); }
+      Baton& baton;
     };
-    return std::make_unique<Held>(*m);
+    return std::make_unique<Held>(*baton);
   }
 
   std::string_view engine() const override { return "sqlite"; }
@@ -46,7 +47,7 @@ class SqliteConnections final : public Connections {
   std::mutex mu_;
   std::unique_ptr<Database> db_;
   std::mutex names_mu_;
-  std::map<std::string, std::mutex, std::less<>> named_;  // never erased: the mutexes stay put
+  std::map<std::string, Baton, std::less<>> named_;  // never erased: the batons stay put
 };
 
 Status configure(Database& db, const SqliteOptions& options) {
