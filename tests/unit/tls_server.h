@@ -14,6 +14,8 @@
 
 #include <gtest/gtest.h>
 
+#include "support/free_port.h"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdlib>
@@ -26,21 +28,6 @@ extern char** environ;
 
 namespace acmekit::test_support {
 
-// A loopback TCP port nobody listens on right now (bound to 0, then closed).
-inline uint16_t free_loopback_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), len) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  if (fd >= 0) ::close(fd);
-  return port;
-}
 
 inline bool loopback_accepts(uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -1,6 +1,8 @@
 // Test-only: see postgres_cluster.h.
 #include "support/postgres_cluster.h"
 
+#include "support/free_port.h"
+
 #include <fcntl.h>
 #include <grp.h>
 #include <libpq-fe.h>
@@ -54,21 +56,6 @@ std::string trim(std::string s) {
   return s;
 }
 
-// A loopback TCP port nobody listens on right now (bound to 0, then closed).
-uint16_t free_port() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof a;
-  uint16_t port = 0;
-  if (fd >= 0 && ::bind(fd, reinterpret_cast<sockaddr*>(&a), len) == 0 &&
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  }
-  if (fd >= 0) ::close(fd);
-  return port;
-}
 
 struct ProcStat {
   std::string comm;
@@ -294,7 +281,7 @@ Status PostgresCluster::launch() {
   const bool fresh = port_ == 0;
   const std::filesystem::path log = dir_ / "postgres.log";
   for (int attempt = 1; attempt <= (fresh ? 3 : 1); ++attempt) {
-    if (fresh) port_ = free_port();
+    if (fresh) port_ = free_loopback_port();
     if (port_ == 0) return error(ErrorKind::kIo, "no free loopback port");
     std::error_code ec;
     const std::uintmax_t from = std::filesystem::exists(log) ? std::filesystem::file_size(log, ec) : 0;
