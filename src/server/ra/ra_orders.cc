@@ -371,10 +371,7 @@ Result<std::size_t> RegistrationAuthority::resume_stalled_finalizations() {
     auto csr = crypto::parse_csr(order->finalize_csr);
     // The CSR passed every check when the order was claimed; the rate limits
     // were counted then too. Only the renewal mark is computed again.
-    bool renewal = !order->replaces.empty();
-    if (!renewal) {
-      ACMEKIT_TRY(renewal, storage_.certificate_set_issued(order->identifiers));
-    }
+    ACMEKIT_TRY(const bool renewal, limiter_.is_renewal(order->identifiers, !order->replaces.empty()));
     ACMEKIT_TRY(auto view, load_order_view(std::move(*order)));
     if (!csr) {
       (void)abandon_finalize(std::move(view.order), csr.error());

@@ -143,11 +143,13 @@ Status RateLimiter::check_new_authz(std::string_view account_id, const wire::Ide
   return check_failed_validations(account_id, identifier, clock_.now());
 }
 
+Result<bool> RateLimiter::is_renewal(const std::vector<wire::Identifier>& identifiers, bool replaces) {
+  if (replaces) return true;
+  return storage_.certificate_set_issued(identifiers);
+}
+
 Result<bool> RateLimiter::check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces) {
-  bool renewal = replaces;
-  if (!renewal) {
-    ACMEKIT_TRY(renewal, storage_.certificate_set_issued(identifiers));
-  }
+  ACMEKIT_TRY(const bool renewal, is_renewal(identifiers, replaces));
   ACMEKIT_CHECK(check_certificates(identifiers, renewal, replaces, clock_.now()));
   return renewal;
 }

@@ -26,7 +26,6 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -85,6 +84,9 @@ class RateLimiter {
   // per name set. Returns whether the certificate is a renewal (its name set
   // was issued before, or `replaces`), which the certificate record keeps.
   Result<bool> check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces);
+  // Whether a certificate for these identifiers is a renewal: `replaces`, or
+  // its name set was issued before (what check_issuance returns, unchecked).
+  Result<bool> is_renewal(const std::vector<wire::Identifier>& identifiers, bool replaces);
 
   // Whether new orders / certificates are limited: only then does a check
   // need the exclusive lock until its event is written.
