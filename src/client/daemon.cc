@@ -47,8 +47,10 @@ seconds next_wait(const Result<RenewReport>& pass, system_clock::time_point now,
   return wait;
 }
 
-void RenewalMetrics::record_pass(const Result<RenewReport>& pass, system_clock::time_point now) {
+void RenewalMetrics::record_pass(const Result<RenewReport>& pass, system_clock::time_point now,
+                                 std::vector<store::LineageValidity> lineages) {
   std::lock_guard lock(mu_);
+  lineages_ = std::move(lineages);
   ++passes_;
   last_pass_ = unix_seconds(now);
   if (!pass) {
@@ -60,11 +62,6 @@ void RenewalMetrics::record_pass(const Result<RenewReport>& pass, system_clock::
     if (!err) last_success_[name] = last_pass_;
     else ++failures_;
   }
-}
-
-void RenewalMetrics::set_lineages(std::vector<store::LineageValidity> lineages) {
-  std::lock_guard lock(mu_);
-  lineages_ = std::move(lineages);
 }
 
 std::string RenewalMetrics::render(system_clock::time_point now_tp) const {
@@ -116,10 +113,10 @@ Status run_daemon(const std::string& config_dir, const DaemonOptions& o, const R
   while (!stop) {
     auto pass = run_renewal_pass(config_dir, o.renew, deps);
     if (!pass) spdlog::error("renewal pass failed: {}", pass.error().message());
-    metrics.record_pass(pass, system_clock::now());
-    const seconds wait = next_wait(pass, deps.clock->now(), o, rng);
     // The directory scan happens outside the lock so a scrape never waits on disk.
-    metrics.set_lineages(store::scan_lineages(store::LineageStore(config_dir)).lineages);
+    auto lineages = store::scan_lineages(store::LineageStore(config_dir)).lineages;
+    metrics.record_pass(pass, system_clock::now(), std::move(lineages));
+    const seconds wait = next_wait(pass, deps.clock->now(), o, rng);
     spdlog::info("next renewal check in {} s", wait.count());
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (!stop && std::chrono::steady_clock::now() < deadline) {

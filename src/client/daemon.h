@@ -33,8 +33,10 @@ std::chrono::seconds next_wait(const Result<RenewReport>& pass, std::chrono::sys
 // What /metrics shows, fed after each pass. Thread safe.
 class RenewalMetrics {
  public:
-  void record_pass(const Result<RenewReport>& pass, std::chrono::system_clock::time_point now);
-  void set_lineages(std::vector<store::LineageValidity> lineages);
+  // Publishes a pass and the lineages it left behind at once, so a scrape
+  // never sees the pass's results without the lineages they changed.
+  void record_pass(const Result<RenewReport>& pass, std::chrono::system_clock::time_point now,
+                   std::vector<store::LineageValidity> lineages);
   std::string render(std::chrono::system_clock::time_point now) const;
 
  private:

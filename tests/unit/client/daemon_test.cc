@@ -49,8 +49,7 @@ TEST(DaemonMetricsTest, RendersWhatThePassesDid) {
   RenewalMetrics metrics;
   RenewReport report;
   report.results = {{"good.test", std::nullopt}, {"bad.test", std::string("refused")}};
-  metrics.record_pass(report, kNow);
-  metrics.set_lineages({{.name = "good.test", .not_after = kNow + 24h}});
+  metrics.record_pass(report, kNow, {{.name = "good.test", .not_after = kNow + 24h}});
   const std::string text = metrics.render(kNow);
   EXPECT_NE(text.find("acmekit_certificates_managed 1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("acmekit_certificate_expiry_seconds{lineage=\"good.test\"} 86400\n"), std::string::npos);
