@@ -130,6 +130,9 @@ Result<Reply> exchange_message(const Endpoint& server, std::string_view request,
     request_mac = std::move(signed_message.mac);
   }
   ACMEKIT_TRY(const std::string bytes, exchange(server, wire, options.transport, options.timeout));
+  if (has_misplaced_tsig(bytes)) {
+    return make_error(ErrorKind::kProtocol, "malformed DNS answer: a TSIG record that is not the last record");
+  }
   ldns_pkt* raw = nullptr;
   if (ldns_wire2pkt(&raw, reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()) != LDNS_STATUS_OK) {
     return make_error(ErrorKind::kProtocol, "malformed DNS answer");

@@ -202,6 +202,26 @@ Result<SignedMessage> tsig_sign(std::string_view message, const TsigKey& key,
   return out;
 }
 
+bool has_misplaced_tsig(std::string_view message) {
+  if (message.size() < kHeaderSize) return false;
+  const uint16_t counts[4] = {get16(message, 4), get16(message, 6), get16(message, 8), get16(message, 10)};
+  std::size_t pos = kHeaderSize;
+  for (int section = 0; section < 4; ++section) {
+    for (uint16_t i = 0; i < counts[section]; ++i) {
+      if (section == 0) {
+        if (!skip_rr(message, pos, true)) return false;
+        continue;
+      }
+      if (!read_name(message, pos) || pos + 10 > message.size()) return false;
+      const bool last = section == 3 && i + 1 == counts[3];
+      if (get16(message, pos) == kTypeTsig && !last) return true;
+      pos += 10 + get16(message, pos + 8);
+      if (pos > message.size()) return false;
+    }
+  }
+  return false;
+}
+
 TsigCheck tsig_check_answer(std::string_view answer, const TsigKey& key, std::string_view request_mac,
                             std::chrono::system_clock::time_point now) {
   TsigCheck check;

@@ -84,4 +84,11 @@ struct TsigCheck {
 TsigCheck tsig_check_answer(std::string_view answer, const TsigKey& key, std::string_view request_mac,
                             std::chrono::system_clock::time_point now);
 
+// RFC 8945 §5.2: a TSIG record anywhere but last in the additional section
+// makes the message malformed. True when the message (wire format) has one
+// there, or more than one TSIG. A message too short to walk is not judged
+// here (the parser refuses it). Checked before ldns parses an answer: ldns
+// 1.8.3 keeps only the last of several TSIG records and leaks the others.
+bool has_misplaced_tsig(std::string_view message);
+
 }  // namespace acmekit::dns

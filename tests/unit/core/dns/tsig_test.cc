@@ -157,6 +157,26 @@ TEST(DnsTsigTest, SigningAppendsOneAdditionalRecord) {
                          system_clock::now()));
 }
 
+// Found by tests/fuzz (dns_message, corpus leak-two-tsig-records): ldns
+// keeps the last of two TSIG records and leaks the first, so answers with a
+// TSIG anywhere but last are refused before ldns parses them (RFC 8945 §5.2).
+TEST(DnsTsigTest, FindsATsigThatIsNotTheLastRecord) {
+  const TsigKey key = key_for(TsigAlgorithm::kHmacSha256);
+  const std::string message = query_wire();
+  EXPECT_FALSE(has_misplaced_tsig(message));
+  auto once = tsig_sign(message, key, system_clock::now());
+  ASSERT_TRUE(once);
+  EXPECT_FALSE(has_misplaced_tsig(once->wire));
+  auto twice = tsig_sign(once->wire, key, system_clock::now());
+  ASSERT_TRUE(twice);
+  EXPECT_TRUE(has_misplaced_tsig(twice->wire));
+  // A count that promises more records than the message holds is the
+  // parser's to refuse, not a misplaced TSIG.
+  std::string truncated = once->wire;
+  truncated[11] = 5;
+  EXPECT_FALSE(has_misplaced_tsig(truncated));
+}
+
 // Found by tests/fuzz (dns_message, corpus crash-tsig-name-72-labels): the
 // walk to the TSIG gave up on a name of more than 63 labels (legal up to 127,
 // RFC 1035 §3.1), so a signed answer holding one did not verify.
