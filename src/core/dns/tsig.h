@@ -86,8 +86,8 @@ TsigCheck tsig_check_answer(std::string_view answer, const TsigKey& key, std::st
 
 // RFC 8945 §5.2: a TSIG record anywhere but last in the additional section
 // makes the message malformed. True when the message (wire format) has one
-// there, or more than one TSIG. A message too short to walk is not judged
-// here (the parser refuses it). Checked before ldns parses an answer: ldns
+// there, or more than one TSIG (the record counts say what comes after).
+// Bytes that cannot be walked end the check (the parser refuses them). Checked before ldns parses an answer: ldns
 // 1.8.3 keeps only the last of several TSIG records and leaks the others.
 bool has_misplaced_tsig(std::string_view message);
 

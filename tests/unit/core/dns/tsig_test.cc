@@ -170,11 +170,12 @@ TEST(DnsTsigTest, FindsATsigThatIsNotTheLastRecord) {
   auto twice = tsig_sign(once->wire, key, system_clock::now());
   ASSERT_TRUE(twice);
   EXPECT_TRUE(has_misplaced_tsig(twice->wire));
-  // A count that promises more records than the message holds is the
-  // parser's to refuse, not a misplaced TSIG.
-  std::string truncated = once->wire;
-  truncated[11] = 5;
-  EXPECT_FALSE(has_misplaced_tsig(truncated));
+  // A count that promises records after the TSIG puts it before them.
+  std::string promised = once->wire;
+  promised[11] = 5;
+  EXPECT_TRUE(has_misplaced_tsig(promised));
+  // A message that ends inside its question is the parser's to refuse.
+  EXPECT_FALSE(has_misplaced_tsig(message.substr(0, 14)));
 }
 
 // Found by tests/fuzz (dns_message, corpus crash-tsig-name-72-labels): the
