@@ -260,8 +260,20 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
   if (request.csr_der) {
     csr_der = *request.csr_der;
   } else {
-    spdlog::info("generating the certificate key");
-    ACMEKIT_TRY(auto key, crypto::PrivateKey::generate(request.key_spec));
+    const auto& old_key = request.reuse_key;
+    const bool reuse = old_key && old_key->algorithm() == request.key_spec.algorithm &&
+                       (old_key->algorithm() != crypto::KeyAlgorithm::kRsa || old_key->bits() == request.key_spec.rsa_bits);
+    if (old_key && !reuse) {
+      spdlog::info("the current key is {}, the lineage asks for another type: generating a new key",
+                   old_key->public_key().description());
+    }
+    spdlog::info(reuse ? "reusing the certificate key (--reuse-key)" : "generating the certificate key");
+    crypto::PrivateKey key;
+    if (reuse) {
+      key = *old_key;
+    } else {
+      ACMEKIT_TRY(key, crypto::PrivateKey::generate(request.key_spec));
+    }
     std::vector<std::string> names;
     for (const auto& id : ids) names.push_back(id.value);
     ACMEKIT_TRY(csr_der, crypto::make_csr_der(key, names));

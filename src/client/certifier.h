@@ -23,6 +23,10 @@ struct ObtainRequest {
   // no key is made.
   std::optional<std::string> csr_der;
   crypto::KeySpec key_spec;
+  // --reuse-key: the lineage's current key, used instead of a new one when
+  // it is of key_spec's type and size (else a new key, as certbot does when
+  // the key type changed).
+  std::optional<crypto::PrivateKey> reuse_key;
   // --preferred-chain: the issuer CN of the topmost certificate to prefer
   // among the default and alternate chains (certbot's rule).
   std::string preferred_chain;

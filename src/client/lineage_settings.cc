@@ -1,6 +1,7 @@
 #include "client/lineage_settings.h"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 
 #include "client/challenge/solver_set.h"
@@ -96,6 +97,8 @@ store::RenewalConfig LineageSettings::to_config() const {
   else p["elliptic_curve"] = elliptic_curve;
   if (!preferred_chain.empty()) p["preferred_chain"] = preferred_chain;
   if (!deploy_hook.empty()) p["renew_hook"] = deploy_hook;  // certbot's key name
+  if (reuse_key) p["reuse_key"] = "True";                   // certbot writes Python's booleans
+  if (!autorenew) p["autorenew"] = "False";
   return c;
 }
 
@@ -114,6 +117,15 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
       return make_error(ErrorKind::kInvalidArgument, std::string("renewal config: ") + k + " is not a number");
     }
     return out;
+  };
+  // configobj's as_bool: certbot writes True/False.
+  auto get_bool = [&](const char* k, bool fallback) -> Result<bool> {
+    std::string v = get(k);
+    std::ranges::transform(v, v.begin(), [](unsigned char ch) { return std::tolower(ch); });
+    if (v.empty()) return fallback;
+    if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+    if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+    return make_error(ErrorKind::kInvalidArgument, std::string("renewal config: ") + k + " is not True or False");
   };
   LineageSettings s;
   s.server = get("server");
@@ -156,6 +168,8 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   ACMEKIT_TRY(s.rsa_key_size, get_int("rsa_key_size", 2048));
   s.preferred_chain = get("preferred_chain");
   s.deploy_hook = get("renew_hook");
+  ACMEKIT_TRY(s.reuse_key, get_bool("reuse_key", false));
+  ACMEKIT_TRY(s.autorenew, get_bool("autorenew", true));
   return s;
 }
 

@@ -46,6 +46,13 @@ struct LineageSettings {
   int rsa_key_size = 2048;
   std::string preferred_chain;
   std::string deploy_hook;  // run after each successful renewal
+  // certbot's reuse_key: renewals keep the lineage's private key (a new one
+  // when the key type or size changed). Saved only when true.
+  bool reuse_key = false;
+  // certbot's autorenew: false leaves the lineage to certonly and to
+  // `renew --force-renewal`; `renew` and the daemon skip it. Saved only
+  // when false.
+  bool autorenew = true;
 
   // The challenge types this lineage answers, in preference order: the
   // authenticator's types, filtered and ordered by preferred_challenges.

@@ -22,9 +22,16 @@ struct Obtained {
 // come from `pool` (concurrent renewals share its standalone servers), or
 // from a pool of this call's own when it is null. `replaces` is the RFC 9773
 // identifier of the certificate being renewed (ObtainRequest::replaces).
+// `reuse_key` is the key to keep (ObtainRequest::reuse_key).
 Result<Obtained> obtain_certificate(const LineageSettings& settings, const AccountOptions& account_options,
                                     const std::string& config_dir,
                                     const std::optional<std::string>& csr_der = std::nullopt,
-                                    challenge::SolverPool* pool = nullptr, const std::string& replaces = {});
+                                    challenge::SolverPool* pool = nullptr, const std::string& replaces = {},
+                                    std::optional<crypto::PrivateKey> reuse_key = std::nullopt);
+
+// The live private key of lineage `name` when settings.reuse_key and not
+// `new_key`; nullopt otherwise. An unreadable key is an error naming it.
+Result<std::optional<crypto::PrivateKey>> key_to_reuse(const std::string& config_dir, const std::string& name,
+                                                       const LineageSettings& settings, bool new_key);
 
 }  // namespace acmekit::client

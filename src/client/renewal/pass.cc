@@ -136,10 +136,11 @@ AriView load_renewal_info(const std::string& config_dir, const RenewOptions& o, 
 RenewDeps real_renew_deps(const std::string& config_dir, const Clock& clock) {
   return RenewDeps{.clock = &clock,
                    .obtain =
-                       [config_dir](const RenewalCandidate& c, challenge::SolverPool& solvers) {
+                       [config_dir](const RenewalCandidate& c, challenge::SolverPool& solvers) -> Result<Obtained> {
                          AccountOptions account{.account_id = c.settings.account};
+                         ACMEKIT_TRY(auto key, key_to_reuse(config_dir, c.name, c.settings, c.new_key));
                          return obtain_certificate(c.settings, account, config_dir, std::nullopt, &solvers,
-                                                   c.replaces);
+                                                   c.replaces, std::move(key));
                        },
                    .ari_http = renewal::curl_client_factory(),
                    .random = renewal::default_random()};
@@ -212,6 +213,14 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
     if (!cfg) { fail(l.name, cfg.error()); continue; }
     auto settings = LineageSettings::from_config(*cfg);
     if (!settings) { fail(l.name, settings.error()); continue; }
+    // certbot's autorenew = False: only a forced run renews it (a dry run
+    // tries it, as certbot's does); it is not a "next due" for the daemon.
+    if (!settings->autorenew && !o.force_renewal && !o.dry_run) {
+      spdlog::info("{}: due ({}), but autorenew is off for it (--no-autorenew); skipped", l.name, decision.reason);
+      pass.not_due.push_back({l.name, "autorenew is off; " + decision.reason, decision.renew_at, decision.ari});
+      continue;
+    }
+    if (o.reuse_key) settings->reuse_key = true;
     std::string why = decision.due        ? decision.reason
                       : o.force_renewal ? "forced (--force-renewal); " + decision.reason
                                         : "dry run; " + decision.reason;
@@ -219,7 +228,7 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
     pass.due.push_back({l.name, std::move(why)});
     // RFC 9773 §5: the new order replaces the live certificate. Not on a dry
     // run: its certificate is thrown away, the live one still needs replacing.
-    due.push_back({l.name, std::move(*settings), o.dry_run ? std::string() : l.cert_id});
+    due.push_back({l.name, std::move(*settings), o.dry_run ? std::string() : l.cert_id, o.new_key});
   }
   if (!pass.not_due.empty()) {
     spdlog::info("{} certificate(s) not due; next: {} at {}", pass.not_due.size(), next->first, iso8601(next->second));

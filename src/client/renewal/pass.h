@@ -36,6 +36,8 @@ struct RenewOptions {
   std::string pre_hook, post_hook, deploy_hook;
   bool no_directory_hooks = false;  // CONFIG_DIR/renewal-hooks/{pre,deploy,post}/ not run
   int max_parallel = 1;             // lineages renewed at once
+  bool reuse_key = false;  // --reuse-key: keep each renewed lineage's key, and save reuse_key
+  bool new_key = false;    // --new-key: a new key this time even where reuse_key is saved
 };
 
 // A due lineage and what it is renewed with.
@@ -43,6 +45,7 @@ struct RenewalCandidate {
   std::string name;
   LineageSettings settings;
   std::string replaces;  // RFC 9773 §5: the live certificate's identifier ("" on a dry run)
+  bool new_key = false;  // RenewOptions::new_key
 };
 
 // How a pass reaches the world. The defaults (real_renew_deps) are the real

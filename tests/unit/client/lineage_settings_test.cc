@@ -54,6 +54,33 @@ TEST(LineageSettingsTest, CertbotsPropagationSecondsKeyIsRead) {
   EXPECT_EQ(s->dns_propagation_seconds, 60);
 }
 
+TEST(LineageSettingsTest, ReuseKeyAndAutorenewAreCertbotsBooleans) {
+  LineageSettings s{.server = "https://ca/dir", .names = {"a.test"}};
+  auto conf = s.to_config();
+  EXPECT_FALSE(conf.params.contains("reuse_key"));  // the defaults are not written
+  EXPECT_FALSE(conf.params.contains("autorenew"));
+  s.reuse_key = true;
+  s.autorenew = false;
+  conf = s.to_config();
+  EXPECT_EQ(conf.params["reuse_key"], "True");
+  EXPECT_EQ(conf.params["autorenew"], "False");
+  auto back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_TRUE(back->reuse_key);
+  EXPECT_FALSE(back->autorenew);
+  // configobj's spellings, as certbot reads them.
+  conf.params["reuse_key"] = "yes";
+  conf.params["autorenew"] = "off";
+  back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->reuse_key);
+  EXPECT_FALSE(back->autorenew);
+  conf.params["reuse_key"] = "maybe";
+  back = LineageSettings::from_config(conf);
+  ASSERT_FALSE(back);
+  EXPECT_NE(back.error().message().find("reuse_key"), std::string::npos) << back.error().message();
+}
+
 TEST(LineageSettingsTest, ChallengeTypesPerAuthenticator) {
   LineageSettings s;
   s.authenticator = "standalone";

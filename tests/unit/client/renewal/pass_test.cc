@@ -151,6 +151,29 @@ TEST_F(RenewalPassTest, DueByTheThirdRuleRenewsRunsHooksAndReplaces) {
   EXPECT_EQ(report->results.at("old.test"), std::nullopt);
 }
 
+TEST_F(RenewalPassTest, AutorenewOffIsSkippedUnlessForced) {
+  add_lineage("off.test", 24h * 70);
+  store::LineageStore lineages(dir);
+  auto conf = lineages.read_renewal("off.test");
+  ASSERT_TRUE(conf);
+  conf->params["autorenew"] = "False";  // certbot's --no-autorenew
+  ASSERT_TRUE(store::write_file_atomic(dir / "renewal" / "off.test.conf",
+                                       store::format_renewal_config("off.test", dir, *conf)));
+  const std::string before = live_serial("off.test");
+  auto report = pass(hooked());
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_TRUE(report->renewed.empty());
+  EXPECT_TRUE(obtained.empty());
+  ASSERT_EQ(report->not_due.size(), 1u);
+  EXPECT_NE(report->not_due[0].reason.find("autorenew is off"), std::string::npos) << report->not_due[0].reason;
+  EXPECT_FALSE(report->next_due) << "a skipped lineage would wake the daemon at once";
+  EXPECT_EQ(live_serial("off.test"), before);
+  EXPECT_FALSE(fs::exists(hook_log));
+  report = pass(RenewOptions{.force_renewal = true});
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(report->renewed, std::vector<std::string>{"off.test"});
+}
+
 TEST_F(RenewalPassTest, TheCasArIWindowDecides) {
   const std::string in_window = add_lineage("window.test", 24h * 5, kAriServer);
   const std::string later = add_lineage("later.test", 24h * 5, kAriServer);
