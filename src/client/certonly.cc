@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <set>
+
+#include <fmt/format.h>
 
 #include <spdlog/spdlog.h>
 
@@ -23,7 +26,9 @@ namespace fs = std::filesystem;
 
 nlohmann::json CertonlyResult::to_json() const {
   nlohmann::json j{{"format", kJsonFormat},
-                   {"status", outcome == Outcome::kIssued ? "issued" : "unchanged"},
+                   {"status", outcome == Outcome::kIssued      ? "issued"
+                              : outcome == Outcome::kUnchanged ? "unchanged"
+                                                               : "dry_run"},
                    {"names", names},
                    {"serial", serial},
                    {"issuer", issuer},
@@ -34,9 +39,40 @@ nlohmann::json CertonlyResult::to_json() const {
                      {"chain", chain},
                      {"fullchain", fullchain},
                      {"privkey", privkey ? nlohmann::json(*privkey) : nlohmann::json(nullptr)}}}};
-  if (outcome == Outcome::kIssued) j["account_url"] = account_url;
+  if (outcome != Outcome::kUnchanged) j["account_url"] = account_url;
   return j;
 }
+
+namespace {
+
+// The live certificate of lineage `name`, when it has a readable one.
+std::optional<crypto::CertificateInfo> live_leaf(const store::LineageStore& lineages, const std::string& name) {
+  auto pem = store::read_file(lineages.live_paths(name).cert);
+  if (!pem) return std::nullopt;
+  auto certs = crypto::parse_pem_chain(*pem);
+  if (!certs || certs->empty()) return std::nullopt;
+  return std::move(certs->front());
+}
+
+std::set<std::string> names_of(const crypto::CertificateInfo& leaf) {
+  std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
+  have.insert(leaf.ip_addresses.begin(), leaf.ip_addresses.end());
+  return have;
+}
+
+std::string join(const std::set<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+std::string join_missing(const std::set<std::string>& want, const std::set<std::string>& have) {
+  std::set<std::string> missing;
+  std::ranges::set_difference(want, have, std::inserter(missing, missing.end()));
+  return join(missing);
+}
+
+}  // namespace
 
 Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
   LineageSettings settings = r.settings;
@@ -58,31 +94,57 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
   if (r.cert_name.empty() && cert_name.starts_with("*.")) cert_name.erase(0, 2);
   if (!csr_der) ACMEKIT_CHECK(store::LineageStore::check_name(cert_name));
 
-  // The lineage's live certificate, when there is one: certbot's rule, which
-  // cron jobs rely on, is that a lineage that already covers exactly these
-  // names and is not due stays as it is (no order, no rate limit spent)
-  // unless --force-renewal; otherwise the new order replaces it.
-  std::string replaces;
   store::LineageStore lineages(r.config_dir);
-  auto pem = csr_der ? Result<std::string>() : store::read_file(lineages.live_paths(cert_name).cert);
-  auto certs = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
-  if (pem && certs && !certs->empty()) {
-    const auto& leaf = certs->front();
-    std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
-    have.insert(leaf.ip_addresses.begin(), leaf.ip_addresses.end());
-    std::set<std::string> want;
-    for (const auto& n : settings.names) want.insert(wire::identifier_for(n).value);
+  std::set<std::string> want;
+  for (const auto& n : settings.names) want.insert(wire::identifier_for(n).value);
+  // Which lineage (certbot's rules). With --cert-name: that one, whatever
+  // names it had. Otherwise the first name's: when it covers other names,
+  // adding names to it needs --expand, and a set that is not a superset of
+  // its names goes to a new lineage NAME-0001 (-0002, ...), as certbot does.
+  std::optional<crypto::CertificateInfo> leaf;
+  if (!csr_der) {
+    leaf = live_leaf(lineages, cert_name);
+    if (leaf && r.cert_name.empty() && names_of(*leaf) != want) {
+      const auto have = names_of(*leaf);
+      if (std::ranges::includes(want, have)) {
+        if (!r.expand) {
+          return make_error(ErrorKind::kInvalidArgument,
+                            "the certificate " + cert_name + " covers " + join(have) + "; to add " +
+                                join_missing(want, have) + " to it use --expand (or --cert-name " + cert_name +
+                                " to set its names)");
+        }
+        spdlog::info("{}: expanding to {} (--expand)", cert_name, join(want));
+      } else {
+        const std::string base = cert_name;
+        for (int n = 1;; ++n) {
+          cert_name = fmt::format("{}-{:04d}", base, n);
+          leaf = live_leaf(lineages, cert_name);
+          if (!leaf && !std::filesystem::exists(lineages.live_paths(cert_name).cert.parent_path())) break;
+          if (leaf && names_of(*leaf) == want) break;
+        }
+        spdlog::info("{} covers {}, not these names: this certificate is lineage {}", base, join(have), cert_name);
+      }
+    }
+  }
+
+  // certbot's rule, which cron jobs rely on: a lineage that already covers
+  // exactly these names and is not due stays as it is (no order, no rate
+  // limit spent) unless --force-renewal (or --dry-run, which always
+  // orders); otherwise the new order replaces it.
+  std::string replaces;
+  if (leaf) {
+    const auto have = names_of(*leaf);
     // RFC 9773 §5: a clear predecessor from the same CA, sharing a name.
     auto conf = lineages.read_renewal(cert_name);
     const bool same_ca = conf && conf->params.contains("server") && conf->params.at("server") == settings.server;
     const bool shares_name = std::ranges::any_of(want, [&](const std::string& n) { return have.contains(n); });
-    if (same_ca && shares_name) {
-      if (auto id = wire::ari_certificate_id(leaf)) replaces = *id;
+    if (same_ca && shares_name && !r.dry_run) {
+      if (auto id = wire::ari_certificate_id(*leaf)) replaces = *id;
     }
-    if (!r.force_renewal) {
+    if (!r.force_renewal && !r.dry_run) {
       // A certificate we revoked (RFC 8555 §7.6) is due however young it is.
-      ACMEKIT_TRY(const bool revoked, store::is_revoked(lineages, cert_name, leaf.der));
-      auto due = renewal::renewal_due(leaf.not_before, leaf.not_after, clock.now(), nullptr,
+      ACMEKIT_TRY(const bool revoked, store::is_revoked(lineages, cert_name, leaf->der));
+      auto due = renewal::renewal_due(leaf->not_before, leaf->not_after, clock.now(), nullptr,
                                       revoked ? renewal::Revocation::kRevoked : renewal::Revocation::kNotKnown);
       if (revoked) spdlog::info("{}: {}; obtaining a new one", cert_name, due.reason);
       if (have == want && !due.due) {
@@ -90,9 +152,9 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
         const auto paths = lineages.live_paths(cert_name);
         return CertonlyResult{.outcome = CertonlyResult::Outcome::kUnchanged,
                               .names = settings.names,
-                              .serial = leaf.serial_hex,
-                              .issuer = leaf.issuer_cn,
-                              .not_after = leaf.not_after,
+                              .serial = leaf->serial_hex,
+                              .issuer = leaf->issuer_cn,
+                              .not_after = leaf->not_after,
                               .cert_name = cert_name,
                               .cert = paths.cert.string(),
                               .chain = paths.chain.string(),
@@ -110,7 +172,12 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
                       "a new account needs --email ADDR or --register-unsafely-without-email");
   }
 
-  ACMEKIT_TRY(auto obtained, obtain_certificate(settings, r.account, r.config_dir, csr_der, nullptr, replaces));
+  std::optional<crypto::PrivateKey> reuse_key;
+  if (!csr_der) {
+    ACMEKIT_TRY(reuse_key, key_to_reuse(r.config_dir, cert_name, settings, r.new_key));
+  }
+  ACMEKIT_TRY(auto obtained,
+              obtain_certificate(settings, r.account, r.config_dir, csr_der, nullptr, replaces, std::move(reuse_key)));
   const auto& issued = obtained.issued;
   settings.account = obtained.account.id;
 
@@ -120,6 +187,12 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
                      .issuer = issued.leaf.issuer_cn,
                      .not_after = issued.leaf.not_after,
                      .account_url = obtained.account.url};
+  if (r.dry_run) {
+    // certbot's "The dry run was successful": nothing is written.
+    out.outcome = CertonlyResult::Outcome::kDryRun;
+    if (!csr_der) out.cert_name = cert_name;
+    return out;
+  }
   // Install: a lineage, or with --csr the three files asked for.
   if (csr_der) {
     ACMEKIT_CHECK(store::write_file_atomic(r.cert_path, issued.cert_pem));

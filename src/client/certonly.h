@@ -28,10 +28,18 @@ struct CertonlyRequest {
   std::string csr_path, cert_path, chain_path, fullchain_path;
   AccountOptions account;  // for a new account (email, ToS, EAB)
   bool register_unsafely_without_email = false;
+  // certbot's --expand: names may be added to the lineage the first name
+  // picks (without --cert-name) only with it.
+  bool expand = false;
+  // --new-key: a new key even when settings.reuse_key keeps the old one.
+  bool new_key = false;
+  // --dry-run: the whole flow against the CA (always ordering), nothing
+  // written to the lineage or the --csr paths, no hooks.
+  bool dry_run = false;
 };
 
 struct CertonlyResult {
-  enum class Outcome { kIssued, kUnchanged };
+  enum class Outcome { kIssued, kUnchanged, kDryRun };
   Outcome outcome = Outcome::kIssued;
   std::vector<std::string> names;
   std::string serial, issuer;
@@ -40,7 +48,7 @@ struct CertonlyResult {
   std::optional<std::string> cert_name;  // nullopt with --csr
   std::string cert, chain, fullchain;    // paths
   std::optional<std::string> privkey;    // nullopt with --csr
-  nlohmann::json to_json() const;        // {"format":1,"status":"issued"|"unchanged",...}
+  nlohmann::json to_json() const;        // {"format":1,"status":"issued"|"unchanged"|"dry_run",...}
 };
 
 [[nodiscard]] Result<CertonlyResult> certonly(const CertonlyRequest& request, const Clock& clock);
