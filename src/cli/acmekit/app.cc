@@ -63,6 +63,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--eab-kid", g.eab_kid, "External account binding key id (CAs that require EAB)")->type_name("KID");
   app.add_option("--eab-hmac-key", g.eab_hmac_key,
                  "External account binding HMAC key (base64url); never logged")->type_name("KEY");
+  app.add_option("--user-agent", g.user_agent,
+                 "User-Agent header of every request to the CA (default: acmekit/VERSION)")->type_name("UA");
 }
 
 void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
@@ -134,9 +136,23 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
                  "Prefer the chain whose topmost certificate is issued by this CN")->type_name("ISSUER_CN");
   sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal,
                "Issue even when the lineage already covers these names and is not due");
-  sub.add_option("--deploy-hook", o.deploy_hook,
+  sub.add_option("--deploy-hook,--renew-hook", o.deploy_hook,
                  "Command saved with the lineage and run (via /bin/sh -c) after each renewal, "
-                 "with RENEWED_LINEAGE and RENEWED_DOMAINS in its environment")->type_name("COMMAND");
+                 "with RENEWED_LINEAGE and RENEWED_DOMAINS in its environment (--renew-hook: "
+                 "certbot's old name)")->type_name("COMMAND");
+  sub.add_flag("--expand", o.expand,
+               "Add names to the lineage of the first name when it covers fewer (certbot's rule: "
+               "without --expand or --cert-name that is refused; a set of names that is not a "
+               "superset goes to a new lineage NAME-0001)");
+  sub.add_flag("--reuse-key", o.reuse_key,
+               "Keep the lineage's private key for this certificate and its renewals (saved)");
+  sub.add_flag("--new-key", o.new_key, "A new private key this time, even with --reuse-key saved");
+  sub.add_flag("--no-autorenew", o.no_autorenew,
+               "Save the lineage with autorenew off: renew and the daemon skip it unless "
+               "--force-renewal");
+  sub.add_flag("--dry-run", o.dry_run,
+               "Order and validate against the CA (Let's Encrypt's staging server instead of its "
+               "production one), save nothing, run no hooks");
   sub.footer(R"(
 CHALLENGES
   Every name of the order is solved at once. Each gets the first challenge
@@ -180,8 +196,11 @@ void add_renew_options(CLI::App& sub, RenewOptions& o) {
                "Run the whole flow against the CA but install nothing and run no hooks");
   sub.add_option("--pre-hook", o.pre_hook, "Command run once before the first renewal of this run")->type_name("COMMAND");
   sub.add_option("--post-hook", o.post_hook, "Command run once after the renewals of this run")->type_name("COMMAND");
-  sub.add_option("--deploy-hook", o.deploy_hook,
-                 "Command run after each successful renewal, with RENEWED_LINEAGE and RENEWED_DOMAINS")->type_name("COMMAND");
+  sub.add_option("--deploy-hook,--renew-hook", o.deploy_hook,
+                 "Command run after each successful renewal, with RENEWED_LINEAGE and RENEWED_DOMAINS "
+                 "(--renew-hook: certbot's old name)")->type_name("COMMAND");
+  sub.add_flag("--reuse-key", o.reuse_key, "Keep each renewed lineage's private key, and save that");
+  sub.add_flag("--new-key", o.new_key, "New private keys this time, even where --reuse-key is saved");
   sub.add_option("--max-parallel", o.max_parallel,
                  "Renew up to N lineages at once (standalone ones share one http-01 server); "
                  "a rateLimited answer holds that account's renewals until the CA's Retry-After, "

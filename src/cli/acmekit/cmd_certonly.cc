@@ -33,6 +33,16 @@ Result<std::string> authenticator(const CertonlyOptions& o) {
   return named.front();
 }
 
+// certbot's --dry-run goes to Let's Encrypt's staging server instead of its
+// production one; any other CA is asked itself.
+std::string server_for(const GlobalOptions& g, const CertonlyOptions& o) {
+  std::string server = client::resolve_server(g.server, g.staging);
+  if (o.dry_run && server == client::resolve_server("letsencrypt", false)) {
+    server = client::resolve_server("letsencrypt", true);
+  }
+  return server;
+}
+
 std::string absolute_or_empty(const std::string& path) {
   return path.empty() ? "" : fs::absolute(path).string();
 }
@@ -41,7 +51,7 @@ Result<client::CertonlyResult> run(const GlobalOptions& g, const CertonlyOptions
   ACMEKIT_TRY(auto auth, authenticator(o));
   ACMEKIT_TRY(auto preferred, client::challenge::parse_preferred_challenges(o.preferred_challenges));
   client::LineageSettings settings{
-      .server = client::resolve_server(g.server, g.staging),
+      .server = server_for(g, o),
       .ca_bundle = absolute_or_empty(g.ca_bundle),
       .names = o.domains,
       .authenticator = auth,
@@ -62,7 +72,9 @@ Result<client::CertonlyResult> run(const GlobalOptions& g, const CertonlyOptions
       .elliptic_curve = o.elliptic_curve,
       .rsa_key_size = o.rsa_key_size,
       .preferred_chain = o.preferred_chain,
-      .deploy_hook = o.deploy_hook};
+      .deploy_hook = o.deploy_hook,
+      .reuse_key = o.reuse_key,
+      .autorenew = !o.no_autorenew};
   if (auth == "manual" && o.manual_auth_hook.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "--manual needs --manual-auth-hook CMD (acmekit never prompts)");
   }
@@ -82,7 +94,10 @@ Result<client::CertonlyResult> run(const GlobalOptions& g, const CertonlyOptions
                                   .account = {.agree_tos = g.agree_tos,
                                               .eab_kid = g.eab_kid,
                                               .eab_hmac_key = g.eab_hmac_key},
-                                  .register_unsafely_without_email = g.register_unsafely_without_email};
+                                  .register_unsafely_without_email = g.register_unsafely_without_email,
+                                  .expand = o.expand,
+                                  .new_key = o.new_key,
+                                  .dry_run = o.dry_run};
   if (!g.email.empty()) request.account.email = g.email;
   return client::certonly(request, cli_clock());
 }
@@ -98,6 +113,13 @@ int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options) {
     return kExitOk;
   }
   if (global.quiet) return kExitOk;
+  if (r.outcome == client::CertonlyResult::Outcome::kDryRun) {
+    std::cout << "The dry run was successful.\n"
+              << "Names:              ";
+    for (size_t i = 0; i < r.names.size(); ++i) std::cout << (i ? ", " : "") << r.names[i];
+    std::cout << "\nNothing was saved." << std::endl;
+    return kExitOk;
+  }
   if (r.outcome == client::CertonlyResult::Outcome::kUnchanged) {
     std::cout << "Certificate not yet due for renewal; no action taken (--force-renewal to renew now).\n"
               << "Certificate is saved at: " << r.fullchain << std::endl;

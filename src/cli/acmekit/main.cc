@@ -10,6 +10,7 @@
 #include "cli/acmekit/app.h"
 #include "cli/acmekit/commands.h"
 #include "cli/acmekit/output.h"
+#include "core/http/client.h"
 
 namespace acmekit::cli {
 namespace {
@@ -41,6 +42,7 @@ int run(int argc, char** argv) {
   }
   GlobalOptions& global = inv.global;
   setup_logging(global);
+  if (!global.user_agent.empty()) http::default_user_agent() = global.user_agent;
 
   if (*inv.certonly_cmd) return cmd_certonly(global, inv.certonly);
   global.server_given = app->count("--server") > 0;

@@ -29,6 +29,7 @@ struct GlobalOptions {
   bool agree_tos = false;
   std::string eab_kid;
   std::string eab_hmac_key;
+  std::string user_agent;  // --user-agent; empty: acmekit/VERSION
 };
 
 struct CertonlyOptions {
@@ -63,6 +64,11 @@ struct CertonlyOptions {
   std::string preferred_chain;
   std::string deploy_hook;  // saved in the lineage, run after each renewal
   bool force_renewal = false;  // issue even if the lineage is not due
+  bool expand = false;         // certbot's --expand
+  bool reuse_key = false;      // saved: renewals keep the key
+  bool new_key = false;        // a new key this time
+  bool no_autorenew = false;   // saved: renew and the daemon skip the lineage
+  bool dry_run = false;        // order and validate, save nothing
 };
 
 // The verbs whose flags bind straight into the client's request types.

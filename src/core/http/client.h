@@ -37,12 +37,20 @@ struct Response {
   std::string body;
 };
 
+// The User-Agent every client starts with (RFC 8555 §6.1: ACME clients
+// send one): "acmekit/VERSION", unless the program set another before making
+// clients (acmekit --user-agent; set once, before any thread starts).
+inline std::string& default_user_agent() {
+  static std::string user_agent = "acmekit/" + std::string(kVersion);
+  return user_agent;
+}
+
 struct ClientOptions {
   // Extra trust anchors (PEM file) in addition to the system store.
   std::string ca_bundle;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
-  std::string user_agent = "acmekit/" + std::string(kVersion);  // RFC 8555 §6.1: clients send one
+  std::string user_agent = default_user_agent();
 };
 
 class Client {
