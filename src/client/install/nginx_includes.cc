@@ -13,7 +13,7 @@ bool has_glob_chars(const std::string& s) { return s.find_first_of("*?[") != std
 // an empty list, as for nginx.
 Result<std::vector<std::string>> expand_glob(const std::string& pattern) {
   glob_t g{};
-  const int rc = ::glob(pattern.c_str(), GLOB_ERR, nullptr, &g);
+  const int rc = ::glob(pattern.c_str(), 0, nullptr, &g);
   std::vector<std::string> out;
   if (rc == 0) {
     for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
