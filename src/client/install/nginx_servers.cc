@@ -126,10 +126,10 @@ std::optional<NameMatch> match_name(std::string_view server_name, std::string_vi
     return std::nullopt;
   }
   const std::string name = lower(server_name);
-  if (name == host) return NameMatch{MatchKind::kExact, name.size()};
+  if (name == host) return NameMatch{MatchKind::kExact, 0};
   if (name.starts_with("*.") || name.starts_with(".")) {
     const std::string_view suffix = std::string_view(name).substr(name.front() == '*' ? 1 : 0);  // ".example.com"
-    if (name.front() == '.' && host == suffix.substr(1)) return NameMatch{MatchKind::kExact, name.size()};
+    if (name.front() == '.' && host == suffix.substr(1)) return NameMatch{MatchKind::kExact, 0};
     if (host.size() > suffix.size() && host.ends_with(suffix)) {
       return NameMatch{MatchKind::kLeadingWildcard, suffix.size()};
     }
