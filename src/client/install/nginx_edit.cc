@@ -46,12 +46,27 @@ std::string indent_unit(std::string_view text) {
   return tabs > spaces ? "\t" : "    ";
 }
 
+// The file's line break: CR LF when it uses them.
+std::string newline(std::string_view text) { return text.find("\r\n") != std::string_view::npos ? "\r\n" : "\n"; }
+
 // Where the block's new last directive goes: after its last directive (or
-// its `{`), before the whitespace and comments that precede `}`.
-Splice append_lines(const Node& block, const std::string& indent, const std::vector<std::string>& lines) {
-  std::string text;
-  for (const auto& l : lines) text += "\n" + indent + l;
-  return Splice{block.close_prefix_begin(), 0, std::move(text)};
+// its `{`) and a comment on the rest of that line (which stays with it),
+// before the lines that precede `}`.
+std::size_t append_point(std::string_view text, const Node& block) {
+  std::size_t p = block.close_prefix_begin();
+  std::size_t e = p;
+  while (e < text.size() && (text[e] == ' ' || text[e] == '\t')) ++e;
+  if (e < text.size() && text[e] == '#') {
+    while (e < text.size() && text[e] != '\r' && text[e] != '\n') ++e;
+  }
+  return e < text.size() && (text[e] == '\r' || text[e] == '\n') ? e : p;
+}
+
+Splice append_lines(std::string_view text, const Node& block, const std::string& indent,
+                    const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += newline(text) + indent + l;
+  return Splice{append_point(text, block), 0, std::move(out)};
 }
 
 // A directive taken out: its whole line when it stands alone on it (a
@@ -66,6 +81,7 @@ Splice remove_directive(std::string_view text, const Node& n) {
     if (e < text.size() && text[e] == '#') {
       while (e < text.size() && text[e] != '\n') ++e;
     }
+    if (e + 1 < text.size() && text[e] == '\r' && text[e + 1] == '\n') ++e;
     if (e >= text.size() || text[e] == '\n') {
       if (e < text.size()) ++e;
       return Splice{line_begin, e - line_begin, ""};
@@ -115,7 +131,7 @@ Result<std::string> set_certificate_with(const ConfigFile& file, const Node& ser
                         file.path + ":" + std::to_string(found.front()->line) + ": " + std::string(name) + " without a path");
     }
   }
-  if (!missing.empty()) splices.push_back(append_lines(server, indent, missing));
+  if (!missing.empty()) splices.push_back(append_lines(file.text, server, indent, missing));
   return apply(file.text, std::move(splices));
 }
 
@@ -156,7 +172,9 @@ Result<std::string> add_https_server(const ConfigFile& file, const Node& http_se
     if (!c.is_block && c.name() == "listen") {
       if (!placed) {
         std::string text = listens.front();
-        for (std::size_t i = 1; i < listens.size(); ++i) text += "\n" + line_indent(copy.text, c.start).value_or(indent) + listens[i];
+        for (std::size_t i = 1; i < listens.size(); ++i) {
+          text += newline(copy.text) + line_indent(copy.text, c.start).value_or(indent) + listens[i];
+        }
         splices.push_back(Splice{c.start, c.end - c.start, std::move(text)});
         placed = true;
       } else {
@@ -167,14 +185,15 @@ Result<std::string> add_https_server(const ConfigFile& file, const Node& http_se
   if (const Node* redirect = find_redirect(block)) splices.push_back(remove_directive(copy.text, *redirect));
   if (!placed) {
     std::string text;
-    for (const auto& l : listens) text += "\n" + indent + l;
+    for (const auto& l : listens) text += newline(file.text) + indent + l;
     splices.push_back(Splice{block.body_begin, 0, std::move(text)});
   }
   ACMEKIT_TRY(ConfigFile edited, parse_config(copy.path, apply(copy.text, std::move(splices))));
   ACMEKIT_TRY(std::string twin, set_certificate_with(edited, edited.nodes.front(), paths, indent));
 
   const std::string block_indent = line_indent(file.text, http_server.start).value_or("");
-  return apply(file.text, {Splice{http_server.end, 0, "\n\n" + block_indent + twin}});
+  const std::string nl = newline(file.text);
+  return apply(file.text, {Splice{http_server.end, 0, nl + nl + block_indent + twin}});
 }
 
 Result<std::string> add_redirect(const ConfigFile& file, const Node& http_server) {
@@ -182,10 +201,11 @@ Result<std::string> add_redirect(const ConfigFile& file, const Node& http_server
   const ServerBlock described = describe_server(file, http_server);
   const std::string indent = child_indent(file, http_server);
   const std::string redirect = "return 301 https://$host$request_uri;";
-  if (!described.serves_https()) return apply(file.text, {append_lines(http_server, indent, {redirect})});
+  if (!described.serves_https()) return apply(file.text, {append_lines(file.text, http_server, indent, {redirect})});
   const std::string inner = indent + indent_unit(file.text);
-  return apply(file.text,
-               {append_lines(http_server, indent, {"if ($scheme != \"https\") {\n" + inner + redirect + "\n" + indent + "}"})});
+  const std::string nl = newline(file.text);
+  return apply(file.text, {append_lines(file.text, http_server, indent,
+                                        {"if ($scheme != \"https\") {" + nl + inner + redirect + nl + indent + "}"})});
 }
 
 Result<std::string> add_hsts(const ConfigFile& file, const Node& https_server) {
@@ -196,7 +216,7 @@ Result<std::string> add_hsts(const ConfigFile& file, const Node& https_server) {
       if (name == "strict-transport-security") return file.text;
     }
   }
-  return apply(file.text, {append_lines(https_server, child_indent(file, https_server),
+  return apply(file.text, {append_lines(file.text, https_server, child_indent(file, https_server),
                                         {"add_header Strict-Transport-Security \"max-age=31536000\" always;"})});
 }
 
@@ -205,7 +225,7 @@ Result<std::string> add_include(const ConfigFile& file, const Node& block, std::
     if (n->arg_count() == 1 && n->arg(0) == path) return file.text;
   }
   ACMEKIT_TRY(std::string line, directive("include", path));
-  return apply(file.text, {append_lines(block, child_indent(file, block), {line})});
+  return apply(file.text, {append_lines(file.text, block, child_indent(file, block), {line})});
 }
 
 Result<std::string> remove_include(const ConfigFile& file, std::string_view path) {
@@ -215,9 +235,15 @@ Result<std::string> remove_include(const ConfigFile& file, std::string_view path
       if (n.is_block) {
         self(self, n.children);
       } else if (n.name() == "include" && n.arg_count() == 1 && n.arg(0) == path) {
-        // Exactly what add_include inserted: the newline and indentation
-        // before it, then the directive.
-        splices.push_back(Splice{n.prefix_begin, n.end - n.prefix_begin, ""});
+        // Exactly what add_include inserted: the line break and indentation
+        // before it, then the directive (a comment before the break stays).
+        std::size_t from = n.prefix_begin;
+        const auto nl = std::string_view(file.text).substr(n.prefix_begin, n.start - n.prefix_begin).rfind('\n');
+        if (nl != std::string_view::npos) {
+          from = n.prefix_begin + nl;
+          if (from > n.prefix_begin && file.text[from - 1] == '\r') --from;
+        }
+        splices.push_back(Splice{from, n.end - from, ""});
       }
     }
   };

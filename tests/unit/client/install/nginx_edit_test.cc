@@ -241,6 +241,34 @@ TEST(NginxEditTest, ChallengeIncludeAddedAndRemovedByteForByte) {
   EXPECT_EQ(*remove_include(f, snippet), kSite);
 }
 
+TEST(NginxEditTest, ACommentAfterTheLastDirectiveStaysOnItsLine) {
+  const ConfigFile f = parse_ok("server {\n    listen 80; # keep me here\n    # and me\n}\n");
+  auto added = add_include(f, server(f), "/run/x.conf");
+  ASSERT_TRUE(added);
+  EXPECT_EQ(*added, "server {\n    listen 80; # keep me here\n    include /run/x.conf;\n    # and me\n}\n");
+  const ConfigFile with = parse_ok(*added);
+  EXPECT_EQ(*remove_include(with, "/run/x.conf"), f.text);
+  auto certs = set_certificate(f, server(f), {.certificate = "/c.pem", .key = "/k.pem"});
+  ASSERT_TRUE(certs);
+  EXPECT_EQ(*certs,
+            "server {\n    listen 80; # keep me here\n    ssl_certificate /c.pem;\n    ssl_certificate_key /k.pem;\n"
+            "    # and me\n}\n");
+}
+
+TEST(NginxEditTest, CrLfFilesGetCrLfLines) {
+  const ConfigFile f = parse_ok("server {\r\n\tlisten 80;\r\n\tlisten [::]:80;\r\n}\r\n");
+  auto added = add_include(f, server(f), "/run/x.conf");
+  ASSERT_TRUE(added);
+  EXPECT_EQ(*added, "server {\r\n\tlisten 80;\r\n\tlisten [::]:80;\r\n\tinclude /run/x.conf;\r\n}\r\n");
+  EXPECT_EQ(*remove_include(parse_ok(*added), "/run/x.conf"), f.text);
+  auto twin = add_https_server(f, server(f), {.certificate = "/c.pem", .key = "/k.pem"});
+  ASSERT_TRUE(twin);
+  EXPECT_EQ(*twin,
+            "server {\r\n\tlisten 80;\r\n\tlisten [::]:80;\r\n}\r\n\r\n"
+            "server {\r\n\tlisten 443 ssl;\r\n\tlisten [::]:443 ssl;\r\n"
+            "\tssl_certificate /c.pem;\r\n\tssl_certificate_key /k.pem;\r\n}\r\n");
+}
+
 TEST(NginxEditTest, Http01Snippets) {
   auto s = http01_snippet({{.token = "tok-1_A", .key_authorization = "tok-1_A.thumb_print-X"},
                            {.token = "t2", .key_authorization = "t2.tp"}});
