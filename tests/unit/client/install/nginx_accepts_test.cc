@@ -56,7 +56,7 @@ class NginxAcceptsTest : public ::testing::Test {
 
   // nginx -t on the prefix as nobody (when we are root): the exit status,
   // its output in output_.
-  int nginx_test() {
+  int nginx_test(const std::string& conf = "nginx.conf") {
     const std::string p = t_.root().string();
     if (::geteuid() == 0) {
       for (const auto& e : fs::recursive_directory_iterator(t_.root())) {
@@ -65,7 +65,7 @@ class NginxAcceptsTest : public ::testing::Test {
       EXPECT_EQ(::chown(p.c_str(), kNobody, kNogroup), 0);
     }
     const std::string log = p + "/../" + t_.root().filename().string() + ".nginx-t.log";
-    const std::vector<std::string> argv{kNginx, "-t", "-p", p + "/", "-c", p + "/nginx.conf", "-e", "stderr",
+    const std::vector<std::string> argv{kNginx, "-t", "-p", p + "/", "-c", p + "/" + conf, "-e", "stderr",
                                         "-g", "pid " + p + "/nginx.pid; error_log stderr;"};
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -178,6 +178,34 @@ TEST_F(NginxAcceptsTest, DebianDefaultSiteWithCertificate) {
     return add_include(f, srv, (t_.root() / "webroot.conf").string());
   });
   ASSERT_EQ(nginx_test(), 0) << output_ << t_.read("sites-enabled/default");
+}
+
+// Our syntax errors are nginx's, on the same line (nginx words them
+// "MESSAGE in FILE:LINE"). The one we word differently, a quoted string
+// never closed, nginx reports at the end of the file.
+TEST_F(NginxAcceptsTest, SyntaxErrorsOnNginxsLines) {
+  const std::vector<std::string> cases{
+      "events {}\n}\n",
+      "events {}\nhttp {\n server {\n",
+      "events {}\nhttp {\n  listen 80\n}\n",
+      "events {}\nhttp { set $a \"b\"c; }",
+      "events {}\n\n;\n",
+      "events {}\n{}\n",
+      "events {}\nhttp {\n add_header \"a\n\nb\" x }",
+      "events {}\nhttp {\n add_header 'a\\'\n}' x }\n}",
+  };
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::string name = "bad" + std::to_string(i) + ".conf";
+    const auto path = t_.write(name, cases[i]);
+    auto ours = parse_config(path.string(), cases[i]);
+    ASSERT_FALSE(ours) << cases[i];
+    const std::string& detail = ours.error().detail;
+    // "PATH:LINE: MESSAGE" -> "MESSAGE in PATH:LINE"
+    const auto colon = detail.find(": ", path.string().size());
+    const std::string as_nginx = detail.substr(colon + 2) + " in " + detail.substr(0, colon);
+    EXPECT_NE(nginx_test(name), 0) << cases[i];
+    EXPECT_NE(output_.find(as_nginx), std::string::npos) << as_nginx << "\n" << output_;
+  }
 }
 
 // The harness itself: a configuration nginx refuses is seen as refused.
