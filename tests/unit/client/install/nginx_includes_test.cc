@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "client/install/nginx_challenge.h"
 #include "client/install/nginx_test_files.h"
 
 namespace acmekit::client::install {
@@ -105,6 +106,43 @@ TEST(NginxIncludesTest, DebianLayout) {
   ASSERT_TRUE(config) << config.error().message();
   EXPECT_EQ(server_names(*config), (std::vector<std::string>{"_"}));
   EXPECT_NE(config->file((t.root() / "mime.types").string()), nullptr);
+}
+
+TEST(NginxIncludesTest, ChallengeIncludesAcrossFilesAndBack) {
+  TempTree t;
+  t.write("nginx.conf", "events {}\nhttp {\n    include sites/*;\n}\n");
+  const std::string a =
+      "server {\n    listen 80;\n    server_name a.example;\n}\n"
+      "server {\n    listen 443 ssl;\n    server_name a.example;\n}\n"
+      "server {\n    listen 80;\n    server_name *.b.example;\n}\n";
+  const std::string other = "server {\n\tlisten 80;\n\tserver_name other.example;\n}\n";
+  t.write("sites/a", a);
+  t.write("sites/other", other);
+  // The snippet exists while it is included (the loader reads it too).
+  const std::string snippet = t.write("acme.conf", "location = /.well-known/acme-challenge/t { return 200 \"t.k\"; }\n");
+  auto config = NginxConfig::load(t.root());
+  ASSERT_TRUE(config) << config.error().message();
+
+  auto added = add_challenge_includes(*config, {"a.example", "www.b.example", "x.b.example"}, snippet);
+  ASSERT_TRUE(added) << added.error().message();
+  ASSERT_EQ(added->size(), 1u);  // sites/other is not touched
+  EXPECT_EQ(added->at((t.root() / "sites/a").string()),
+            "server {\n    listen 80;\n    server_name a.example;\n    include " + snippet + ";\n}\n"
+            "server {\n    listen 443 ssl;\n    server_name a.example;\n}\n"
+            "server {\n    listen 80;\n    server_name *.b.example;\n    include " + snippet + ";\n}\n");
+
+  for (const auto& [path, text] : *added) t.write(path.substr(t.root().string().size() + 1), text);
+  auto with = NginxConfig::load(t.root());
+  ASSERT_TRUE(with) << with.error().message();
+  auto removed = remove_challenge_includes(*with, snippet);
+  ASSERT_TRUE(removed);
+  ASSERT_EQ(removed->size(), 1u);
+  EXPECT_EQ(removed->at((t.root() / "sites/a").string()), a);
+
+  auto unserved = add_challenge_includes(*config, {"a.example", "c.example", "d.example"}, snippet);
+  ASSERT_FALSE(unserved);
+  EXPECT_EQ(unserved.error().kind, ErrorKind::kNotFound);
+  EXPECT_EQ(unserved.error().detail, "no nginx server block serves c.example, d.example over HTTP");
 }
 
 }  // namespace
