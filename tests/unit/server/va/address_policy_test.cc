@@ -60,8 +60,12 @@ TEST(AddressPolicyTest, RefusesEachIpv4RangeAndNotItsNeighbours) {
       EXPECT_NE(refusal(policy, in).find(std::string(in) + " is a reserved address (" + k.range), std::string::npos)
           << in << ": " << refusal(policy, in);
     }
-    if (k.before != nullptr) EXPECT_FALSE(refused(policy, k.before)) << k.before << ": " << refusal(policy, k.before);
-    if (k.after != nullptr) EXPECT_FALSE(refused(policy, k.after)) << k.after << ": " << refusal(policy, k.after);
+    if (k.before != nullptr) {
+      EXPECT_FALSE(refused(policy, k.before)) << k.before << ": " << refusal(policy, k.before);
+    }
+    if (k.after != nullptr) {
+      EXPECT_FALSE(refused(policy, k.after)) << k.after << ": " << refusal(policy, k.after);
+    }
   }
   EXPECT_NE(refusal(policy, "169.254.169.254").find("169.254.0.0/16"), std::string::npos);  // cloud metadata
   for (const char* ok : {"1.1.1.1", "8.8.8.8", "93.184.216.34", "223.255.255.255", "100.63.0.1", "172.15.0.1"}) {
