@@ -1,7 +1,8 @@
 // acmekit-ca's config file (--config acmekit-ca.toml, the packaged
 // /etc/acmekit-ca/config.toml) through the real loader, resolve_config(),
 // from a temp file; the same bytes as an /etc/hosts-format hosts_file
-// (va::read_hosts_file), and the first line as a duration (parse_duration).
+// (va::read_hosts_file), and the first line as a duration (parse_duration),
+// a CIDR block and an address (va/address_policy).
 // A config that loads is within the documented bounds.
 #include "cli/acmekit-ca/config.h"
 #include "server/va/validator.h"
@@ -28,6 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(c->external_url.empty() || (c->external_url.starts_with("https://") && !c->external_url.ends_with("/")));
     FUZZ_CHECK(c->database.empty() || c->database.starts_with("sqlite:") || c->database.starts_with("postgres"));
     FUZZ_CHECK(c->database_pool >= 1 && c->database_pool <= 256);
+    FUZZ_CHECK(server::va::AddressPolicy::allowing(c->validation_allow_cidrs).has_value());
   } else {
     FUZZ_CHECK(c.error().kind == ErrorKind::kInvalidArgument);
   }
@@ -35,6 +37,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view rest = in;
   const std::string_view line = fuzz::take_line(rest);
   if (auto d = ca_cli::parse_duration(line)) FUZZ_CHECK(d->count() >= 0);
+  // The line as a CIDR block (--validation-allow-cidr) and as an address
+  // the default policy judges.
+  if (auto cidr = server::va::parse_cidr(line)) FUZZ_CHECK(cidr->prefix >= 0 && cidr->prefix <= 128);
+  (void)server::va::AddressPolicy().refusal(line);
 
   if (auto hosts = server::va::read_hosts_file(file)) {
     for (const auto& [name, addresses] : *hosts) FUZZ_CHECK(!name.empty() && !addresses.empty());

@@ -300,6 +300,10 @@ stop_pebble() {
 # Optional: CA_CONFIG=FILE serves with --config FILE instead of --data-dir
 #   (CA_DATA must then name the file's data_dir); CA_RUN_AS=USER runs the CA
 #   as that user (setpriv: CA_PID is the CA itself).
+# CA_VALIDATION_ALLOW="CIDR ...": the reserved blocks its validation may
+#   connect to (--validation-allow-cidr each, issue 17), default
+#   "127.0.0.0/8 ::1/128": the tests' responders are on loopback, which the
+#   CA refuses by default. "" starts it with its default policy.
 # CA_DATABASE=postgres (tests/CMakeLists.txt's e2e.NAME.pg variants): the
 #   first start also starts the test's PostgreSQL (start_postgres) and every
 #   start serves with --database "$PG_URL" (a restart reuses that server;
@@ -310,6 +314,14 @@ CA_HOSTS="$WORK/ca-hosts"
 ca_hosts_add() {
   local n
   for n in "$@"; do printf '127.0.0.1 %s\n' "$n" >>"$CA_HOSTS"; done
+}
+
+# ca_allow_flags: CA_ALLOW_FLAGS, the --validation-allow-cidr flags of
+# CA_VALIDATION_ALLOW (see start_acmekit_ca).
+ca_allow_flags() {
+  local cidr
+  CA_ALLOW_FLAGS=()
+  for cidr in ${CA_VALIDATION_ALLOW-127.0.0.0/8 ::1/128}; do CA_ALLOW_FLAGS+=(--validation-allow-cidr "$cidr"); done
 }
 
 start_acmekit_ca() {
@@ -328,11 +340,13 @@ start_acmekit_ca() {
   [[ -n "${CA_RUN_AS:-}" ]] && as=(setpriv --reuid="$CA_RUN_AS" --regid="$CA_RUN_AS" --init-groups --)
   [[ -n "${CA_CONFIG:-}" ]] && source=(--config "$CA_CONFIG")
   ca_use_database
+  ca_allow_flags
   touch "$LOGS/acmekit-ca.log"
   log_from=$(($(wc -l <"$LOGS/acmekit-ca.log") + 1))
   "${as[@]}" "$ACMEKIT_CA_BIN" serve "${source[@]}" --listen "127.0.0.1:$listen" \
     --management-listen "127.0.0.1:$mgmt" --http01-port "$CA_HTTP_PORT" \
-    --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "${CA_DB_FLAGS[@]}" "$@" >>"$LOGS/acmekit-ca.log" 2>&1 &
+    --tlsalpn01-port "$CA_TLS_PORT" --hosts-file "$CA_HOSTS" "${CA_DB_FLAGS[@]}" "${CA_ALLOW_FLAGS[@]}" "$@" \
+    >>"$LOGS/acmekit-ca.log" 2>&1 &
   CA_PID=$!; track_pid "$CA_PID"
   CA_ROOT="$CA_DATA/root.pem"
   for i in $(seq 1 100); do
@@ -361,15 +375,16 @@ stop_acmekit_ca() { stop_pid "${CA_PID:-}"; }
 # start_ca_instance I [SERVE_ARGS...] serves instance I on CI_PORT[I]
 # (management CI_MGMT[I]) from data dir CI_DATA[I] (the same CA keys in
 # each: copy the first one's), with the shared CA_HTTP_PORT, CA_TLS_PORT,
-# CA_HOSTS, the DNS of start_dns_only and --database "$PG_URL"; CI_PID[I]
+# CA_HOSTS, CA_VALIDATION_ALLOW, the DNS of start_dns_only and --database "$PG_URL"; CI_PID[I]
 # is its PID, its log $LOGS/ca-I.log. stop_ca_instance I stops it.
 declare -a CI_PORT CI_MGMT CI_PID CI_DATA
 start_ca_instance() {
   local i=$1 n
   shift
+  ca_allow_flags
   "$ACMEKIT_CA_BIN" serve --data-dir "${CI_DATA[$i]}" --listen "127.0.0.1:${CI_PORT[$i]}" \
     --management-listen "127.0.0.1:${CI_MGMT[$i]}" --http01-port "$CA_HTTP_PORT" --tlsalpn01-port "$CA_TLS_PORT" \
-    --hosts-file "$CA_HOSTS" --dns-resolver "127.0.0.1:$DNS_PORT" --database "$PG_URL" "$@" \
+    --hosts-file "$CA_HOSTS" --dns-resolver "127.0.0.1:$DNS_PORT" --database "$PG_URL" "${CA_ALLOW_FLAGS[@]}" "$@" \
     >>"$LOGS/ca-$i.log" 2>&1 &
   CI_PID[$i]=$!; track_pid "${CI_PID[$i]}"
   for ((n = 0; n < 200; n++)); do

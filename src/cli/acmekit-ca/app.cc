@@ -41,7 +41,7 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   threads = 4                             validation_threads = 32
   sqlite_sync = "normal"                  log_level = "info"
   external_url = "https://ca.internal"    database = "postgresql://acmekit-ca@db.internal/acmekit_ca"
-  database_pool = 8
+  database_pool = 8                       validation_allow_cidr = ["10.0.0.0/8", "fd00::/8"]
   rate_limit_new_orders_per_account = 300       rate_limit_new_orders_per_account_window = "3h"
   rate_limit_certificates_per_domain = 50       rate_limit_certificates_per_domain_window = "7d"
   rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
@@ -66,6 +66,16 @@ POLICY
   of one, xn-- labels must be valid IDNA A-labels. A CSR's names are its SANs and its
   subject CN, exactly the order's identifiers. The 5-minute backdate is at most a tenth
   of certificate_validity. Validations a killed process left processing restart at start.
+
+VALIDATION ADDRESSES
+  http-01 (every redirect hop) and tls-alpn-01 connect only to addresses outside the reserved
+  ranges: loopback, private (RFC 1918, fc00::/7), link-local (169.254.0.0/16, fe80::/10),
+  multicast, and every other entry of IANA's IPv4 and IPv6 special-purpose registries
+  (::ffff:a.b.c.d counts as a.b.c.d; IPv6 outside 2000::/3 too). A name's reserved addresses
+  are skipped; a name with no other address fails with a connection problem naming them. An
+  IP identifier in a reserved range is rejectedIdentifier at newOrder. --validation-allow-cidr
+  (validation_allow_cidr) opens blocks, e.g. 10.0.0.0/8 for an internal CA, 127.0.0.0/8 and
+  ::1/128 for tests on loopback.
 
 BEHIND A LOAD BALANCER
   With --external-url https://ca.internal (external_url), the directory, the Location and
@@ -98,6 +108,11 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--tlsalpn01-port", f.tlsalpn01_port, "Port tls-alpn-01 validation connects to [443]")->type_name("PORT");
   s->add_option("--dns-resolver", f.dns_resolvers, "DNS server HOST[:PORT] for validation lookups (repeatable) [/etc/resolv.conf]")->type_name("HOST[:PORT]");
   s->add_option("--hosts-file", f.hosts_file, "/etc/hosts-style file the validator consults before DNS (http-01, tls-alpn-01)")->type_name("FILE");
+  s->add_option("--validation-allow-cidr", f.validation_allow_cidrs,
+                "Let validation connect to, and IP identifiers name, this reserved block, e.g. 10.0.0.0/8 or "
+                "fd00::/8 (repeatable) [none: loopback, private, link-local and the other special-purpose "
+                "addresses are refused]")
+      ->type_name("CIDR");
   s->add_flag("--external-account-required", f.external_account_required, "Require external account binding (keys from `eab add`)");
   s->add_option("--terms-of-service", f.terms_of_service, "Terms of service URL; new accounts must agree to it")->type_name("URL");
   s->add_option("--website", f.website, "Website URL for the directory's meta")->type_name("URL");

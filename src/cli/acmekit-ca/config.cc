@@ -12,6 +12,7 @@
 #include <toml++/toml.h>
 
 #include "core/quote.h"
+#include "server/va/address_policy.h"
 
 namespace acmekit::ca_cli {
 namespace {
@@ -129,6 +130,14 @@ Status set_external_url(std::string_view text, std::string_view what, ServeConfi
   return {};
 }
 
+// Every block parses (server/va/address_policy.h), else the error names what.
+Status check_cidrs(const std::vector<std::string>& cidrs, std::string_view what) {
+  for (const auto& cidr : cidrs) {
+    if (auto parsed = server::va::parse_cidr(cidr); !parsed) return bad(fmt::format("{}: {}", what, parsed.error().detail));
+  }
+  return {};
+}
+
 Status apply_toml(const std::string& path, ServeConfig& c) {
   toml::table t;
   try {
@@ -141,7 +150,7 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
       "http01_port", "tlsalpn01_port", "dns_resolvers", "hosts_file", "external_account_required",
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
       "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
-      "external_url", "database", "database_pool"};
+      "external_url", "database", "database_pool", "validation_allow_cidr"};
   auto known = [](const std::string& key) {
     if (kKeys.contains(key)) return true;
     for (const auto& s : kRateLimitSettings) {
@@ -170,6 +179,8 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
   ACMEKIT_CHECK(read_strings(t, "dns_resolvers", c.dns_resolvers));
   ACMEKIT_CHECK(read_string(t, "hosts_file", hosts_file));
   if (!hosts_file.empty()) c.hosts_file = hosts_file;
+  ACMEKIT_CHECK(read_strings(t, "validation_allow_cidr", c.validation_allow_cidrs));
+  ACMEKIT_CHECK(check_cidrs(c.validation_allow_cidrs, "config: validation_allow_cidr"));
   ACMEKIT_CHECK(read_bool(t, "external_account_required", c.external_account_required));
   ACMEKIT_CHECK(read_string(t, "terms_of_service", c.terms_of_service));
   ACMEKIT_CHECK(read_string(t, "website", c.website));
@@ -331,6 +342,10 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   if (!f.dns_resolvers.empty()) c.dns_resolvers = f.dns_resolvers;
   if (!f.caa_identities.empty()) c.caa_identities = f.caa_identities;
   if (!f.blocked_domains.empty()) c.blocked_domains = f.blocked_domains;
+  if (!f.validation_allow_cidrs.empty()) {
+    ACMEKIT_CHECK(check_cidrs(f.validation_allow_cidrs, "--validation-allow-cidr"));
+    c.validation_allow_cidrs = f.validation_allow_cidrs;
+  }
   if (f.certificate_validity) {
     ACMEKIT_TRY(c.certificate_validity, parse_duration(*f.certificate_validity));
   }

@@ -34,6 +34,10 @@ struct ServeConfig {
   uint16_t tlsalpn01_port = 443;
   std::vector<std::string> dns_resolvers;
   std::filesystem::path hosts_file;
+  // CIDR blocks validation may connect to (and IP identifiers may name)
+  // although they are reserved (server/va/address_policy.h); checked by
+  // resolve_config. Empty: every reserved range is refused.
+  std::vector<std::string> validation_allow_cidrs;
   bool external_account_required = false;
   std::string terms_of_service, website;
   std::vector<std::string> caa_identities;
@@ -86,7 +90,7 @@ struct ServeFlags {
   std::optional<bool> alternate_chain, external_account_required;
   std::optional<uint16_t> http01_port, tlsalpn01_port;
   std::optional<int> retry_after, threads, validation_threads;
-  std::vector<std::string> listener_names, dns_resolvers, caa_identities, blocked_domains;
+  std::vector<std::string> listener_names, dns_resolvers, caa_identities, blocked_domains, validation_allow_cidrs;
   // Indexed by server::ra::Limit: events per window (0: off) and the window.
   std::array<std::optional<int64_t>, server::ra::kLimitCount> rate_limit_max;
   std::array<std::optional<std::string>, server::ra::kLimitCount> rate_limit_window;

@@ -103,6 +103,15 @@ int run_serve(const ServeConfig& c) {
     if (!hosts) return fail("hosts file", hosts.error());
     va_options.hosts = std::move(*hosts);
   }
+  // Issue 17: no validation connects to (and no IP identifier names) a
+  // reserved address unless --validation-allow-cidr opens its block.
+  auto address_policy = server::va::AddressPolicy::allowing(c.validation_allow_cidrs);
+  if (!address_policy) return fail("validation address policy", address_policy.error());
+  va_options.address_policy = *address_policy;
+  spdlog::info("validation address policy: reserved addresses refused{}",
+               c.validation_allow_cidrs.empty()
+                   ? std::string()
+                   : fmt::format(" except {}", fmt::join(c.validation_allow_cidrs, ", ")));
   auto validator = server::va::make_validator(va_options);
 
   // ra + wfe.
@@ -110,6 +119,7 @@ int run_serve(const ServeConfig& c) {
   server::ra::RaOptions ra_options;
   ra_options.policy.blocked_domains = c.blocked_domains;
   ra_options.policy.public_suffixes = public_suffixes;
+  ra_options.policy.address_policy = *address_policy;
   ra_options.certificate_validity = c.certificate_validity;
   ra_options.max_certificate_validity = std::max(ra_options.max_certificate_validity, c.certificate_validity);
   ra_options.authz_reuse_margin = c.authz_reuse;

@@ -120,6 +120,10 @@ Result<wire::Identifier> check_ip(const std::string& value, const PolicyOptions&
   if (id.type != "ip") {
     return problem("rejectedIdentifier", fmt::format("{:?} is not an IPv4 or IPv6 address", value));
   }
+  // Issue 17: the VA would refuse to connect to it (address_policy.h).
+  if (auto why = policy.address_policy.refusal(id.value)) {
+    return problem("rejectedIdentifier", *why + "; this CA does not validate or certify it");
+  }
   return id;
 }
 

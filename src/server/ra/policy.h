@@ -10,6 +10,7 @@
 #include "core/crypto/key.h"
 #include "core/error.h"
 #include "server/ra/public_suffix.h"
+#include "server/va/address_policy.h"
 #include "core/wire/types.h"
 
 namespace acmekit::server::ra {
@@ -19,6 +20,10 @@ struct PolicyOptions {
   // rejectedIdentifier.
   std::vector<std::string> blocked_domains;
   bool allow_ip_identifiers = true;  // RFC 8738
+  // IP identifiers in a range it refuses (loopback, private, link-local,
+  // ...) are rejectedIdentifier: the VA would refuse to connect to them.
+  // The same policy as the VA's (ValidatorOptions::address_policy).
+  va::AddressPolicy address_policy;
   bool allow_wildcards = true;
   std::size_t max_identifiers = 100;  // per order
   int min_rsa_bits = 2048;
@@ -31,7 +36,8 @@ struct PolicyOptions {
 // form (RFC 5952 for IPv6). rejectedIdentifier (or unsupportedIdentifier
 // for an unknown type) with a detail naming the value when it is not
 // acceptable: bad syntax, a bare TLD, an IP address given as a dns name, a
-// wildcard anywhere but the whole leftmost label, a blocked domain.
+// wildcard anywhere but the whole leftmost label, a blocked domain, an IP
+// address the address policy refuses.
 Result<wire::Identifier> check_identifier(const wire::Identifier& identifier, const PolicyOptions& policy);
 
 // Every identifier of a newOrder (§7.4): non-empty, at most max_identifiers,

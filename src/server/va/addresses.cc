@@ -17,11 +17,13 @@ bool is_ip_address(std::string_view text) {
 
 Result<std::vector<std::string>> resolve_host(std::string_view host,
                                               const std::map<std::string, std::vector<std::string>>& hosts,
-                                              const dns::Resolver& dns) {
-  if (is_ip_address(host)) return std::vector<std::string>{std::string(host)};
+                                              const dns::Resolver& dns, const AddressPolicy& policy) {
+  if (is_ip_address(host)) return connectable_addresses(host, {std::string(host)}, policy);
   std::string name(host);
   std::ranges::transform(name, name.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (auto it = hosts.find(name); it != hosts.end() && !it->second.empty()) return it->second;
+  if (auto it = hosts.find(name); it != hosts.end() && !it->second.empty()) {
+    return connectable_addresses(name, it->second, policy);
+  }
 
   std::vector<std::string> addresses;
   std::string failures;
@@ -37,7 +39,7 @@ Result<std::vector<std::string>> resolve_host(std::string_view host,
       addresses.insert(addresses.end(), answer->values.begin(), answer->values.end());
     }
   }
-  if (!addresses.empty()) return addresses;
+  if (!addresses.empty()) return connectable_addresses(name, addresses, policy);
   if (failures.empty()) failures = "no A or AAAA records found for " + name;
   return problem("dns", "DNS problem: " + failures);
 }

@@ -139,10 +139,16 @@ Result<Fetched> fetch(const Hop& hop, const std::string& address, Clock::time_po
 }
 
 // The hop fetched at the first of the host's addresses that accepts a
-// connection.
-Result<Fetched> fetch_any(const Hop& hop, const ValidatorOptions& options, const dns::Resolver& dns,
+// connection (of those the address policy allows: a redirect is held to it
+// like the first URL).
+Result<Fetched> fetch_any(const Hop& hop, bool redirected, const ValidatorOptions& options, const dns::Resolver& dns,
                           Clock::time_point deadline) {
-  ACMEKIT_TRY(auto addresses, resolve_host(hop.host, options.hosts, dns));
+  auto resolved = resolve_host(hop.host, options.hosts, dns, options.address_policy);
+  if (!resolved) {
+    if (!redirected) return std::unexpected(resolved.error());
+    return std::unexpected(Error(resolved.error()).with_context("redirect to " + hop.url));
+  }
+  const auto& addresses = *resolved;
   Result<Fetched> last = problem("connection", "no address for " + hop.host);
   for (const auto& address : addresses) {
     bool couldnt_connect = false;
@@ -169,7 +175,7 @@ Status validate_http01(const ValidationRequest& request, const ValidatorOptions&
                     "/.well-known/acme-challenge/" + request.token;
   for (int redirects = 0;; ++redirects) {
     ACMEKIT_TRY(Hop hop, plan_hop(url, options));
-    ACMEKIT_TRY(Fetched f, fetch_any(hop, options, dns, deadline));
+    ACMEKIT_TRY(Fetched f, fetch_any(hop, redirects > 0, options, dns, deadline));
     const std::string where = hop.url + " (" + f.peer + ")";
     if (f.status == 301 || f.status == 302 || f.status == 303 || f.status == 307 || f.status == 308) {
       if (f.redirect.empty()) return problem("incorrectResponse", where + ": redirect without a Location");

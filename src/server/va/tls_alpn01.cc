@@ -47,7 +47,7 @@ Status validate_tls_alpn01(const ValidationRequest& request, const ValidatorOpti
   const wire::Identifier& id = request.identifier;
   // RFC 8737 §3 / RFC 8738 §6: the name, or an address's reverse-mapping name.
   const std::string sni = crypto::tls_alpn_server_name(id.value);
-  ACMEKIT_TRY(auto addresses, resolve_host(id.value, options.hosts, dns));
+  ACMEKIT_TRY(auto addresses, resolve_host(id.value, options.hosts, dns, options.address_policy));
 
   Result<crypto::AlpnProbeResult> probe = make_error(ErrorKind::kUnavailable, "no address for " + id.value);
   for (const auto& address : addresses) {

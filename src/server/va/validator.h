@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/wire/types.h"
+#include "server/va/address_policy.h"
 
 namespace acmekit::server::va {
 
@@ -35,6 +36,10 @@ struct ValidatorOptions {
   // tls-alpn-01 (like /etc/hosts or curl --resolve), for tests and
   // closed networks. Never used for dns-01.
   std::map<std::string, std::vector<std::string>> hosts;
+  // Which resolved addresses http-01 (every redirect hop) and tls-alpn-01
+  // may connect to: by default none in a reserved range (loopback, private,
+  // link-local, ...: address_policy.h); --validation-allow-cidr opens some.
+  AddressPolicy address_policy;
   std::chrono::milliseconds timeout{10'000};  // per validation attempt
   int max_redirects = 10;                      // http-01 (§8.3)
 };

@@ -161,5 +161,23 @@ TEST(ConfigTest, DatabasePoolIsOneTo256) {
   expect_invalid(resolve_toml("database_pool = \"8\""), "database_pool");
 }
 
+// Issue 17: --validation-allow-cidr / validation_allow_cidr.
+TEST(ConfigTest, ValidationAllowCidrFromFlagAndToml) {
+  EXPECT_TRUE(resolve_config(flags_with_data_dir()).value().validation_allow_cidrs.empty());  // refuse all
+  ServeFlags f = flags_with_data_dir();
+  f.validation_allow_cidrs = {"127.0.0.0/8", "::1/128"};
+  EXPECT_EQ(resolve_config(f).value().validation_allow_cidrs, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+  for (const char* bad : {"127.0.0.1", "10.0.0.1/8", "10.0.0.0/33", "fd00::/129", "example.test/8", ""}) {
+    f.validation_allow_cidrs = {"127.0.0.0/8", bad};
+    expect_invalid(resolve_config(f), "--validation-allow-cidr");
+  }
+
+  EXPECT_EQ(resolve_toml("validation_allow_cidr = [\"10.0.0.0/8\", \"fd00::/8\"]").value().validation_allow_cidrs,
+            (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
+  expect_invalid(resolve_toml("validation_allow_cidr = [\"10.0.0.1/8\"]"), "config: validation_allow_cidr");
+  expect_invalid(resolve_toml("validation_allow_cidr = \"10.0.0.0/8\""), "validation_allow_cidr");
+  expect_invalid(resolve_toml("validation_allow_cidrs = [\"10.0.0.0/8\"]"), "validation_allow_cidrs");  // unknown key
+}
+
 }  // namespace
 }  // namespace acmekit::ca_cli

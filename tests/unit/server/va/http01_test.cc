@@ -26,6 +26,8 @@ ValidatorOptions options_for(uint16_t http_port, uint16_t tls_port = 443) {
   o.tlsalpn01_port = tls_port;
   o.hosts = {{"x.test", {"127.0.0.1"}}, {"y.test", {"127.0.0.1"}}};
   o.dns_resolvers = {"127.0.0.1:1"};  // never asked: every name is in hosts
+  // The test servers are on loopback, which the default policy refuses.
+  o.address_policy = AddressPolicy::allowing({"127.0.0.0/8"}).value();
   o.timeout = std::chrono::milliseconds(5000);
   return o;
 }
@@ -178,6 +180,63 @@ TEST(VaHttp01Test, UnresolvableNameIsADnsProblem) {
   auto status = make_validator(o)->validate(http01("dns", "unknown.test"));
   ASSERT_EQ(outcome(status), "dns");
   EXPECT_NE(status.error().detail.find("127.0.0.1:1"), std::string::npos) << status.error().detail;
+  EXPECT_TRUE(server.requests().empty());
+}
+
+// Issue 17: the validation address policy, on the addresses connected to.
+TEST(VaHttp01Test, ReservedAddressIsRefusedByDefaultNamingItsRange) {
+  HttpTestServer server([](const Request&) { return HttpTestServer::response(200, kKeyAuth); });
+  ASSERT_NE(server.port(), 0);
+  ValidatorOptions o = options_for(server.port());
+  o.address_policy = AddressPolicy();
+  auto status = make_validator(o)->validate(http01("dns", "x.test"));
+  ASSERT_EQ(outcome(status), "connection");
+  EXPECT_EQ(status.error().detail,
+            "x.test: 127.0.0.1 is a reserved address (127.0.0.0/8: Loopback, RFC 1122 §3.2.1.3); refusing to connect");
+  auto ip = make_validator(o)->validate(http01("ip", "127.0.0.1"));
+  ASSERT_EQ(outcome(ip), "connection");
+  EXPECT_NE(ip.error().detail.find("127.0.0.1 is a reserved address"), std::string::npos) << ip.error().detail;
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(VaHttp01Test, ReservedAddressesOfANameAreSkipped) {
+  HttpTestServer server([](const Request&) { return HttpTestServer::response(200, kKeyAuth); });
+  ASSERT_NE(server.port(), 0);
+  ValidatorOptions o = options_for(server.port());
+  // 10.0.0.1 first: were it tried, the validation would wait for it.
+  o.hosts["x.test"] = {"10.0.0.1", "169.254.169.254", "127.0.0.1"};
+  o.timeout = std::chrono::milliseconds(2000);
+  auto status = make_validator(o)->validate(http01("dns", "x.test"));
+  EXPECT_TRUE(status.has_value()) << status.error().message();
+  EXPECT_EQ(server.requests().size(), 1u);
+}
+
+TEST(VaHttp01Test, RedirectToAReservedAddressIsRefused) {
+  // Where the redirects point (never reached): the configured tls-alpn-01
+  // port, so plan_hop lets them through.
+  HttpTestServer server([](const Request&) { return HttpTestServer::response(200, kKeyAuth); });
+  ASSERT_NE(server.port(), 0);
+  ValidatorOptions o = options_for(0, server.port());
+  o.address_policy = AddressPolicy::allowing({"127.0.0.1/32"}).value();  // the first hop only
+  o.hosts["meta.test"] = {"169.254.169.254"};
+  const std::string port = std::to_string(server.port());
+  struct Case {
+    std::string location;
+    std::string refused;
+  };
+  for (const Case& k : {Case{"http://127.0.0.2:" + port + "/", "127.0.0.2 is a reserved address (127.0.0.0/8"},
+                        Case{"http://[::ffff:127.0.0.3]:" + port + "/", "::ffff:127.0.0.3 is a reserved address (127.0.0.0/8"},
+                        Case{"http://[::1]:" + port + "/", "::1 is a reserved address (::1/128"},
+                        Case{"http://meta.test/latest/meta-data/", "meta.test: 169.254.169.254 is a reserved address (169.254.0.0/16"}}) {
+    HttpTestServer first([&](const Request&) { return HttpTestServer::redirect(k.location); });
+    ASSERT_NE(first.port(), 0);
+    o.http01_port = first.port();
+    auto status = make_validator(o)->validate(http01("dns", "x.test"));
+    ASSERT_EQ(outcome(status), "connection") << k.location;
+    EXPECT_NE(status.error().detail.find(k.refused), std::string::npos) << status.error().detail;
+    EXPECT_NE(status.error().detail.find("refusing to connect"), std::string::npos) << status.error().detail;
+    EXPECT_EQ(first.requests().size(), 1u) << k.location;
+  }
   EXPECT_TRUE(server.requests().empty());
 }
 

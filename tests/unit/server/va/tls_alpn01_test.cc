@@ -34,6 +34,8 @@ ValidatorOptions options_for(uint16_t port) {
   o.tlsalpn01_port = port;
   o.hosts = {{"x.test", {"127.0.0.1"}}};
   o.dns_resolvers = {"127.0.0.1:1"};  // never asked: every name is in hosts
+  // The test servers are on loopback, which the default policy refuses.
+  o.address_policy = AddressPolicy::allowing({"127.0.0.0/8"}).value();
   o.timeout = std::chrono::milliseconds(5000);
   return o;
 }
@@ -55,6 +57,22 @@ TEST(VaTlsAlpn01Test, IpIdentifierUsesTheReverseNameAsSni) {
   EXPECT_TRUE(status.has_value()) << status.error().message();
   // RFC 8738 §6.
   EXPECT_EQ(server.server_names(), (std::vector<std::string>{"1.0.0.127.in-addr.arpa"}));
+}
+
+// Issue 17: the validation address policy.
+TEST(VaTlsAlpn01Test, ReservedAddressIsRefusedByDefault) {
+  AlpnTestServer server({.subject_alt_name = "DNS:x.test", .acme_identifier = sha256_of(kKeyAuth)}, true);
+  ASSERT_NE(server.port(), 0);
+  ValidatorOptions o = options_for(server.port());
+  o.address_policy = AddressPolicy();
+  auto status = make_validator(o)->validate(alpn01("dns", "x.test"));
+  ASSERT_EQ(outcome(status), "connection");
+  EXPECT_EQ(status.error().detail,
+            "x.test: 127.0.0.1 is a reserved address (127.0.0.0/8: Loopback, RFC 1122 §3.2.1.3); refusing to connect");
+  auto ip = make_validator(o)->validate(alpn01("ip", "::1"));
+  ASSERT_EQ(outcome(ip), "connection");
+  EXPECT_NE(ip.error().detail.find("::1 is a reserved address (::1/128"), std::string::npos) << ip.error().detail;
+  EXPECT_TRUE(server.server_names().empty());
 }
 
 TEST(VaTlsAlpn01Test, WrongDigestIsUnauthorized) {

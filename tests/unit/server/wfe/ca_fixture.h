@@ -67,6 +67,10 @@ class InProcessCa {
     ACMEKIT_TRY(ca->responder_, client::challenge::Http01Standalone::start("127.0.0.1", 0));
     va::ValidatorOptions va_options{.http01_port = ca->responder_->port()};
     for (const auto& h : kHosts) va_options.hosts[h] = {"127.0.0.1"};
+    // The responder is on loopback, which the address policy refuses by
+    // default (as lib.sh's CA: --validation-allow-cidr 127.0.0.0/8).
+    ACMEKIT_TRY(va_options.address_policy, va::AddressPolicy::allowing({"127.0.0.0/8", "::1/128"}));
+    ra_options.policy.address_policy = va_options.address_policy;
     ca->validator_ = va::make_validator(va_options);
     ca->ra_ = std::make_unique<ra::RegistrationAuthority>(*ca->storage_, *ca->validator_, *ca->authority_,
                                                           *ca->clock_, std::move(ra_options));
