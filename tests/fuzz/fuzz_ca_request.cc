@@ -52,6 +52,7 @@ constexpr std::string_view kHost = "ca.test";
 class AlwaysValid : public va::Validator {
  public:
   Status validate(const va::ValidationRequest&) override { return {}; }
+  Status check_caa(const va::CaaRequest&) override { return {}; }
 };
 
 std::string path_of(std::string_view url) {

@@ -41,12 +41,22 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   threads = 4                             validation_threads = 32
   sqlite_sync = "normal"                  log_level = "info"
   external_url = "https://ca.internal"    database = "postgresql://acmekit-ca@db.internal/acmekit_ca"
-  database_pool = 8                       validation_allow_cidr = ["10.0.0.0/8", "fd00::/8"]
+  database_pool = 8                       caa_recheck_after = "8h"
+  validation_allow_cidr = ["10.0.0.0/8", "fd00::/8"]
   rate_limit_new_orders_per_account = 300       rate_limit_new_orders_per_account_window = "3h"
   rate_limit_certificates_per_domain = 50       rate_limit_certificates_per_domain_window = "7d"
   rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
   rate_limit_failed_validations = 5             rate_limit_failed_validations_window = "1h"
   public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
+
+CAA (RFC 8659, RFC 8657)
+  With caa_identities set, a dns name is issued for only when the first CAA RRset found at
+  the name or a parent (below the TLD; CNAMEs followed) lets one of them issue: issue, or
+  issuewild for a wildcard when present; ";" lets nobody; accounturi= must be the account
+  URL (with external_url when set), validationmethods= must list the challenge used; an
+  unknown critical (128) property refuses; iodef and other tags are ignored. A lookup that
+  fails (SERVFAIL, REFUSED, timeout) refuses. Refusal: urn:ietf:params:acme:error:caa.
+  Checked after the challenge succeeds and again at finalize past caa_recheck_after.
 
 RATE LIMITS
   Sliding windows counted from the database (a restart keeps them), as Let's Encrypt's:
@@ -116,7 +126,16 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_flag("--external-account-required", f.external_account_required, "Require external account binding (keys from `eab add`)");
   s->add_option("--terms-of-service", f.terms_of_service, "Terms of service URL; new accounts must agree to it")->type_name("URL");
   s->add_option("--website", f.website, "Website URL for the directory's meta")->type_name("URL");
-  s->add_option("--caa-identity", f.caa_identities, "CAA issuer domain for the directory's meta (repeatable)")->type_name("DOMAIN");
+  s->add_option("--caa-identity", f.caa_identities,
+                "Issuer domain CAA records name this CA by (repeatable; meta.caaIdentities): with one, CAA "
+                "(RFC 8659, RFC 8657 accounturi/validationmethods) is checked for every dns name after its "
+                "challenge succeeds, and at finalize when that was over 8h ago; a caa problem refuses. "
+                "Without any, CAA is not checked [none]")
+      ->type_name("DOMAIN");
+  s->add_option("--caa-recheck-after", f.caa_recheck_after,
+                "Check CAA again at finalize for validations older than this (Baseline Requirements "
+                "3.2.2.8: at most 8h) [8h]")
+      ->type_name("DURATION");
   s->add_option("--blocked-domain", f.blocked_domains, "Refuse names at or under this domain (repeatable)")->type_name("DOMAIN");
   s->add_option("--certificate-validity", f.certificate_validity, "Lifetime of issued certificates: 90d, 6h, 3600 [90d]")->type_name("DURATION");
   s->add_option("--authz-reuse", f.authz_reuse, "Reuse a valid authorization while it has this much life left; 0 disables [1d]")->type_name("DURATION");

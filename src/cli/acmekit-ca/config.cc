@@ -150,7 +150,7 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
       "http01_port", "tlsalpn01_port", "dns_resolvers", "hosts_file", "external_account_required",
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
       "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
-      "external_url", "database", "database_pool", "validation_allow_cidr"};
+      "external_url", "database", "database_pool", "validation_allow_cidr", "caa_recheck_after"};
   auto known = [](const std::string& key) {
     if (kKeys.contains(key)) return true;
     for (const auto& s : kRateLimitSettings) {
@@ -188,6 +188,7 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
   ACMEKIT_CHECK(read_strings(t, "blocked_domains", c.blocked_domains));
   ACMEKIT_CHECK(read_duration(t, "certificate_validity", c.certificate_validity));
   ACMEKIT_CHECK(read_duration(t, "authz_reuse", c.authz_reuse));
+  ACMEKIT_CHECK(read_duration(t, "caa_recheck_after", c.caa_recheck_after));
   ACMEKIT_CHECK(read_int(t, "retry_after", c.retry_after, 0, 3600));
   ACMEKIT_CHECK(read_int(t, "threads", c.threads, 1, 256));
   ACMEKIT_CHECK(read_int(t, "validation_threads", c.validation_threads, 1, 1024));
@@ -351,6 +352,13 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   }
   if (f.authz_reuse) {
     ACMEKIT_TRY(c.authz_reuse, parse_duration(*f.authz_reuse));
+  }
+  if (f.caa_recheck_after) {
+    ACMEKIT_TRY(c.caa_recheck_after, parse_duration(*f.caa_recheck_after));
+  }
+  // CA/B Baseline Requirements §3.2.2.8: never longer than 8 hours.
+  if (c.caa_recheck_after > server::ra::kCaaRecheckAfter) {
+    return make_error(ErrorKind::kInvalidArgument, "caa_recheck_after may not exceed 8h (Baseline Requirements 3.2.2.8)");
   }
   set_if(f.public_suffix_list, c.public_suffix_list);
   for (const auto& s : kRateLimitSettings) {

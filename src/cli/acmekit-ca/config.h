@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "server/ra/rate_limits.h"
+#include "server/ra/registration_authority.h"
 
 namespace acmekit::ca_cli {
 
@@ -40,7 +41,10 @@ struct ServeConfig {
   std::vector<std::string> validation_allow_cidrs;
   bool external_account_required = false;
   std::string terms_of_service, website;
+  // CAA issuer domains (RFC 8659 §4.2); empty: CAA is not checked.
   std::vector<std::string> caa_identities;
+  // CAA checked again at finalize past this (server::ra::kCaaRecheckAfter at most).
+  std::chrono::seconds caa_recheck_after{server::ra::kCaaRecheckAfter};
   std::vector<std::string> blocked_domains;
   std::chrono::seconds certificate_validity{std::chrono::hours(24 * 90)};
   std::chrono::seconds authz_reuse{std::chrono::hours(24)};
@@ -83,7 +87,7 @@ std::string rate_limit_flag(server::ra::Limit limit, std::string_view suffix = "
 struct ServeFlags {
   std::optional<std::string> config;
   std::optional<std::string> data_dir, listen, management_listen, issuer_key_type, hosts_file, terms_of_service,
-      website, certificate_validity, authz_reuse, sqlite_sync, log_level;
+      website, certificate_validity, authz_reuse, sqlite_sync, log_level, caa_recheck_after;
   std::optional<std::string> external_url;  // see ServeConfig::external_url
   std::optional<std::string> database;      // see ServeConfig::database
   std::optional<int> database_pool;

@@ -97,7 +97,14 @@ int run_serve(const ServeConfig& c) {
   // va: validation, configured for where it may connect.
   server::va::ValidatorOptions va_options{.http01_port = c.http01_port,
                                           .tlsalpn01_port = c.tlsalpn01_port,
-                                          .dns_resolvers = c.dns_resolvers};
+                                          .dns_resolvers = c.dns_resolvers,
+                                          .caa_identities = c.caa_identities};
+  if (c.caa_identities.empty()) {
+    spdlog::info("CAA: not checked (no caa_identities / --caa-identity configured)");
+  } else {
+    spdlog::info("CAA: checked for {} (re-checked at finalize after {}s)", fmt::join(c.caa_identities, ", "),
+                 c.caa_recheck_after.count());
+  }
   if (!c.hosts_file.empty()) {
     auto hosts = server::va::read_hosts_file(c.hosts_file);
     if (!hosts) return fail("hosts file", hosts.error());
@@ -125,6 +132,10 @@ int run_serve(const ServeConfig& c) {
   ra_options.authz_reuse_margin = c.authz_reuse;
   ra_options.validation_threads = c.validation_threads;
   ra_options.rate_limits = c.rate_limits;
+  ra_options.caa_recheck_after = c.caa_recheck_after;
+  // RFC 8657 accounturi of validations resumed after a restart (no request at
+  // hand): known only when the URLs do not follow the Host header.
+  if (!c.external_url.empty()) ra_options.account_url_prefix = c.external_url + "/acme/acct/";
   ra_options.rate_limits.public_suffixes = public_suffixes;
   {
     std::vector<std::string> limits;

@@ -53,6 +53,23 @@ std::string record_value(const ldns_rr* rr) {
   return value;
 }
 
+// RFC 8659 §4.1: Flags (one octet), Tag Length + Tag, Value (the rest).
+// ldns parses CAA RDATA as INT8, TAG (length-prefixed) and LONG_STR.
+std::optional<CaaRecord> caa_of(const ldns_rr* rr) {
+  if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_CAA || ldns_rr_rd_count(rr) != 3) return std::nullopt;
+  const ldns_rdf* flags = ldns_rr_rdf(rr, 0);
+  const ldns_rdf* tag = ldns_rr_rdf(rr, 1);
+  const ldns_rdf* value = ldns_rr_rdf(rr, 2);
+  if (ldns_rdf_size(flags) != 1 || ldns_rdf_size(tag) < 1) return std::nullopt;
+  const auto* t = ldns_rdf_data(tag);
+  if (static_cast<std::size_t>(t[0]) + 1 != ldns_rdf_size(tag)) return std::nullopt;
+  CaaRecord caa;
+  caa.flags = ldns_rdf_data(flags)[0];
+  caa.tag.assign(reinterpret_cast<const char*>(t) + 1, t[0]);
+  caa.value.assign(reinterpret_cast<const char*>(ldns_rdf_data(value)), ldns_rdf_size(value));
+  return caa;
+}
+
 std::vector<Record> records_of(const ldns_rr_list* list) {
   std::vector<Record> out;
   const std::size_t count = list != nullptr ? ldns_rr_list_rr_count(list) : 0;
@@ -62,6 +79,10 @@ std::vector<Record> records_of(const ldns_rr_list* list) {
                          .type = static_cast<uint16_t>(ldns_rr_get_type(rr)),
                          .ttl = ldns_rr_ttl(rr),
                          .value = record_value(rr)});
+    if (auto caa = caa_of(rr)) {
+      out.back().value = caa->text();
+      out.back().caa = std::move(caa);
+    }
   }
   return out;
 }
@@ -72,12 +93,34 @@ uint16_t message_id(std::string_view wire) {
 
 }  // namespace
 
+std::string CaaRecord::text() const {
+  // RFC 8659 §4.1.1: the value as a quoted string, '"' and '\\' escaped,
+  // other bytes outside printable ASCII as \DDD.
+  std::string out = std::to_string(flags) + " " + tag + " \"";
+  for (const char ch : value) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (c < 0x20 || c > 0x7e) {
+      out += '\\';
+      out += static_cast<char>('0' + c / 100);
+      out += static_cast<char>('0' + c / 10 % 10);
+      out += static_cast<char>('0' + c % 10);
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
 std::string type_name(uint16_t type) {
   switch (type) {
     case rr_type::kA: return "A";
     case rr_type::kNs: return "NS";
     case rr_type::kCname: return "CNAME";
     case rr_type::kSoa: return "SOA";
+    case rr_type::kCaa: return "CAA";
     case rr_type::kTxt: return "TXT";
     case rr_type::kAaaa: return "AAAA";
     default: return "TYPE" + std::to_string(type);

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,8 +30,9 @@ inline constexpr uint16_t kCname = 5;
 inline constexpr uint16_t kSoa = 6;
 inline constexpr uint16_t kTxt = 16;
 inline constexpr uint16_t kAaaa = 28;
+inline constexpr uint16_t kCaa = 257;  // RFC 8659 §4.1
 }  // namespace rr_type
-// "A", "NS", "CNAME", "SOA", "TXT", "AAAA", else "TYPEn" (RFC 3597 §5).
+// "A", "NS", "CNAME", "SOA", "TXT", "AAAA", "CAA", else "TYPEn" (RFC 3597 §5).
 std::string type_name(uint16_t type);
 
 // RFC 1035 §4.1.1 and RFC 2136 §2.2 RCODE values.
@@ -61,17 +63,29 @@ struct TxtRecord {
   std::string value;  // the dns-01 digest (RFC 8555 §8.4)
 };
 
+// RFC 8659 §4.1: the RDATA of a CAA record, as on the wire (the tag's case
+// kept; callers compare it case-insensitively).
+struct CaaRecord {
+  uint8_t flags = 0;  // bit 128: Issuer Critical Flag
+  std::string tag;    // "issue", "issuewild", "iodef", ...
+  std::string value;  // the rest of the RDATA, raw bytes
+  // Presentation form, e.g. `0 issue "ca.example"` (RFC 8659 §4.1.1).
+  std::string text() const;
+};
+
 // One resource record, its RDATA reduced to what callers compare:
 //   TXT          its character-strings joined (RFC 7208 §3.3, as Boulder reads dns-01)
 //   A, AAAA      the textual address
 //   CNAME, NS    the target name (normalized)
 //   SOA          the MNAME (normalized)
+//   CAA          CaaRecord::text(), and the fields in `caa`
 //   other types  ldns's presentation of the RDATA
 struct Record {
   std::string name;  // owner, normalized
   uint16_t type = 0;
   uint32_t ttl = 0;
   std::string value;
+  std::optional<CaaRecord> caa;  // type CAA only
 };
 
 struct Reply {

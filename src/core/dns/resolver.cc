@@ -38,6 +38,7 @@ Resolver::Resolver(std::vector<std::string> servers, std::chrono::milliseconds t
 Result<Answer> Resolver::lookup_txt(std::string_view name) const { return lookup(name, rr_type::kTxt); }
 Result<Answer> Resolver::lookup_a(std::string_view name) const { return lookup(name, rr_type::kA); }
 Result<Answer> Resolver::lookup_aaaa(std::string_view name) const { return lookup(name, rr_type::kAaaa); }
+Result<Answer> Resolver::lookup_caa(std::string_view name) const { return lookup(name, rr_type::kCaa); }
 
 Result<std::vector<Endpoint>> Resolver::endpoints() const {
   std::vector<std::string> texts = servers_;
@@ -108,7 +109,10 @@ Result<Answer> Resolver::lookup(std::string_view name_text, uint16_t type) const
         break;
       }
     }
-    for (const Record* rr : reply.records(reply.answer, name, type)) answer.values.push_back(rr->value);
+    for (const Record* rr : reply.records(reply.answer, name, type)) {
+      answer.values.push_back(rr->value);
+      if (rr->caa) answer.caa.push_back(*rr->caa);
+    }
     answer.name = name;
     // A CNAME whose target's records were not in the answer: ask for them.
     if (!answer.values.empty() || !moved) return answer;

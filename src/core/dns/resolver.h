@@ -1,4 +1,4 @@
-// A small stub resolver on ldns: TXT, A and AAAA lookups against given
+// A small stub resolver on ldns: TXT, A, AAAA and CAA lookups against given
 // recursive servers or those of /etc/resolv.conf, CNAMEs followed. Used by
 // the CA's validation (server/va) and by the client's zone discovery and
 // dns-01 propagation check.
@@ -23,6 +23,7 @@ struct Answer {
   bool nxdomain = false;            // RFC 1035 §4.1.1 RCODE 3, for the name or its CNAME target
   std::string server;               // "HOST:PORT" that answered
   std::string name;                 // the name the values are at: the name asked, or the end of its CNAME chain
+  std::vector<CaaRecord> caa;       // CAA lookups: the records, values holding their text()
 };
 
 class Resolver {
@@ -37,6 +38,9 @@ class Resolver {
   Result<Answer> lookup_txt(std::string_view name) const;
   Result<Answer> lookup_a(std::string_view name) const;
   Result<Answer> lookup_aaaa(std::string_view name) const;
+  // The CAA RRset at name (RFC 8659 §4.1: flags, tag, value in Answer::caa),
+  // CNAMEs followed. The tree climbing of RFC 8659 §3 is the caller's.
+  Result<Answer> lookup_caa(std::string_view name) const;
 
   // The whole reply to name/type (RD set, no CNAME followed) from the first
   // server that gives a NOERROR or NXDOMAIN answer: for SOA and NS walks.

@@ -255,7 +255,7 @@ Result<AuthzRecord> RegistrationAuthority::deactivate_authz(const AccountRecord&
 }
 
 Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, std::string_view order_id,
-                                                  std::string_view csr_der) {
+                                                  std::string_view csr_der, const std::string& account_url) {
   std::lock_guard lock(lock_for(order_id));
   ACMEKIT_TRY(auto view, get_order(order_id, account.id));
   if (view.order.status != AcmeStatus::kReady) {
@@ -291,6 +291,19 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   ACMEKIT_TRY(auto key_holder, storage_.get_account_by_thumbprint(jose::key_thumbprint(csr->public_key)));
   if (key_holder) return problem("badCSR", "the certificate key must not be an account key");
   if (auto blocked = check_not_blocked(csr->public_key); !blocked) return problem("badCSR", blocked.error().detail);
+
+  // CA/B Baseline Requirements §3.2.2.8: CAA checked within kCaaRecheckAfter
+  // of issuance; an authorization validated before that (a reused one) has
+  // its CAA checked again now. A refusal leaves the order ready.
+  for (const auto& authz : view.authzs) {
+    if (authz.identifier.type != "dns") continue;
+    for (const auto& ch : authz.challenges) {
+      if (ch.status != AcmeStatus::kValid) continue;
+      if (ch.validated && clock_.now() - *ch.validated <= options_.caa_recheck_after) continue;
+      const std::string url = account_url.empty() ? known_account_url(account.id) : account_url;
+      if (auto caa = validator_.check_caa(caa_request(authz, ch.type, url)); !caa) return std::unexpected(caa.error());
+    }
+  }
 
   // Rate limits on certificates: counted, issued and recorded under the
   // "certificates" lock (after the order's stripe), exclusive across every

@@ -1,5 +1,6 @@
 // Challenge responses (RFC 8555 §7.5.1): validation runs on the RA's worker
-// threads through the VA; only the RA records the result.
+// threads through the VA, then CAA for a dns identifier (RFC 8659, after the
+// challenge succeeded, as Boulder does); only the RA records the result.
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -10,7 +11,7 @@
 namespace acmekit::server::ra {
 
 Result<AuthzRecord> RegistrationAuthority::respond_challenge(const AccountRecord& account, std::string_view authz_id,
-                                                             ChallengeType type) {
+                                                             ChallengeType type, const std::string& account_url) {
   std::lock_guard lock(lock_for(authz_id));
   ACMEKIT_TRY(auto authz, get_authz(authz_id, account.id));
   auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
@@ -24,7 +25,8 @@ Result<AuthzRecord> RegistrationAuthority::respond_challenge(const AccountRecord
   // The lease makes this instance the one validating it; another instance
   // that got the same response at the same moment finds it taken.
   ACMEKIT_TRY(const bool mine, claim_validation(authz.id, clock_.now()));
-  if (mine) start_validation(authz, *it, account.key_thumbprint);
+  if (mine) start_validation(authz, *it, account.key_thumbprint,
+                             account_url.empty() ? known_account_url(account.id) : account_url);
   return authz;
 }
 
@@ -32,8 +34,20 @@ Result<bool> RegistrationAuthority::claim_validation(std::string_view authz_id, 
   return storage_.claim_validation(authz_id, options_.instance_id, now, clock_.now() + options_.validation_lease);
 }
 
+std::string RegistrationAuthority::known_account_url(const std::string& account_id) const {
+  return options_.account_url_prefix.empty() ? std::string() : options_.account_url_prefix + account_id;
+}
+
+va::CaaRequest RegistrationAuthority::caa_request(const AuthzRecord& authz, ChallengeType method,
+                                                  const std::string& account_url) const {
+  return va::CaaRequest{.name = authz.identifier.value,
+                        .wildcard = authz.wildcard,
+                        .method = method,
+                        .account_uri = account_url};
+}
+
 void RegistrationAuthority::start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge,
-                                             const std::string& thumbprint) {
+                                             const std::string& thumbprint, const std::string& account_url) {
   {
     std::lock_guard lock(inflight_mu_);
     if (!inflight_.insert(authz.id).second) return;  // already running
@@ -43,8 +57,12 @@ void RegistrationAuthority::start_validation(const AuthzRecord& authz, const Cha
                                 .token = challenge.token,
                                 // §8.1: token "." base64url(JWK thumbprint of the account key)
                                 .key_authorization = challenge.token + "." + thumbprint};
-  boost::asio::post(validation_pool_, [this, id = authz.id, request = std::move(request)] {
+  std::optional<va::CaaRequest> caa;
+  // RFC 8659 §3: CAA applies to domain names (not IP identifiers).
+  if (authz.identifier.type == "dns") caa = caa_request(authz, challenge.type, account_url);
+  boost::asio::post(validation_pool_, [this, id = authz.id, request = std::move(request), caa = std::move(caa)] {
     Status result = validator_.validate(request);
+    if (result && caa) result = validator_.check_caa(*caa);
     record_validation(id, request.challenge_type, result);
     std::lock_guard lock(inflight_mu_);
     inflight_.erase(id);
@@ -119,7 +137,7 @@ bool RegistrationAuthority::recover_if_stuck(const AuthzRecord& authz, TimePoint
     if (!account || !*account) return false;
     spdlog::info("authorization {}: taking over the {} validation its instance did not finish", authz.id,
                  wire::to_string(ch.type));
-    start_validation(authz, ch, (*account)->key_thumbprint);
+    start_validation(authz, ch, (*account)->key_thumbprint, known_account_url(authz.account_id));
     return true;
   }
   return false;

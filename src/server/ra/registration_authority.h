@@ -29,6 +29,10 @@
 
 namespace acmekit::server::ra {
 
+// CA/B Forum Baseline Requirements §3.2.2.8: CAA is checked within 8 hours
+// before issuance; an older validation has its CAA checked again at finalize.
+inline constexpr std::chrono::seconds kCaaRecheckAfter{std::chrono::hours(8)};
+
 struct RaOptions {
   PolicyOptions policy;
   std::chrono::seconds order_lifetime{std::chrono::hours(24 * 7)};
@@ -51,6 +55,14 @@ struct RaOptions {
   std::string instance_id;
   std::chrono::seconds validation_lease{std::chrono::seconds(30)};
   std::chrono::seconds finalize_lease{std::chrono::seconds(10)};
+  // CAA is checked again at finalize for an authorization validated longer
+  // ago than this (kCaaRecheckAfter; tests shorten it).
+  std::chrono::seconds caa_recheck_after{kCaaRecheckAfter};
+  // The account URL prefix ("https://HOST/acme/acct/") for the CAA
+  // accounturi check of validations resumed after a restart, when the URLs
+  // do not depend on the request (--external-url); empty: unknown, and an
+  // accounturi parameter then does not match.
+  std::string account_url_prefix;
 };
 
 // The exclusive locks (sa::Storage::exclusive) the RA takes, innermost.
@@ -116,14 +128,19 @@ class RegistrationAuthority {
 
   // §7.5.1: starts validating `type` of authorization authz_id in the
   // background and returns the authorization as it is now.
+  // account_url: the account's URL as the client sees it, for the CAA
+  // accounturi check (RFC 8657 §3) once the challenge succeeded.
   Result<AuthzRecord> respond_challenge(const AccountRecord& account, std::string_view authz_id,
-                                        ChallengeType type);
+                                        ChallengeType type, const std::string& account_url = {});
   // §7.5.2
   Result<AuthzRecord> deactivate_authz(const AccountRecord& account, std::string_view authz_id);
 
-  // §7.4: checks the CSR (DER) against the order, then the certificate rate
-  // limits (the order stays ready when refused), and issues.
-  Result<OrderView> finalize(const AccountRecord& account, std::string_view order_id, std::string_view csr_der);
+  // §7.4: checks the CSR (DER) against the order, CAA again for dns
+  // identifiers validated more than caa_recheck_after ago (account_url as in
+  // respond_challenge), then the certificate rate limits (the order stays
+  // ready when refused), and issues.
+  Result<OrderView> finalize(const AccountRecord& account, std::string_view order_id, std::string_view csr_der,
+                             const std::string& account_url = {});
 
   Result<CertificateRecord> get_certificate(std::string_view id);
   // RFC 9773 §4.1: the certificate an ARI identifier names (its serial, and
@@ -164,7 +181,12 @@ class RegistrationAuthority {
   // Claims the validation lease of authz for this instance (sa::StorageWriter::
   // claim_validation); `now` may be pushed ahead to take over any lease.
   Result<bool> claim_validation(std::string_view authz_id, TimePoint now);
-  void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint);
+  void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint,
+                        const std::string& account_url);
+  // The CAA request of a dns authorization validated by `method`.
+  va::CaaRequest caa_request(const AuthzRecord& authz, ChallengeType method, const std::string& account_url) const;
+  // The account URL when the client's is not at hand (account_url_prefix).
+  std::string known_account_url(const std::string& account_id) const;
   // An order whose certificate could not be issued after it was claimed:
   // recorded invalid, and the cause returned.
   Result<OrderView> abandon_finalize(OrderRecord order, const Error& cause);

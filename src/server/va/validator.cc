@@ -1,6 +1,7 @@
 // make_validator (validator.h): dispatch on the challenge type.
 #include "server/va/validator.h"
 
+#include "server/va/caa.h"
 #include "server/va/challenges.h"
 #include "core/dns/resolver.h"
 #include "server/va/problem.h"
@@ -25,6 +26,11 @@ class ValidationAuthority : public Validator {
       case wire::ChallengeType::kTlsAlpn01: return validate_tls_alpn01(request, options_, dns_);
     }
     return problem("malformed", "unknown challenge type");
+  }
+
+  Status check_caa(const CaaRequest& request) override {
+    if (options_.caa_identities.empty()) return {};  // serve logged it at start
+    return va::check_caa(request, options_.caa_identities, dns_);
   }
 
  private:

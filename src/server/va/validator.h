@@ -1,5 +1,6 @@
 // Validation authority: performs one challenge validation (RFC 8555 §8.3
-// http-01, §8.4 dns-01, RFC 8737 tls-alpn-01) and returns the result. It
+// http-01, §8.4 dns-01, RFC 8737 tls-alpn-01) or one CAA check (RFC 8659,
+// RFC 8657; caa.h) and returns the result. It
 // never writes state; the RA records what it returns (Boulder's RA → VA).
 // validate() blocks (network I/O); the RA calls it on its own worker
 // threads, so many validations run at once without blocking requests.
@@ -26,6 +27,15 @@ struct ValidationRequest {
   std::string key_authorization;  // token "." thumbprint (§8.1)
 };
 
+// One CAA check (RFC 8659 §3) of a dns identifier whose challenge succeeded:
+// a plain request/response, so a remote perspective can answer it too.
+struct CaaRequest {
+  std::string name;      // the dns identifier, without "*."
+  bool wildcard = false;  // issuewild applies (RFC 8659 §4.3)
+  wire::ChallengeType method = wire::ChallengeType::kHttp01;  // RFC 8657 §4 validationmethods
+  std::string account_uri;  // the account's URL as the CA writes it (RFC 8657 §3 accounturi)
+};
+
 struct ValidatorOptions {
   uint16_t http01_port = 80;      // where http-01 connects (Pebble's httpPort)
   uint16_t tlsalpn01_port = 443;  // where tls-alpn-01 connects (Pebble's tlsPort)
@@ -42,6 +52,9 @@ struct ValidatorOptions {
   AddressPolicy address_policy;
   std::chrono::milliseconds timeout{10'000};  // per validation attempt
   int max_redirects = 10;                      // http-01 (§8.3)
+  // The issuer domain names (RFC 8659 §4.2) CAA "issue"/"issuewild"
+  // properties name this CA by; empty: CAA is not checked (an internal CA).
+  std::vector<std::string> caa_identities;
 };
 
 // Errors are ErrorKind::kAcme with the RFC 8555 §6.7 type the client should
@@ -54,6 +67,10 @@ class Validator {
  public:
   virtual ~Validator() = default;
   virtual Status validate(const ValidationRequest& request) = 0;
+  // RFC 8659 §3 + RFC 8657: {} when CAA permits this CA to issue for the
+  // name (or no caa_identities are configured), else "...:caa" naming the
+  // record that forbids it, or the lookup that failed and its server.
+  virtual Status check_caa(const CaaRequest& request) = 0;
 };
 
 std::unique_ptr<Validator> make_validator(const ValidatorOptions& options);

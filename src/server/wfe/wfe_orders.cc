@@ -106,7 +106,7 @@ Response Wfe::finalize(Context& ctx, const std::string& id) {
         if (!payload.contains("csr") || !payload["csr"].is_string()) return malformed("finalize needs a \"csr\"");
         auto der = base64url_decode(payload["csr"].get<std::string>());
         if (!der) return problem("badCSR", "\"csr\" is not base64url: " + der.error().detail);
-        ACMEKIT_TRY(auto view, ra_.finalize(*auth.account, id, *der));
+        ACMEKIT_TRY(auto view, ra_.finalize(*auth.account, id, *der, ctx.urls.account(auth.account->id)));
         certificates_issued_.fetch_add(1);
         Response r = json_response(200, render_order(ctx.urls, view));
         r.headers.add("location", ctx.urls.order(id));
@@ -154,7 +154,8 @@ Response Wfe::challenge(Context& ctx, const std::string& authz_id, const std::st
         } else {
           // §7.5.1: the response is an empty JSON object.
           ACMEKIT_TRY(auto payload, payload_object(auth));
-          ACMEKIT_TRY(authz, ra_.respond_challenge(*auth.account, authz_id, type));
+          ACMEKIT_TRY(authz,
+                      ra_.respond_challenge(*auth.account, authz_id, type, ctx.urls.account(auth.account->id)));
         }
         auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
                                [&](const ChallengeRecord& c) { return c.type == type; });

@@ -115,6 +115,21 @@ TEST(ConfigTest, ExternalUrlFromFlagAndToml) {
   expect_invalid(resolve_toml("external_url = 443"), "external_url");
 }
 
+// CA/B Baseline Requirements §3.2.2.8: 8 hours by default, shorter allowed
+// (tests), longer refused; from the flag or the TOML key.
+TEST(ConfigTest, CaaRecheckAfterIsAtMostEightHours) {
+  EXPECT_EQ(resolve_config(flags_with_data_dir()).value().caa_recheck_after, std::chrono::hours(8));
+  ServeFlags f = flags_with_data_dir();
+  f.caa_recheck_after = "0";
+  EXPECT_EQ(resolve_config(f).value().caa_recheck_after, std::chrono::seconds(0));
+  f.caa_recheck_after = "9h";
+  expect_invalid(resolve_config(f), "caa_recheck_after");
+  EXPECT_EQ(resolve_toml("caa_recheck_after = \"1h\"").value().caa_recheck_after, std::chrono::hours(1));
+  expect_invalid(resolve_toml("caa_recheck_after = \"1d\""), "caa_recheck_after");
+  EXPECT_EQ(resolve_toml("caa_identities = [\"ca.example\"]").value().caa_identities,
+            std::vector<std::string>{"ca.example"});
+}
+
 TEST(ConfigTest, DatabaseIsSqliteOrPostgresUri) {
   for (const char* ok : {"", "sqlite:/var/lib/acmekit-ca/acmekit-ca.db", "sqlite:ca.db",
                          "postgres://acmekit-ca@db.internal/acmekit_ca",

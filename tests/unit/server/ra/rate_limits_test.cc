@@ -47,8 +47,24 @@ class FakeValidator final : public va::Validator {
     }
     return {};
   }
+  Status check_caa(const va::CaaRequest& request) override {
+    std::lock_guard lock(mu_);
+    caa_requests.push_back(request);
+    if (caa_refused.contains(request.name)) {
+      Error e{.kind = ErrorKind::kAcme, .detail = "CAA record for " + request.name + " prevents issuance"};
+      e.type = "urn:ietf:params:acme:error:caa";
+      return std::unexpected(e);
+    }
+    return {};
+  }
+  std::size_t caa_count() {
+    std::lock_guard lock(mu_);
+    return caa_requests.size();
+  }
   std::mutex mu_;
   std::set<std::string> failing;
+  std::set<std::string> caa_refused;
+  std::vector<va::CaaRequest> caa_requests;
 };
 
 wire::Identifier dns(const std::string& name) { return {.type = "dns", .value = name}; }
@@ -415,6 +431,71 @@ TEST(CaRateLimitFormat, WindowsReadLikeGoDurations) {
   EXPECT_EQ(format_window(61s), "1m1s");
   EXPECT_EQ(limit_name(Limit::kNewOrdersPerAccount), "new_orders_per_account");
   EXPECT_EQ(limit_name(Limit::kFailedValidations), "failed_validations");
+}
+
+// CAA (RFC 8659) runs after the challenge succeeded, for dns names only,
+// with the account URL the WFE passed and the challenge type; its refusal
+// is the challenge's problem.
+TEST_F(CaRateLimitTest, CaaIsCheckedAfterTheChallengeWithTheAccountUrl) {
+  start(none());
+  const AccountRecord a = account();
+  auto view = order(a, {"caa-ok.example"});
+  ASSERT_TRUE(view) << view.error().message();
+  const auto& authz = view->authzs.at(0);
+  ASSERT_TRUE(ra_->respond_challenge(a, authz.id, ChallengeType::kHttp01, "https://ca.test/acme/acct/" + a.id));
+  for (int i = 0; i < 5000 && ra_->get_authz(authz.id, a.id)->status == AcmeStatus::kPending; ++i) {
+    std::this_thread::sleep_for(1ms);
+  }
+  EXPECT_EQ(ra_->get_authz(authz.id, a.id)->status, AcmeStatus::kValid);
+  ASSERT_EQ(validator_.caa_count(), 1u);
+  EXPECT_EQ(validator_.caa_requests[0].name, "caa-ok.example");
+  EXPECT_FALSE(validator_.caa_requests[0].wildcard);
+  EXPECT_EQ(validator_.caa_requests[0].method, ChallengeType::kHttp01);
+  EXPECT_EQ(validator_.caa_requests[0].account_uri, "https://ca.test/acme/acct/" + a.id);
+
+  validator_.caa_refused.insert("caa-refused.example");
+  auto refused = order(a, {"caa-refused.example"});
+  ASSERT_TRUE(refused) << refused.error().message();
+  auto after = validate(a, *refused);
+  EXPECT_EQ(after.order.status, AcmeStatus::kInvalid);
+  EXPECT_EQ(after.authzs.at(0).status, AcmeStatus::kInvalid);
+  EXPECT_NE(after.authzs.at(0).challenges.at(0).error_json.find("urn:ietf:params:acme:error:caa"), std::string::npos);
+
+  // An IP address has no CAA.
+  auto ip = ra_->new_order(a, {{.type = "ip", .value = "192.0.2.7"}}, std::nullopt, std::nullopt);
+  ASSERT_TRUE(ip) << ip.error().message();
+  const std::size_t before = validator_.caa_count();
+  EXPECT_EQ(validate(a, *ip).order.status, AcmeStatus::kReady);
+  EXPECT_EQ(validator_.caa_count(), before);
+}
+
+// CA/B Baseline Requirements §3.2.2.8: at finalize, CAA is checked again
+// only for an authorization validated more than kCaaRecheckAfter ago; a
+// refusal then leaves the order ready.
+TEST_F(CaRateLimitTest, FinalizeRechecksCaaOfValidationsOlderThanEightHours) {
+  start(none());
+  const AccountRecord a = account();
+  auto first = issue(a, {"recheck.example"});
+  ASSERT_TRUE(first) << first.error().message();
+  EXPECT_EQ(validator_.caa_count(), 1u);  // the validation's, none at finalize
+
+  clock_.advance(kCaaRecheckAfter - 1min);
+  auto second = order(a, {"recheck.example"});  // reuses the valid authorization
+  ASSERT_TRUE(second) << second.error().message();
+  ASSERT_EQ(second->order.status, AcmeStatus::kReady);
+  ASSERT_TRUE(finalize(a, *second));
+  EXPECT_EQ(validator_.caa_count(), 1u);
+
+  clock_.advance(2min);
+  validator_.caa_refused.insert("recheck.example");
+  auto third = order(a, {"recheck.example"});
+  ASSERT_TRUE(third) << third.error().message();
+  ASSERT_EQ(third->order.status, AcmeStatus::kReady);
+  auto refused = finalize(a, *third);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is_acme("caa")) << refused.error().message();
+  EXPECT_EQ(validator_.caa_count(), 2u);
+  EXPECT_EQ(ra_->get_order(third->order.id, a.id)->order.status, AcmeStatus::kReady);
 }
 
 }  // namespace
