@@ -107,8 +107,9 @@ class CaRateLimitTest : public ::testing::Test {
     return created->account;
   }
 
-  Result<OrderView> order(const AccountRecord& a, const std::vector<std::string>& names) {
-    return ra_->new_order(a, dns_names(names), std::nullopt, std::nullopt);
+  Result<OrderView> order(const AccountRecord& a, const std::vector<std::string>& names,
+                          const std::string& profile = {}) {
+    return ra_->new_order(a, dns_names(names), std::nullopt, std::nullopt, {}, profile);
   }
 
   // Answers every pending authorization and waits for the
@@ -140,8 +141,9 @@ class CaRateLimitTest : public ::testing::Test {
   }
 
   // order -> validate -> finalize.
-  Result<OrderView> issue(const AccountRecord& a, const std::vector<std::string>& names) {
-    ACMEKIT_TRY(auto view, order(a, names));
+  Result<OrderView> issue(const AccountRecord& a, const std::vector<std::string>& names,
+                          const std::string& profile = {}) {
+    ACMEKIT_TRY(auto view, order(a, names, profile));
     auto ready = validate(a, view);
     if (ready.order.status != AcmeStatus::kReady) {
       return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "order is " + wire::to_string(ready.order.status)});
@@ -285,6 +287,27 @@ TEST_F(CaRateLimitTest, DuplicateNameSetIsRefusedAtNewOrderAndAtFinalize) {
 
   clock_.advance(55min);
   EXPECT_TRUE(finalize(a, ready2));
+}
+
+// Profiles (draft-ietf-acme-profiles): duplicates are certificates of a set
+// valid at once, so the name-set window is at most the profile's lifetime:
+// after 160 hours the shortlived certificates have expired and no longer
+// count, while classic's 7-day window still holds them.
+TEST_F(CaRateLimitTest, DuplicateWindowIsAtMostTheProfilesLifetime) {
+  auto limits = none();
+  limits.certificates_per_name_set = {2, 7 * 24h};
+  start(limits);
+  const AccountRecord a = account();
+  ASSERT_TRUE(issue(a, {"short.example"}, "shortlived"));
+  ASSERT_TRUE(issue(a, {"short.example"}, "shortlived"));
+  auto refused_now = order(a, {"short.example"}, "shortlived");
+  ASSERT_FALSE(refused_now);
+  EXPECT_NE(refused_now.error().detail.find("in the last 160h0m (limit 2)"), std::string::npos)
+      << refused_now.error().detail;
+  clock_.advance(161h);
+  EXPECT_TRUE(issue(a, {"short.example"}, "shortlived"));
+  // The same two certificates still count for a 90-day classic order.
+  EXPECT_FALSE(order(a, {"short.example"}, "classic"));
 }
 
 TEST_F(CaRateLimitTest, AnAriReplacementIsNoDuplicateButANewOrder) {
