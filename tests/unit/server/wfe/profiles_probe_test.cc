@@ -35,8 +35,8 @@ class CaProfiles : public ::testing::Test {
   static const TestAccount& account() { return *account_; }
 
   // newOrder with these identifiers and, when not empty, profile.
-  static Response order(const Json& identifiers, const std::string& profile = {}) {
-    Json payload{{"identifiers", identifiers}};
+  static Response order(const std::vector<Json>& identifiers, const std::string& profile = {}) {
+    Json payload{{"identifiers", Json(identifiers)}};
     if (!profile.empty()) payload["profile"] = profile;
     return ca().post(account(), ca().url("/acme/new-order"), payload);
   }
@@ -109,10 +109,10 @@ TEST_F(CaProfiles, AProfileNotOfferedIsInvalidProfile) {
   EXPECT_NE(doc.value("detail", "").find("classic, shortlived, tlsserver"), std::string::npos) << doc.dump();
   // An empty name is no profile this CA offers either.
   Response empty = ca().post(account(), ca().url("/acme/new-order"),
-                             Json{{"identifiers", {dns("probe.test")}}, {"profile", ""}});
+                             Json{{"identifiers", Json::array({dns("probe.test")})}, {"profile", ""}});
   expect_problem(empty, "invalidProfile", 400);
   Response number = ca().post(account(), ca().url("/acme/new-order"),
-                              Json{{"identifiers", {dns("probe.test")}}, {"profile", 7}});
+                              Json{{"identifiers", Json::array({dns("probe.test")})}, {"profile", 7}});
   expect_problem(number, "malformed", 400);
 }
 
