@@ -81,14 +81,15 @@ class CaRateLimitTest : public ::testing::Test {
 
   // (Re)starts the RA on the database file with these limits (the rest
   // off unless given); the previous RA and storage are closed first.
-  void start(RateLimitOptions limits) {
+  void start(RateLimitOptions limits, ProfileSet profiles = ProfileSet::builtin()) {
     ra_.reset();
     storage_.reset();
     auto storage = sa::open_sqlite(dir_ / "ca.db");
     ASSERT_TRUE(storage) << storage.error().message();
     storage_ = std::move(*storage);
-    ra_ = std::make_unique<RegistrationAuthority>(*storage_, validator_, *authority_, clock_,
-                                                  RaOptions{.validation_threads = 2, .rate_limits = limits});
+    ra_ = std::make_unique<RegistrationAuthority>(
+        *storage_, validator_, *authority_, clock_,
+        RaOptions{.profiles = std::move(profiles), .validation_threads = 2, .rate_limits = limits});
   }
   static RateLimitOptions none() {
     RateLimitOptions o;
@@ -308,6 +309,32 @@ TEST_F(CaRateLimitTest, DuplicateWindowIsAtMostTheProfilesLifetime) {
   EXPECT_TRUE(issue(a, {"short.example"}, "shortlived"));
   // The same two certificates still count for a 90-day classic order.
   EXPECT_FALSE(order(a, {"short.example"}, "classic"));
+}
+
+// draft-ietf-acme-profiles §4: an order whose profile the CA stopped
+// offering (a restart with another configuration) is refused at finalize
+// with invalidProfile and stays ready; an order stored before profiles
+// (profile '') is the default profile's.
+TEST_F(CaRateLimitTest, FinalizingAnOrderOfAProfileNoLongerOfferedIsInvalidProfile) {
+  start(none());
+  const AccountRecord a = account();
+  auto view = order(a, {"gone.example"}, "tlsserver");
+  ASSERT_TRUE(view) << view.error().message();
+  EXPECT_EQ(view->order.profile, "tlsserver");
+  const OrderView ready = validate(a, *view);
+  ProfileSet fewer = ProfileSet::builtin();
+  std::erase_if(fewer.profiles, [](const CertificateProfile& p) { return p.name == "tlsserver"; });
+  start(none(), fewer);
+  auto refused = finalize(a, ready);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is_acme("invalidProfile")) << refused.error().message();
+  EXPECT_EQ(ra_->get_order(ready.order.id, a.id)->order.status, AcmeStatus::kReady);
+
+  auto old = order(a, {"old.example"});
+  ASSERT_TRUE(old);
+  OrderRecord before_profiles = old->order;
+  before_profiles.profile.clear();
+  EXPECT_TRUE(ra_->profiles().for_order(before_profiles.profile) == &ra_->profiles().default_profile());
 }
 
 TEST_F(CaRateLimitTest, AnAriReplacementIsNoDuplicateButANewOrder) {
