@@ -73,6 +73,10 @@ struct OrderRecord {
   // ("replaces", reflected in the order) and as our certificate id (serial).
   std::string replaces;
   std::string replaces_certificate_id;
+  // draft-ietf-acme-profiles §4: the certificate profile the order was
+  // created with (server/profiles.h), reflected in the order; empty for an
+  // order stored before profiles existed (issued with the default profile).
+  std::string profile;
   // When a finalize claimed the order ("processing", StorageWriter::
   // begin_finalize), which instance, and the CSR (DER): an instance that
   // died mid-way leaves them, and another finishes the issuance.

@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(c->validation_threads >= 1 && c->validation_threads <= 1024);
     FUZZ_CHECK(c->retry_after >= 0 && c->retry_after <= 3600);
     FUZZ_CHECK(c->http01_port >= 1 && c->tlsalpn01_port >= 1);
-    FUZZ_CHECK(c->certificate_validity.count() >= 60);
+    FUZZ_CHECK(c->profiles.default_profile().validity.count() >= 60);
     FUZZ_CHECK(c->external_url.empty() || (c->external_url.starts_with("https://") && !c->external_url.ends_with("/")));
     FUZZ_CHECK(c->database.empty() || c->database.starts_with("sqlite:") || c->database.starts_with("postgres"));
     FUZZ_CHECK(c->database_pool >= 1 && c->database_pool <= 256);

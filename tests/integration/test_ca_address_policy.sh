@@ -64,6 +64,12 @@ redirects_served() { grep -c '"GET /.well-known/acme-challenge/[^ ]* HTTP/1.1" 3
 
 # ---------------------------------------------------------------- the default policy
 
+# IP identifiers need a profile that takes them: shortlived, made the default
+# so the acmekit client (which names no profile) gets it.
+CA_DATA=$WORK/acmekit-ca
+printf 'data_dir = "%s"\ndefault_profile = "shortlived"\n' "$CA_DATA" >"$WORK/ca.toml"
+export CA_CONFIG="$WORK/ca.toml"
+
 case_begin "default policy: the CA says it refuses reserved addresses"
 CA_VALIDATION_ALLOW="" start_acmekit_ca --retry-after 0
 use_ca_client

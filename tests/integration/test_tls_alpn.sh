@@ -84,7 +84,11 @@ stop_pebble
 # ---------------------------------------------------------------------------
 case_begin "acmekit-ca: ca-alpn.test and 127.0.0.1 in one order"
 ca_hosts_add ca-alpn.test
-start_acmekit_ca
+# An IP address: the default profile must take it (the built-in default,
+# classic, is DNS names only; acmekit sends no newOrder "profile").
+CA_DATA="$WORK/acmekit-ca"
+printf 'data_dir = "%s"\ndefault_profile = "shortlived"\n' "$CA_DATA" >"$WORK/ca-shortlived.toml"
+CA_CONFIG="$WORK/ca-shortlived.toml" start_acmekit_ca
 use_ca_client "$WORK/config-ca"
 run_acmekit certonly -d ca-alpn.test -d 127.0.0.1 --cert-name ca-alpn --standalone \
   --preferred-challenges tls-alpn-01 --tls-alpn-01-port "$CA_TLS_PORT" --tls-alpn-01-address 127.0.0.1 "${COMMON[@]}"

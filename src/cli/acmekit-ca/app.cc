@@ -48,6 +48,25 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
   rate_limit_failed_validations = 5             rate_limit_failed_validations_window = "1h"
   public_suffix_list = "/usr/share/publicsuffix/public_suffix_list.dat"
+  default_profile = "classic"
+  [profiles.classic]                      validity = "90d"
+  description = "90-day certificates"     identifier_types = ["dns"]       (dns, ip)
+  max_names = 100                         key_usage = ["digitalSignature", "keyEncipherment"]
+  ext_key_usage = ["serverAuth", "clientAuth"]
+
+CERTIFICATE PROFILES (draft-ietf-acme-profiles)
+  Offered in the directory's meta.profiles (name -> description) and chosen with a newOrder
+  "profile"; an order without one gets default_profile, and the order shows its profile.
+  Without [profiles.NAME] tables the CA offers Let's Encrypt's: classic (90 days, dns,
+  serverAuth + clientAuth; the default), tlsserver (45 days, dns, serverAuth) and
+  shortlived (160 hours, dns and ip, serverAuth). Tables replace those; default_profile is
+  needed with more than one. A profile's keys: validity, description, identifier_types,
+  max_names, key_usage (digitalSignature required; keyEncipherment only for RSA keys),
+  ext_key_usage. An unknown profile is invalidProfile (400); a named profile refusing an
+  identifier type or the number of names is invalidProfile, the default profile's refusal
+  rejectedIdentifier. certificate_validity (--certificate-validity) overrides the default
+  profile's validity. ARI windows follow each certificate's own lifetime; the
+  certificates-per-name-set window is at most the profile's validity.
 
 CAA (RFC 8659, RFC 8657)
   With caa_identities set, a dns name is issued for only when the first CAA RRset found at
@@ -75,7 +94,7 @@ POLICY
   found by the RFC 7638 thumbprint of the parsed key. Names: no public suffix or wildcard
   of one, xn-- labels must be valid IDNA A-labels. A CSR's names are its SANs and its
   subject CN, exactly the order's identifiers. The 5-minute backdate is at most a tenth
-  of certificate_validity. Validations a killed process left processing restart at start.
+  of the profile's validity. Validations a killed process left processing restart at start.
 
 VALIDATION ADDRESSES
   http-01 (every redirect hop) and tls-alpn-01 connect only to addresses outside the reserved
@@ -137,7 +156,7 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
                 "3.2.2.8: at most 8h) [8h]")
       ->type_name("DURATION");
   s->add_option("--blocked-domain", f.blocked_domains, "Refuse names at or under this domain (repeatable)")->type_name("DOMAIN");
-  s->add_option("--certificate-validity", f.certificate_validity, "Lifetime of issued certificates: 90d, 6h, 3600 [90d]")->type_name("DURATION");
+  s->add_option("--certificate-validity", f.certificate_validity, "Lifetime of the default profile's certificates (overrides its validity): 90d, 6h, 3600 [the profile's]")->type_name("DURATION");
   s->add_option("--authz-reuse", f.authz_reuse, "Reuse a valid authorization while it has this much life left; 0 disables [1d]")->type_name("DURATION");
   s->add_option("--retry-after", f.retry_after, "Retry-After seconds on resources being validated; 0 sends none [1]")->type_name("SECONDS");
   s->add_option("--threads", f.threads, "Threads serving HTTPS [4]")->type_name("N");

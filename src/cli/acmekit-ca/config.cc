@@ -25,10 +25,12 @@ void set_if(std::optional<T> const& flag, T& target) {
 }
 
 // Reads one TOML key into target, with the type the key needs.
-Status read_string(const toml::table& t, const char* key, std::string& target) {
+// `label` names the key in messages when it is not top-level
+// ("profiles.classic.validity"); nullptr: key.
+Status read_string(const toml::table& t, const char* key, std::string& target, const char* label = nullptr) {
   if (auto node = t.get(key)) {
     auto v = node->value<std::string>();
-    if (!v) return bad(fmt::format("config: {} must be a string", key));
+    if (!v) return bad(fmt::format("config: {} must be a string", label ? label : key));
     target = *v;
   }
   return {};
@@ -67,16 +69,18 @@ Status read_strings(const toml::table& t, const char* key, std::vector<std::stri
   return {};
 }
 
-Status read_duration(const toml::table& t, const char* key, std::chrono::seconds& target) {
+Status read_duration(const toml::table& t, const char* key, std::chrono::seconds& target,
+                     const char* label = nullptr) {
+  if (!label) label = key;
   if (auto node = t.get(key)) {
     if (auto n = node->value<int64_t>()) {
       target = std::chrono::seconds(*n);
       return {};
     }
     auto s = node->value<std::string>();
-    if (!s) return bad(fmt::format("config: {} must be a duration like \"90d\"", key));
+    if (!s) return bad(fmt::format("config: {} must be a duration like \"90d\"", label));
     auto d = parse_duration(*s);
-    if (!d) return bad(fmt::format("config: {}: {}", key, d.error().detail));
+    if (!d) return bad(fmt::format("config: {}: {}", label, d.error().detail));
     target = *d;
   }
   return {};
@@ -138,7 +142,111 @@ Status check_cidrs(const std::vector<std::string>& cidrs, std::string_view what)
   return {};
 }
 
-Status apply_toml(const std::string& path, ServeConfig& c) {
+// One [profiles.NAME] table; every key optional (CertificateProfile's
+// defaults), unknown keys refused.
+Status read_profile(const std::string& name, const toml::table& t, server::CertificateProfile& p) {
+  const std::string where = "config: profiles." + name;
+  static const std::set<std::string> kProfileKeys = {"validity",  "description", "identifier_types",
+                                                     "max_names", "key_usage",   "ext_key_usage"};
+  for (auto& [k, v] : t) {
+    if (!kProfileKeys.contains(std::string(k.str()))) {
+      return bad(fmt::format("{}: unknown key {}", where, debug_quoted(k.str())));
+    }
+  }
+  p.name = name;
+  if (!server::valid_profile_name(name)) {
+    return bad(fmt::format("{}: a profile name is 1..64 of A-Z a-z 0-9 . _ -", where));
+  }
+  const std::string validity_label = "profiles." + name + ".validity";
+  ACMEKIT_CHECK(read_duration(t, "validity", p.validity, validity_label.c_str()));
+  if (p.validity < std::chrono::minutes(1)) return bad(fmt::format("{}.validity must be at least a minute", where));
+  const std::string description_label = "profiles." + name + ".description";
+  ACMEKIT_CHECK(read_string(t, "description", p.description, description_label.c_str()));
+  if (p.description.empty()) p.description = "certificate profile " + name;
+  auto strings = [&](const char* key) -> Result<std::optional<std::vector<std::string>>> {
+    if (!t.contains(key)) return std::optional<std::vector<std::string>>{};
+    std::vector<std::string> out;
+    if (!read_strings(t, key, out)) {
+      return make_error(ErrorKind::kInvalidArgument, fmt::format("{}.{} must be an array of strings", where, key));
+    }
+    if (out.empty()) return make_error(ErrorKind::kInvalidArgument, fmt::format("{}.{} must not be empty", where, key));
+    return std::optional(std::move(out));
+  };
+  ACMEKIT_TRY(auto types, strings("identifier_types"));
+  if (types) {
+    p.allow_dns = p.allow_ip = false;
+    for (const auto& v : *types) {
+      if (v == "dns") p.allow_dns = true;  // RFC 8555 §9.7.7
+      else if (v == "ip") p.allow_ip = true;  // RFC 8738
+      else return bad(fmt::format("{}.identifier_types: {} is not dns or ip", where, debug_quoted(v)));
+    }
+  }
+  if (auto node = t.get("max_names")) {
+    auto v = node->value<int64_t>();
+    if (!v || *v < 1 || *v > 1000) return bad(fmt::format("{}.max_names must be an integer in [1, 1000]", where));
+    p.max_names = static_cast<std::size_t>(*v);
+  }
+  ACMEKIT_TRY(auto usages, strings("key_usage"));
+  if (usages) {
+    p.digital_signature = p.key_encipherment = false;
+    for (const auto& v : *usages) {
+      if (v == "digitalSignature") p.digital_signature = true;  // RFC 5280 §4.2.1.3
+      else if (v == "keyEncipherment") p.key_encipherment = true;
+      else return bad(fmt::format("{}.key_usage: {} is not digitalSignature or keyEncipherment", where, debug_quoted(v)));
+    }
+    if (!p.digital_signature) return bad(fmt::format("{}.key_usage must include digitalSignature", where));
+  }
+  ACMEKIT_TRY(auto ekus, strings("ext_key_usage"));
+  if (ekus) {
+    p.server_auth = p.client_auth = false;
+    for (const auto& v : *ekus) {
+      if (v == "serverAuth") p.server_auth = true;  // RFC 5280 §4.2.1.12
+      else if (v == "clientAuth") p.client_auth = true;
+      else return bad(fmt::format("{}.ext_key_usage: {} is not serverAuth or clientAuth", where, debug_quoted(v)));
+    }
+  }
+  return {};
+}
+
+// [profiles.NAME] tables replace the built-ins; default_profile names one
+// (needed when there are several).
+Status read_profiles(const toml::table& t, server::ProfileSet& set) {
+  std::string default_name;
+  ACMEKIT_CHECK(read_string(t, "default_profile", default_name));
+  if (auto node = t.get("profiles")) {
+    auto* tables = node->as_table();
+    if (!tables || tables->empty()) {
+      return bad("config: profiles must hold tables [profiles.NAME] (e.g. [profiles.classic])");
+    }
+    server::ProfileSet configured;
+    for (auto& [k, v] : *tables) {
+      auto* profile_table = v.as_table();
+      if (!profile_table) return bad(fmt::format("config: profiles.{} must be a table", k.str()));
+      server::CertificateProfile p;
+      ACMEKIT_CHECK(read_profile(std::string(k.str()), *profile_table, p));
+      configured.profiles.push_back(std::move(p));
+    }
+    if (default_name.empty()) {
+      if (configured.profiles.size() > 1) {
+        return bad(fmt::format("config: default_profile is required with more than one profile ({})",
+                               configured.names()));
+      }
+      default_name = configured.profiles.front().name;
+    }
+    set = std::move(configured);
+  }
+  if (!default_name.empty()) {
+    if (!set.find(default_name)) {
+      return bad(fmt::format("config: default_profile {} is not a profile (profiles: {})", debug_quoted(default_name),
+                             set.names()));
+    }
+    set.default_name = default_name;
+  }
+  if (auto ok = server::check_profiles(set); !ok) return bad("config: " + ok.error().detail);
+  return {};
+}
+
+Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::chrono::seconds>& certificate_validity) {
   toml::table t;
   try {
     t = toml::parse_file(path);
@@ -150,7 +258,8 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
       "http01_port", "tlsalpn01_port", "dns_resolvers", "hosts_file", "external_account_required",
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
       "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
-      "external_url", "database", "database_pool", "validation_allow_cidr", "caa_recheck_after"};
+      "external_url", "database", "database_pool", "validation_allow_cidr", "caa_recheck_after", "profiles",
+      "default_profile"};
   auto known = [](const std::string& key) {
     if (kKeys.contains(key)) return true;
     for (const auto& s : kRateLimitSettings) {
@@ -186,7 +295,12 @@ Status apply_toml(const std::string& path, ServeConfig& c) {
   ACMEKIT_CHECK(read_string(t, "website", c.website));
   ACMEKIT_CHECK(read_strings(t, "caa_identities", c.caa_identities));
   ACMEKIT_CHECK(read_strings(t, "blocked_domains", c.blocked_domains));
-  ACMEKIT_CHECK(read_duration(t, "certificate_validity", c.certificate_validity));
+  if (t.contains("certificate_validity")) {
+    std::chrono::seconds validity{};
+    ACMEKIT_CHECK(read_duration(t, "certificate_validity", validity));
+    certificate_validity = validity;
+  }
+  ACMEKIT_CHECK(read_profiles(t, c.profiles));
   ACMEKIT_CHECK(read_duration(t, "authz_reuse", c.authz_reuse));
   ACMEKIT_CHECK(read_duration(t, "caa_recheck_after", c.caa_recheck_after));
   ACMEKIT_CHECK(read_int(t, "retry_after", c.retry_after, 0, 3600));
@@ -311,7 +425,8 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
 
 Result<ServeConfig> resolve_config(const ServeFlags& f) {
   ServeConfig c;
-  if (f.config) ACMEKIT_CHECK(apply_toml(*f.config, c));
+  std::optional<std::chrono::seconds> certificate_validity;  // TOML, then the flag
+  if (f.config) ACMEKIT_CHECK(apply_toml(*f.config, c, certificate_validity));
   if (f.data_dir) c.data_dir = *f.data_dir;
   set_if(f.listen, c.listen);
   set_if(f.management_listen, c.management_listen);
@@ -348,7 +463,7 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
     c.validation_allow_cidrs = f.validation_allow_cidrs;
   }
   if (f.certificate_validity) {
-    ACMEKIT_TRY(c.certificate_validity, parse_duration(*f.certificate_validity));
+    ACMEKIT_TRY(certificate_validity, parse_duration(*f.certificate_validity));
   }
   if (f.authz_reuse) {
     ACMEKIT_TRY(c.authz_reuse, parse_duration(*f.authz_reuse));
@@ -389,8 +504,15 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   if (c.sqlite_sync != "normal" && c.sqlite_sync != "full") {
     return make_error(ErrorKind::kInvalidArgument, "--sqlite-sync must be normal or full");
   }
-  if (c.certificate_validity.count() < 60) {
-    return make_error(ErrorKind::kInvalidArgument, "--certificate-validity must be at least a minute");
+  if (certificate_validity) {
+    if (certificate_validity->count() < 60) {
+      return make_error(ErrorKind::kInvalidArgument, "--certificate-validity must be at least a minute");
+    }
+    // The default profile's validity (what it was before profiles: the
+    // lifetime of every certificate, i.e. of every order without "profile").
+    for (auto& p : c.profiles.profiles) {
+      if (p.name == c.profiles.default_name) p.validity = *certificate_validity;
+    }
   }
   return c;
 }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "server/profiles.h"
 #include "server/ra/rate_limits.h"
 #include "server/ra/registration_authority.h"
 
@@ -46,7 +47,12 @@ struct ServeConfig {
   // CAA checked again at finalize past this (server::ra::kCaaRecheckAfter at most).
   std::chrono::seconds caa_recheck_after{server::ra::kCaaRecheckAfter};
   std::vector<std::string> blocked_domains;
-  std::chrono::seconds certificate_validity{std::chrono::hours(24 * 90)};
+  // Certificate profiles (draft-ietf-acme-profiles): [profiles.NAME] tables
+  // and default_profile, else the built-ins (classic, tlsserver,
+  // shortlived; server/profiles.h). certificate_validity
+  // (--certificate-validity), when given, overrides the default profile's
+  // validity, as it set every certificate's lifetime before profiles.
+  server::ProfileSet profiles = server::ProfileSet::builtin();
   std::chrono::seconds authz_reuse{std::chrono::hours(24)};
   int retry_after = 1;
   int threads = 4;

@@ -127,8 +127,16 @@ int run_serve(const ServeConfig& c) {
   ra_options.policy.blocked_domains = c.blocked_domains;
   ra_options.policy.public_suffixes = public_suffixes;
   ra_options.policy.address_policy = *address_policy;
-  ra_options.certificate_validity = c.certificate_validity;
-  ra_options.max_certificate_validity = std::max(ra_options.max_certificate_validity, c.certificate_validity);
+  ra_options.profiles = c.profiles;
+  {
+    std::vector<std::string> profiles;
+    for (const auto& p : c.profiles.profiles) {
+      ra_options.max_certificate_validity = std::max(ra_options.max_certificate_validity, p.validity);
+      profiles.push_back(fmt::format("{} {}{}", p.name, server::ra::format_window(p.validity),
+                                     p.name == c.profiles.default_name ? " (default)" : ""));
+    }
+    spdlog::info("certificate profiles: {}", fmt::join(profiles, ", "));
+  }
   ra_options.authz_reuse_margin = c.authz_reuse;
   ra_options.validation_threads = c.validation_threads;
   ra_options.rate_limits = c.rate_limits;

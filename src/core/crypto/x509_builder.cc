@@ -3,6 +3,7 @@
 #include <openssl/pem.h>
 
 #include <ctime>
+#include <utility>
 
 #include "core/crypto/general_names.h"
 #include "core/crypto/key_impl.h"
@@ -119,11 +120,14 @@ Status add_constraints_and_usage(X509* cert, const CertificateTemplate& t) {
   }
   if (any) ACMEKIT_CHECK(add_ext(cert, NID_key_usage, ku.get(), true, "keyUsage"));
 
-  if (t.server_auth) {
-    // RFC 5280 §4.2.1.12 id-kp-serverAuth.
+  if (t.server_auth || t.client_auth) {
+    // RFC 5280 §4.2.1.12 id-kp-serverAuth, id-kp-clientAuth.
     ExtKeyUsagePtr eku(sk_ASN1_OBJECT_new_null());
-    if (!eku || sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(NID_server_auth)) <= 0) {
-      return ossl::crypto_error("building extKeyUsage");
+    if (!eku) return ossl::crypto_error("building extKeyUsage");
+    for (auto [on, nid] : {std::pair{t.server_auth, NID_server_auth}, std::pair{t.client_auth, NID_client_auth}}) {
+      if (on && sk_ASN1_OBJECT_push(eku.get(), OBJ_nid2obj(nid)) <= 0) {
+        return ossl::crypto_error("building extKeyUsage");
+      }
     }
     ACMEKIT_CHECK(add_ext(cert, NID_ext_key_usage, eku.get(), false, "extKeyUsage"));
   }

@@ -44,6 +44,7 @@ struct CertificateTemplate {
   int path_length = -1;
   KeyUsage key_usage;   // critical; omitted when no bit is set
   bool server_auth = false;  // extKeyUsage id-kp-serverAuth (RFC 5280 §4.2.1.12)
+  bool client_auth = false;  // extKeyUsage id-kp-clientAuth (same extension)
   // RFC 8737 §3: the critical id-pe-acmeIdentifier extension holding this
   // 32-byte SHA-256 digest of the key authorization.
   std::optional<std::string> acme_identifier;

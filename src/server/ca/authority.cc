@@ -213,6 +213,15 @@ Result<std::unique_ptr<Authority>> Authority::load_or_create(const fs::path& dir
 Result<IssuedCertificate> Authority::issue(const crypto::PublicKey& subject_key,
                                            const std::vector<wire::Identifier>& identifiers, TimePoint not_before,
                                            TimePoint not_after) const {
+  // What every leaf carried before profiles: digitalSignature (+
+  // keyEncipherment for RSA), serverAuth.
+  static const CertificateProfile kServer{.name = "server", .key_encipherment = true};
+  return issue(subject_key, identifiers, not_before, not_after, kServer);
+}
+
+Result<IssuedCertificate> Authority::issue(const crypto::PublicKey& subject_key,
+                                           const std::vector<wire::Identifier>& identifiers, TimePoint not_before,
+                                           TimePoint not_after, const CertificateProfile& profile) const {
   if (identifiers.empty()) return make_error(ErrorKind::kInvalidArgument, "issuing: no identifiers");
   crypto::CertificateTemplate t;
   for (const auto& id : identifiers) {
@@ -229,10 +238,16 @@ Result<IssuedCertificate> Authority::issue(const crypto::PublicKey& subject_key,
   t.serial = random_serial();
   t.not_before = not_before;
   t.not_after = not_after;
-  // RSA keys may also be used for key transport (RFC 5280 §4.2.1.3).
-  t.key_usage = {.digital_signature = true,
-                 .key_encipherment = subject_key.algorithm() == crypto::KeyAlgorithm::kRsa};
-  t.server_auth = true;
+  // RSA keys may also be used for key transport (RFC 5280 §4.2.1.3), when
+  // the profile asks for it.
+  t.key_usage = {.digital_signature = profile.digital_signature,
+                 .key_encipherment = profile.key_encipherment && subject_key.algorithm() == crypto::KeyAlgorithm::kRsa};
+  if (!t.key_usage.digital_signature && !t.key_usage.key_encipherment) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "issuing: profile " + profile.name + " leaves this key no keyUsage (keyEncipherment is for RSA keys)");
+  }
+  t.server_auth = profile.server_auth;  // RFC 5280 §4.2.1.12
+  t.client_auth = profile.client_auth;
   ACMEKIT_TRY(std::string der,
               crypto::sign_certificate(t, subject_key, state_->intermediate_key, state_->intermediate_der));
   ACMEKIT_TRY(crypto::CertificateInfo info, crypto::parse_certificate_der(der));

@@ -12,6 +12,7 @@
 #include "core/crypto/key.h"
 #include "core/error.h"
 #include "core/wire/types.h"
+#include "server/profiles.h"
 
 namespace acmekit::server::ca {
 
@@ -48,6 +49,11 @@ class Authority {
   // Validity [not_before, not_after]; the caller picks them.
   Result<IssuedCertificate> issue(const crypto::PublicKey& subject_key, const std::vector<wire::Identifier>& identifiers,
                                   TimePoint not_before, TimePoint not_after) const;
+  // The same with the keyUsage and extendedKeyUsage of a certificate profile
+  // (draft-ietf-acme-profiles; profiles.h): keyEncipherment only for an RSA
+  // subject key. The profile's identifier rules and lifetime are the RA's.
+  Result<IssuedCertificate> issue(const crypto::PublicKey& subject_key, const std::vector<wire::Identifier>& identifiers,
+                                  TimePoint not_before, TimePoint not_after, const CertificateProfile& profile) const;
 
   // The chains served after a leaf: [0] is the default (intermediate PEM),
   // [1] the alternate when configured (alternate intermediate PEM).

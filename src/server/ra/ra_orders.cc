@@ -12,6 +12,7 @@
 #include "core/wire/renewal_info.h"
 #include "core/jose/jwk.h"
 #include "core/jose/jws.h"
+#include "core/quote.h"
 #include "core/wire/problem.h"
 #include "server/problems.h"
 #include "server/ra/ids.h"
@@ -107,18 +108,62 @@ Status RegistrationAuthority::check_replaces(const AccountRecord& account, const
   return {};
 }
 
+Status RegistrationAuthority::check_profile_identifiers(const CertificateProfile& profile, bool named,
+                                                        const std::vector<wire::Identifier>& ids) const {
+  // draft-ietf-acme-profiles §4: a profile the client named that cannot
+  // take the request is invalidProfile; the default profile, which the
+  // client did not choose, refuses identifiers (RFC 8555 §6.7).
+  const std::string_view type = named ? "invalidProfile" : "rejectedIdentifier";
+  if (ids.size() > profile.max_names) {
+    return problem(type, fmt::format("profile {} allows at most {} identifiers per order; this one has {}",
+                                     profile.name, profile.max_names, ids.size()));
+  }
+  std::vector<SubProblem> refused;
+  for (const auto& id : ids) {
+    if (profile.allows(id)) continue;
+    std::vector<std::string> others;
+    for (const auto& p : options_.profiles.profiles) {
+      if (p.allows(id)) others.push_back(p.name);
+    }
+    refused.push_back(SubProblem{
+        .type = std::string(wire::kErrorPrefix) + "rejectedIdentifier",
+        .detail = fmt::format("profile {} does not allow {} identifiers{}", profile.name, id.type,
+                              others.empty() ? std::string()
+                                             : fmt::format(" (profiles that do: {})", fmt::join(others, ", "))),
+        .identifier_type = id.type,
+        .identifier_value = id.value});
+  }
+  if (refused.empty()) return {};
+  Error e = acme_problem(type, refused.size() == 1
+                                   ? refused.front().detail + ": " + refused.front().identifier_value
+                                   : fmt::format("profile {} does not allow {} identifiers of this order",
+                                                 profile.name, refused.size()));
+  e.subproblems = std::move(refused);
+  return std::unexpected(std::move(e));
+}
+
 Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
                                                    const std::vector<wire::Identifier>& identifiers,
                                                    std::optional<TimePoint> not_before,
-                                                   std::optional<TimePoint> not_after, const std::string& replaces) {
+                                                   std::optional<TimePoint> not_after, const std::string& replaces,
+                                                   const std::string& profile_name) {
+  // draft-ietf-acme-profiles §4: a profile the CA does not advertise is
+  // invalidProfile; none named is the default profile, recorded with the
+  // order and reflected in it.
+  const CertificateProfile* profile = options_.profiles.for_order(profile_name);
+  if (!profile) {
+    return problem("invalidProfile", fmt::format("this CA offers no profile {} (offered: {})",
+                                                 debug_quoted(profile_name), options_.profiles.names()));
+  }
   ACMEKIT_TRY(auto ids, check_order_identifiers(identifiers, options_.policy));
+  ACMEKIT_CHECK(check_profile_identifiers(*profile, !profile_name.empty(), ids));
   const TimePoint now = clock_.now();
   // §7.4: notBefore/notAfter are requests; refuse what we would not issue.
   if (not_before && not_after && *not_after <= *not_before) return malformed("notAfter must be after notBefore");
   if (not_after && *not_after <= now) return malformed("notAfter is in the past");
   {
     TimePoint nb = not_before.value_or(now);
-    TimePoint na = not_after.value_or(nb + options_.certificate_validity);
+    TimePoint na = not_after.value_or(nb + profile->validity);
     if (na - nb > options_.max_certificate_validity) {
       return malformed(fmt::format("the requested validity is longer than this CA's maximum of {} days",
                                    options_.max_certificate_validity.count() / 86400));
@@ -132,7 +177,8 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
                     .expires = now + options_.order_lifetime,
                     .identifiers = ids,
                     .not_before = not_before,
-                    .not_after = not_after};
+                    .not_after = not_after,
+                    .profile = profile->name};
   // RFC 9773 §5. The certificate's stripe and the "orders" lock (across
   // instances) are held until the order is stored, so two orders cannot
   // both become its replacement.
@@ -153,7 +199,7 @@ Result<OrderView> RegistrationAuthority::new_order(const AccountRecord& account,
   if (!orders_lock && limiter_.orders_limited()) {
     ACMEKIT_TRY(orders_lock, storage_.exclusive(kOrdersLock));
   }
-  ACMEKIT_CHECK(limiter_.check_new_order(account.id, ids, !order.replaces.empty()));
+  ACMEKIT_CHECK(limiter_.check_new_order(account.id, ids, !order.replaces.empty(), profile->validity));
   std::vector<AuthzRecord> authzs, fresh;
   for (const auto& id : ids) {
     ACMEKIT_TRY(auto authz, make_authz(account.id, id, now));
@@ -262,6 +308,13 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
     // §7.4: finalizing an order that is not ready is orderNotReady (403).
     return problem("orderNotReady", "the order is " + wire::to_string(view.order.status) + ", not ready");
   }
+  // draft-ietf-acme-profiles §4: a profile the CA stopped offering since
+  // the order was made is invalidProfile.
+  const CertificateProfile* profile = options_.profiles.for_order(view.order.profile);
+  if (!profile) {
+    return problem("invalidProfile", fmt::format("this CA no longer issues profile {} (offered: {})",
+                                                 debug_quoted(view.order.profile), options_.profiles.names()));
+  }
   auto csr = crypto::parse_csr(csr_der);
   if (!csr) return problem("badCSR", "the CSR is not valid: " + csr.error().detail);
 
@@ -313,7 +366,8 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
   if (limiter_.certificates_limited()) {
     ACMEKIT_TRY(limits_lock, storage_.exclusive(kCertificatesLock));
   }
-  ACMEKIT_TRY(const bool renewal, limiter_.check_issuance(view.order.identifiers, !view.order.replaces.empty()));
+  ACMEKIT_TRY(const bool renewal,
+              limiter_.check_issuance(view.order.identifiers, !view.order.replaces.empty(), profile->validity));
 
   const TimePoint now = clock_.now();
   // §7.4: the order turns "processing". Of two finalize requests for it, on
@@ -330,12 +384,19 @@ Result<OrderView> RegistrationAuthority::finalize(const AccountRecord& account, 
 
 Result<OrderView> RegistrationAuthority::issue_for_order(OrderView view, const crypto::PublicKey& key, bool renewal,
                                                          TimePoint now) {
+  // The order's profile (draft-ietf-acme-profiles): its lifetime, keyUsage
+  // and extendedKeyUsage.
+  const CertificateProfile* profile = options_.profiles.for_order(view.order.profile);
+  if (!profile) {
+    return abandon_finalize(std::move(view.order), acme_problem("invalidProfile", "this CA no longer issues profile " +
+                                                                                      view.order.profile));
+  }
   // The backdate never eats the lifetime: a 1-minute certificate is not
   // issued already expired (a tenth of the lifetime at most).
-  const auto backdate = std::min<std::chrono::seconds>(options_.backdate, options_.certificate_validity / 10);
+  const auto backdate = std::min<std::chrono::seconds>(options_.backdate, profile->validity / 10);
   TimePoint nb = view.order.not_before.value_or(now - backdate);
-  TimePoint na = view.order.not_after.value_or(nb + options_.certificate_validity);
-  auto issued = authority_.issue(key, view.order.identifiers, nb, na);
+  TimePoint na = view.order.not_after.value_or(nb + profile->validity);
+  auto issued = authority_.issue(key, view.order.identifiers, nb, na, *profile);
   if (!issued) return abandon_finalize(std::move(view.order), issued.error());
   // The record is keyed by the serial as the certificate parser writes it,
   // which is how revocation and renewalInfo look it up.

@@ -1,5 +1,6 @@
 #include "server/ra/rate_limits.h"
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -98,7 +99,7 @@ Status RateLimiter::check_failed_validations(std::string_view account_id, const 
 }
 
 Status RateLimiter::check_certificates(const std::vector<wire::Identifier>& identifiers, bool renewal,
-                                       bool replaces, TimePoint now) {
+                                       bool replaces, std::chrono::seconds lifetime, TimePoint now) {
   const RateLimit& per_domain = options_.certificates_per_domain;
   if (per_domain.on() && !renewal) {
     std::set<std::pair<std::string, std::string>> seen;
@@ -113,7 +114,10 @@ Status RateLimiter::check_certificates(const std::vector<wire::Identifier>& iden
   }
   // An RFC 9773 replacement is no duplicate (Let's Encrypt exempts ARI
   // renewals): each certificate can be replaced once (alreadyReplaced).
-  const RateLimit& per_set = options_.certificates_per_name_set;
+  // Duplicates are certificates of the set valid at once: the window is at
+  // most the profile's lifetime (see rate_limits.h).
+  RateLimit per_set = options_.certificates_per_name_set;
+  if (lifetime.count() > 0) per_set.window = std::min(per_set.window, lifetime);
   if (per_set.on() && !replaces) {
     ACMEKIT_TRY(auto counted, storage_.count_certificates_for_set(identifiers, now - per_set.window, per_set.max));
     ACMEKIT_CHECK(judge(Limit::kCertificatesPerNameSet, per_set, counted,
@@ -123,7 +127,7 @@ Status RateLimiter::check_certificates(const std::vector<wire::Identifier>& iden
 }
 
 Status RateLimiter::check_new_order(std::string_view account_id, const std::vector<wire::Identifier>& identifiers,
-                                    bool replaces) {
+                                    bool replaces, std::chrono::seconds lifetime) {
   const TimePoint now = clock_.now();
   const RateLimit& orders = options_.new_orders_per_account;
   if (orders.on()) {
@@ -136,7 +140,7 @@ Status RateLimiter::check_new_order(std::string_view account_id, const std::vect
   if (!renewal && options_.certificates_per_domain.on()) {
     ACMEKIT_TRY(renewal, storage_.certificate_set_issued(identifiers));
   }
-  return check_certificates(identifiers, renewal, replaces, now);
+  return check_certificates(identifiers, renewal, replaces, lifetime, now);
 }
 
 Status RateLimiter::check_new_authz(std::string_view account_id, const wire::Identifier& identifier) {
@@ -148,9 +152,10 @@ Result<bool> RateLimiter::is_renewal(const std::vector<wire::Identifier>& identi
   return storage_.certificate_set_issued(identifiers);
 }
 
-Result<bool> RateLimiter::check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces) {
+Result<bool> RateLimiter::check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces,
+                                         std::chrono::seconds lifetime) {
   ACMEKIT_TRY(const bool renewal, is_renewal(identifiers, replaces));
-  ACMEKIT_CHECK(check_certificates(identifiers, renewal, replaces, clock_.now()));
+  ACMEKIT_CHECK(check_certificates(identifiers, renewal, replaces, lifetime, clock_.now()));
   return renewal;
 }
 

@@ -6,9 +6,20 @@
 //                               RFC 9773 "replaces" orders, exempt)
 //   certificates_per_name_set   certificates per exact name set       5 / 7 d
 //                               (RFC 9773 "replaces" orders exempt: a
-//                               certificate is replaced once)
+//                               certificate is replaced once; the window
+//                               is at most the lifetime of the order's
+//                               profile, see below)
 //   failed_validations          failed validations per account and    5 / 1 h
 //                               identifier
+// Profiles (draft-ietf-acme-profiles) follow their lifetime in the one limit
+// where a lifetime matters: certificates_per_name_set exists against
+// duplicates, certificates of one name set valid at the same time. Counted
+// over a window no longer than the profile's lifetime, the count bounds
+// those: a shortlived (160 h) certificate renewed at two thirds of its life
+// never meets the limit a 7-day window would set for 90-day certificates,
+// while five copies of it at once still do. The other limits count requests
+// and failures, not certificates' lives, and are the same for every profile.
+//
 // A refusal is rateLimited, HTTP 429 (RFC 8555 §6.7), naming the limit, its
 // window and count, with Retry-After (§6.6) = the seconds until the event
 // that has to leave the window does. A limit with max 0 is off.
@@ -76,14 +87,17 @@ class RateLimiter {
   // at finalize) the certificates per registered domain, unless a renewal,
   // and per name set. `replaces`: the order names a certificate it replaces
   // (RFC 9773 §5): a renewal, and exempt from the name-set limit.
+  // `lifetime`: the validity of the order's profile (the name-set window's
+  // cap).
   Status check_new_order(std::string_view account_id, const std::vector<wire::Identifier>& identifiers,
-                         bool replaces);
+                         bool replaces, std::chrono::seconds lifetime);
   // newAuthz (§7.4.1): the identifier's failed validations.
   Status check_new_authz(std::string_view account_id, const wire::Identifier& identifier);
   // finalize (§7.4), before issuing: certificates per registered domain and
   // per name set. Returns whether the certificate is a renewal (its name set
   // was issued before, or `replaces`), which the certificate record keeps.
-  Result<bool> check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces);
+  Result<bool> check_issuance(const std::vector<wire::Identifier>& identifiers, bool replaces,
+                              std::chrono::seconds lifetime);
   // Whether a certificate for these identifiers is a renewal: `replaces`, or
   // its name set was issued before (what check_issuance returns, unchecked).
   Result<bool> is_renewal(const std::vector<wire::Identifier>& identifiers, bool replaces);
@@ -110,7 +124,7 @@ class RateLimiter {
                TimePoint now);
   Status check_failed_validations(std::string_view account_id, const wire::Identifier& identifier, TimePoint now);
   Status check_certificates(const std::vector<wire::Identifier>& identifiers, bool renewal, bool replaces,
-                            TimePoint now);
+                            std::chrono::seconds lifetime, TimePoint now);
 
   sa::StorageReader& storage_;
   const Clock& clock_;

@@ -22,6 +22,7 @@
 #include "core/error.h"
 #include "server/ca/authority.h"
 #include "server/model.h"
+#include "server/profiles.h"
 #include "server/ra/policy.h"
 #include "server/ra/rate_limits.h"
 #include "server/sa/storage.h"
@@ -41,7 +42,10 @@ struct RaOptions {
   // A valid authorization is reused for a new order of the same account when
   // it is still valid this long from now (0 disables reuse).
   std::chrono::seconds authz_reuse_margin{std::chrono::hours(24)};
-  std::chrono::seconds certificate_validity{std::chrono::hours(24 * 90)};
+  // draft-ietf-acme-profiles: the certificate profiles offered and the
+  // default one; each profile's validity is a certificate's lifetime unless
+  // the order asks for notBefore/notAfter (at most max_certificate_validity).
+  ProfileSet profiles = ProfileSet::builtin();
   std::chrono::seconds max_certificate_validity{std::chrono::hours(24 * 398)};
   // Backdating of notBefore against clock skew (Boulder backdates 1 h).
   std::chrono::seconds backdate{std::chrono::minutes(5)};
@@ -113,9 +117,15 @@ class RegistrationAuthority {
   // order (else alreadyReplaced, 409). As Boulder does, the link is recorded
   // at creation and marks the certificate replaced when the order is
   // finalized; an order that became invalid or expired releases it.
+  // `profile` (draft-ietf-acme-profiles §4; empty: the default profile): one
+  // not offered is invalidProfile. The profile's identifier types and
+  // max_names apply: a profile the client named that refuses the order is
+  // invalidProfile (§4: "incompatible with the rest of the contents of the
+  // request"), the default profile's refusal rejectedIdentifier; either
+  // with one subproblem per refused identifier (RFC 8555 §6.7.1).
   Result<OrderView> new_order(const AccountRecord& account, const std::vector<wire::Identifier>& identifiers,
                               std::optional<TimePoint> not_before, std::optional<TimePoint> not_after,
-                              const std::string& replaces = {});
+                              const std::string& replaces = {}, const std::string& profile = {});
   // §7.4.1 pre-authorization (the failed-validations limit applies).
   Result<AuthzRecord> new_authz(const AccountRecord& account, const wire::Identifier& identifier);
 
@@ -138,7 +148,9 @@ class RegistrationAuthority {
   // §7.4: checks the CSR (DER) against the order, CAA again for dns
   // identifiers validated more than caa_recheck_after ago (account_url as in
   // respond_challenge), then the certificate rate limits (the order stays
-  // ready when refused), and issues.
+  // ready when refused), and issues with the order's profile:
+  // invalidProfile when the CA no longer offers it
+  // (draft-ietf-acme-profiles §4).
   Result<OrderView> finalize(const AccountRecord& account, std::string_view order_id, std::string_view csr_der,
                              const std::string& account_url = {});
 
@@ -163,6 +175,9 @@ class RegistrationAuthority {
   // stopped or died. Each is taken over in the database first, so one
   // instance issues it. Run every few seconds. Returns how many were issued.
   Result<std::size_t> resume_stalled_finalizations();
+
+  // The profiles offered (the directory's meta.profiles).
+  const ProfileSet& profiles() const { return options_.profiles; }
 
   // Validations started and not yet recorded (for metrics).
   std::size_t validations_in_flight() const;
@@ -194,6 +209,9 @@ class RegistrationAuthority {
   // turns valid). When another instance recorded one first, the order as it
   // is now.
   Result<OrderView> issue_for_order(OrderView view, const crypto::PublicKey& key, bool renewal, TimePoint now);
+  // The profile's identifier types and max_names (see new_order).
+  Status check_profile_identifiers(const CertificateProfile& profile, bool named,
+                                   const std::vector<wire::Identifier>& ids) const;
   void record_validation(const std::string& authz_id, ChallengeType type, const Status& result);
   std::mutex& lock_for(std::string_view id);
   // A challenge left "processing" by an instance that stopped or died is

@@ -166,6 +166,12 @@ CREATE TABLE secrets (
   value BLOB NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // draft-ietf-acme-profiles §4: the certificate profile an order was
+    // created with (its name; '' for orders made before profiles: the
+    // default profile).
+    Migration{7, R"sql(
+ALTER TABLE orders ADD COLUMN profile TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 
@@ -292,6 +298,12 @@ CREATE TABLE secrets (
   name  TEXT PRIMARY KEY,
   value BYTEA NOT NULL
 );
+)sql"},
+    // draft-ietf-acme-profiles §4: the certificate profile an order was
+    // created with (its name; '' for orders made before profiles: the
+    // default profile).
+    Migration{7, R"sql(
+ALTER TABLE orders ADD COLUMN profile TEXT NOT NULL DEFAULT '';
 )sql"},
 };
 static_assert(kPostgresMigrations.back().to_version == kSchemaVersion);

@@ -58,7 +58,8 @@ Result<AccountRecord> account_from_row(const Statement& s) {
 
 const std::string kOrderSelect =
     "SELECT id, account_id, status, created_ms, expires_ms, identifiers, not_before_ms, not_after_ms, error_json, "
-    "certificate_id, replaces, replaces_certificate_id, finalize_started_ms, finalize_owner, finalize_csr FROM orders ";
+    "certificate_id, replaces, replaces_certificate_id, finalize_started_ms, finalize_owner, finalize_csr, profile "
+    "FROM orders ";
 
 // Everything but authz_ids, which live in order_authzs.
 Result<OrderRecord> order_from_row(const Statement& s) {
@@ -73,6 +74,7 @@ Result<OrderRecord> order_from_row(const Statement& s) {
   if (auto ms = optional_millis(s, 12)) o.finalize_started = from_millis(*ms);
   o.finalize_owner = s.text(13);
   if (!s.is_null(14)) o.finalize_csr = s.blob(14);
+  o.profile = s.text(15);
   return o;
 }
 
@@ -140,12 +142,13 @@ Status insert_authz(Database& db, const AuthzRecord& a) {
 Status insert_order(Database& db, const OrderRecord& o) {
   ACMEKIT_TRY(auto stmt, db.prepare("INSERT INTO orders (id, account_id, status, created_ms, expires_ms, identifiers, "
                                     "not_before_ms, not_after_ms, error_json, certificate_id, replaces, "
-                                    "replaces_certificate_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+                                    "replaces_certificate_id, profile) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"));
   stmt.bind(1, o.id).bind(2, o.account_id).bind(3, status_column(o.status)).bind(4, to_millis(o.created));
   stmt.bind(5, to_millis(o.expires)).bind(6, identifiers_to_json(o.identifiers));
   bind_optional_time(stmt, 7, o.not_before);
   bind_optional_time(stmt, 8, o.not_after);
   stmt.bind(9, o.error_json).bind(10, o.certificate_id).bind(11, o.replaces).bind(12, o.replaces_certificate_id);
+  stmt.bind(13, o.profile);
   return stmt.run();
 }
 

@@ -19,6 +19,7 @@ const std::map<std::string, int, std::less<>>& status_by_type() {
       {"badRevocationReason", 400}, {"badSignatureAlgorithm", 400}, {"caa", 403},
       {"compound", 400},            {"connection", 400},        {"dns", 400},
       {"externalAccountRequired", 400}, {"incorrectResponse", 403}, {"invalidContact", 400},
+      {"invalidProfile", 400},  // draft-ietf-acme-profiles §6.3 (Boulder: 400)
       {"malformed", 400},           {"orderNotReady", 403},     {"rateLimited", 429},
       {"rejectedIdentifier", 400},  {"serverInternal", 500},    {"tls", 400},
       {"unauthorized", 403},        {"unsupportedContact", 400}, {"unsupportedIdentifier", 400},

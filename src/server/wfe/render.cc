@@ -50,6 +50,9 @@ nlohmann::json render_order(const Urls& urls, const ra::OrderView& view) {
   if (o.not_after) j["notAfter"] = rfc3339(*o.not_after);
   if (!o.certificate_id.empty()) j["certificate"] = urls.certificate(o.certificate_id);
   if (!o.replaces.empty()) j["replaces"] = o.replaces;  // RFC 9773 §5: reflected in every response
+  // draft-ietf-acme-profiles §4: the profile the order was made with (an
+  // order stored before profiles has none recorded and shows none).
+  if (!o.profile.empty()) j["profile"] = o.profile;
   if (o.status == AcmeStatus::kInvalid && !o.error_json.empty()) j["error"] = embedded_problem(o.error_json);
   return j;
 }

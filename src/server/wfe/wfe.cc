@@ -176,6 +176,10 @@ Response Wfe::directory(Context& ctx) {
   if (!options_.terms_of_service.empty()) meta["termsOfService"] = options_.terms_of_service;
   if (!options_.website.empty()) meta["website"] = options_.website;
   if (!options_.caa_identities.empty()) meta["caaIdentities"] = options_.caa_identities;
+  // draft-ietf-acme-profiles §3: profile name -> description.
+  nlohmann::json profiles = nlohmann::json::object();
+  for (const auto& p : ra_.profiles().profiles) profiles[p.name] = p.description;
+  if (!profiles.empty()) meta["profiles"] = std::move(profiles);
   nlohmann::json dir = {{"newNonce", u.new_nonce()},     {"newAccount", u.new_account()},
                         {"newOrder", u.new_order()},     {"newAuthz", u.new_authz()},
                         {"revokeCert", u.revoke_cert()}, {"keyChange", u.key_change()},

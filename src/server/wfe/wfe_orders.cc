@@ -60,7 +60,14 @@ Response Wfe::new_order(Context& ctx) {
           replaces = payload["replaces"].get<std::string>();
           if (replaces.empty()) return malformed("\"replaces\" is empty");
         }
-        ACMEKIT_TRY(auto view, ra_.new_order(*auth.account, ids, not_before, not_after, replaces));
+        // draft-ietf-acme-profiles §4: the profile asked for; absent: the default.
+        std::string profile;
+        if (payload.contains("profile")) {
+          if (!payload["profile"].is_string()) return malformed("\"profile\" must be a string");
+          profile = payload["profile"].get<std::string>();
+          if (profile.empty()) return problem("invalidProfile", "\"profile\" is empty");
+        }
+        ACMEKIT_TRY(auto view, ra_.new_order(*auth.account, ids, not_before, not_after, replaces, profile));
         Response r = json_response(201, render_order(ctx.urls, view));
         r.headers.add("location", ctx.urls.order(view.order.id));
         return r;

@@ -194,5 +194,105 @@ TEST(ConfigTest, ValidationAllowCidrFromFlagAndToml) {
   expect_invalid(resolve_toml("validation_allow_cidrs = [\"10.0.0.0/8\"]"), "validation_allow_cidrs");  // unknown key
 }
 
+// draft-ietf-acme-profiles: without [profiles] the built-ins, classic the default.
+TEST(ConfigProfilesTest, BuiltInProfilesWithoutConfiguration) {
+  auto c = resolve_config(flags_with_data_dir());
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->profiles.default_name, "classic");
+  ASSERT_EQ(c->profiles.names(), "classic, shortlived, tlsserver");
+  const auto& classic = *c->profiles.find("classic");
+  EXPECT_EQ(classic.validity, std::chrono::hours(24 * 90));
+  EXPECT_TRUE(classic.allow_dns);
+  EXPECT_FALSE(classic.allow_ip);
+  EXPECT_TRUE(classic.server_auth && classic.client_auth);
+  const auto& tlsserver = *c->profiles.find("tlsserver");
+  EXPECT_EQ(tlsserver.validity, std::chrono::hours(24 * 45));
+  EXPECT_FALSE(tlsserver.client_auth);
+  EXPECT_FALSE(tlsserver.allow_ip);
+  const auto& shortlived = *c->profiles.find("shortlived");
+  EXPECT_EQ(shortlived.validity, std::chrono::hours(160));
+  EXPECT_TRUE(shortlived.allow_ip && shortlived.allow_dns);
+  EXPECT_FALSE(shortlived.client_auth);
+}
+
+TEST(ConfigProfilesTest, ProfilesFromToml) {
+  auto c = resolve_toml(R"(default_profile = "internal"
+[profiles.internal]
+validity = "30d"
+description = "https://ca.internal/profiles#internal"
+identifier_types = ["dns", "ip"]
+max_names = 10
+key_usage = ["digitalSignature"]
+ext_key_usage = ["clientAuth"]
+[profiles.tiny]
+validity = 3600
+)");
+  ASSERT_TRUE(c) << c.error().message();
+  EXPECT_EQ(c->profiles.default_name, "internal");
+  EXPECT_EQ(c->profiles.names(), "internal, tiny");
+  const auto& p = *c->profiles.find("internal");
+  EXPECT_EQ(p.validity, std::chrono::hours(24 * 30));
+  EXPECT_EQ(p.description, "https://ca.internal/profiles#internal");
+  EXPECT_TRUE(p.allow_dns && p.allow_ip);
+  EXPECT_EQ(p.max_names, 10u);
+  EXPECT_TRUE(p.digital_signature);
+  EXPECT_FALSE(p.key_encipherment);
+  EXPECT_FALSE(p.server_auth);
+  EXPECT_TRUE(p.client_auth);
+  // Keys left out take the defaults: dns only, 100 names, serverAuth.
+  const auto& tiny = *c->profiles.find("tiny");
+  EXPECT_EQ(tiny.validity, seconds(3600));
+  EXPECT_TRUE(tiny.allow_dns);
+  EXPECT_FALSE(tiny.allow_ip);
+  EXPECT_EQ(tiny.max_names, 100u);
+  EXPECT_TRUE(tiny.server_auth);
+  EXPECT_FALSE(c->profiles.find("classic"));  // tables replace the built-ins
+}
+
+TEST(ConfigProfilesTest, OneProfileIsTheDefaultAndDefaultProfilePicksABuiltIn) {
+  auto one = resolve_toml("[profiles.only]\nvalidity = \"7d\"\n");
+  ASSERT_TRUE(one) << one.error().message();
+  EXPECT_EQ(one->profiles.default_name, "only");
+  auto builtin = resolve_toml("default_profile = \"shortlived\"\n");
+  ASSERT_TRUE(builtin) << builtin.error().message();
+  EXPECT_EQ(builtin->profiles.default_profile().name, "shortlived");
+}
+
+// --certificate-validity / certificate_validity keep setting the lifetime of
+// what clients without profiles get: the default profile's.
+TEST(ConfigProfilesTest, CertificateValidityOverridesTheDefaultProfile) {
+  auto toml = resolve_toml("certificate_validity = \"6h\"\n");
+  ASSERT_TRUE(toml) << toml.error().message();
+  EXPECT_EQ(toml->profiles.default_profile().validity, std::chrono::hours(6));
+  EXPECT_EQ(toml->profiles.find("shortlived")->validity, std::chrono::hours(160));  // others untouched
+  ServeFlags f = flags_with_data_dir();
+  f.certificate_validity = "3600";
+  auto flag = resolve_config(f);
+  ASSERT_TRUE(flag) << flag.error().message();
+  EXPECT_EQ(flag->profiles.default_profile().validity, seconds(3600));
+  EXPECT_EQ(flag->profiles.find("tlsserver")->validity, std::chrono::hours(24 * 45));
+  f.certificate_validity = "30";
+  expect_invalid(resolve_config(f), "--certificate-validity");
+}
+
+TEST(ConfigProfilesTest, BadProfileValuesNameTheKey) {
+  expect_invalid(resolve_toml("[profiles.a]\nvalidity = \"soon\"\n"), "profiles.a.validity");
+  expect_invalid(resolve_toml("[profiles.a]\nvalidity = \"30s\"\n"), "profiles.a.validity");
+  expect_invalid(resolve_toml("[profiles.a]\ndescription = 5\n"), "profiles.a.description");
+  expect_invalid(resolve_toml("[profiles.a]\nidentifier_types = [\"email\"]\n"), "profiles.a.identifier_types");
+  expect_invalid(resolve_toml("[profiles.a]\nidentifier_types = []\n"), "profiles.a.identifier_types");
+  expect_invalid(resolve_toml("[profiles.a]\nidentifier_types = \"dns\"\n"), "profiles.a.identifier_types");
+  expect_invalid(resolve_toml("[profiles.a]\nmax_names = 0\n"), "profiles.a.max_names");
+  expect_invalid(resolve_toml("[profiles.a]\nkey_usage = [\"keyEncipherment\"]\n"), "profiles.a.key_usage");
+  expect_invalid(resolve_toml("[profiles.a]\nkey_usage = [\"keyCertSign\"]\n"), "profiles.a.key_usage");
+  expect_invalid(resolve_toml("[profiles.a]\next_key_usage = [\"codeSigning\"]\n"), "profiles.a.ext_key_usage");
+  expect_invalid(resolve_toml("[profiles.a]\nlifetime = \"1d\"\n"), "profiles.a: unknown key");
+  expect_invalid(resolve_toml("[profiles.\"a b\"]\n"), "profiles.a b");
+  expect_invalid(resolve_toml("profiles = 1\n"), "profiles");
+  expect_invalid(resolve_toml("[profiles.a]\n[profiles.b]\n"), "default_profile is required");
+  expect_invalid(resolve_toml("default_profile = \"nope\"\n"), "default_profile");
+  expect_invalid(resolve_toml("default_profile = \"classic\"\n[profiles.a]\n"), "default_profile");
+}
+
 }  // namespace
 }  // namespace acmekit::ca_cli

@@ -10,6 +10,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "../../core/openssl_check.h"
 
@@ -104,6 +105,40 @@ class AuthorityTest : public ::testing::Test {
 
 const std::vector<wire::Identifier> kIdentifiers = {
     {"dns", "www.example.com"}, {"dns", "*.example.com"}, {"ip", "192.0.2.10"}, {"ip", "2001:db8::10"}};
+
+// draft-ietf-acme-profiles: each built-in profile's keyUsage and
+// extendedKeyUsage, read back by OpenSSL.
+TEST_F(AuthorityTest, ProfilesSetKeyUsageAndExtendedKeyUsage) {
+  auto ca = make();
+  ASSERT_TRUE(ca);
+  auto ec = crypto::PrivateKey::generate({});
+  auto rsa = crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kRsa});
+  ASSERT_TRUE(ec && rsa);
+  const ProfileSet set = ProfileSet::builtin();
+  auto now = std::chrono::system_clock::now();
+  auto usages = [&](const std::string& profile, const crypto::PrivateKey& key) {
+    auto leaf = ca->issue(key.public_key(), {{"dns", "p.example"}}, now, now + hours(1), *set.find(profile));
+    EXPECT_TRUE(leaf) << leaf.error().message();
+    auto certs = read_certs(leaf ? leaf->leaf_pem : "");
+    EXPECT_EQ(certs.size(), 1u);
+    if (certs.empty()) return std::pair<uint32_t, uint32_t>{};
+    return std::pair{X509_get_key_usage(certs[0].get()), X509_get_extended_key_usage(certs[0].get())};
+  };
+  auto [ku, xku] = usages("classic", *ec);
+  EXPECT_EQ(xku, uint32_t{XKU_SSL_SERVER | XKU_SSL_CLIENT});
+  EXPECT_EQ(ku, uint32_t{KU_DIGITAL_SIGNATURE});  // no keyEncipherment for an EC key
+  std::tie(ku, xku) = usages("classic", *rsa);
+  EXPECT_EQ(ku, uint32_t{KU_DIGITAL_SIGNATURE | KU_KEY_ENCIPHERMENT});
+  std::tie(ku, xku) = usages("tlsserver", *rsa);
+  EXPECT_EQ(xku, uint32_t{XKU_SSL_SERVER});
+  EXPECT_EQ(ku, uint32_t{KU_DIGITAL_SIGNATURE});
+  std::tie(ku, xku) = usages("shortlived", *ec);
+  EXPECT_EQ(xku, uint32_t{XKU_SSL_SERVER});
+  CertificateProfile client_only{.name = "client", .server_auth = false, .client_auth = true};
+  auto leaf = ca->issue(ec->public_key(), {{"dns", "c.example"}}, now, now + hours(1), client_only);
+  ASSERT_TRUE(leaf) << leaf.error().message();
+  EXPECT_EQ(X509_get_extended_key_usage(read_certs(leaf->leaf_pem)[0].get()), uint32_t{XKU_SSL_CLIENT});
+}
 
 TEST_F(AuthorityTest, IssuedLeafVerifiesAsServerCertificate) {
   auto ca = make();

@@ -97,14 +97,15 @@ class CaRateLimitTest : public ::testing::Test {
 
   // (Re)starts the RA on the database file with these limits (the rest
   // off unless given); the previous RA and storage are closed first.
-  void start(RateLimitOptions limits) {
+  void start(RateLimitOptions limits, ProfileSet profiles = ProfileSet::builtin()) {
     ra_.reset();
     storage_.reset();
     auto storage = sa::open_sqlite(dir_ / "ca.db");
     ASSERT_TRUE(storage) << storage.error().message();
     storage_ = std::move(*storage);
-    ra_ = std::make_unique<RegistrationAuthority>(*storage_, validator_, *authority_, clock_,
-                                                  RaOptions{.validation_threads = 2, .rate_limits = limits});
+    ra_ = std::make_unique<RegistrationAuthority>(
+        *storage_, validator_, *authority_, clock_,
+        RaOptions{.profiles = std::move(profiles), .validation_threads = 2, .rate_limits = limits});
   }
   static RateLimitOptions none() {
     RateLimitOptions o;
@@ -123,8 +124,9 @@ class CaRateLimitTest : public ::testing::Test {
     return created->account;
   }
 
-  Result<OrderView> order(const AccountRecord& a, const std::vector<std::string>& names) {
-    return ra_->new_order(a, dns_names(names), std::nullopt, std::nullopt);
+  Result<OrderView> order(const AccountRecord& a, const std::vector<std::string>& names,
+                          const std::string& profile = {}) {
+    return ra_->new_order(a, dns_names(names), std::nullopt, std::nullopt, {}, profile);
   }
 
   // Answers every pending authorization and waits for the
@@ -156,8 +158,9 @@ class CaRateLimitTest : public ::testing::Test {
   }
 
   // order -> validate -> finalize.
-  Result<OrderView> issue(const AccountRecord& a, const std::vector<std::string>& names) {
-    ACMEKIT_TRY(auto view, order(a, names));
+  Result<OrderView> issue(const AccountRecord& a, const std::vector<std::string>& names,
+                          const std::string& profile = {}) {
+    ACMEKIT_TRY(auto view, order(a, names, profile));
     auto ready = validate(a, view);
     if (ready.order.status != AcmeStatus::kReady) {
       return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "order is " + wire::to_string(ready.order.status)});
@@ -301,6 +304,53 @@ TEST_F(CaRateLimitTest, DuplicateNameSetIsRefusedAtNewOrderAndAtFinalize) {
 
   clock_.advance(55min);
   EXPECT_TRUE(finalize(a, ready2));
+}
+
+// Profiles (draft-ietf-acme-profiles): duplicates are certificates of a set
+// valid at once, so the name-set window is at most the profile's lifetime:
+// after 160 hours the shortlived certificates have expired and no longer
+// count, while classic's 7-day window still holds them.
+TEST_F(CaRateLimitTest, DuplicateWindowIsAtMostTheProfilesLifetime) {
+  auto limits = none();
+  limits.certificates_per_name_set = {2, 7 * 24h};
+  start(limits);
+  const AccountRecord a = account();
+  ASSERT_TRUE(issue(a, {"short.example"}, "shortlived"));
+  ASSERT_TRUE(issue(a, {"short.example"}, "shortlived"));
+  auto refused_now = order(a, {"short.example"}, "shortlived");
+  ASSERT_FALSE(refused_now);
+  EXPECT_NE(refused_now.error().detail.find("in the last 160h0m (limit 2)"), std::string::npos)
+      << refused_now.error().detail;
+  clock_.advance(161h);
+  EXPECT_TRUE(issue(a, {"short.example"}, "shortlived"));
+  // The same two certificates still count for a 90-day classic order.
+  EXPECT_FALSE(order(a, {"short.example"}, "classic"));
+}
+
+// draft-ietf-acme-profiles §4: an order whose profile the CA stopped
+// offering (a restart with another configuration) is refused at finalize
+// with invalidProfile and stays ready; an order stored before profiles
+// (profile '') is the default profile's.
+TEST_F(CaRateLimitTest, FinalizingAnOrderOfAProfileNoLongerOfferedIsInvalidProfile) {
+  start(none());
+  const AccountRecord a = account();
+  auto view = order(a, {"gone.example"}, "tlsserver");
+  ASSERT_TRUE(view) << view.error().message();
+  EXPECT_EQ(view->order.profile, "tlsserver");
+  const OrderView ready = validate(a, *view);
+  ProfileSet fewer = ProfileSet::builtin();
+  std::erase_if(fewer.profiles, [](const CertificateProfile& p) { return p.name == "tlsserver"; });
+  start(none(), fewer);
+  auto refused = finalize(a, ready);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().is_acme("invalidProfile")) << refused.error().message();
+  EXPECT_EQ(ra_->get_order(ready.order.id, a.id)->order.status, AcmeStatus::kReady);
+
+  auto old = order(a, {"old.example"});
+  ASSERT_TRUE(old);
+  OrderRecord before_profiles = old->order;
+  before_profiles.profile.clear();
+  EXPECT_TRUE(ra_->profiles().for_order(before_profiles.profile) == &ra_->profiles().default_profile());
 }
 
 TEST_F(CaRateLimitTest, AnAriReplacementIsNoDuplicateButANewOrder) {

@@ -129,6 +129,7 @@ TEST_P(StorageTest, OrderRoundTripsWithItsAuthorizations) {
   o.not_after = base_time() + 90 * 24h;
   o.error_json = R"({"type":"urn:ietf:params:acme:error:unauthorized"})";
   o.certificate_id = "00ff";
+  o.profile = "shortlived";  // draft-ietf-acme-profiles §4
   ASSERT_TRUE(db->add_order(o, {plain, wild}));
 
   auto got = db->get_order("order-1");

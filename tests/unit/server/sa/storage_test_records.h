@@ -99,6 +99,7 @@ inline void expect_same(const OrderRecord& got, const OrderRecord& want) {
   EXPECT_EQ(got.certificate_id, want.certificate_id);
   EXPECT_EQ(got.replaces, want.replaces);
   EXPECT_EQ(got.replaces_certificate_id, want.replaces_certificate_id);
+  EXPECT_EQ(got.profile, want.profile);
 }
 
 inline void expect_same(const CertificateRecord& got, const CertificateRecord& want) {

@@ -155,11 +155,15 @@ class InProcessCa {
     return TestAccount{key, r.headers.get("location").value_or("")};
   }
 
-  // newOrder (§7.4): the order object, with its URL added as "url".
-  Result<Json> new_order(const TestAccount& account, const std::vector<std::string>& names) {
+  // newOrder (§7.4): the order object, with its URL added as "url";
+  // `profile` (draft-ietf-acme-profiles §4) sent when not empty.
+  Result<Json> new_order(const TestAccount& account, const std::vector<std::string>& names,
+                         const std::string& profile = {}) {
     Json ids = Json::array();
     for (const auto& n : names) ids.push_back({{"type", "dns"}, {"value", n}});
-    Response r = post(account, url("/acme/new-order"), Json{{"identifiers", ids}});
+    Json payload{{"identifiers", ids}};
+    if (!profile.empty()) payload["profile"] = profile;
+    Response r = post(account, url("/acme/new-order"), payload);
     if (r.status != 201) return failure("newOrder", r);
     Json order = Json::parse(r.body, nullptr, false);
     order["url"] = r.headers.get("location").value_or("");
@@ -208,8 +212,8 @@ class InProcessCa {
   // The whole flow (§7.4): order, http-01, finalize with a CSR for
   // cert_key, download. Returns the application/pem-certificate-chain body.
   Result<std::string> issue(const TestAccount& account, const std::vector<std::string>& names,
-                            const crypto::PrivateKey& cert_key) {
-    ACMEKIT_TRY(auto order, new_order(account, names));
+                            const crypto::PrivateKey& cert_key, const std::string& profile = {}) {
+    ACMEKIT_TRY(auto order, new_order(account, names, profile));
     ACMEKIT_CHECK(make_ready(account, order));
     ACMEKIT_TRY(auto csr, crypto::make_csr_der(cert_key, names));
     Response fin = post(account, order.value("finalize", ""), Json{{"csr", base64url_encode(csr)}});

@@ -333,7 +333,7 @@ TEST_F(HardeningProbe, AKeyRevokedForKeyCompromiseCanNeverBeUsedAgain) {
 
 TEST(ShortValidity, ACertificateShorterThanTheBackdateIsNotIssuedExpired) {
   ra::RaOptions options{.validation_threads = 1};
-  options.certificate_validity = std::chrono::seconds(60);
+  for (auto& p : options.profiles.profiles) p.validity = std::chrono::seconds(60);
   auto ca = InProcessCa::start({}, std::move(options));
   ASSERT_TRUE(ca) << ca.error().message();
   auto acct = (*ca)->new_account();
