@@ -166,6 +166,20 @@ CREATE TABLE secrets (
   value BLOB NOT NULL
 ) WITHOUT ROWID;
 )sql"},
+    // RFC 5280 §5 CRLs: the latest of each shard, which every instance
+    // serves (one number, one CRL: the primary key); the revoked
+    // certificates a CRL pass lists, from a partial index.
+    Migration{7, R"sql(
+CREATE TABLE crls (
+  shard          INTEGER NOT NULL,
+  number         INTEGER NOT NULL,
+  this_update_ms INTEGER NOT NULL,
+  next_update_ms INTEGER NOT NULL,
+  der            BLOB NOT NULL,
+  PRIMARY KEY (shard, number)
+) WITHOUT ROWID;
+CREATE INDEX certificates_revoked ON certificates(not_after_ms) WHERE status = 'revoked';
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 
@@ -292,6 +306,17 @@ CREATE TABLE secrets (
   name  TEXT PRIMARY KEY,
   value BYTEA NOT NULL
 );
+)sql"},
+    Migration{7, R"sql(
+CREATE TABLE crls (
+  shard          BIGINT NOT NULL,
+  number         BIGINT NOT NULL,
+  this_update_ms BIGINT NOT NULL,
+  next_update_ms BIGINT NOT NULL,
+  der            BYTEA NOT NULL,
+  PRIMARY KEY (shard, number)
+);
+CREATE INDEX certificates_revoked ON certificates(not_after_ms) WHERE status = 'revoked';
 )sql"},
 };
 static_assert(kPostgresMigrations.back().to_version == kSchemaVersion);
