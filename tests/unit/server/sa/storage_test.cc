@@ -446,8 +446,8 @@ TEST_P(StorageTest, RacingCrlGenerationsStoreOneCrlPerNumber) {
     });
   }
   for (auto& t : threads) t.join();
-  EXPECT_EQ(stored, 1);
-  EXPECT_EQ(refused, 3);
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(refused.load(), 3);
   EXPECT_EQ((**db->latest_crl(0)).der, (**db->latest_crl(1)).der);
 }
 
