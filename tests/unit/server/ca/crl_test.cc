@@ -11,12 +11,15 @@
 #include <openssl/x509v3.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <map>
+#include <thread>
 
 #include "server/ca/crl_shard.h"
 #include "server/sa/storage.h"
 #include "support/fake_clock.h"
+#include "support/storage_engines.h"
 
 namespace acmekit::server::ca {
 namespace {
@@ -435,6 +438,70 @@ TEST_F(CrlPublisherTest, ARevocationIsListedInItsShardUntilAPeriodAfterNotAfter)
   EXPECT_TRUE(entries_of(read_crl(latest(shard)->der).get()).empty());
   EXPECT_EQ(entries_of(read_crl(latest(next)->der).get()).size(), 1u);
 }
+
+// Several instances on one database (PostgreSQL: each its own storage and
+// connections; SQLite: one storage shared) running the job at once: one
+// generation is made, each shard has one CRL per number, and a later pass
+// continues the numbers. Named *Storage*Test for the Postgres.StorageContract
+// ctest group.
+class CrlStorageTest : public ::testing::TestWithParam<test_support::Engine> {
+ protected:
+  void SetUp() override {
+    std::string tmpl = (fs::temp_directory_path() / "acmekit-crl-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(tmpl.data()), nullptr);
+    dir_ = tmpl;
+    auto opened = Authority::load_or_create(dir_, {.crl_url_base = "http://crl.test", .crl_shards = 8});
+    ASSERT_TRUE(opened) << opened.error().message();
+    ca = std::move(*opened);
+    where = test_support::fresh_engine_database(GetParam());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  fs::path dir_;
+  std::unique_ptr<Authority> ca;
+  test_support::EngineDatabase where;
+};
+
+TEST_P(CrlStorageTest, RacingInstancesMakeOneGeneration) {
+  constexpr int kInstances = 4;
+  test_support::FakeClock clock;
+  std::vector<std::unique_ptr<sa::Storage>> storages;
+  for (int i = 0; i < (GetParam() == test_support::Engine::kPostgres ? kInstances : 1); ++i) {
+    auto opened = test_support::open_engine(where);
+    ASSERT_TRUE(opened) << opened.error().message();
+    storages.push_back(std::move(*opened));
+  }
+  std::vector<std::unique_ptr<CrlPublisher>> publishers;
+  for (int i = 0; i < kInstances; ++i) {
+    publishers.push_back(std::make_unique<CrlPublisher>(*storages[i % storages.size()], *ca, clock,
+                                                        CrlOptions{.url_base = "http://crl.test", .shards = 8,
+                                                                   .period = 60s}));
+  }
+  for (int round = 0; round < 3; ++round) {
+    std::atomic<int> made{0}, failed{0};
+    std::vector<std::thread> threads;
+    for (auto& p : publishers) {
+      threads.emplace_back([&] {
+        auto r = p->run_once();
+        if (!r) {
+          ++failed;
+          ADD_FAILURE() << r.error().message();
+        } else {
+          made += *r;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(failed.load(), 0);
+    EXPECT_EQ(made.load(), 8) << "round " << round << ": one generation of 8 shards";
+    auto latest = storages[0]->latest_crl(7);
+    ASSERT_TRUE(latest && *latest);
+    EXPECT_EQ((*latest)->this_update, clock.now());
+    clock.advance(60s);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, CrlStorageTest, test_support::kBothEngines, test_support::engine_name);
 
 }  // namespace
 }  // namespace acmekit::server::ca
