@@ -169,7 +169,9 @@ std::map<std::string, int> entries_of(X509_CRL* crl) {
     int critical = -2;
     auto* reason = static_cast<ASN1_ENUMERATED*>(X509_REVOKED_get_ext_d2i(r, NID_crl_reason, &critical, nullptr));
     out[hex_serial(X509_REVOKED_get0_serialNumber(r))] = reason ? static_cast<int>(ASN1_ENUMERATED_get(reason)) : -1;
-    if (reason) EXPECT_EQ(critical, 0);  // RFC 5280 §5.3.1: non-critical
+    if (reason) {
+      EXPECT_EQ(critical, 0);  // RFC 5280 §5.3.1: non-critical
+    }
     ASN1_ENUMERATED_free(reason);
   }
   return out;
