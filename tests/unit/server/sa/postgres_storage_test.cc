@@ -13,6 +13,7 @@
 #include <latch>
 #include <thread>
 
+#include "server/sa/schema.h"
 #include "server/sa/storage.h"
 #include "server/sa/storage_test_locks.h"
 #include "storage_test_records.h"
@@ -244,7 +245,7 @@ TEST_F(PgStorageTest, InstancesStartingTogetherBothMigrateAnEmptyDatabase) {
   }
   auto versions = PostgresCluster::query(url, "SELECT version FROM schema_version");
   ASSERT_TRUE(versions) << versions.error().detail;
-  EXPECT_EQ(*versions, (PostgresCluster::Rows{{"6"}}));
+  EXPECT_EQ(*versions, (PostgresCluster::Rows{{std::to_string(kSchemaVersion)}}));
   // Each works on the one schema.
   ASSERT_TRUE((*opened[0])->add_account(account("acct-a", "thumb-a")));
   EXPECT_TRUE((*(*opened[3])->get_account("acct-a")).has_value());
