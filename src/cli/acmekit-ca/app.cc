@@ -43,6 +43,8 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   external_url = "https://ca.internal"    database = "postgresql://acmekit-ca@db.internal/acmekit_ca"
   database_pool = 8                       caa_recheck_after = "8h"
   validation_allow_cidr = ["10.0.0.0/8", "fd00::/8"]
+  crl_listen = "0.0.0.0:4002"
+  crl_url_base = "http://crl.internal:4002"  crl_period = "1h"     crl_shards = 128
   rate_limit_new_orders_per_account = 300       rate_limit_new_orders_per_account_window = "3h"
   rate_limit_certificates_per_domain = 50       rate_limit_certificates_per_domain_window = "7d"
   rate_limit_certificates_per_name_set = 5      rate_limit_certificates_per_name_set_window = "7d"
@@ -112,6 +114,15 @@ BEHIND A LOAD BALANCER
   carries, and a JWS url (RFC 8555 §6.4) must be external_url + path, else unauthorized.
   Its host is added to the listener's certificate. Only https:// (RFC 8555 §6.1), no path.
 
+CRLS
+  With --crl-listen, every certificate issued carries a CRL distribution point (RFC 5280
+  §4.2.1.13) http://BASE/crl/SHARD.crl, SHARD = (notAfter in days since 1970) mod
+  crl_shards, and every crl_period the CA signs with the intermediate a v2 CRL per shard
+  (issuingDistributionPoint, CRL number = thisUpdate in ms, reason codes; an entry stays
+  until a period after its certificate's notAfter). On a shared database one instance
+  makes each generation (a lock) and every instance serves the stored ones. /metrics:
+  acmekit_ca_crl_last_generation_timestamp_seconds, acmekit_ca_crl_generated_total.
+
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
 
@@ -125,6 +136,21 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--data-dir", f.data_dir, "Where the CA keeps its keys, certificates and database (created on first start)")->type_name("DIR");
   s->add_option("--listen", f.listen, "HTTPS address HOST:PORT of the ACME server [127.0.0.1:14000]")->type_name("HOST:PORT");
   s->add_option("--management-listen", f.management_listen, "HOST:PORT serving Prometheus /metrics and GET /health over plain HTTP [off]")->type_name("HOST:PORT");
+  s->add_option("--crl-listen", f.crl_listen,
+                "HOST:PORT serving the CA's CRLs (RFC 5280) over plain HTTP, GET /crl/SHARD.crl; also puts a CRL "
+                "distribution point in every certificate issued [off]")
+      ->type_name("HOST:PORT");
+  s->add_option("--crl-url-base", f.crl_url_base,
+                "Base of the CRL URLs written into certificates, http://HOST[:PORT] (a load balancer's) "
+                "[http:// + --crl-listen's host and port]")
+      ->type_name("URL");
+  s->add_option("--crl-period", f.crl_period,
+                "How often new CRLs are made: a revocation is listed within this time; nextUpdate is twice it "
+                "(at least period + 1m) [1h]")
+      ->type_name("DURATION");
+  s->add_option("--crl-shards", f.crl_shards,
+                "CRLs the revocations are spread over by expiry day, 1..4096; keep it once certificates carry the URLs [128]")
+      ->type_name("N");
   s->add_option("--listener-name", f.listener_names, "Extra DNS name or IP for the listener's certificate (repeatable)")->type_name("NAME");
   s->add_option("--external-url", f.external_url,
                 "Base URL clients reach the CA at, https://HOST[:PORT] (a load balancer's): every URL the CA "

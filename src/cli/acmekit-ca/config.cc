@@ -13,6 +13,7 @@
 
 #include "core/quote.h"
 #include "server/va/address_policy.h"
+#include "server/ca/crl_shard.h"
 
 namespace acmekit::ca_cli {
 namespace {
@@ -259,7 +260,7 @@ Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::ch
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
       "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
       "external_url", "database", "database_pool", "validation_allow_cidr", "caa_recheck_after", "profiles",
-      "default_profile"};
+      "default_profile", "crl_listen", "crl_url_base", "crl_period", "crl_shards"};
   auto known = [](const std::string& key) {
     if (kKeys.contains(key)) return true;
     for (const auto& s : kRateLimitSettings) {
@@ -276,6 +277,18 @@ Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::ch
   ACMEKIT_CHECK(read_string(t, "listen", c.listen));
   ACMEKIT_CHECK(read_string(t, "management_listen", c.management_listen));
   ACMEKIT_CHECK(read_strings(t, "listener_names", c.listener_names));
+  ACMEKIT_CHECK(read_string(t, "crl_listen", c.crl_listen));
+  if (t.contains("crl_url_base")) {
+    std::string base;
+    ACMEKIT_CHECK(read_string(t, "crl_url_base", base));
+    if (base.empty()) {
+      c.crl_url_base.clear();
+    } else {
+      ACMEKIT_TRY(c.crl_url_base, parse_crl_url_base(base, "config: crl_url_base"));
+    }
+  }
+  ACMEKIT_CHECK(read_duration(t, "crl_period", c.crl_period));
+  ACMEKIT_CHECK(read_int(t, "crl_shards", c.crl_shards, 1, server::ca::kMaxCrlShards));
   if (t.contains("external_url")) {
     std::string url;
     ACMEKIT_CHECK(read_string(t, "external_url", url));
@@ -401,6 +414,20 @@ Status check_database(std::string_view text, std::string_view what) {
   return bad(fmt::format("{} must be sqlite:PATH or a postgres:// or postgresql:// URI (scheme: {})", what, scheme));
 }
 
+Result<std::string> parse_crl_url_base(std::string_view text, std::string_view what) {
+  std::string_view rest = text;
+  while (rest.ends_with('/')) rest.remove_suffix(1);
+  constexpr std::string_view kScheme = "http://";
+  // RFC 5280 §4.2.1.13: an HTTP URI (a CRL is signed; no TLS).
+  if (!starts_with_nocase(rest, kScheme) || rest.size() == kScheme.size() ||
+      rest.substr(kScheme.size()).find_first_of("/?#@ \t") != std::string_view::npos ||
+      std::ranges::any_of(rest, [](unsigned char ch) { return ch <= 0x20 || ch >= 0x7f; })) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      fmt::format("{} must be http://HOST[:PORT] (no path), not {}", what, debug_quoted(text)));
+  }
+  return "http://" + std::string(rest.substr(kScheme.size()));
+}
+
 Result<std::chrono::seconds> parse_duration(std::string_view text) {
   if (text.empty()) return make_error(ErrorKind::kInvalidArgument, "empty duration");
   int64_t unit = 1;
@@ -430,6 +457,26 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   if (f.data_dir) c.data_dir = *f.data_dir;
   set_if(f.listen, c.listen);
   set_if(f.management_listen, c.management_listen);
+  set_if(f.crl_listen, c.crl_listen);
+  if (f.crl_url_base) {
+    if (f.crl_url_base->empty()) {
+      c.crl_url_base.clear();
+    } else {
+      ACMEKIT_TRY(c.crl_url_base, parse_crl_url_base(*f.crl_url_base, "--crl-url-base"));
+    }
+  }
+  if (f.crl_period) {
+    auto d = parse_duration(*f.crl_period);
+    if (!d) return make_error(ErrorKind::kInvalidArgument, "--crl-period: " + d.error().detail);
+    c.crl_period = *d;
+  }
+  if (f.crl_shards) {
+    if (*f.crl_shards < 1 || *f.crl_shards > server::ca::kMaxCrlShards) {
+      return make_error(ErrorKind::kInvalidArgument,
+                        fmt::format("--crl-shards must be in [1, {}]", server::ca::kMaxCrlShards));
+    }
+    c.crl_shards = *f.crl_shards;
+  }
   set_if(f.issuer_key_type, c.issuer_key_type);
   if (f.hosts_file) c.hosts_file = *f.hosts_file;
   set_if(f.terms_of_service, c.terms_of_service);
@@ -513,6 +560,13 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
     for (auto& p : c.profiles.profiles) {
       if (p.name == c.profiles.default_name) p.validity = *certificate_validity;
     }
+  }
+  if (c.crl_period.count() < 1) {
+    return make_error(ErrorKind::kInvalidArgument, "--crl-period (or crl_period) must be at least 1s");
+  }
+  if (!c.crl_url_base.empty() && c.crl_listen.empty()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "--crl-url-base (or crl_url_base) needs --crl-listen (or crl_listen): CRLs are off without it");
   }
   return c;
 }

@@ -22,6 +22,15 @@ struct ServeConfig {
   std::filesystem::path data_dir;
   std::string listen = "127.0.0.1:14000";
   std::string management_listen;          // Prometheus /metrics; empty: off
+  // RFC 5280 CRLs (server/ca/crl.h): served over plain HTTP at
+  // crl_listen (empty: CRLs off, and certificates carry no distribution
+  // point); the URL base written into certificates, "http://HOST[:PORT]"
+  // (empty: http:// + crl_listen's host and bound port); a new generation
+  // every crl_period; crl_shards shards by expiry (server/ca/crl_shard.h).
+  std::string crl_listen;
+  std::string crl_url_base;
+  std::chrono::seconds crl_period{std::chrono::hours(1)};
+  int crl_shards = 128;
   std::vector<std::string> listener_names;  // extra names in the listener certificate
   // The base URL clients reach the CA at, e.g. a load balancer's
   // "https://ca.example.net" (parse_external_url's form). When set, every
@@ -95,6 +104,8 @@ struct ServeFlags {
   std::optional<std::string> data_dir, listen, management_listen, issuer_key_type, hosts_file, terms_of_service,
       website, certificate_validity, authz_reuse, sqlite_sync, log_level, caa_recheck_after;
   std::optional<std::string> external_url;  // see ServeConfig::external_url
+  std::optional<std::string> crl_listen, crl_url_base, crl_period;  // see ServeConfig::crl_listen
+  std::optional<int> crl_shards;
   std::optional<std::string> database;      // see ServeConfig::database
   std::optional<int> database_pool;
   std::optional<bool> alternate_chain, external_account_required;
@@ -128,6 +139,11 @@ struct ExternalUrl {
 // when it connects). kInvalidArgument naming `what` otherwise; the message
 // does not repeat the value, which may hold a password.
 [[nodiscard]] Status check_database(std::string_view text, std::string_view what);
+
+// A CRL URL base (ServeConfig::crl_url_base): "http://HOST[:PORT]" with an
+// optional trailing "/" (dropped); no path, query or user. kInvalidArgument
+// naming `what` otherwise.
+[[nodiscard]] Result<std::string> parse_crl_url_base(std::string_view text, std::string_view what);
 
 // "90d", "6h", "30m", "45s" or plain seconds.
 Result<std::chrono::seconds> parse_duration(std::string_view text);

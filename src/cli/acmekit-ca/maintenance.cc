@@ -5,8 +5,8 @@
 namespace acmekit::ca_cli {
 
 Maintenance::Maintenance(server::ra::RegistrationAuthority& ra, server::nonce::SharedNonceService* shared_nonces,
-                         std::chrono::seconds sweep, std::chrono::seconds prune)
-    : ra_(ra), shared_nonces_(shared_nonces), sweep_(sweep), prune_(prune), thread_([this] { run(); }) {}
+                         server::ca::CrlPublisher* crls, std::chrono::seconds sweep, std::chrono::seconds prune)
+    : ra_(ra), shared_nonces_(shared_nonces), crls_(crls), sweep_(sweep), prune_(prune), thread_([this] { run(); }) {}
 
 Maintenance::~Maintenance() {
   {
@@ -33,6 +33,9 @@ void Maintenance::run() {
       spdlog::warn("finishing interrupted finalizations: {}", finished.error().message());
     } else if (*finished > 0) {
       spdlog::info("finished {} finalization(s) another instance did not", *finished);
+    }
+    if (crls_ != nullptr) {
+      if (auto made = crls_->run_once(); !made) spdlog::warn("publishing CRLs: {}", made.error().message());
     }
     if (shared_nonces_ != nullptr && std::chrono::steady_clock::now() >= next_prune) {
       next_prune = std::chrono::steady_clock::now() + prune_;

@@ -4,7 +4,9 @@
 // and finishes finalizations they left "processing" (resume_stalled_
 // finalizations),
 // and every `prune` it forgets redeemed nonces that expired (shared nonces
-// only). Stops when destroyed.
+// only). With CRLs on, every `sweep` it also gives the CRL job its turn
+// (server/ca/crl: a new generation once a period has passed). Stops when
+// destroyed.
 #pragma once
 
 #include <chrono>
@@ -12,6 +14,7 @@
 #include <mutex>
 #include <thread>
 
+#include "server/ca/crl.h"
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 
@@ -20,7 +23,7 @@ namespace acmekit::ca_cli {
 class Maintenance {
  public:
   Maintenance(server::ra::RegistrationAuthority& ra, server::nonce::SharedNonceService* shared_nonces,
-              std::chrono::seconds sweep = std::chrono::seconds(2),
+              server::ca::CrlPublisher* crls = nullptr, std::chrono::seconds sweep = std::chrono::seconds(2),
               std::chrono::seconds prune = std::chrono::seconds(60));
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
@@ -31,6 +34,7 @@ class Maintenance {
 
   server::ra::RegistrationAuthority& ra_;
   server::nonce::SharedNonceService* shared_nonces_;
+  server::ca::CrlPublisher* crls_;
   const std::chrono::seconds sweep_, prune_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -2,6 +2,7 @@
 // in one process), in the order a request meets them.
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -11,11 +12,13 @@
 #include "cli/acmekit-ca/systemd_notify.h"
 #include "core/clock.h"
 #include "server/ca/authority.h"
+#include "server/ca/crl.h"
 #include "core/http/server.h"
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
 #include "server/va/validator.h"
+#include "server/wfe/crl_endpoint.h"
 #include "server/wfe/management.h"
 #include "server/wfe/problems.h"
 #include "server/wfe/wfe.h"
@@ -79,13 +82,6 @@ int run_serve(const ServeConfig& c) {
   fs::create_directories(c.data_dir, ec);
   fs::permissions(c.data_dir, fs::perms::owner_all, ec);
 
-  // ca: the root and intermediate, made on first start.
-  server::ca::AuthorityOptions ca_options;
-  if (c.issuer_key_type == "rsa") ca_options.key_spec = {crypto::KeyAlgorithm::kRsa, 2048};
-  ca_options.alternate_chain = c.alternate_chain;
-  auto authority = server::ca::Authority::load_or_create(c.data_dir, ca_options);
-  if (!authority) return fail("certificate authority in " + c.data_dir.string(), authority.error());
-
   // sa: durable state, SQLite in the data dir or PostgreSQL (--database).
   auto storage =
       server::sa::open_database(c.database, c.data_dir, {.synchronous = c.sqlite_sync}, c.database_pool);
@@ -93,6 +89,46 @@ int run_serve(const ServeConfig& c) {
   const bool shared_database = (*storage)->engine() != "sqlite";
   spdlog::info("database: {}{}", (*storage)->engine(),
                c.database.empty() ? "" : " " + server::sa::redact_database_url(c.database));
+  SystemClock clock;
+
+  // CRLs (RFC 5280 §5), with --crl-listen: a plain-HTTP listener of its own,
+  // the same core/http Server the management listener is, serving the CRLs
+  // stored in the database (wfe/crl_endpoint). Its own port, not the
+  // management one: relying parties anywhere fetch CRLs, while /metrics and
+  // /health are for the operator. Started before the CA is loaded, so the
+  // URL base written into certificates can carry the port it bound (port 0).
+  std::optional<server::wfe::CrlEndpoint> crl_endpoint;
+  std::unique_ptr<http::Server> crl_server;
+  std::string crl_url_base = c.crl_url_base;
+  if (!c.crl_listen.empty()) {
+    crl_endpoint.emplace(**storage, clock, c.crl_shards);
+    auto s = http::Server::start({.listen = c.crl_listen, .name = "CRL", .threads = 1},
+                                 [&crl_endpoint](const http::ServerRequest& r) { return crl_endpoint->handle(r); });
+    if (!s) return fail("the CRL listener", s.error());
+    crl_server = std::move(*s);
+    if (crl_url_base.empty()) {
+      // Derived from the address bound; a wildcard address names no host a
+      // relying party can reach, so loopback stands in (set --crl-url-base).
+      std::string host = host_of(c.crl_listen);
+      if (host == "0.0.0.0" || host == "::" || host.empty()) {
+        spdlog::warn("--crl-listen {} is a wildcard address: certificates will name CRLs on 127.0.0.1; "
+                     "set --crl-url-base to the name relying parties reach",
+                     c.crl_listen);
+        host = "127.0.0.1";
+      }
+      if (host.find(':') != std::string::npos) host = "[" + host + "]";
+      crl_url_base = fmt::format("http://{}:{}", host, crl_server->port());
+    }
+  }
+
+  // ca: the root and intermediate, made on first start.
+  server::ca::AuthorityOptions ca_options;
+  if (c.issuer_key_type == "rsa") ca_options.key_spec = {crypto::KeyAlgorithm::kRsa, 2048};
+  ca_options.alternate_chain = c.alternate_chain;
+  ca_options.crl_url_base = crl_url_base;
+  ca_options.crl_shards = c.crl_shards;
+  auto authority = server::ca::Authority::load_or_create(c.data_dir, ca_options);
+  if (!authority) return fail("certificate authority in " + c.data_dir.string(), authority.error());
 
   // va: validation, configured for where it may connect.
   server::va::ValidatorOptions va_options{.http01_port = c.http01_port,
@@ -122,7 +158,6 @@ int run_serve(const ServeConfig& c) {
   auto validator = server::va::make_validator(va_options);
 
   // ra + wfe.
-  SystemClock clock;
   server::ra::RaOptions ra_options;
   ra_options.policy.blocked_domains = c.blocked_domains;
   ra_options.policy.public_suffixes = public_suffixes;
@@ -177,7 +212,16 @@ int run_serve(const ServeConfig& c) {
   } else {
     nonces = std::make_unique<server::nonce::MemoryNonceService>();
   }
-  Maintenance maintenance(ra, shared_nonces);
+  // The CRL job: a first generation now (when the stored one is a period
+  // old), then at Maintenance's ticks.
+  std::unique_ptr<server::ca::CrlPublisher> crls;
+  if (crl_server) {
+    crls = std::make_unique<server::ca::CrlPublisher>(
+        **storage, **authority, clock,
+        server::ca::CrlOptions{.url_base = crl_url_base, .shards = c.crl_shards, .period = c.crl_period});
+    if (auto made = crls->run_once(); !made) spdlog::warn("publishing CRLs: {}", made.error().message());
+  }
+  Maintenance maintenance(ra, shared_nonces, crls.get());
   server::wfe::Wfe wfe(ra, **storage, *nonces, **authority, clock,
                        {.terms_of_service = c.terms_of_service,
                         .website = c.website,
@@ -217,6 +261,7 @@ int run_serve(const ServeConfig& c) {
 
   // Prometheus /metrics and /health on a separate, plain-HTTP management listener.
   server::wfe::Management management_endpoints(wfe, **storage, clock);
+  if (crls) management_endpoints.add_metrics([&crls] { return crls->metrics_text(); });
   std::unique_ptr<http::Server> management;
   if (!c.management_listen.empty()) {
     auto m = http::Server::start({.listen = c.management_listen, .name = "management", .threads = 1},
@@ -238,6 +283,13 @@ int run_serve(const ServeConfig& c) {
                  host.find(':') != std::string::npos ? "[" + host + "]" : host, management->port());
   }
 
+  if (crl_server) {
+    const std::string host = host_of(c.crl_listen);
+    spdlog::info("CRLs on http://{}:{}/crl/0.crl .. /crl/{}.crl, a new generation every {}s; certificates name {}",
+                 host.find(':') != std::string::npos ? "[" + host + "]" : host, crl_server->port(), c.crl_shards - 1,
+                 c.crl_period.count(), crl_url_base + "/crl/SHARD.crl");
+  }
+
   // Under systemd (Type=notify): started now; the watchdog is fed while the
   // database takes writes, as GET /health reports it (SQLite: a wedged disk
   // is this process's trouble, and a restart may clear it).
@@ -257,6 +309,7 @@ int run_serve(const ServeConfig& c) {
   notify_systemd("STOPPING=1");
   (*server)->stop();
   if (management) management->stop();
+  if (crl_server) crl_server->stop();
   return kExitOk;  // ra's destructor waits for validations in flight
 }
 

@@ -68,6 +68,33 @@ Result<ossl::GeneralNamesPtr> make_general_names(const std::vector<std::string>&
   return names;
 }
 
+Result<DistPointNamePtr> make_distribution_point_name(std::string_view uri) {
+  // RFC 5280 §4.2.1.13: the URI names an HTTP (or LDAP) server; we only
+  // publish over HTTP. IA5String: ASCII, and no spaces in a URI.
+  if (!uri.starts_with("http://") ||
+      std::ranges::any_of(uri, [](unsigned char c) { return c <= 0x20 || c >= 0x7f; })) {
+    return make_error(ErrorKind::kInvalidArgument, "invalid CRL distribution point \"" + std::string(uri) + "\"");
+  }
+  DistPointNamePtr name(DIST_POINT_NAME_new());
+  ossl::GeneralNamesPtr full(GENERAL_NAMES_new());
+  GENERAL_NAME* gn = GENERAL_NAME_new();
+  ASN1_IA5STRING* value = ASN1_IA5STRING_new();
+  if (!name || !full || gn == nullptr || value == nullptr ||
+      ASN1_STRING_set(value, uri.data(), static_cast<int>(uri.size())) != 1) {
+    GENERAL_NAME_free(gn);
+    ASN1_STRING_free(value);
+    return ossl::crypto_error("building distribution point");
+  }
+  GENERAL_NAME_set0_value(gn, GEN_URI, value);
+  if (sk_GENERAL_NAME_push(full.get(), gn) <= 0) {
+    GENERAL_NAME_free(gn);
+    return ossl::crypto_error("building distribution point");
+  }
+  name->type = 0;  // fullName
+  name->name.fullname = full.release();
+  return name;
+}
+
 SubjectAltNames read_general_names(const GENERAL_NAMES* names) {
   SubjectAltNames out;
   if (names == nullptr) return out;

@@ -21,6 +21,12 @@ std::string format_ip_address(std::string_view bytes);
 // RFC 8738 §3). DNS names are lower-cased.
 Result<ossl::GeneralNamesPtr> make_general_names(const std::vector<std::string>& identifiers);
 
+using DistPointNamePtr = std::unique_ptr<DIST_POINT_NAME, ossl::Deleter<DIST_POINT_NAME_free>>;
+// A DistributionPointName whose fullName is one uniformResourceIdentifier
+// (RFC 5280 §4.2.1.13, §5.2.5): the URI of a CRL. kInvalidArgument unless
+// uri is an http:// URI of printable ASCII.
+Result<DistPointNamePtr> make_distribution_point_name(std::string_view uri);
+
 struct SubjectAltNames {
   std::vector<std::string> dns_names;     // lower-cased
   std::vector<std::string> ip_addresses;  // textual

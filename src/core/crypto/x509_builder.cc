@@ -179,6 +179,25 @@ Status add_acme_identifier(X509* cert, const std::string& digest) {
   return {};
 }
 
+// RFC 5280 §4.2.1.13: one DistributionPoint with only a fullName (no
+// reasons, no cRLIssuer: the issuer of the certificate signs the CRL).
+Status add_crl_distribution_point(X509* cert, std::string_view uri) {
+  using DistPointsPtr = std::unique_ptr<CRL_DIST_POINTS, ossl::Deleter<CRL_DIST_POINTS_free>>;
+  ACMEKIT_TRY(DistPointNamePtr name, make_distribution_point_name(uri));
+  DistPointsPtr points(CRL_DIST_POINTS_new());
+  DIST_POINT* point = DIST_POINT_new();
+  if (!points || point == nullptr) {
+    DIST_POINT_free(point);
+    return ossl::crypto_error("building cRLDistributionPoints");
+  }
+  point->distpoint = name.release();
+  if (sk_DIST_POINT_push(points.get(), point) <= 0) {
+    DIST_POINT_free(point);
+    return ossl::crypto_error("building cRLDistributionPoints");
+  }
+  return add_ext(cert, NID_crl_distribution_points, points.get(), false, "cRLDistributionPoints");
+}
+
 }  // namespace
 
 Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const PublicKey& subject,
@@ -224,6 +243,9 @@ Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const Publ
   ACMEKIT_CHECK(add_key_identifiers(cert.get(), issuer.get()));
   ACMEKIT_CHECK(add_subject_alt_names(cert.get(), tmpl));
   if (tmpl.acme_identifier) ACMEKIT_CHECK(add_acme_identifier(cert.get(), *tmpl.acme_identifier));
+  if (!tmpl.crl_distribution_point.empty()) {
+    ACMEKIT_CHECK(add_crl_distribution_point(cert.get(), tmpl.crl_distribution_point));
+  }
 
   if (X509_sign(cert.get(), issuer_pkey, digest_for(issuer_key.algorithm())) <= 0) {
     return ossl::crypto_error("signing certificate");

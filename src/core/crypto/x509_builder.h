@@ -48,6 +48,9 @@ struct CertificateTemplate {
   // RFC 8737 §3: the critical id-pe-acmeIdentifier extension holding this
   // 32-byte SHA-256 digest of the key authorization.
   std::optional<std::string> acme_identifier;
+  // RFC 5280 §4.2.1.13 cRLDistributionPoints (non-critical): one
+  // distribution point whose fullName is this http:// URI. Empty: none.
+  std::string crl_distribution_point;
 };
 
 // Signs tmpl for subject with issuer_key and returns the DER certificate.

@@ -10,12 +10,15 @@
 #include "core/crypto/digest.h"
 #include "core/crypto/x509_builder.h"
 #include "core/fs/atomic_file.h"
+#include "server/ca/crl_shard.h"
 
 namespace acmekit::server::ca {
 
 struct Authority::State {
   crypto::PrivateKey intermediate_key;
   std::string intermediate_der;
+  std::string crl_url_base;  // empty: no cRLDistributionPoints
+  int crl_shards = 128;
 };
 
 namespace {
@@ -206,7 +209,11 @@ Result<std::unique_ptr<Authority>> Authority::load_or_create(const fs::path& dir
     ACMEKIT_TRY(std::string cross_pem, load_alternate(dir, intermediate_key));
     chains.push_back(std::move(cross_pem));
   }
-  auto state = std::make_shared<const State>(State{std::move(intermediate_key), std::move(intermediate.der)});
+  if (!options.crl_url_base.empty() && (options.crl_shards < 1 || options.crl_shards > kMaxCrlShards)) {
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("CRL shards must be 1..{}", kMaxCrlShards));
+  }
+  auto state = std::make_shared<const State>(State{std::move(intermediate_key), std::move(intermediate.der),
+                                                   options.crl_url_base, options.crl_shards});
   return std::make_unique<Authority>(std::move(state), std::move(chains), std::move(root.pem));
 }
 
@@ -248,6 +255,11 @@ Result<IssuedCertificate> Authority::issue(const crypto::PublicKey& subject_key,
   }
   t.server_auth = profile.server_auth;  // RFC 5280 §4.2.1.12
   t.client_auth = profile.client_auth;
+  if (!state_->crl_url_base.empty()) {
+    // RFC 5280 §4.2.1.13: the CRL of the shard of this notAfter (whole
+    // seconds, as encoded), which will list it if it is revoked.
+    t.crl_distribution_point = crl_url(state_->crl_url_base, crl_shard(not_after, state_->crl_shards));
+  }
   ACMEKIT_TRY(std::string der,
               crypto::sign_certificate(t, subject_key, state_->intermediate_key, state_->intermediate_der));
   ACMEKIT_TRY(crypto::CertificateInfo info, crypto::parse_certificate_der(der));
@@ -255,6 +267,10 @@ Result<IssuedCertificate> Authority::issue(const crypto::PublicKey& subject_key,
                            .serial_hex = std::move(info.serial_hex),
                            .not_before = info.not_before,
                            .not_after = info.not_after};
+}
+
+Result<std::string> Authority::sign_crl(const crypto::CrlTemplate& tmpl) const {
+  return crypto::sign_crl(tmpl, state_->intermediate_key, state_->intermediate_der);
 }
 
 Result<std::pair<std::string, std::string>> Authority::listener_credentials(

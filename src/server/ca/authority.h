@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "core/crypto/crl.h"
 #include "core/crypto/key.h"
 #include "core/error.h"
 #include "core/wire/types.h"
@@ -24,6 +25,11 @@ struct AuthorityOptions {
   // Also create a second root that cross-signs the intermediate, served as
   // a Link: rel="alternate" chain (RFC 8555 §7.4.2).
   bool alternate_chain = false;
+  // RFC 5280 §4.2.1.13: with a base ("http://HOST:PORT"), every leaf gets a
+  // cRLDistributionPoints naming its shard's CRL (crl_shard.h, crl_url);
+  // empty: CRLs are off and leaves carry none.
+  std::string crl_url_base;
+  int crl_shards = 128;
 };
 
 struct IssuedCertificate {
@@ -59,6 +65,13 @@ class Authority {
   // [1] the alternate when configured (alternate intermediate PEM).
   const std::vector<std::string>& chains() const { return chains_; }
   const std::string& root_pem() const { return root_pem_; }
+
+  // The intermediate's PEM, the issuer of every leaf and every CRL (the
+  // alternate chain's cross-signed intermediate has the same subject and
+  // key, so a CRL verifies under either chain).
+  const std::string& intermediate_pem() const { return chains_.front(); }
+  // Signs a CRL (RFC 5280 §5) with the intermediate's key.
+  Result<std::string> sign_crl(const crypto::CrlTemplate& tmpl) const;
 
   // A certificate for the CA's own HTTPS listener, signed by the
   // intermediate, valid for names (dns or ip) — made at each start, never

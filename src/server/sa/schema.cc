@@ -172,6 +172,20 @@ CREATE TABLE secrets (
     Migration{7, R"sql(
 ALTER TABLE orders ADD COLUMN profile TEXT NOT NULL DEFAULT '';
 )sql"},
+    // RFC 5280 §5 CRLs: the latest of each shard, which every instance
+    // serves (one number, one CRL: the primary key); the revoked
+    // certificates a CRL pass lists, from a partial index.
+    Migration{8, R"sql(
+CREATE TABLE crls (
+  shard          INTEGER NOT NULL,
+  number         INTEGER NOT NULL,
+  this_update_ms INTEGER NOT NULL,
+  next_update_ms INTEGER NOT NULL,
+  der            BLOB NOT NULL,
+  PRIMARY KEY (shard, number)
+) WITHOUT ROWID;
+CREATE INDEX certificates_revoked ON certificates(not_after_ms) WHERE status = 'revoked';
+)sql"},
 };
 static_assert(kMigrations.back().to_version == kSchemaVersion);
 
@@ -304,6 +318,17 @@ CREATE TABLE secrets (
     // default profile).
     Migration{7, R"sql(
 ALTER TABLE orders ADD COLUMN profile TEXT NOT NULL DEFAULT '';
+)sql"},
+    Migration{8, R"sql(
+CREATE TABLE crls (
+  shard          BIGINT NOT NULL,
+  number         BIGINT NOT NULL,
+  this_update_ms BIGINT NOT NULL,
+  next_update_ms BIGINT NOT NULL,
+  der            BYTEA NOT NULL,
+  PRIMARY KEY (shard, number)
+);
+CREATE INDEX certificates_revoked ON certificates(not_after_ms) WHERE status = 'revoked';
 )sql"},
 };
 static_assert(kPostgresMigrations.back().to_version == kSchemaVersion);

@@ -552,6 +552,58 @@ class Queries {
     }());
   }
 
+  Result<std::vector<RevokedCertificate>> list_revoked_certificates(TimePoint expires_after) {
+    return in("list_revoked_certificates", [&]() -> Result<std::vector<RevokedCertificate>> {
+      // The partial index certificates_revoked (schema step 7) holds exactly
+      // these rows.
+      ACMEKIT_TRY(auto stmt, db_.prepare("SELECT id, revoked_at_ms, revocation_reason, not_after_ms FROM certificates "
+                                          "WHERE status = 'revoked' AND not_after_ms > ?1 "
+                                          "ORDER BY not_after_ms, id"));
+      stmt.bind(1, to_millis(expires_after));
+      std::vector<RevokedCertificate> out;
+      while (true) {
+        ACMEKIT_TRY(bool row, stmt.step());
+        if (!row) return out;
+        RevokedCertificate r{.serial_hex = stmt.text(0), .reason = static_cast<int>(stmt.integer(2)),
+                             .not_after = from_millis(stmt.integer(3))};
+        // A revoked row always has its time; a missing one reads as the epoch.
+        r.revoked_at = from_millis(stmt.is_null(1) ? 0 : stmt.integer(1));
+        out.push_back(std::move(r));
+      }
+    }());
+  }
+
+  Result<std::optional<CrlRecord>> latest_crl(int shard) {
+    return in("latest_crl", [&]() -> Result<std::optional<CrlRecord>> {
+      ACMEKIT_TRY(auto stmt, db_.prepare("SELECT number, this_update_ms, next_update_ms, der FROM crls "
+                                          "WHERE shard = ?1 ORDER BY number DESC LIMIT 1"));
+      stmt.bind(1, std::int64_t{shard});
+      ACMEKIT_TRY(bool row, stmt.step());
+      if (!row) return std::nullopt;
+      return CrlRecord{.shard = shard, .number = stmt.integer(0), .this_update = from_millis(stmt.integer(1)),
+                       .next_update = from_millis(stmt.integer(2)), .der = stmt.blob(3)};
+    }());
+  }
+
+  Status add_crls(const std::vector<CrlRecord>& crls) {
+    return in("add_crls", write([&]() -> Status {
+                for (const auto& crl : crls) {
+                  // The primary key (shard, number) refuses a second CRL of a
+                  // number (kAlreadyExists), and with it the whole write.
+                  ACMEKIT_TRY(auto insert, db_.prepare("INSERT INTO crls (shard, number, this_update_ms, "
+                                                        "next_update_ms, der) VALUES (?1, ?2, ?3, ?4, ?5)"));
+                  insert.bind(1, std::int64_t{crl.shard}).bind(2, crl.number);
+                  insert.bind(3, to_millis(crl.this_update)).bind(4, to_millis(crl.next_update));
+                  insert.bind_blob(5, crl.der);
+                  ACMEKIT_CHECK(insert.run());
+                  ACMEKIT_TRY(auto prune, db_.prepare("DELETE FROM crls WHERE shard = ?1 AND number < ?2"));
+                  prune.bind(1, std::int64_t{crl.shard}).bind(2, crl.number);
+                  ACMEKIT_CHECK(prune.run());
+                }
+                return {};
+              }));
+  }
+
   Status check_health(TimePoint now) {
     return in("check_health", write([&]() -> Status {
                 ACMEKIT_TRY(auto read, db_.prepare("SELECT COUNT(*) FROM (SELECT 1 FROM accounts LIMIT 1) AS one"));
@@ -775,6 +827,15 @@ class SqlStorage final : public Storage {
   }
   Status prune_nonces(TimePoint now) override {
     return with([&](Queries& q) { return q.prune_nonces(now); });
+  }
+  Result<std::vector<RevokedCertificate>> list_revoked_certificates(TimePoint expires_after) override {
+    return with([&](Queries& q) { return q.list_revoked_certificates(expires_after); });
+  }
+  Result<std::optional<CrlRecord>> latest_crl(int shard) override {
+    return with([&](Queries& q) { return q.latest_crl(shard); });
+  }
+  Status add_crls(const std::vector<CrlRecord>& crls) override {
+    return with([&](Queries& q) { return q.add_crls(crls); });
   }
   Result<std::string> shared_secret(std::string_view name, std::string_view candidate) override {
     return with([&](Queries& q) { return q.shared_secret(name, candidate); });

@@ -42,6 +42,23 @@ struct WindowCount {
   std::vector<TimePoint> newest;
 };
 
+// A revoked certificate as a CRL lists it (RFC 5280 §5.1.2.6).
+struct RevokedCertificate {
+  std::string serial_hex;  // the certificate id: lower-case hex serial
+  TimePoint revoked_at{};
+  int reason = 0;  // RFC 5280 §5.3.1 CRLReason
+  TimePoint not_after{};
+};
+
+// One published CRL (RFC 5280 §5): the DER every instance serves for its
+// shard (server/ca/crl_shard.h) until a newer one is stored.
+struct CrlRecord {
+  int shard = 0;
+  std::int64_t number = 0;  // RFC 5280 §5.2.3 cRLNumber
+  TimePoint this_update{}, next_update{};
+  std::string der;
+};
+
 class StorageReader {
  public:
   virtual ~StorageReader() = default;
@@ -96,6 +113,14 @@ class StorageReader {
   virtual Result<WindowCount> count_failed_validations(std::string_view account_id,
                                                        const wire::Identifier& identifier, TimePoint since,
                                                        std::size_t keep) = 0;
+  // CRLs (RFC 5280 §5): the revoked certificates whose notAfter is after
+  // `expires_after`, soonest-expiring first. Every shard's at once: the CRL
+  // job makes all shards in one pass and sorts them itself (the shard is a
+  // function of notAfter, server/ca/crl_shard.h), so one indexed query
+  // serves the pass.
+  virtual Result<std::vector<RevokedCertificate>> list_revoked_certificates(TimePoint expires_after) = 0;
+  // The stored CRL of `shard` with the highest number, if any.
+  virtual Result<std::optional<CrlRecord>> latest_crl(int shard) = 0;
 };
 
 class StorageWriter {
@@ -166,6 +191,11 @@ class StorageWriter {
   // file, I/O error, locked past the busy timeout). For GET /health and
   // the systemd watchdog.
   virtual Status check_health(TimePoint now) = 0;
+  // Stores the CRLs of one generation together: all or none. A shard that
+  // has a CRL of that number already refuses them all (kAlreadyExists): one
+  // number, one CRL, whichever instance made it. The older CRLs of those
+  // shards are deleted in the same transaction (only the latest is served).
+  virtual Status add_crls(const std::vector<CrlRecord>& crls) = 0;
 };
 
 // Held while a check and the write it decides must not interleave with

@@ -26,9 +26,11 @@ namespace acmekit::server::sa {
 
 // The tables copied, every one a foreign key refers to before the tables
 // that refer to it.
-inline constexpr std::array<std::string_view, 9> kTransferTables{
+// crls: the published CRLs, so the target's next CRL numbers continue
+// after them (RFC 5280 §5.2.3).
+inline constexpr std::array<std::string_view, 10> kTransferTables{
     "accounts",          "orders",   "authzs",       "order_authzs", "certificates",
-    "certificate_names", "eab_keys", "blocked_keys", "secrets"};
+    "certificate_names", "eab_keys", "blocked_keys", "secrets",      "crls"};
 // The tables left behind: redeemed nonces (the CA refuses a nonce older
 // than a few minutes anyway), the health probe's row, the schema version
 // (each engine keeps its own; migrate() writes it).

@@ -32,7 +32,9 @@ acmekit::http::Response Management::handle(const http::ServerRequest& request) {
 }
 
 acmekit::http::Response Management::metrics() {
-  return text(200, wfe_.metrics_text(), "text/plain; version=0.0.4; charset=utf-8");
+  std::string body = wfe_.metrics_text();
+  for (const auto& source : extra_metrics_) body += source();
+  return text(200, std::move(body), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 acmekit::http::Response Management::health() {

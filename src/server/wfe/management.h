@@ -6,6 +6,10 @@
 //                 otherwise: for load balancers and monitoring
 #pragma once
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "core/clock.h"
 #include "core/http/client.h"
 #include "core/http/server.h"
@@ -22,6 +26,10 @@ class Management {
   // The request -> response function the management listener calls.
   acmekit::http::Response handle(const http::ServerRequest& request);
 
+  // More Prometheus text appended to /metrics (the CRL job's). Call before
+  // the listener starts.
+  void add_metrics(std::function<std::string()> source) { extra_metrics_.push_back(std::move(source)); }
+
  private:
   acmekit::http::Response metrics();
   acmekit::http::Response health();
@@ -29,6 +37,7 @@ class Management {
   const Wfe& wfe_;
   sa::StorageWriter& storage_;
   const Clock& clock_;
+  std::vector<std::function<std::string()>> extra_metrics_;
 };
 
 }  // namespace acmekit::server::wfe

@@ -294,5 +294,43 @@ TEST(ConfigProfilesTest, BadProfileValuesNameTheKey) {
   expect_invalid(resolve_toml("default_profile = \"classic\"\n[profiles.a]\n"), "default_profile");
 }
 
+TEST(ConfigTest, CrlsAreOffUntilCrlListenAndTakeTheirSettings) {
+  auto off = resolve_config(flags_with_data_dir()).value();
+  EXPECT_EQ(off.crl_listen, "");
+  EXPECT_EQ(off.crl_url_base, "");
+  EXPECT_EQ(off.crl_period, seconds(3600));
+  EXPECT_EQ(off.crl_shards, 128);
+
+  ServeFlags f = flags_with_data_dir();
+  f.crl_listen = "127.0.0.1:0";
+  f.crl_url_base = "HTTP://crl.example.net:4002/";
+  f.crl_period = "2s";
+  f.crl_shards = 16;
+  auto c = resolve_config(f).value();
+  EXPECT_EQ(c.crl_listen, "127.0.0.1:0");
+  EXPECT_EQ(c.crl_url_base, "http://crl.example.net:4002");
+  EXPECT_EQ(c.crl_period, seconds(2));
+  EXPECT_EQ(c.crl_shards, 16);
+
+  auto t = resolve_toml("crl_listen = \"0.0.0.0:4002\"\ncrl_url_base = \"http://crl.internal\"\n"
+                        "crl_period = \"30m\"\ncrl_shards = 4096").value();
+  EXPECT_EQ(t.crl_listen, "0.0.0.0:4002");
+  EXPECT_EQ(t.crl_url_base, "http://crl.internal");
+  EXPECT_EQ(t.crl_period, seconds(1800));
+  EXPECT_EQ(t.crl_shards, 4096);
+
+  expect_invalid(resolve_toml("crl_listen = \"a:1\"\ncrl_shards = 0"), "crl_shards");
+  expect_invalid(resolve_toml("crl_listen = \"a:1\"\ncrl_shards = 4097"), "crl_shards");
+  expect_invalid(resolve_toml("crl_listen = \"a:1\"\ncrl_period = \"0s\""), "crl_period");
+  expect_invalid(resolve_toml("crl_listen = \"a:1\"\ncrl_url_base = \"https://crl.internal\""), "crl_url_base");
+  expect_invalid(resolve_toml("crl_listen = \"a:1\"\ncrl_url_base = \"http://crl.internal/crls\""), "crl_url_base");
+  expect_invalid(resolve_toml("crl_url_base = \"http://crl.internal\""), "crl_listen");
+  f.crl_shards = 0;
+  expect_invalid(resolve_config(f), "--crl-shards");
+  f.crl_shards = 16;
+  f.crl_url_base = "http://";
+  expect_invalid(resolve_config(f), "--crl-url-base");
+}
+
 }  // namespace
 }  // namespace acmekit::ca_cli

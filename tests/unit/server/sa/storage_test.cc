@@ -361,6 +361,97 @@ TEST_P(StorageCertificateTest, CountsAnAccountsCertificatesSince) {
   EXPECT_EQ(*db->count_certificates_since("acct-b", base_time() - 72h), 1u);
 }
 
+TEST_P(StorageCertificateTest, ListsRevokedCertificatesNotYetExpired) {
+  OrderRecord third = order("order-3", "acct-a", {"example.com"}, {});
+  third.status = AcmeStatus::kProcessing;
+  ASSERT_TRUE(db->add_order(third, {}));
+  CertificateRecord soon = certificate("0a", "acct-a", "order-1", base_time());
+  soon.not_after = base_time() + 24h;
+  CertificateRecord later = certificate("0b", "acct-a", "order-2", base_time());  // notAfter + 90 days
+  CertificateRecord kept = certificate("0c", "acct-a", "order-3", base_time());   // never revoked
+  for (const auto& c : {soon, later, kept}) ASSERT_TRUE(db->add_certificate(c));
+  EXPECT_TRUE(db->list_revoked_certificates(base_time())->empty());
+  ASSERT_TRUE(db->revoke_certificate("0b", 4, base_time() + 1h, ""));
+  ASSERT_TRUE(db->revoke_certificate("0a", 1, base_time() + 2h, ""));
+
+  auto all = db->list_revoked_certificates(base_time());
+  ASSERT_TRUE(all) << all.error().message();
+  ASSERT_EQ(all->size(), 2u);
+  // Soonest-expiring first, with what a CRL entry needs.
+  EXPECT_EQ((*all)[0].serial_hex, "0a");
+  EXPECT_EQ((*all)[0].reason, 1);
+  EXPECT_EQ((*all)[0].revoked_at, base_time() + 2h);
+  EXPECT_EQ((*all)[0].not_after, soon.not_after);
+  EXPECT_EQ((*all)[1].serial_hex, "0b");
+  EXPECT_EQ((*all)[1].reason, 4);
+  EXPECT_EQ((*all)[1].not_after, later.not_after);
+  // notAfter at or before the bound: left out.
+  auto unexpired = db->list_revoked_certificates(soon.not_after);
+  ASSERT_TRUE(unexpired);
+  ASSERT_EQ(unexpired->size(), 1u);
+  EXPECT_EQ((*unexpired)[0].serial_hex, "0b");
+  EXPECT_TRUE(db->list_revoked_certificates(later.not_after)->empty());
+}
+
+CrlRecord crl(int shard, std::int64_t number, const std::string& der) {
+  return CrlRecord{.shard = shard, .number = number, .this_update = base_time() + std::chrono::milliseconds(number),
+                   .next_update = base_time() + std::chrono::milliseconds(number) + 2h, .der = der};
+}
+
+TEST_P(StorageTest, StoresOneCrlPerNumberAndServesTheLatest) {
+  EXPECT_FALSE(db->latest_crl(0)->has_value());
+  ASSERT_TRUE(db->add_crls({crl(0, 100, std::string("\x30\x00der-0", 7)), crl(1, 100, "der-1")}));
+  auto got = db->latest_crl(0);
+  ASSERT_TRUE(got && got->has_value()) << (got ? "" : got.error().message());
+  EXPECT_EQ((*got)->shard, 0);
+  EXPECT_EQ((*got)->number, 100);
+  EXPECT_EQ((*got)->der, std::string("\x30\x00der-0", 7));  // bytes, NULs included
+  EXPECT_EQ((*got)->this_update, base_time() + 100ms);
+  EXPECT_EQ((*got)->next_update, base_time() + 100ms + 2h);
+  EXPECT_EQ((**db->latest_crl(1)).der, "der-1");
+  EXPECT_FALSE(db->latest_crl(2)->has_value());
+
+  // A second CRL of a number is refused, with the whole generation.
+  auto dup = db->add_crls({crl(0, 101, "new-0"), crl(1, 100, "other-1")});
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().kind, ErrorKind::kAlreadyExists);
+  EXPECT_EQ((**db->latest_crl(0)).number, 100);
+  EXPECT_EQ((**db->latest_crl(1)).der, "der-1");
+
+  ASSERT_TRUE(db->add_crls({crl(0, 200, "der-0b"), crl(1, 200, "der-1b")}));
+  EXPECT_EQ((**db->latest_crl(0)).der, "der-0b");
+  EXPECT_EQ((**db->latest_crl(1)).number, 200);
+  // Older ones are gone: the old number can be neither served nor reused
+  // by mistake (it is lower than the latest).
+  ASSERT_TRUE(db->add_crls({crl(0, 150, "late")}));  // a lower number is stored, not served
+  EXPECT_EQ((**db->latest_crl(0)).der, "der-0b");
+}
+
+TEST_P(StorageTest, RacingCrlGenerationsStoreOneCrlPerNumber) {
+  // Instances racing on one number (each with its own storage: on
+  // PostgreSQL, its own connections): exactly one generation lands.
+  std::vector<std::unique_ptr<Storage>> instances;
+  for (int i = 0; i < 4; ++i) instances.push_back(postgres() ? open() : nullptr);
+  std::vector<std::thread> threads;
+  std::atomic<int> stored{0}, refused{0};
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&, i] {
+      Storage& s = instances[i] ? *instances[i] : *db;
+      auto r = s.add_crls({crl(0, 500, "instance-" + std::to_string(i)), crl(1, 500, "instance-" + std::to_string(i))});
+      if (r) {
+        ++stored;
+      } else {
+        EXPECT_EQ(r.error().kind, ErrorKind::kAlreadyExists) << r.error().message();
+        ++refused;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(stored.load(), 1);
+  EXPECT_EQ(refused.load(), 3);
+  EXPECT_EQ((**db->latest_crl(0)).der, (**db->latest_crl(1)).der);
+}
+
 TEST_P(StorageTest, EabKeyBindsToOneAccountOnce) {
   // Raw MAC bytes, including NUL and high bytes, come back exactly.
   const std::string mac("\x00\x01\xfe\xff key \x00 bytes", 16);

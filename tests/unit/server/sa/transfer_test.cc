@@ -96,6 +96,8 @@ class TransferTest : public test_support::PostgresTest {
     o3.created = base_time() + 4h;
     ASSERT_TRUE(db.add_order(o3, {z4}));
     ASSERT_TRUE(db.shared_secret("nonce-mac", std::string("\x01\x00secret", 8)));
+    ASSERT_TRUE(db.add_crls({{.shard = 3, .number = 1'767'225'600'123, .this_update = base_time(),
+                              .next_update = base_time() + std::chrono::hours(2), .der = std::string("\x30\x00crl", 5)}}));
   }
 
   Result<TransferReport> transfer_to(const std::string& url) {
@@ -134,7 +136,8 @@ TEST_F(TransferTest, PostgresContinuesTheSqliteCa) {
                                                       {"certificate_names", 3},
                                                       {"eab_keys", 1},
                                                       {"blocked_keys", 1},
-                                                      {"secrets", 1}}));
+                                                      {"secrets", 1},
+                                                      {"crls", 1}}));
   EXPECT_EQ(report->next_order_seq, 4);
 
   auto opened = open_postgres({.url = url, .pool = 2});
@@ -186,6 +189,11 @@ TEST_F(TransferTest, PostgresContinuesTheSqliteCa) {
   EXPECT_EQ((*eab)->hmac_key, std::string("\x00mac\xff\\x5c'", 8));
   EXPECT_EQ((*eab)->account_id, "acct-a");
   EXPECT_EQ(*pg.shared_secret("nonce-mac", "another instance's"), std::string("\x01\x00secret", 8));
+  // The published CRLs: the next number continues after them.
+  auto crl = pg.latest_crl(3);
+  ASSERT_TRUE(crl && *crl);
+  EXPECT_EQ((*crl)->number, 1'767'225'600'123);
+  EXPECT_EQ((*crl)->der, std::string("\x30\x00crl", 5));
 
   // The rate limits' windows count the copied history.
   const TimePoint since = base_time() - 24h;
