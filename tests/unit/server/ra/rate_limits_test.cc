@@ -8,6 +8,7 @@
 // through a fake validator; only those are waited for.
 #include <gtest/gtest.h>
 
+#include "server/va/address_policy.h"
 #include "server/wfe/problems.h"
 #include "support/fake_clock.h"
 
@@ -103,9 +104,11 @@ class CaRateLimitTest : public ::testing::Test {
     auto storage = sa::open_sqlite(dir_ / "ca.db");
     ASSERT_TRUE(storage) << storage.error().message();
     storage_ = std::move(*storage);
-    ra_ = std::make_unique<RegistrationAuthority>(
-        *storage_, validator_, *authority_, clock_,
-        RaOptions{.profiles = std::move(profiles), .validation_threads = 2, .rate_limits = limits});
+    RaOptions options{.profiles = std::move(profiles), .validation_threads = 2, .rate_limits = limits};
+    // The tests' IP identifiers are TEST-NET-1 addresses (RFC 5737), which
+    // the address policy refuses by default.
+    options.policy.address_policy = va::AddressPolicy::allowing({"192.0.2.0/24"}).value();
+    ra_ = std::make_unique<RegistrationAuthority>(*storage_, validator_, *authority_, clock_, std::move(options));
   }
   static RateLimitOptions none() {
     RateLimitOptions o;
@@ -512,7 +515,7 @@ TEST_F(CaRateLimitTest, CaaIsCheckedAfterTheChallengeWithTheAccountUrl) {
   EXPECT_NE(after.authzs.at(0).challenges.at(0).error_json.find("urn:ietf:params:acme:error:caa"), std::string::npos);
 
   // An IP address has no CAA.
-  auto ip = ra_->new_order(a, {{.type = "ip", .value = "192.0.2.7"}}, std::nullopt, std::nullopt);
+  auto ip = ra_->new_order(a, {{.type = "ip", .value = "192.0.2.7"}}, std::nullopt, std::nullopt, {}, "shortlived");
   ASSERT_TRUE(ip) << ip.error().message();
   const std::size_t before = validator_.caa_count();
   EXPECT_EQ(validate(a, *ip).order.status, AcmeStatus::kReady);

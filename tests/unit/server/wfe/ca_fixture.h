@@ -68,8 +68,10 @@ class InProcessCa {
     va::ValidatorOptions va_options{.http01_port = ca->responder_->port()};
     for (const auto& h : kHosts) va_options.hosts[h] = {"127.0.0.1"};
     // The responder is on loopback, which the address policy refuses by
-    // default (as lib.sh's CA: --validation-allow-cidr 127.0.0.0/8).
-    ACMEKIT_TRY(va_options.address_policy, va::AddressPolicy::allowing({"127.0.0.0/8", "::1/128"}));
+    // default (as lib.sh's CA: --validation-allow-cidr 127.0.0.0/8); the
+    // tests' IP identifiers are TEST-NET-1 addresses (RFC 5737).
+    ACMEKIT_TRY(va_options.address_policy,
+                va::AddressPolicy::allowing({"127.0.0.0/8", "::1/128", "192.0.2.0/24"}));
     ra_options.policy.address_policy = va_options.address_policy;
     ca->validator_ = va::make_validator(va_options);
     ca->ra_ = std::make_unique<ra::RegistrationAuthority>(*ca->storage_, *ca->validator_, *ca->authority_,
