@@ -25,8 +25,20 @@ namespace acmekit::test_support {
 
 class ChallTestSrv {
  public:
-  // Call with ASSERT_NO_FATAL_FAILURE(srv.start()).
+  // Call with ASSERT_NO_FATAL_FAILURE(srv.start()). A free port can be
+  // taken by another process between our probe and the server's bind (the
+  // server then exits, and the other process answers on "its" port): such
+  // an attempt is detected (the server gone, or its API not answering as
+  // challtestsrv) and made again on other ports.
   void start() {
+    for (int attempt = 0; attempt < 3 && !ready_; ++attempt) {
+      if (attempt > 0) stop();
+      ASSERT_NO_FATAL_FAILURE(try_start());
+    }
+    ASSERT_TRUE(ready_) << "pebble-challtestsrv did not answer on " << dns_server();
+  }
+
+  void try_start() {
     dns_port_ = free_loopback_port();
     management_port_ = free_loopback_port();
     ASSERT_NE(dns_port_, 0);
@@ -46,23 +58,30 @@ class ChallTestSrv {
                                 const_cast<char* const*>(argv.data()), environ);
     posix_spawn_file_actions_destroy(&actions);
     ASSERT_EQ(rc, 0) << "cannot start pebble-challtestsrv";
-    // Ready when the management API accepts and DNS answers (any A query
-    // gets the default 127.0.0.1).
+    // Ready when DNS answers (any A query gets the default 127.0.0.1) and
+    // the management API answers as challtestsrv's (setting the default
+    // IPv4 answer to what it is), while the server still runs.
     dns::Resolver probe({dns_server()}, std::chrono::milliseconds(200));
-    bool ready = false;
-    for (int i = 0; i < 100 && !ready; ++i) {
-      ready = loopback_accepts(management_port_) && probe.lookup_a("ready.test").has_value();
-      if (!ready) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    for (int i = 0; i < 100 && !ready_; ++i) {
+      if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {  // gone: a port was taken
+        pid_ = -1;
+        return;
+      }
+      ready_ = loopback_accepts(management_port_) && probe.lookup_a("ready.test").has_value() &&
+               management_answers();
+      if (!ready_) std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ASSERT_TRUE(ready) << "pebble-challtestsrv did not answer on " << dns;
-    ready_ = true;
   }
-  ~ChallTestSrv() {
+
+  void stop() {
     if (pid_ > 0) {
       ::kill(pid_, SIGTERM);
       ::waitpid(pid_, nullptr, 0);
+      pid_ = -1;
     }
   }
+
+  ~ChallTestSrv() { stop(); }
 
   bool ready() const { return ready_; }
   std::string dns_server() const { return "127.0.0.1:" + std::to_string(dns_port_); }
@@ -80,6 +99,14 @@ class ChallTestSrv {
   }
 
  private:
+  bool management_answers() const {
+    http::CurlClient client(http::ClientOptions{});
+    auto response = client.send({.method = "POST",
+                                 .url = "http://127.0.0.1:" + std::to_string(management_port_) + "/set-default-ipv4",
+                                 .body = R"({"ip":"127.0.0.1"})"});
+    return response && response->status == 200;
+  }
+
   pid_t pid_ = -1;
   bool ready_ = false;
   uint16_t dns_port_ = 0, management_port_ = 0;
