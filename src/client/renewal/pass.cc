@@ -230,8 +230,10 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
     // run: its certificate is thrown away, the live one still needs replacing.
     due.push_back({l.name, std::move(*settings), o.dry_run ? std::string() : l.cert_id, o.new_key});
   }
-  if (!pass.not_due.empty()) {
+  if (next) {
     spdlog::info("{} certificate(s) not due; next: {} at {}", pass.not_due.size(), next->first, iso8601(next->second));
+  } else if (!pass.not_due.empty()) {  // only lineages with autorenew off
+    spdlog::info("{} certificate(s) not renewed (autorenew off)", pass.not_due.size());
   }
 
   // Pre and post hooks run once per run, and only when something is renewed.

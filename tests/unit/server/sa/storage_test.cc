@@ -400,12 +400,12 @@ CrlRecord crl(int shard, std::int64_t number, const std::string& der) {
 
 TEST_P(StorageTest, StoresOneCrlPerNumberAndServesTheLatest) {
   EXPECT_FALSE(db->latest_crl(0)->has_value());
-  ASSERT_TRUE(db->add_crls({crl(0, 100, std::string("\x30\x00der-0", 7)), crl(1, 100, "der-1")}));
+  ASSERT_TRUE(db->add_crls({crl(0, 100, (std::string{'\x30', '\x00'} + "der-0")), crl(1, 100, "der-1")}));
   auto got = db->latest_crl(0);
   ASSERT_TRUE(got && got->has_value()) << (got ? "" : got.error().message());
   EXPECT_EQ((*got)->shard, 0);
   EXPECT_EQ((*got)->number, 100);
-  EXPECT_EQ((*got)->der, std::string("\x30\x00der-0", 7));  // bytes, NULs included
+  EXPECT_EQ((*got)->der, (std::string{'\x30', '\x00'} + "der-0"));  // bytes, NULs included
   EXPECT_EQ((*got)->this_update, base_time() + 100ms);
   EXPECT_EQ((*got)->next_update, base_time() + 100ms + 2h);
   EXPECT_EQ((**db->latest_crl(1)).der, "der-1");

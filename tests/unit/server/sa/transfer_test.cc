@@ -97,7 +97,7 @@ class TransferTest : public test_support::PostgresTest {
     ASSERT_TRUE(db.add_order(o3, {z4}));
     ASSERT_TRUE(db.shared_secret("nonce-mac", std::string("\x01\x00secret", 8)));
     ASSERT_TRUE(db.add_crls({{.shard = 3, .number = 1'767'225'600'123, .this_update = base_time(),
-                              .next_update = base_time() + std::chrono::hours(2), .der = std::string("\x30\x00crl", 5)}}));
+                              .next_update = base_time() + std::chrono::hours(2), .der = (std::string{'\x30', '\x00'} + "crl")}}));
   }
 
   Result<TransferReport> transfer_to(const std::string& url) {
@@ -193,7 +193,7 @@ TEST_F(TransferTest, PostgresContinuesTheSqliteCa) {
   auto crl = pg.latest_crl(3);
   ASSERT_TRUE(crl && *crl);
   EXPECT_EQ((*crl)->number, 1'767'225'600'123);
-  EXPECT_EQ((*crl)->der, std::string("\x30\x00crl", 5));
+  EXPECT_EQ((*crl)->der, (std::string{'\x30', '\x00'} + "crl"));
 
   // The rate limits' windows count the copied history.
   const TimePoint since = base_time() - 24h;
