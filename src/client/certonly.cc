@@ -15,6 +15,7 @@
 #include "client/store/accounts.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
+#include "client/store/live_leaf.h"
 #include "client/store/revocations.h"
 #include "core/crypto/certificate.h"
 #include "core/crypto/csr.h"
@@ -44,15 +45,6 @@ nlohmann::json CertonlyResult::to_json() const {
 }
 
 namespace {
-
-// The live certificate of lineage `name`, when it has a readable one.
-std::optional<crypto::CertificateInfo> live_leaf(const store::LineageStore& lineages, const std::string& name) {
-  auto pem = store::read_file(lineages.live_paths(name).cert);
-  if (!pem) return std::nullopt;
-  auto certs = crypto::parse_pem_chain(*pem);
-  if (!certs || certs->empty()) return std::nullopt;
-  return std::move(certs->front());
-}
 
 std::set<std::string> names_of(const crypto::CertificateInfo& leaf) {
   std::set<std::string> have(leaf.dns_names.begin(), leaf.dns_names.end());
@@ -103,7 +95,7 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
   // its names goes to a new lineage NAME-0001 (-0002, ...), as certbot does.
   std::optional<crypto::CertificateInfo> leaf;
   if (!csr_der) {
-    leaf = live_leaf(lineages, cert_name);
+    leaf = store::live_leaf(lineages, cert_name);
     if (leaf && r.cert_name.empty() && names_of(*leaf) != want) {
       const auto have = names_of(*leaf);
       if (std::ranges::includes(want, have)) {
@@ -118,7 +110,7 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
         const std::string base = cert_name;
         for (int n = 1;; ++n) {
           cert_name = fmt::format("{}-{:04d}", base, n);
-          leaf = live_leaf(lineages, cert_name);
+          leaf = store::live_leaf(lineages, cert_name);
           if (!leaf && !std::filesystem::exists(lineages.live_paths(cert_name).cert.parent_path())) break;
           if (leaf && names_of(*leaf) == want) break;
         }

@@ -12,6 +12,7 @@
 #include "client/store/accounts.h"
 #include "client/store/atomic_file.h"
 #include "client/store/lineages.h"
+#include "client/store/live_leaf.h"
 #include "client/store/revocations.h"
 #include "core/crypto/certificate.h"
 #include "core/http/curl_client.h"
@@ -35,9 +36,8 @@ std::optional<std::string> live_lineage_of(const store::LineageStore& lineages, 
     name = real.parent_path().filename().string();
     if (!store::LineageStore::check_name(name)) return std::nullopt;
   }
-  auto pem = store::read_file(lineages.live_paths(name).cert);
-  auto live = pem ? crypto::parse_pem_chain(*pem) : Result<std::vector<crypto::CertificateInfo>>();
-  if (!pem || !live || live->empty() || live->front().der != der) return std::nullopt;
+  auto live = store::live_leaf(lineages, name);
+  if (!live || live->der != der) return std::nullopt;
   return name;
 }
 
