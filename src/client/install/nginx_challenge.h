@@ -10,14 +10,10 @@
 #include <vector>
 
 #include "client/install/nginx_includes.h"
+#include "client/install/web_server.h"
 #include "core/error.h"
 
 namespace acmekit::client::install {
-
-struct Http01Response {
-  std::string token;              // RFC 8555 §8.3: base64url
-  std::string key_authorization;  // token "." thumbprint (§8.1)
-};
 
 // location = /.well-known/acme-challenge/TOKEN {
 //     default_type text/plain;

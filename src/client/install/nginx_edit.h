@@ -14,14 +14,10 @@
 #include <string_view>
 
 #include "client/install/nginx_config.h"
+#include "client/install/web_server.h"
 #include "core/error.h"
 
 namespace acmekit::client::install {
-
-struct CertificatePaths {
-  std::string certificate;  // live/NAME/fullchain.pem
-  std::string key;          // live/NAME/privkey.pem
-};
 
 // ssl_certificate and ssl_certificate_key in `server`: an existing
 // directive's path replaced (the first, when there are several), a missing
