@@ -13,7 +13,6 @@ using RevokedPtr = std::unique_ptr<X509_REVOKED, ossl::Deleter<X509_REVOKED_free
 using TimePtr = std::unique_ptr<ASN1_TIME, ossl::Deleter<ASN1_TIME_free>>;
 using IntegerPtr = std::unique_ptr<ASN1_INTEGER, ossl::Deleter<ASN1_INTEGER_free>>;
 using EnumeratedPtr = std::unique_ptr<ASN1_ENUMERATED, ossl::Deleter<ASN1_ENUMERATED_free>>;
-using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, ossl::Deleter<AUTHORITY_KEYID_free>>;
 using IssuingDistPointPtr = std::unique_ptr<ISSUING_DIST_POINT, ossl::Deleter<ISSUING_DIST_POINT_free>>;
 
 std::unexpected<Error> invalid(std::string_view what) {
@@ -67,26 +66,10 @@ Status add_entry(X509_CRL* crl, const RevokedEntry& e) {
   return {};
 }
 
-// RFC 5280 §5.2.1: the keyIdentifier of the issuer's subjectKeyIdentifier
-// (computed as §4.2.1.2 method 1 when the issuer lacks one).
+// RFC 5280 §5.2.1: the keyIdentifier of the issuer's subjectKeyIdentifier.
 Status add_authority_key_id(X509_CRL* crl, X509* issuer) {
-  std::string key_id;
-  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer)) {
-    key_id.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
-                  static_cast<std::size_t>(ASN1_STRING_length(ski)));
-  } else {
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    if (X509_pubkey_digest(issuer, EVP_sha1(), md, &len) != 1) return ossl::crypto_error("computing key identifier");
-    key_id.assign(reinterpret_cast<char*>(md), len);
-  }
-  AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
-  if (!akid) return ossl::crypto_error("building authorityKeyIdentifier");
-  akid->keyid = ASN1_OCTET_STRING_new();
-  if (akid->keyid == nullptr ||
-      ASN1_OCTET_STRING_set(akid->keyid, reinterpret_cast<const unsigned char*>(key_id.data()),
-                            static_cast<int>(key_id.size())) != 1 ||
-      X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) != 1) {
+  ACMEKIT_TRY(ossl::AuthorityKeyIdPtr akid, ossl::authority_key_id_of(issuer));
+  if (X509_CRL_add1_ext_i2d(crl, NID_authority_key_identifier, akid.get(), 0, X509V3_ADD_DEFAULT) != 1) {
     return ossl::crypto_error("adding authorityKeyIdentifier");
   }
   return {};

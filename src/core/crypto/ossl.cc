@@ -49,4 +49,30 @@ std::string bn_bytes(const BIGNUM* bn, int width) {
   return out;
 }
 
+Result<std::string> key_identifier(const X509* cert) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return crypto_error("computing key identifier");
+  return std::string(reinterpret_cast<char*>(md), len);
+}
+
+Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer) {
+  std::string key_id;
+  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer)) {
+    key_id.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                  static_cast<std::size_t>(ASN1_STRING_length(ski)));
+  } else {
+    ACMEKIT_TRY(key_id, key_identifier(issuer));
+  }
+  AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
+  if (!akid) return crypto_error("building authorityKeyIdentifier");
+  akid->keyid = ASN1_OCTET_STRING_new();
+  if (akid->keyid == nullptr ||
+      ASN1_OCTET_STRING_set(akid->keyid, reinterpret_cast<const unsigned char*>(key_id.data()),
+                            static_cast<int>(key_id.size())) != 1) {
+    return crypto_error("building authorityKeyIdentifier");
+  }
+  return akid;
+}
+
 }  // namespace acmekit::crypto::ossl

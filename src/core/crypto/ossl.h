@@ -34,6 +34,7 @@ using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
 using X509ReqPtr = std::unique_ptr<X509_REQ, Deleter<X509_REQ_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, Deleter<X509_NAME_free>>;
 using GeneralNamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
+using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, Deleter<AUTHORITY_KEYID_free>>;
 using ExtensionsPtr =
     std::unique_ptr<STACK_OF(X509_EXTENSION),
                     Deleter<+[](STACK_OF(X509_EXTENSION) * s) { sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free); }>>;
@@ -50,6 +51,13 @@ void clear_errors();
 BioPtr mem_bio(std::string_view bytes);
 // Everything written to a memory BIO, as bytes.
 std::string bio_contents(BIO* bio);
+
+// RFC 5280 §4.2.1.2 method 1: the SHA-1 of the certificate's
+// subjectPublicKey bit string.
+Result<std::string> key_identifier(const X509* cert);
+// RFC 5280 §4.2.1.1 / §5.2.1: an AuthorityKeyIdentifier whose keyIdentifier
+// is the issuer's subjectKeyIdentifier (key_identifier() when it lacks one).
+Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer);
 
 // Big-endian bytes of a BIGNUM, left-padded with zeros to width (0: minimal).
 std::string bn_bytes(const BIGNUM* bn, int width = 0);

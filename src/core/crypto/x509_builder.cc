@@ -15,7 +15,6 @@ using BasicConstraintsPtr = std::unique_ptr<BASIC_CONSTRAINTS, ossl::Deleter<BAS
 using BitStringPtr = std::unique_ptr<ASN1_BIT_STRING, ossl::Deleter<ASN1_BIT_STRING_free>>;
 using OctetStringPtr = std::unique_ptr<ASN1_OCTET_STRING, ossl::Deleter<ASN1_OCTET_STRING_free>>;
 using ExtKeyUsagePtr = std::unique_ptr<EXTENDED_KEY_USAGE, ossl::Deleter<EXTENDED_KEY_USAGE_free>>;
-using AuthorityKeyIdPtr = std::unique_ptr<AUTHORITY_KEYID, ossl::Deleter<AUTHORITY_KEYID_free>>;
 using ObjectPtr = std::unique_ptr<ASN1_OBJECT, ossl::Deleter<ASN1_OBJECT_free>>;
 using ExtensionPtr = std::unique_ptr<X509_EXTENSION, ossl::Deleter<X509_EXTENSION_free>>;
 
@@ -74,13 +73,6 @@ Status add_ext(X509* cert, int nid, void* value, bool critical, std::string_view
 }
 
 // RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value.
-Result<std::string> key_identifier(const X509* cert) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return ossl::crypto_error("computing key identifier");
-  return std::string(reinterpret_cast<char*>(md), len);
-}
-
 Result<OctetStringPtr> octet_string(std::string_view bytes) {
   OctetStringPtr s(ASN1_OCTET_STRING_new());
   if (!s || ASN1_OCTET_STRING_set(s.get(), reinterpret_cast<const unsigned char*>(bytes.data()),
@@ -135,25 +127,13 @@ Status add_constraints_and_usage(X509* cert, const CertificateTemplate& t) {
 }
 
 Status add_key_identifiers(X509* cert, X509* issuer) {
-  ACMEKIT_TRY(std::string ski, key_identifier(cert));
+  ACMEKIT_TRY(std::string ski, ossl::key_identifier(cert));
   ACMEKIT_TRY(OctetStringPtr ski_value, octet_string(ski));
   ACMEKIT_CHECK(add_ext(cert, NID_subject_key_identifier, ski_value.get(), false, "subjectKeyIdentifier"));
 
   // RFC 5280 §4.2.1.1: the issuer's subjectKeyIdentifier (computed the same
   // way if an external issuer lacks one); a self-signed certificate's own.
-  std::string aki = ski;
-  if (issuer != nullptr) {
-    if (const ASN1_OCTET_STRING* issuer_ski = X509_get0_subject_key_id(issuer)) {
-      aki.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(issuer_ski)),
-                 static_cast<std::size_t>(ASN1_STRING_length(issuer_ski)));
-    } else {
-      ACMEKIT_TRY(aki, key_identifier(issuer));
-    }
-  }
-  AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
-  if (!akid) return ossl::crypto_error("building authorityKeyIdentifier");
-  ACMEKIT_TRY(OctetStringPtr aki_value, octet_string(aki));
-  akid->keyid = aki_value.release();
+  ACMEKIT_TRY(ossl::AuthorityKeyIdPtr akid, ossl::authority_key_id_of(issuer != nullptr ? issuer : cert));
   return add_ext(cert, NID_authority_key_identifier, akid.get(), false, "authorityKeyIdentifier");
 }
 
