@@ -88,6 +88,8 @@ struct ApacheFile {
 // "PATH:LINE: ..." in httpd's words ("<VirtualHost> was not closed.",
 // "Expected </VirtualHost> but saw </Directory>", "</IfModule> without
 // matching <IfModule> section", "<Directory> directive missing closing '>'").
+// (An unclosed conditional section whose condition is false httpd skips
+// unread and words "Expected </IfModule> before end of configuration".)
 Result<ApacheFile> parse_apache_config(std::string path, std::string text);
 
 // Reads and parses a file.
