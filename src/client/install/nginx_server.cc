@@ -10,6 +10,7 @@
 #include "client/install/nginx_edit.h"
 #include "client/install/nginx_includes.h"
 #include "client/install/nginx_servers.h"
+#include "client/install/nginx_workers.h"
 #include "client/install/run_tool.h"
 
 namespace acmekit::client::install {
@@ -153,9 +154,20 @@ class NginxServer final : public WebServer {
   }
 
   Status reload() override {
+    // The workers before the signal, to wait for their successors: the
+    // reload is done when nginx answers with the new configuration.
+    std::optional<pid_t> master;
+    std::set<pid_t> before;
+    if (auto config = NginxConfig::load(options_.server_root)) {
+      master = nginx_master_pid(nginx_pid_file(*config));
+      if (master) before = nginx_active_workers(*master);
+    }
     ACMEKIT_TRY(ToolRun run, run_tool({options_.ctl, "-c", main_file(), "-s", "reload"}));
     if (run.exit_status != 0) {
       return make_error(ErrorKind::kUnavailable, "nginx reload failed: " + error_lines(run.output));
+    }
+    if (master && !before.empty()) {
+      ACMEKIT_CHECK(wait_for_new_workers(*master, before, std::chrono::seconds(10)));
     }
     return {};
   }
