@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "client/challenge/web_server_http01.h"
 #include "client/install/transaction.h"
 #include "client/install/nginx_test_files.h"
 #include "support/free_port.h"
@@ -171,6 +172,28 @@ TEST_F(NginxServerTest, Http01AnswersBehindARedirectAndGoesAwayByteForByte) {
   EXPECT_EQ(t_.read("sites/site.conf"), with_certificate);
   EXPECT_FALSE(fs::exists(nginx_challenge_snippet_path({.server_root = t_.root()})));
   EXPECT_EQ(t_.read("sites/other.conf"), other_);
+}
+
+// The solver the certifier uses: every task in one edit + reload, the key
+// authorizations answered right after present_all returns (the reload has
+// taken effect), the files as they were after cleanup_all.
+TEST_F(NginxServerTest, Http01SolverPresentsAndCleansUp) {
+  auto server = make_nginx_server({.server_root = t_.root(), .ctl = ctl()});
+  ASSERT_TRUE(server);
+  challenge::WebServerHttp01Solver solver(std::shared_ptr<WebServer>(std::move(*server)), t_.root() / "backups");
+  const std::vector<challenge::Task> tasks{{.identifier = "a.example", .token = "ta", .key_authorization = "ta.k"},
+                                           {.identifier = "b.example", .token = "tb", .key_authorization = "tb.k"}};
+  ASSERT_TRUE(solver.present_all(tasks));
+  // No polling: present_all returns once the new workers answer.
+  EXPECT_EQ(run_capture("curl -s --resolve a.example:" + std::to_string(http_port_) + ":127.0.0.1 http://a.example:" +
+                        std::to_string(http_port_) + "/.well-known/acme-challenge/ta"),
+            "ta.k");
+  EXPECT_EQ(http("b.example", "/.well-known/acme-challenge/tb", "tb.k"), "tb.k");
+  ASSERT_TRUE(solver.cleanup_all(tasks));
+  EXPECT_EQ(t_.read("sites/site.conf"), site_);
+  EXPECT_EQ(t_.read("sites/other.conf"), other_);
+  EXPECT_FALSE(fs::exists(nginx_challenge_snippet_path({.server_root = t_.root()})));
+  EXPECT_EQ(http("a.example", "/.well-known/acme-challenge/ta", "site\n"), "site\n");
 }
 
 TEST_F(NginxServerTest, RefusedConfigurationIsRestoredAndTheOldOneServed) {
