@@ -40,6 +40,7 @@ Result<std::vector<wire::ChallengeType>> LineageSettings::challenge_types() cons
   else if (authenticator == "webroot") supported = {ChallengeType::kHttp01};
   else if (authenticator == "manual") supported = {ChallengeType::kHttp01, ChallengeType::kDns01};
   else if (authenticator == "dns-rfc2136") supported = {ChallengeType::kDns01};
+  else if (authenticator == "nginx" || authenticator == "apache") supported = {ChallengeType::kHttp01};
   else return make_error(ErrorKind::kInvalidArgument, "unknown authenticator \"" + authenticator + "\"");
   if (preferred_challenges.empty()) {
     // Binding port 443 is only done when asked for (--preferred-challenges).
@@ -86,6 +87,15 @@ store::RenewalConfig LineageSettings::to_config() const {
     if (!manual_cleanup_hook.empty()) p["manual_cleanup_hook"] = manual_cleanup_hook;
   }
   if (authenticator == "dns-rfc2136") p["dns_rfc2136_credentials"] = rfc2136_credentials;
+  if (!installer.empty()) p["installer"] = installer;
+  if (authenticator == "nginx" || installer == "nginx") {
+    p["nginx_server_root"] = nginx_server_root;
+    p["nginx_ctl"] = nginx_ctl;
+  }
+  if (authenticator == "apache" || installer == "apache") {
+    p["apache_server_root"] = apache_server_root;
+    p["apache_ctl"] = apache_ctl;
+  }
   if (authenticator == "manual" || authenticator == "dns-rfc2136") {
     if (dns_propagation_seconds >= 0) p["dns_propagation_seconds"] = std::to_string(dns_propagation_seconds);
     p["dns_propagation_timeout"] = std::to_string(dns_propagation_timeout);
@@ -136,7 +146,7 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   if (s.names.empty()) return make_error(ErrorKind::kInvalidArgument, "renewal config has no domains");
   s.authenticator = get("authenticator");
   if (s.authenticator != "standalone" && s.authenticator != "webroot" && s.authenticator != "manual" &&
-      s.authenticator != "dns-rfc2136") {
+      s.authenticator != "dns-rfc2136" && s.authenticator != "nginx" && s.authenticator != "apache") {
     return make_error(ErrorKind::kInvalidArgument,
                       "renewal config: unsupported authenticator \"" + s.authenticator + "\"");
   }
@@ -151,6 +161,15 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   s.manual_auth_hook = get("manual_auth_hook");
   s.manual_cleanup_hook = get("manual_cleanup_hook");
   s.rfc2136_credentials = get("dns_rfc2136_credentials");
+  s.installer = get("installer");
+  if (s.installer == "None") s.installer.clear();  // certbot writes installer = None
+  if (!s.installer.empty() && s.installer != "nginx" && s.installer != "apache") {
+    return make_error(ErrorKind::kInvalidArgument, "renewal config: unsupported installer \"" + s.installer + "\"");
+  }
+  if (auto v = get("nginx_server_root"); !v.empty()) s.nginx_server_root = v;
+  if (auto v = get("nginx_ctl"); !v.empty()) s.nginx_ctl = v;
+  if (auto v = get("apache_server_root"); !v.empty()) s.apache_server_root = v;
+  if (auto v = get("apache_ctl"); !v.empty()) s.apache_ctl = v;
   // certbot's dns_rfc2136_propagation_seconds counts too (a fixed wait).
   ACMEKIT_TRY(s.dns_propagation_seconds, get_int("dns_rfc2136_propagation_seconds", -1));
   ACMEKIT_TRY(s.dns_propagation_seconds, get_int("dns_propagation_seconds", s.dns_propagation_seconds));

@@ -22,7 +22,18 @@ struct LineageSettings {
   //   "webroot"      files under a web server's root: http-01
   //   "manual"       the user's hooks: http-01, dns-01
   //   "dns-rfc2136"  TSIG-signed DNS UPDATEs (RFC 2136): dns-01
+  //   "nginx"        a temporary location in the running nginx: http-01
+  //   "apache"       the same in Apache (its installer is another build's)
   std::string authenticator = "standalone";
+  // The web server the certificate is installed into and reloaded after
+  // each renewal: "" (none), "nginx", "apache" (certbot's installer key).
+  std::string installer;
+  // Where that server's configuration and control tool are (certbot's keys;
+  // saved when the authenticator or installer is that server).
+  std::string nginx_server_root = "/etc/nginx";
+  std::string nginx_ctl = "nginx";
+  std::string apache_server_root = "/etc/apache2";
+  std::string apache_ctl = "apache2ctl";
   // --preferred-challenges, in order; empty: the authenticator's default
   // (http-01 first, then dns-01 for manual; dns-01 for dns-rfc2136).
   std::vector<wire::ChallengeType> preferred_challenges;

@@ -17,7 +17,7 @@ Result<Obtained> obtain_certificate(const LineageSettings& settings, const Accou
                         .preferred_chain = settings.preferred_chain, .replaces = replaces};
   ACMEKIT_TRY(request.key_spec, settings.key_spec());
   // The solvers first: a taken port fails before anything is ordered.
-  challenge::SolverPool own_pool;
+  challenge::SolverPool own_pool(config_dir);
   ACMEKIT_TRY(auto solvers, (pool ? *pool : own_pool).solvers_for(settings));
 
   http::CurlClient http(http::ClientOptions{.ca_bundle = settings.ca_bundle});

@@ -13,6 +13,8 @@ namespace {
 
 constexpr const char* kFooter = R"(
 EXAMPLES
+  acmekit --nginx -d example.com -d www.example.com --redirect
+  acmekit install --nginx --cert-name example.com --dry-run
   acmekit certonly --standalone -d example.com --email admin@example.com --agree-tos
   acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
   acmekit certonly --dns-rfc2136 --dns-rfc2136-credentials /etc/acmekit/rfc2136.ini \
@@ -79,8 +81,20 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
                "Answer http-01 or dns-01 with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
   sub.add_flag("--dns-rfc2136", o.dns_rfc2136,
                "Answer dns-01 with TSIG-signed DNS UPDATEs (RFC 2136) to your DNS server");
+  sub.add_flag("--nginx", o.nginx,
+               "Answer http-01 through the running nginx (a temporary location in each server block "
+               "of the names, then reload); with run: install into it too");
+  sub.add_flag("--apache", o.apache, "The same through the running Apache");
+  sub.add_option("--nginx-server-root", o.nginx_server_root, "With --nginx: the directory of nginx.conf")
+      ->type_name("DIR")->capture_default_str();
+  sub.add_option("--nginx-ctl", o.nginx_ctl, "With --nginx: the nginx binary (-t, -s reload)")
+      ->type_name("PATH")->capture_default_str();
+  sub.add_option("--apache-server-root", o.apache_server_root, "With --apache: Apache's configuration directory")
+      ->type_name("DIR")->capture_default_str();
+  sub.add_option("--apache-ctl", o.apache_ctl, "With --apache: apachectl (configtest, graceful)")
+      ->type_name("PATH")->capture_default_str();
   sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name (instead of the flags above)")
-      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136"}));
+      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136", "nginx", "apache"}));
   sub.add_option("--preferred-challenges", o.preferred_challenges,
                  "Challenge types to use, most wanted first, comma-separated: http-01, dns-01, "
                  "tls-alpn-01 (or http, dns). Each name gets the first one the CA offers for it; "
@@ -189,6 +203,28 @@ RFC 2136 CREDENTIALS (certbot's format)
   A CNAME at _acme-challenge.NAME is followed: the record goes to its target.)");
 }
 
+// --redirect, --hsts, --https-port: shared by run and install.
+void add_enhancement_options(CLI::App& sub, InstallOptions& o) {
+  sub.add_flag("--redirect", o.redirect, "Answer plain HTTP with a 301 to https in the names' server blocks");
+  sub.add_flag("--no-redirect", o.no_redirect, "No redirect (the default)");
+  sub.add_flag("--hsts", o.hsts, "Send Strict-Transport-Security from the HTTPS server blocks");
+  sub.add_option("--https-port", o.https_port, "The port an added HTTPS server block listens on")
+      ->type_name("PORT")->check(CLI::Range(1, 65535))->capture_default_str();
+}
+
+constexpr const char* kInstallFooter = R"(
+INSTALLING
+  Every server block whose server_name matches a name (wildcards too, as
+  nginx picks them) gets ssl_certificate and ssl_certificate_key pointing at
+  CONFIG_DIR/live/NAME/fullchain.pem and privkey.pem; a name served only over
+  HTTP gets an HTTPS copy of its block. Every other byte of the configuration
+  stays. Each changed file is first copied under CONFIG_DIR/backups/nginx/
+  <time>-<pid>/; then `nginx -t` and `nginx -s reload`. When either fails, the
+  files are put back byte for byte and nginx is reloaded with them: the site
+  keeps serving what it served. The lineage remembers the installer
+  (installer = nginx in renewal/NAME.conf): `renew` reloads nginx once after
+  the renewals.)";
+
 void add_renew_options(CLI::App& sub, RenewOptions& o) {
   sub.add_option("--cert-name", o.cert_names, "Renew only this lineage (repeatable)")->type_name("CERTNAME");
   sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal, "Renew even if not due");
@@ -278,6 +314,33 @@ std::unique_ptr<CLI::App> make_app(Invocation& inv) {
   inv.certonly_cmd = app.add_subcommand("certonly", "Obtain a certificate and save it as a lineage");
   inv.certonly_cmd->fallthrough();
   add_certonly_options(*inv.certonly_cmd, inv.certonly);
+  inv.run_cmd = app.add_subcommand(
+      "run", "Obtain a certificate and install it into the web server (also: no verb with --nginx)");
+  inv.run_cmd->fallthrough();
+  add_certonly_options(*inv.run_cmd, inv.certonly);
+  add_enhancement_options(*inv.run_cmd, inv.install);
+  inv.run_cmd->footer(kInstallFooter);
+  inv.install_cmd = app.add_subcommand("install", "Install a lineage's certificate into the web server");
+  inv.install_cmd->fallthrough();
+  {
+    auto& sub = *inv.install_cmd;
+    auto& o = inv.install;
+    sub.add_option("--cert-name", o.cert_name, "The lineage to install")->type_name("CERTNAME")->required();
+    sub.add_flag("--nginx", o.nginx, "Install into nginx");
+    sub.add_flag("--apache", o.apache, "Install into Apache");
+    sub.add_option("-i,--installer", o.installer, "The installer by name")->check(CLI::IsMember({"nginx", "apache"}));
+    sub.add_option("--nginx-server-root", o.nginx_server_root, "The directory of nginx.conf")
+        ->type_name("DIR")->capture_default_str();
+    sub.add_option("--nginx-ctl", o.nginx_ctl, "The nginx binary (-t, -s reload)")->type_name("PATH")
+        ->capture_default_str();
+    sub.add_option("--apache-server-root", o.apache_server_root, "Apache's configuration directory")
+        ->type_name("DIR")->capture_default_str();
+    sub.add_option("--apache-ctl", o.apache_ctl, "apachectl (configtest, graceful)")->type_name("PATH")
+        ->capture_default_str();
+    add_enhancement_options(sub, o);
+    sub.add_flag("--dry-run", o.dry_run, "Print the unified diff of the edits; change nothing");
+    sub.footer(kInstallFooter);
+  }
   inv.certificates_cmd = app.add_subcommand("certificates", "List the certificates acmekit manages");
   inv.certificates_cmd->fallthrough();
   inv.renew_cmd = app.add_subcommand("renew", "Renew every certificate that is due");

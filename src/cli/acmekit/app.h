@@ -19,6 +19,7 @@ namespace acmekit::cli {
 struct Invocation {
   GlobalOptions global;
   CertonlyOptions certonly;
+  InstallOptions install;  // run (with certonly's) and install
   RenewOptions renew;
   DaemonOptions daemon;
   RevokeOptions revoke;
@@ -26,6 +27,8 @@ struct Invocation {
   std::vector<std::string> delete_names;
 
   CLI::App* certonly_cmd = nullptr;
+  CLI::App* run_cmd = nullptr;
+  CLI::App* install_cmd = nullptr;
   CLI::App* certificates_cmd = nullptr;
   CLI::App* renew_cmd = nullptr;
   CLI::App* daemon_cmd = nullptr;

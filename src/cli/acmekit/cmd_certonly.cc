@@ -23,12 +23,14 @@ Result<std::string> authenticator(const CertonlyOptions& o) {
   if (o.webroot) named.push_back("webroot");
   if (o.manual) named.push_back("manual");
   if (o.dns_rfc2136) named.push_back("dns-rfc2136");
+  if (o.nginx) named.push_back("nginx");
+  if (o.apache) named.push_back("apache");
   if (!o.authenticator.empty() && std::find(named.begin(), named.end(), o.authenticator) == named.end()) {
     named.push_back(o.authenticator);
   }
   if (named.size() != 1) {
     return make_error(ErrorKind::kInvalidArgument,
-                      "choose one authenticator: --standalone, --webroot, --manual or --dns-rfc2136");
+                      "choose one authenticator: --standalone, --webroot, --manual, --dns-rfc2136, --nginx or --apache");
   }
   return named.front();
 }
@@ -47,7 +49,10 @@ std::string absolute_or_empty(const std::string& path) {
   return path.empty() ? "" : fs::absolute(path).string();
 }
 
-Result<client::CertonlyResult> run(const GlobalOptions& g, const CertonlyOptions& o) {
+}  // namespace
+
+Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const CertonlyOptions& o,
+                                            const std::string& installer) {
   ACMEKIT_TRY(auto auth, authenticator(o));
   ACMEKIT_TRY(auto preferred, client::challenge::parse_preferred_challenges(o.preferred_challenges));
   client::LineageSettings settings{
@@ -55,6 +60,11 @@ Result<client::CertonlyResult> run(const GlobalOptions& g, const CertonlyOptions
       .ca_bundle = absolute_or_empty(g.ca_bundle),
       .names = o.domains,
       .authenticator = auth,
+      .installer = installer,
+      .nginx_server_root = absolute_or_empty(o.nginx_server_root),
+      .nginx_ctl = o.nginx_ctl,
+      .apache_server_root = absolute_or_empty(o.apache_server_root),
+      .apache_ctl = o.apache_ctl,
       .preferred_challenges = preferred,
       .http01_port = o.http01_port,
       .http01_address = o.http01_address,
@@ -102,10 +112,8 @@ Result<client::CertonlyResult> run(const GlobalOptions& g, const CertonlyOptions
   return client::certonly(request, cli_clock());
 }
 
-}  // namespace
-
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options) {
-  auto result = run(global, options);
+  auto result = run_certonly(global, options, "");
   if (!result) return report_error(result.error());
   const auto& r = *result;
   if (global.json) {
@@ -113,17 +121,22 @@ int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options) {
     return kExitOk;
   }
   if (global.quiet) return kExitOk;
+  render_certonly(r);
+  return kExitOk;
+}
+
+void render_certonly(const client::CertonlyResult& r) {
   if (r.outcome == client::CertonlyResult::Outcome::kDryRun) {
     std::cout << "The dry run was successful.\n"
               << "Names:              ";
     for (size_t i = 0; i < r.names.size(); ++i) std::cout << (i ? ", " : "") << r.names[i];
     std::cout << "\nNothing was saved." << std::endl;
-    return kExitOk;
+    return;
   }
   if (r.outcome == client::CertonlyResult::Outcome::kUnchanged) {
     std::cout << "Certificate not yet due for renewal; no action taken (--force-renewal to renew now).\n"
               << "Certificate is saved at: " << r.fullchain << std::endl;
-    return kExitOk;
+    return;
   }
   std::cout << "Successfully received certificate.\n"
             << "Names:              ";
@@ -132,7 +145,6 @@ int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options) {
             << "\nExpires:            " << client::iso8601(r.not_after) << "\n";
   if (r.privkey) std::cout << "Key is saved at:    " << *r.privkey << "\n";
   std::cout << "Certificate is saved at: " << r.fullchain << std::endl;
-  return kExitOk;
 }
 
 }  // namespace acmekit::cli

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "cli/acmekit/options.h"
+#include "client/certonly.h"
 #include "core/clock.h"
 
 namespace acmekit::cli {
@@ -14,6 +15,13 @@ namespace acmekit::cli {
 const Clock& cli_clock();
 
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options);
+// certonly's flags -> client::certonly; `installer` ("" or "nginx") saved in the lineage.
+Result<client::CertonlyResult> run_certonly(const GlobalOptions& global, const CertonlyOptions& options,
+                                            const std::string& installer);
+void render_certonly(const client::CertonlyResult& result);
+// run: certonly, then install into the web server of --nginx / --apache.
+int cmd_run(const GlobalOptions& global, const CertonlyOptions& certonly, const InstallOptions& install);
+int cmd_install(const GlobalOptions& global, const InstallOptions& options);
 int cmd_certificates(const GlobalOptions& global);
 int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
 int cmd_daemon(const GlobalOptions& global, const DaemonOptions& options);

@@ -1,6 +1,9 @@
 // acmekit: obtain and manage TLS certificates from an ACME CA (RFC 8555).
 // main() reads as its steps: parse flags, set up logging, run one verb.
+#include <algorithm>
 #include <cstdlib>
+#include <string>
+#include <vector>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -25,11 +28,28 @@ void setup_logging(const GlobalOptions& g) {
   else spdlog::set_level(spdlog::level::info);
 }
 
+// certbot without a verb is `run`: with no verb among the arguments and an
+// authenticator or installer flag, "run" goes in front of them.
+std::vector<std::string> with_default_verb(const CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  bool verb = false, plugin = false;
+  for (const auto& a : args) {
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      verb = verb || a == sub->get_name();
+    }
+    plugin = plugin || a == "--nginx" || a == "--apache";
+  }
+  if (!verb && plugin) args.insert(args.begin(), "run");
+  std::reverse(args.begin(), args.end());  // CLI11's parse(vector) takes them last first
+  return args;
+}
+
 int run(int argc, char** argv) {
   Invocation inv;
   auto app = make_app(inv);
   try {
-    app->parse(argc, argv);
+    auto args = with_default_verb(*app, argc, argv);
+    app->parse(args);
   } catch (const CLI::CallForHelp& e) {
     return app->exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -45,6 +65,8 @@ int run(int argc, char** argv) {
   if (!global.user_agent.empty()) http::default_user_agent() = global.user_agent;
 
   if (*inv.certonly_cmd) return cmd_certonly(global, inv.certonly);
+  if (*inv.run_cmd) return cmd_run(global, inv.certonly, inv.install);
+  if (*inv.install_cmd) return cmd_install(global, inv.install);
   global.server_given = app->count("--server") > 0;
   if (*inv.certificates_cmd) return cmd_certificates(global);
   if (*inv.revoke_cmd) return cmd_revoke(global, inv.revoke);

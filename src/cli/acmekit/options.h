@@ -39,7 +39,13 @@ struct CertonlyOptions {
   bool webroot = false;
   bool manual = false;
   bool dns_rfc2136 = false;
+  bool nginx = false;   // certbot's --nginx: authenticator (certonly) and installer (run)
+  bool apache = false;  // certbot's --apache
   std::string authenticator;
+  std::string nginx_server_root = "/etc/nginx";
+  std::string nginx_ctl = "nginx";
+  std::string apache_server_root = "/etc/apache2";
+  std::string apache_ctl = "apache2ctl";
   std::string preferred_challenges;  // "dns-01,http-01", certbot's spellings
   std::string webroot_path;
   int http01_port = 80;
@@ -69,6 +75,23 @@ struct CertonlyOptions {
   bool new_key = false;        // a new key this time
   bool no_autorenew = false;   // saved: renew and the daemon skip the lineage
   bool dry_run = false;        // order and validate, save nothing
+};
+
+// What `run` and `install` do to the web server (certbot's installer flags).
+struct InstallOptions {
+  std::string cert_name;  // install: the lineage
+  bool nginx = false;
+  bool apache = false;
+  std::string installer;  // -i NAME
+  std::string nginx_server_root = "/etc/nginx";
+  std::string nginx_ctl = "nginx";
+  std::string apache_server_root = "/etc/apache2";
+  std::string apache_ctl = "apache2ctl";
+  bool redirect = false;
+  bool no_redirect = false;
+  bool hsts = false;
+  int https_port = 443;
+  bool dry_run = false;  // install: the diff only
 };
 
 // The verbs whose flags bind straight into the client's request types.

@@ -7,7 +7,9 @@
 #include "client/challenge/manual_hooks.h"
 #include "client/challenge/rfc2136.h"
 #include "client/challenge/tls_alpn01_standalone.h"
+#include "client/challenge/web_server_http01.h"
 #include "client/challenge/webroot.h"
+#include "client/install/web_server_factory.h"
 
 namespace acmekit::client::challenge {
 namespace fs = std::filesystem;
@@ -26,6 +28,13 @@ Result<Solver*> SolverPool::standalone(ChallengeType type, const std::string& ad
     }
   }
   return slot.get();
+}
+
+install::WebServerSettings web_server_settings(const LineageSettings& s) {
+  return {.nginx_server_root = s.nginx_server_root,
+          .nginx_ctl = s.nginx_ctl,
+          .apache_server_root = s.apache_server_root,
+          .apache_ctl = s.apache_ctl};
 }
 
 Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
@@ -52,6 +61,10 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
     } else if (s.authenticator == "dns-rfc2136") {
       ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials, s.dns_resolvers));
       set.add(std::move(solver));
+    } else if (auto kind = install::parse_web_server_kind(s.authenticator)) {
+      ACMEKIT_TRY(std::shared_ptr<install::WebServer> server, install::make_web_server(*kind, web_server_settings(s)));
+      const fs::path backups = config_dir_.empty() ? fs::path() : fs::path(config_dir_) / "backups" / s.authenticator;
+      set.add(std::make_unique<WebServerHttp01Solver>(std::move(server), backups));
     }
   }
   if (std::find(types.begin(), types.end(), ChallengeType::kDns01) != types.end()) {

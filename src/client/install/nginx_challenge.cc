@@ -73,7 +73,7 @@ Result<std::map<std::string, std::string>> add_challenge_includes(const NginxCon
     for (const std::size_t start : starts) {
       const Node* block = block_at(current.nodes, start);
       if (block == nullptr) return make_error(ErrorKind::kInternal, "lost a server block of " + file->path);
-      ACMEKIT_TRY(std::string text, add_include(current, *block, snippet));
+      ACMEKIT_TRY(std::string text, add_include_first(current, *block, snippet));
       ACMEKIT_TRY(current, parse_config(file->path, std::move(text)));
     }
     if (current.text != file->text) out[file->path] = std::move(current.text);

@@ -29,7 +29,8 @@ Result<std::string> http01_webroot_snippet(const std::string& webroot);
 
 // The files that change, path -> new text: `include SNIPPET;` added to
 // every HTTP server block nginx picks for one of `names` (best_servers),
-// once per block. kNotFound naming every name no HTTP block serves.
+// once per block, as its first directive (add_include_first). kNotFound
+// naming every name no HTTP block serves.
 Result<std::map<std::string, std::string>> add_challenge_includes(const NginxConfig& config,
                                                                  const std::vector<std::string>& names,
                                                                  std::string_view snippet);

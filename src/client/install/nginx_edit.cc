@@ -228,6 +228,14 @@ Result<std::string> add_include(const ConfigFile& file, const Node& block, std::
   return apply(file.text, {append_lines(file.text, block, child_indent(file, block), {line})});
 }
 
+Result<std::string> add_include_first(const ConfigFile& file, const Node& block, std::string_view path) {
+  for (const Node* n : file.find(&block, "include")) {
+    if (n->arg_count() == 1 && n->arg(0) == path) return file.text;
+  }
+  ACMEKIT_TRY(std::string line, directive("include", path));
+  return apply(file.text, {Splice{block.body_begin, 0, newline(file.text) + child_indent(file, block) + line}});
+}
+
 Result<std::string> remove_include(const ConfigFile& file, std::string_view path) {
   std::vector<Splice> splices;
   const auto visit = [&](const auto& self, const std::vector<Node>& nodes) -> void {

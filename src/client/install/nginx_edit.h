@@ -52,6 +52,11 @@ Result<std::string> add_hsts(const ConfigFile& file, const Node& https_server);
 // the file with the whitespace before it, so adding then removing gives the
 // original bytes back.
 Result<std::string> add_include(const ConfigFile& file, const Node& block, std::string_view path);
+// The same as the block's first directive (right after its `{`): before a
+// server-level `return` / `rewrite`, which nginx runs in order before it
+// looks for a location (the http-01 snippet's `rewrite ... break;` must come
+// first to stop a redirect add_redirect put there).
+Result<std::string> add_include_first(const ConfigFile& file, const Node& block, std::string_view path);
 Result<std::string> remove_include(const ConfigFile& file, std::string_view path);
 
 // The whitespace before the directives of `block` (see above).

@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "client/challenge/solver_pool.h"
+#include "client/install/web_server_factory.h"
 #include "client/report_json.h"
 #include "client/renewal/ari_cache.h"
 #include "client/renewal/hooks.h"
@@ -160,7 +162,8 @@ nlohmann::json RenewReport::to_json() const {
                            {"error", f.error}});
   }
   return {{"format", kJsonFormat}, {"dry_run", dry_run},     {"renewed", renewed},
-          {"due", due_json},       {"not_due", not_due_json}, {"failed", failed_json}};
+          {"due", due_json},       {"not_due", not_due_json}, {"failed", failed_json},
+          {"reloaded", reloaded}};
 }
 
 Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewOptions& o, const RenewDeps& deps) {
@@ -249,9 +252,10 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
   // §6.7) holds every renewal with that account until the CA's Retry-After,
   // in this pass and the next ones (CONFIG_DIR/.index/rate-limits.tsv): they
   // would be refused too, and hammering a rate-limited account makes it worse.
-  challenge::SolverPool solvers;
+  challenge::SolverPool solvers(config_dir);
   auto limits = renewal::RateLimits::load(config_dir);
   std::mutex mu;
+  std::map<std::string, LineageSettings> installers;  // one per server (kind + locations)
   std::atomic<size_t> next_index{0};
   auto worker = [&] {
     for (size_t i; (i = next_index++) < due.size();) {
@@ -273,6 +277,12 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
       if (st) {
         spdlog::info("{}: {}", c.name, o.dry_run ? "dry run succeeded (live/ untouched)" : "renewed");
         pass.renewed.push_back(c.name);
+        if (!o.dry_run && !c.settings.installer.empty()) {
+          const auto ws = challenge::web_server_settings(c.settings);
+          const std::string where = c.settings.installer + "\n" + ws.nginx_server_root + "\n" + ws.nginx_ctl + "\n" +
+                                    ws.apache_server_root + "\n" + ws.apache_ctl;
+          installers.emplace(where, c.settings);
+        }
         continue;
       }
       spdlog::error("{}: renewal failed, the current certificate stays live: {}", c.name, st.error().message());
@@ -290,6 +300,24 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
   std::sort(pass.failed.begin(), pass.failed.end(), [](const auto& a, const auto& b) {
     return std::tie(a.cert_name, a.error) < std::tie(b.cert_name, b.error);
   });
+  // certbot restarts each installer once per run, after the deploy hooks:
+  // the live/NAME links the server reads now point at the new files.
+  for (const auto& [key, settings] : installers) {
+    Status reloaded = [&]() -> Status {
+      const auto kind = install::parse_web_server_kind(settings.installer);
+      if (!kind) return make_error(ErrorKind::kInvalidArgument, "unknown installer \"" + settings.installer + "\"");
+      ACMEKIT_TRY(auto server, install::make_web_server(*kind, challenge::web_server_settings(settings)));
+      ACMEKIT_CHECK(server->config_test());
+      return server->reload();
+    }();
+    if (reloaded) {
+      spdlog::info("{} reloaded", settings.installer);
+      pass.reloaded.push_back(settings.installer);
+    } else {
+      spdlog::error("{}", reloaded.error().message());
+      pass.failed.push_back({std::nullopt, reloaded.error().message()});
+    }
+  }
   if (hooks) {
     auto post = renewal::run_hook("post hook", o.post_hook);
     if (post && !o.no_directory_hooks) {

@@ -76,12 +76,13 @@ struct RenewReport {
     std::optional<renewal::AriWindow> ari;
   };
   struct Failure {
-    std::optional<std::string> cert_name;  // nullopt: the post hook failed
+    std::optional<std::string> cert_name;  // nullopt: the post hook or a reload failed
     std::string error;
   };
 
   bool dry_run = false;
   std::vector<std::string> renewed;  // sorted
+  std::vector<std::string> reloaded;  // the installers reloaded after the renewals ("nginx")
   std::vector<Due> due;              // every lineage tried, in scan order
   std::vector<NotDue> not_due;
   std::vector<Failure> failed;
@@ -96,7 +97,7 @@ struct RenewReport {
   // This pass's renewal attempts: name -> nullopt on success, else the error.
   std::map<std::string, std::optional<std::string>> results;
 
-  // {"format":1,"dry_run","renewed","due","not_due","failed"}
+  // {"format":1,"dry_run","renewed","due","not_due","failed","reloaded"}
   nlohmann::json to_json() const;
 };
 

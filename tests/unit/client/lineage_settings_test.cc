@@ -107,8 +107,37 @@ TEST(LineageSettingsTest, IncompleteConfigsAreRefused) {
   EXPECT_FALSE(LineageSettings::from_config(c));
   c.params["authenticator"] = "dns-rfc2136";
   EXPECT_FALSE(LineageSettings::from_config(c));
-  c.params["authenticator"] = "nginx";
+  c.params["authenticator"] = "lighttpd";
   EXPECT_FALSE(LineageSettings::from_config(c));
+  c.params["authenticator"] = "webroot";
+  c.params["installer"] = "lighttpd";
+  EXPECT_FALSE(LineageSettings::from_config(c));
+}
+
+// certbot's nginx plugin keys: authenticator and installer nginx, the
+// server root and the control binary; installer = None is no installer.
+TEST(LineageSettingsTest, NginxAuthenticatorAndInstallerRoundTrip) {
+  LineageSettings s{.server = "https://ca/dir", .names = {"a.test"}, .authenticator = "nginx", .installer = "nginx",
+                    .nginx_server_root = "/srv/nginx", .nginx_ctl = "/usr/local/sbin/nginx"};
+  EXPECT_EQ(s.challenge_types().value(), std::vector<wire::ChallengeType>{wire::ChallengeType::kHttp01});
+  const auto c = s.to_config();
+  EXPECT_EQ(c.params.at("authenticator"), "nginx");
+  EXPECT_EQ(c.params.at("installer"), "nginx");
+  EXPECT_EQ(c.params.at("nginx_server_root"), "/srv/nginx");
+  EXPECT_EQ(c.params.at("nginx_ctl"), "/usr/local/sbin/nginx");
+  EXPECT_FALSE(c.params.contains("apache_ctl"));
+  auto back = LineageSettings::from_config(c);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->installer, "nginx");
+  EXPECT_EQ(back->nginx_server_root, "/srv/nginx");
+  EXPECT_EQ(back->nginx_ctl, "/usr/local/sbin/nginx");
+
+  auto none = c;
+  none.params["installer"] = "None";
+  none.params["authenticator"] = "standalone";
+  auto plain = LineageSettings::from_config(none);
+  ASSERT_TRUE(plain) << plain.error().message();
+  EXPECT_EQ(plain->installer, "");
 }
 
 }  // namespace

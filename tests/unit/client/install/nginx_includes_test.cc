@@ -127,9 +127,9 @@ TEST(NginxIncludesTest, ChallengeIncludesAcrossFilesAndBack) {
   ASSERT_TRUE(added) << added.error().message();
   ASSERT_EQ(added->size(), 1u);  // sites/other is not touched
   EXPECT_EQ(added->at((t.root() / "sites/a").string()),
-            "server {\n    listen 80;\n    server_name a.example;\n    include " + snippet + ";\n}\n"
+            "server {\n    include " + snippet + ";\n    listen 80;\n    server_name a.example;\n}\n"
             "server {\n    listen 443 ssl;\n    server_name a.example;\n}\n"
-            "server {\n    listen 80;\n    server_name *.b.example;\n    include " + snippet + ";\n}\n");
+            "server {\n    include " + snippet + ";\n    listen 80;\n    server_name *.b.example;\n}\n");
 
   for (const auto& [path, text] : *added) t.write(path.substr(t.root().string().size() + 1), text);
   auto with = NginxConfig::load(t.root());
