@@ -1,6 +1,7 @@
 // One function per verb; main.cc parses flags and calls one of these.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ const Clock& cli_clock();
 
 int cmd_certonly(const GlobalOptions& global, const CertonlyOptions& options);
 int cmd_certificates(const GlobalOptions& global);
+// `given`: every name of each flag that was on the command line (only
+// those change the lineage), e.g. {"--webroot", "-w", "--webroot-path"}.
+int cmd_reconfigure(const GlobalOptions& global, const ReconfigureOptions& options,
+                    const std::set<std::string>& given);
 int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
 int cmd_daemon(const GlobalOptions& global, const DaemonOptions& options);
 int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options);

@@ -62,6 +62,8 @@ struct CertonlyOptions {
   std::string chain_path = "chain.pem";
   std::string fullchain_path = "fullchain.pem";
   std::string preferred_chain;
+  std::string preferred_profile;  // draft-ietf-acme-profiles, certbot 4's flags
+  std::string required_profile;
   std::string deploy_hook;  // saved in the lineage, run after each renewal
   bool force_renewal = false;  // issue even if the lineage is not due
   bool expand = false;         // certbot's --expand
@@ -69,6 +71,12 @@ struct CertonlyOptions {
   bool new_key = false;        // a new key this time
   bool no_autorenew = false;   // saved: renew and the daemon skip the lineage
   bool dry_run = false;        // order and validate, save nothing
+};
+
+// reconfigure: certonly's authenticator and renewal flags, of which only
+// those given change the lineage (cmd_reconfigure asks the parser which).
+struct ReconfigureOptions {
+  CertonlyOptions settings;
 };
 
 // The verbs whose flags bind straight into the client's request types.
