@@ -51,6 +51,10 @@ AccountResult from_wire(const wire::Account& a, const std::string& id) {
 nlohmann::json AccountResult::to_json() const {
   nlohmann::json j{{"format", kJsonFormat}, {"url", url}, {"id", id}, {"status", status}};
   if (has_contact) j["contact"] = contact;
+  if (profiles) {
+    j["profiles"] = nlohmann::json::array();
+    for (const auto& p : *profiles) j["profiles"].push_back({{"name", p.name}, {"description", p.description}});
+  }
   return j;
 }
 
@@ -68,7 +72,9 @@ Result<AccountResult> register_account(const AccountRequest& r) {
 Result<AccountResult> show_account(const AccountRequest& r) {
   ACMEKIT_TRY(auto c, connect(r));
   ACMEKIT_TRY(auto a, api::get_account(*c.session));
-  return from_wire(a, c.account.id);
+  AccountResult out = from_wire(a, c.account.id);
+  out.profiles = c.session->directory().meta.profiles;  // draft-ietf-acme-profiles §3
+  return out;
 }
 
 Result<AccountResult> update_account(const AccountRequest& r) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
+#include "core/wire/types.h"
 
 namespace acmekit::client {
 
@@ -28,7 +29,11 @@ struct AccountResult {
   std::string status;  // "valid", "deactivated", ... ("rolled over" after rollover_key)
   std::vector<std::string> contact;
   bool has_contact = true;         // rollover_key reports no contact
-  nlohmann::json to_json() const;  // {"format":1,"url","id","status"[,"contact"]}
+  // show_account: the certificate profiles the CA's directory offers
+  // (draft-ietf-acme-profiles §3), empty when none; nullopt for the other verbs.
+  std::optional<std::vector<wire::Profile>> profiles;
+  // {"format":1,"url","id","status"[,"contact"][,"profiles":[{"name","description"}]]}
+  nlohmann::json to_json() const;
 };
 
 [[nodiscard]] Result<AccountResult> register_account(const AccountRequest& request);

@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "client/api/resources.h"
+#include "client/profile_choice.h"
 #include "core/crypto/csr.h"
 #include "core/test_point.h"
 #include "core/jose/jwk.h"
@@ -227,18 +228,23 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
   }
   if (ids.empty()) return make_error(ErrorKind::kInvalidArgument, "no names to certify");
 
-  spdlog::info("creating an order for {} name(s)", ids.size());
+  // draft-ietf-acme-profiles §3/§4: decided before anything is ordered.
+  ACMEKIT_TRY(const std::string profile, choose_profile(session_.directory().meta, session_.directory_url(),
+                                                        request.preferred_profile, request.required_profile));
+  spdlog::info("creating an order for {} name(s){}", ids.size(), profile.empty() ? "" : " with profile " + profile);
   // RFC 9773 §5: "replaces" only to a CA that advertises renewalInfo.
   const std::string replaces = session_.directory().renewal_info.empty() ? "" : request.replaces;
-  auto order_r = api::new_order(session_, ids, replaces);
+  auto order_r = api::new_order(session_, ids, replaces, profile);
   if (!order_r && !replaces.empty() && order_r.error().is_acme("alreadyReplaced")) {
     // RFC 9773 §5: the CA already holds a replacement for it (e.g. an
     // earlier renewal that was not installed); order without the link.
     spdlog::info("the CA says certificate {} is already replaced; ordering without \"replaces\"", replaces);
-    order_r = api::new_order(session_, ids);
+    order_r = api::new_order(session_, ids, {}, profile);
   }
   if (!order_r) return std::unexpected(std::move(order_r).error().with_context("creating the order"));
   wire::Order order = std::move(*order_r);
+  // draft-ietf-acme-profiles §4: the CA names the profile it chose.
+  spdlog::info("order {}: profile {}", order.url, order.profile.empty() ? "(none named by the CA)" : order.profile);
 
   if (order.status == wire::AcmeStatus::kPending) ACMEKIT_CHECK(authorize(order.authorizations));
 
@@ -256,6 +262,7 @@ Result<Issued> Certifier::obtain(const ObtainRequest& request) {
 
   Issued issued;
   issued.order_url = order.url;
+  issued.profile = order.profile;
   std::string csr_der;
   if (request.csr_der) {
     csr_der = *request.csr_der;

@@ -34,6 +34,11 @@ struct ObtainRequest {
   // renews. Sent as newOrder "replaces" only to a CA whose directory has
   // renewalInfo; an alreadyReplaced refusal is retried once without it.
   std::string replaces;
+  // draft-ietf-acme-profiles §4: the profile to ask for (client/profile_choice.h:
+  // a preferred one the CA lacks is dropped with a warning, a required one
+  // fails before ordering).
+  std::string preferred_profile;
+  std::string required_profile;
 };
 
 struct Issued {
@@ -43,6 +48,7 @@ struct Issued {
   std::optional<crypto::PrivateKey> key;  // absent with --csr
   crypto::CertificateInfo leaf;
   std::string order_url;
+  std::string profile;  // the order's profile as the CA reported it ("" if none)
 
   // The files of a lineage version. Needs `key` (not a --csr issuance).
   store::LineageFiles lineage_files() const {

@@ -40,7 +40,10 @@ nlohmann::json CertonlyResult::to_json() const {
                      {"chain", chain},
                      {"fullchain", fullchain},
                      {"privkey", privkey ? nlohmann::json(*privkey) : nlohmann::json(nullptr)}}}};
-  if (outcome != Outcome::kUnchanged) j["account_url"] = account_url;
+  if (outcome != Outcome::kUnchanged) {
+    j["account_url"] = account_url;
+    j["profile"] = profile.empty() ? nlohmann::json(nullptr) : nlohmann::json(profile);
+  }
   return j;
 }
 
@@ -178,7 +181,8 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
                      .serial = issued.leaf.serial_hex,
                      .issuer = issued.leaf.issuer_cn,
                      .not_after = issued.leaf.not_after,
-                     .account_url = obtained.account.url};
+                     .account_url = obtained.account.url,
+                     .profile = issued.profile};
   if (r.dry_run) {
     // certbot's "The dry run was successful": nothing is written.
     out.outcome = CertonlyResult::Outcome::kDryRun;

@@ -45,10 +45,11 @@ struct CertonlyResult {
   std::string serial, issuer;
   std::chrono::system_clock::time_point not_after;
   std::string account_url;               // issued only
+  std::string profile;                   // the order's profile (draft-ietf-acme-profiles §4); issued, dry run
   std::optional<std::string> cert_name;  // nullopt with --csr
   std::string cert, chain, fullchain;    // paths
   std::optional<std::string> privkey;    // nullopt with --csr
-  nlohmann::json to_json() const;        // {"format":1,"status":"issued"|"unchanged"|"dry_run",...}
+  nlohmann::json to_json() const;        // {"format":1,"status":"issued"|"unchanged"|"dry_run",...[,"profile"]}
 };
 
 [[nodiscard]] Result<CertonlyResult> certonly(const CertonlyRequest& request, const Clock& clock);

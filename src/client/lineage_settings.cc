@@ -106,6 +106,8 @@ store::RenewalConfig LineageSettings::to_config() const {
   if (key_type == "rsa") p["rsa_key_size"] = std::to_string(rsa_key_size);
   else p["elliptic_curve"] = elliptic_curve;
   if (!preferred_chain.empty()) p["preferred_chain"] = preferred_chain;
+  if (!preferred_profile.empty()) p["preferred_profile"] = preferred_profile;  // certbot 4's keys
+  if (!required_profile.empty()) p["required_profile"] = required_profile;
   if (!deploy_hook.empty()) p["renew_hook"] = deploy_hook;  // certbot's key name
   if (reuse_key) p["reuse_key"] = "True";                   // certbot writes Python's booleans
   if (!autorenew) p["autorenew"] = "False";
@@ -186,6 +188,8 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   if (auto ec = get("elliptic_curve"); !ec.empty()) s.elliptic_curve = ec;
   ACMEKIT_TRY(s.rsa_key_size, get_int("rsa_key_size", 2048));
   s.preferred_chain = get("preferred_chain");
+  s.preferred_profile = get("preferred_profile");
+  s.required_profile = get("required_profile");
   s.deploy_hook = get("renew_hook");
   ACMEKIT_TRY(s.reuse_key, get_bool("reuse_key", false));
   ACMEKIT_TRY(s.autorenew, get_bool("autorenew", true));

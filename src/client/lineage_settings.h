@@ -56,6 +56,10 @@ struct LineageSettings {
   std::string elliptic_curve = "secp256r1";
   int rsa_key_size = 2048;
   std::string preferred_chain;
+  // draft-ietf-acme-profiles: certbot 4's preferred_profile / required_profile
+  // (client/profile_choice.h). Saved only when set.
+  std::string preferred_profile;
+  std::string required_profile;
   std::string deploy_hook;  // run after each successful renewal
   // certbot's reuse_key: renewals keep the lineage's private key (a new one
   // when the key type or size changed). Saved only when true.

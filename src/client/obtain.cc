@@ -14,7 +14,9 @@ Result<Obtained> obtain_certificate(const LineageSettings& settings, const Accou
                                     challenge::SolverPool* pool, const std::string& replaces,
                                     std::optional<crypto::PrivateKey> reuse_key) {
   ObtainRequest request{.names = settings.names, .csr_der = csr_der, .reuse_key = std::move(reuse_key),
-                        .preferred_chain = settings.preferred_chain, .replaces = replaces};
+                        .preferred_chain = settings.preferred_chain, .replaces = replaces,
+                        .preferred_profile = settings.preferred_profile,
+                        .required_profile = settings.required_profile};
   ACMEKIT_TRY(request.key_spec, settings.key_spec());
   // The solvers first: a taken port fails before anything is ordered.
   challenge::SolverPool own_pool(config_dir);

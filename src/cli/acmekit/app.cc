@@ -69,6 +69,18 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "User-Agent header of every request to the CA (default: acmekit/VERSION)")->type_name("UA");
 }
 
+// draft-ietf-acme-profiles: certbot 4's flags (saved with the lineage).
+void add_profile_options(CLI::App& sub, std::string& preferred, std::string& required) {
+  auto* p = sub.add_option("--preferred-profile", preferred,
+                           "Ask the CA for this certificate profile (draft-ietf-acme-profiles) when its "
+                           "directory offers it; otherwise warn and take the CA's default (saved for "
+                           "renewal; `acmekit show_account` lists the profiles)")->type_name("PROFILE");
+  auto* r = sub.add_option("--required-profile", required,
+                           "Ask the CA for this certificate profile; fail before ordering when its "
+                           "directory does not offer it (saved for renewal)")->type_name("PROFILE");
+  p->excludes(r);
+}
+
 void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
   sub.add_option("-d,--domains,--domain", o.domains,
                  "A name to certify (DNS name or IP address); repeat or comma-separate")->type_name("NAME")
@@ -148,6 +160,7 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
       ->capture_default_str();
   sub.add_option("--preferred-chain", o.preferred_chain,
                  "Prefer the chain whose topmost certificate is issued by this CN")->type_name("ISSUER_CN");
+  add_profile_options(sub, o.preferred_profile, o.required_profile);
   sub.add_flag("--force-renewal,--renew-by-default", o.force_renewal,
                "Issue even when the lineage already covers these names and is not due");
   sub.add_option("--deploy-hook,--renew-hook", o.deploy_hook,
@@ -237,6 +250,7 @@ void add_renew_options(CLI::App& sub, RenewOptions& o) {
                  "(--renew-hook: certbot's old name)")->type_name("COMMAND");
   sub.add_flag("--reuse-key", o.reuse_key, "Keep each renewed lineage's private key, and save that");
   sub.add_flag("--new-key", o.new_key, "New private keys this time, even where --reuse-key is saved");
+  add_profile_options(sub, o.preferred_profile, o.required_profile);
   sub.add_option("--max-parallel", o.max_parallel,
                  "Renew up to N lineages at once (standalone ones share one http-01 server); "
                  "a rateLimited answer holds that account's renewals until the CA's Retry-After, "
@@ -253,6 +267,47 @@ renews with the settings saved in CONFIG_DIR/renewal/NAME.conf. The summary
 says why each was renewed (--json: "due": [{cert_name, reason}]). A failing
 lineage does not stop the others; its current certificate stays live. Exit
 status 1 when any renewal failed.)");
+}
+
+void add_reconfigure_options(CLI::App& sub, ReconfigureOptions& r) {
+  CertonlyOptions& o = r.settings;
+  sub.add_option("--cert-name", o.cert_name, "The lineage to change")->type_name("CERTNAME")->required();
+  sub.add_option("-d,--domains,--domain", o.domains,
+                 "Refused: reconfigure does not change names (certonly --cert-name NAME -d ... does)")
+      ->type_name("NAME")->delimiter(',');
+  sub.add_flag("--standalone", o.standalone, "Renew with acmekit's own http-01 (or tls-alpn-01) server");
+  sub.add_flag("--webroot", o.webroot, "Renew by writing http-01 files under --webroot-path");
+  sub.add_flag("--manual", o.manual, "Renew with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
+  sub.add_flag("--dns-rfc2136", o.dns_rfc2136, "Renew with RFC 2136 DNS UPDATEs (--dns-rfc2136-credentials)");
+  sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name")
+      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136"}));
+  sub.add_option("--preferred-challenges", o.preferred_challenges,
+                 "Challenge types, most wanted first, comma-separated (as certonly)")->type_name("TYPES");
+  sub.add_option("-w,--webroot-path", o.webroot_path, "With --webroot: the web server's root directory")
+      ->type_name("DIR");
+  sub.add_option("--http-01-port", o.http01_port, "With --standalone: http-01 port")->type_name("PORT");
+  sub.add_option("--http-01-address", o.http01_address, "With --standalone: http-01 address")->type_name("ADDRESS");
+  sub.add_option("--tls-alpn-01-port", o.tls_alpn01_port, "With --standalone: tls-alpn-01 port")->type_name("PORT");
+  sub.add_option("--tls-alpn-01-address", o.tls_alpn01_address, "With --standalone: tls-alpn-01 address")
+      ->type_name("ADDRESS");
+  sub.add_option("--manual-auth-hook", o.manual_auth_hook, "With --manual: the command that publishes the response")
+      ->type_name("COMMAND");
+  sub.add_option("--manual-cleanup-hook", o.manual_cleanup_hook, "With --manual: the command that removes it")
+      ->type_name("COMMAND");
+  sub.add_option("--dns-rfc2136-credentials", o.rfc2136_credentials, "With --dns-rfc2136: certbot's INI file")
+      ->type_name("FILE");
+  sub.add_option("--deploy-hook,--renew-hook", o.deploy_hook,
+                 "Command run after each renewal of this lineage (empty string: none)")->type_name("COMMAND");
+  add_profile_options(sub, o.preferred_profile, o.required_profile);
+  sub.footer(R"(
+As certbot's reconfigure: only the flags given change the lineage's
+renewal settings (CONFIG_DIR/renewal/NAME.conf). The new settings are first
+tried with a dry-run renewal against the lineage's CA (the issuance of
+certonly --dry-run: nothing installed, no hooks run); only when it succeeds
+is the renewal conf replaced, atomically, and the changed settings are
+listed. On failure the conf stays byte for byte as it was and the error says
+why. The names, the key and the CA are not changed here: use
+`certonly --cert-name NAME` for that.)");
 }
 
 void add_revoke_options(CLI::App& sub, RevokeOptions& o) {
@@ -365,6 +420,10 @@ Metrics: acmekit_certificates_managed, acmekit_certificate_expiry_seconds,
 acmekit_renewal_last_result, acmekit_renewal_last_success_timestamp_seconds,
 acmekit_renewal_passes_total, acmekit_renewal_failures_total. SIGTERM or
 SIGINT stops it (exit 0).)");
+  inv.reconfigure_cmd = app.add_subcommand("reconfigure",
+                                           "Change a lineage's renewal settings after a dry run with them succeeded");
+  inv.reconfigure_cmd->fallthrough();
+  add_reconfigure_options(*inv.reconfigure_cmd, inv.reconfigure);
   inv.revoke_cmd = app.add_subcommand("revoke", "Revoke a certificate (RFC 8555 §7.6)");
   inv.revoke_cmd->fallthrough();
   add_revoke_options(*inv.revoke_cmd, inv.revoke);
@@ -378,7 +437,7 @@ SIGINT stops it (exit 0).)");
   // Account verbs take only the global options (--server, --email, ...).
   const std::pair<const char*, const char*> kAccountVerbs[] = {
       {"register", "Create an ACME account with --email / --agree-tos"},
-      {"show_account", "Show the account's URL, status and contact"},
+      {"show_account", "Show the account's URL, status and contact, and the certificate profiles the CA offers"},
       {"update_account", "Replace the account's contact with --email"},
       {"unregister", "Deactivate the account (RFC 8555 §7.3.6) and forget it locally"},
       {"rollover_key", "Replace the account key (RFC 8555 §7.3.5); the old key stops working"}};

@@ -24,6 +24,7 @@ struct Invocation {
   DaemonOptions daemon;
   RevokeOptions revoke;
   CheckOptions check;
+  ReconfigureOptions reconfigure;
   std::vector<std::string> delete_names;
 
   CLI::App* certonly_cmd = nullptr;
@@ -34,6 +35,7 @@ struct Invocation {
   CLI::App* daemon_cmd = nullptr;
   CLI::App* revoke_cmd = nullptr;
   CLI::App* check_cmd = nullptr;
+  CLI::App* reconfigure_cmd = nullptr;
   CLI::App* delete_cmd = nullptr;
   // register, show_account, update_account, unregister, rollover_key: the
   // account verbs, which take only the global options.

@@ -44,7 +44,14 @@ int cmd_register(const GlobalOptions& g) {
 
 int cmd_show_account(const GlobalOptions& g) {
   return print(g, client::show_account(request(g)), [](const client::AccountResult& a) {
-    return "Account URL: " + a.url + "\nStatus: " + a.status + "\nContact: " + contact_text(a);
+    std::string out = "Account URL: " + a.url + "\nStatus: " + a.status + "\nContact: " + contact_text(a);
+    // draft-ietf-acme-profiles §3: clients SHOULD show the profiles offered.
+    if (a.profiles && a.profiles->empty()) out += "\nProfiles: (the CA offers none)";
+    if (a.profiles && !a.profiles->empty()) {
+      out += "\nProfiles offered by the CA:";
+      for (const auto& p : *a.profiles) out += "\n  " + p.name + (p.description.empty() ? "" : ": " + p.description);
+    }
+    return out;
   });
 }
 

@@ -82,6 +82,8 @@ Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const Certon
       .elliptic_curve = o.elliptic_curve,
       .rsa_key_size = o.rsa_key_size,
       .preferred_chain = o.preferred_chain,
+      .preferred_profile = o.preferred_profile,
+      .required_profile = o.required_profile,
       .deploy_hook = o.deploy_hook,
       .reuse_key = o.reuse_key,
       .autorenew = !o.no_autorenew};
@@ -143,6 +145,7 @@ void render_certonly(const client::CertonlyResult& r) {
   for (size_t i = 0; i < r.names.size(); ++i) std::cout << (i ? ", " : "") << r.names[i];
   std::cout << "\nIssuer:             " << r.issuer << "\nSerial:             " << r.serial
             << "\nExpires:            " << client::iso8601(r.not_after) << "\n";
+  if (!r.profile.empty()) std::cout << "Profile:            " << r.profile << "\n";
   if (r.privkey) std::cout << "Key is saved at:    " << *r.privkey << "\n";
   std::cout << "Certificate is saved at: " << r.fullchain << std::endl;
 }

@@ -1,6 +1,7 @@
 // One function per verb; main.cc parses flags and calls one of these.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ void render_certonly(const client::CertonlyResult& result);
 int cmd_run(const GlobalOptions& global, const CertonlyOptions& certonly, const InstallOptions& install);
 int cmd_install(const GlobalOptions& global, const InstallOptions& options);
 int cmd_certificates(const GlobalOptions& global);
+// `given`: every name of each flag that was on the command line (only
+// those change the lineage), e.g. {"--webroot", "-w", "--webroot-path"}.
+int cmd_reconfigure(const GlobalOptions& global, const ReconfigureOptions& options,
+                    const std::set<std::string>& given);
 int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
 int cmd_daemon(const GlobalOptions& global, const DaemonOptions& options);
 int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options);

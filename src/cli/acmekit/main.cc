@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 #include <iostream>
+#include <set>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -74,6 +75,15 @@ int run(int argc, char** argv) {
   if (*inv.check_cmd) return cmd_check(global, inv.check);
   for (const auto& [sub, fn] : inv.account_verbs) {
     if (*sub) return fn(global);
+  }
+  if (*inv.reconfigure_cmd) {
+    std::set<std::string> given;
+    for (const CLI::Option* opt : inv.reconfigure_cmd->get_options()) {
+      if (opt->count() == 0) continue;
+      for (const auto& n : opt->get_lnames()) given.insert("--" + n);
+      for (const auto& n : opt->get_snames()) given.insert("-" + n);
+    }
+    return cmd_reconfigure(global, inv.reconfigure, given);
   }
   if (*inv.renew_cmd) return cmd_renew(global, inv.renew);
   if (*inv.daemon_cmd) return cmd_daemon(global, inv.daemon);

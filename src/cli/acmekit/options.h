@@ -68,6 +68,8 @@ struct CertonlyOptions {
   std::string chain_path = "chain.pem";
   std::string fullchain_path = "fullchain.pem";
   std::string preferred_chain;
+  std::string preferred_profile;  // draft-ietf-acme-profiles, certbot 4's flags
+  std::string required_profile;
   std::string deploy_hook;  // saved in the lineage, run after each renewal
   bool force_renewal = false;  // issue even if the lineage is not due
   bool expand = false;         // certbot's --expand
@@ -92,6 +94,12 @@ struct InstallOptions {
   bool hsts = false;
   int https_port = 443;
   bool dry_run = false;  // install: the diff only
+};
+
+// reconfigure: certonly's authenticator and renewal flags, of which only
+// those given change the lineage (cmd_reconfigure asks the parser which).
+struct ReconfigureOptions {
+  CertonlyOptions settings;
 };
 
 // The verbs whose flags bind straight into the client's request types.

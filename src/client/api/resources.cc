@@ -50,11 +50,12 @@ Result<wire::Account> new_account(Session& s, const NewAccountRequest& req) {
 }
 
 Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers,
-                              std::string_view replaces) {
+                              std::string_view replaces, std::string_view profile) {
   json ids = json::array();
   for (const auto& id : identifiers) ids.push_back(wire::to_json(id));
   json payload{{"identifiers", ids}};
   if (!replaces.empty()) payload["replaces"] = std::string(replaces);  // RFC 9773 §5
+  if (!profile.empty()) payload["profile"] = std::string(profile);     // draft-ietf-acme-profiles §4
   ACMEKIT_TRY(auto resp, s.post(s.directory().new_order, payload.dump()));
   ACMEKIT_TRY(auto j, wire::parse_json(resp.body, "order"));
   ACMEKIT_TRY(auto order, wire::parse_order(j));

@@ -27,9 +27,11 @@ Result<wire::Account> new_account(Session& s, const NewAccountRequest& req);
 
 // RFC 8555 §7.4 newOrder. `replaces` (RFC 9773 §5), when not empty, is the
 // certificate identifier of the certificate this order renews; callers send
-// it only to a CA whose directory has renewalInfo.
+// it only to a CA whose directory has renewalInfo. `profile`, when not
+// empty, is the profile asked for (draft-ietf-acme-profiles §4); callers
+// send only one the directory's meta.profiles lists.
 Result<wire::Order> new_order(Session& s, const std::vector<wire::Identifier>& identifiers,
-                              std::string_view replaces = {});
+                              std::string_view replaces = {}, std::string_view profile = {});
 // POST-as-GET an order; keeps `url`. Also reports Retry-After for polling.
 Result<wire::Order> get_order(Session& s, const std::string& url,
                               std::optional<std::chrono::seconds>* retry_after = nullptr);

@@ -224,6 +224,11 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
       continue;
     }
     if (o.reuse_key) settings->reuse_key = true;
+    // One profile choice per lineage: a flag given replaces both saved ones.
+    if (!o.preferred_profile.empty() || !o.required_profile.empty()) {
+      settings->preferred_profile = o.preferred_profile;
+      settings->required_profile = o.required_profile;
+    }
     std::string why = decision.due        ? decision.reason
                       : o.force_renewal ? "forced (--force-renewal); " + decision.reason
                                         : "dry run; " + decision.reason;

@@ -38,6 +38,9 @@ struct RenewOptions {
   int max_parallel = 1;             // lineages renewed at once
   bool reuse_key = false;  // --reuse-key: keep each renewed lineage's key, and save reuse_key
   bool new_key = false;    // --new-key: a new key this time even where reuse_key is saved
+  // --preferred-profile / --required-profile: replace each renewed lineage's
+  // saved profile choice (and are saved with it), as certbot's renew does.
+  std::string preferred_profile, required_profile;
 };
 
 // A due lineage and what it is renewed with.

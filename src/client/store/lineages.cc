@@ -193,6 +193,18 @@ Status LineageStore::remove(const std::string& name) {
   return {};
 }
 
+Status LineageStore::replace_renewal(const std::string& name, std::string_view expected,
+                                     const RenewalConfig& renewal) {
+  ACMEKIT_CHECK(check_name(name));
+  ACMEKIT_TRY(auto lock, ConfigLock::acquire(dir_));
+  ACMEKIT_TRY(auto now, read_file(renewal_path(name)));
+  if (now != expected) {
+    return make_error(ErrorKind::kFailedPrecondition,
+                      renewal_path(name).string() + " was changed by another process meanwhile; left as it is");
+  }
+  return write_file_atomic(renewal_path(name), format_renewal_config(name, dir_, renewal), 0644);
+}
+
 Result<RenewalConfig> LineageStore::read_renewal(const std::string& name) const {
   ACMEKIT_TRY(auto text, read_file(dir_ / "renewal" / (name + ".conf")));
   return parse_renewal_config(text);

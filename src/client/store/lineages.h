@@ -57,6 +57,11 @@ class LineageStore {
   int latest_version(const std::string& name) const;
 
   Result<RenewalConfig> read_renewal(const std::string& name) const;
+  // Replaces renewal/<name>.conf (atomically, under the config dir's lock)
+  // when it still has the text `expected`; kFailedPrecondition when another
+  // process changed it meanwhile (then it is left alone). For reconfigure.
+  Status replace_renewal(const std::string& name, std::string_view expected, const RenewalConfig& renewal);
+  std::filesystem::path renewal_path(const std::string& name) const { return dir_ / "renewal" / (name + ".conf"); }
 
   // Deletes a lineage: renewal conf first (renew stops seeing it), then the
   // live link, then every archived version. Error if it does not exist.

@@ -76,6 +76,16 @@ Result<Directory> parse_directory(const json& j) {
     if (auto e = m->find("externalAccountRequired"); e != m->end() && e->is_boolean()) {
       d.meta.external_account_required = e->get<bool>();
     }
+    // draft-ietf-acme-profiles §3: a map of profile names to descriptions
+    // (nlohmann's object iterates sorted by name). A description that is
+    // not a string is kept as an empty one: the name is what a client sends.
+    if (auto ps = m->find("profiles"); ps != m->end() && ps->is_object()) {
+      for (const auto& [name, description] : ps->items()) {
+        if (name.empty()) continue;
+        d.meta.profiles.push_back({.name = name,
+                                   .description = description.is_string() ? description.get<std::string>() : ""});
+      }
+    }
   }
   return d;
 }
@@ -108,7 +118,8 @@ Result<Order> parse_order(const json& j) {
           .finalize = str(j, "finalize"),
           .certificate = str(j, "certificate"),
           .error_json = raw(j, "error"),
-          .replaces = str(j, "replaces")};
+          .replaces = str(j, "replaces"),
+          .profile = str(j, "profile")};  // draft-ietf-acme-profiles §4
   if (o.finalize.empty()) return bad("order", "no finalize URL");
   if (auto ids = j.find("identifiers"); ids != j.end() && ids->is_array()) {
     for (const auto& v : *ids) {

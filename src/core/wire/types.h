@@ -4,11 +4,19 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/wire/enums.h"
 
 namespace acmekit::wire {
+
+// draft-ietf-acme-profiles §3: one entry of meta.profiles.
+struct Profile {
+  std::string name;
+  std::string description;  // the CA's prose or a URL
+  bool operator==(const Profile&) const = default;
+};
 
 // RFC 8555 §7.1.1
 struct DirectoryMeta {
@@ -16,6 +24,16 @@ struct DirectoryMeta {
   std::string website;
   std::vector<std::string> caa_identities;
   bool external_account_required = false;
+  // draft-ietf-acme-profiles §3: the profiles the CA offers, sorted by name;
+  // empty when the directory has no meta.profiles.
+  std::vector<Profile> profiles;
+
+  const Profile* find_profile(std::string_view name) const {
+    for (const auto& p : profiles) {
+      if (p.name == name) return &p;
+    }
+    return nullptr;
+  }
 };
 
 struct Directory {
@@ -75,6 +93,7 @@ struct Order {
   std::string certificate;
   std::optional<std::string> error_json;
   std::string replaces;  // RFC 9773 §5: the certificate identifier this order replaces
+  std::string profile;   // draft-ietf-acme-profiles §4: the profile the CA chose ("" if none)
 };
 
 }  // namespace acmekit::wire

@@ -112,6 +112,52 @@ TEST_F(CertifierTest, ReplacesIsSentAndDroppedAfterAlreadyReplaced) {
   EXPECT_FALSE(ca.new_orders[1].contains("replaces"));
 }
 
+// draft-ietf-acme-profiles §4: newOrder carries "profile" only when one
+// is chosen, and only one the directory offers (certbot 4's rules).
+TEST_F(CertifierTest, ProfilesInNewOrder) {
+  ca.offer_profiles({{"classic", "90 days"}, {"shortlived", "160 hours"}}, "classic");
+  ASSERT_TRUE(session.load_directory());
+
+  auto required = obtain({.names = {"p.test"}, .required_profile = "shortlived"});
+  ASSERT_TRUE(required) << required.error().message();
+  EXPECT_EQ(ca.new_orders.back().value("profile", ""), "shortlived");
+  EXPECT_EQ(required->profile, "shortlived");  // as the order reported it
+
+  auto preferred = obtain({.names = {"p.test"}, .preferred_profile = "shortlived"});
+  ASSERT_TRUE(preferred) << preferred.error().message();
+  EXPECT_EQ(ca.new_orders.back().value("profile", ""), "shortlived");
+
+  auto none = obtain({.names = {"p.test"}});
+  ASSERT_TRUE(none) << none.error().message();
+  EXPECT_FALSE(ca.new_orders.back().contains("profile"));
+  EXPECT_EQ(none->profile, "classic");  // the CA's default, named by the CA
+
+  // A preferred profile the CA lacks: ordered without one.
+  auto missing = obtain({.names = {"p.test"}, .preferred_profile = "nosuch"});
+  ASSERT_TRUE(missing) << missing.error().message();
+  EXPECT_FALSE(ca.new_orders.back().contains("profile"));
+  EXPECT_EQ(missing->profile, "classic");
+
+  // A required one it lacks: an error naming what it offers, and no order.
+  const auto orders = ca.new_orders.size();
+  auto refused = obtain({.names = {"p.test"}, .required_profile = "nosuch"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().kind, ErrorKind::kFailedPrecondition);
+  EXPECT_NE(refused.error().message().find("it offers classic, shortlived"), std::string::npos)
+      << refused.error().message();
+  EXPECT_EQ(ca.new_orders.size(), orders);
+}
+
+TEST_F(CertifierTest, ARequiredProfileFromACaWithoutProfilesFails) {
+  auto refused = obtain({.names = {"p.test"}, .required_profile = "shortlived"});
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message().find("offers no profiles"), std::string::npos) << refused.error().message();
+  EXPECT_TRUE(ca.new_orders.empty());
+  auto preferred = obtain({.names = {"p.test"}, .preferred_profile = "shortlived"});
+  ASSERT_TRUE(preferred) << preferred.error().message();
+  EXPECT_FALSE(ca.new_orders.back().contains("profile"));
+}
+
 TEST_F(CertifierTest, ACertificateForAnotherKeyIsRefused) {
   ca.issue_for_another_key = true;
   auto issued = obtain({.names = {"k.test"}});

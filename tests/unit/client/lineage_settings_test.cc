@@ -81,6 +81,27 @@ TEST(LineageSettingsTest, ReuseKeyAndAutorenewAreCertbotsBooleans) {
   EXPECT_NE(back.error().message().find("reuse_key"), std::string::npos) << back.error().message();
 }
 
+// certbot 4's [renewalparams] keys for draft-ietf-acme-profiles.
+TEST(LineageSettingsTest, ProfilesAreCertbotsKeys) {
+  LineageSettings s{.server = "https://ca/dir", .names = {"a.test"}};
+  auto conf = s.to_config();
+  EXPECT_FALSE(conf.params.contains("preferred_profile"));
+  EXPECT_FALSE(conf.params.contains("required_profile"));
+  s.required_profile = "shortlived";
+  conf = s.to_config();
+  EXPECT_EQ(conf.params["required_profile"], "shortlived");
+  EXPECT_FALSE(conf.params.contains("preferred_profile"));
+  auto back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->required_profile, "shortlived");
+  EXPECT_EQ(back->preferred_profile, "");
+  conf.params.erase("required_profile");
+  conf.params["preferred_profile"] = "tlsserver";
+  back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->preferred_profile, "tlsserver");
+}
+
 TEST(LineageSettingsTest, ChallengeTypesPerAuthenticator) {
   LineageSettings s;
   s.authenticator = "standalone";

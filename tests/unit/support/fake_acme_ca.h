@@ -35,11 +35,11 @@ class FakeAcmeCa {
                                          .not_before = clock.now() - std::chrono::hours(24),
                                          .not_after = clock.now() + std::chrono::hours(24 * 365), .is_ca = true},
                                         key_.public_key(), key_, "");
-    nlohmann::json dir{{"newNonce", "https://ca.test/nonce"},
-                       {"newAccount", "https://ca.test/acct"},
-                       {"newOrder", "https://ca.test/new-order"}};
-    if (with_ari) dir["renewalInfo"] = "https://ca.test/renewal-info";
-    http_.route(kDirectory, 200, dir.dump());
+    directory_ = {{"newNonce", "https://ca.test/nonce"},
+                  {"newAccount", "https://ca.test/acct"},
+                  {"newOrder", "https://ca.test/new-order"}};
+    if (with_ari) directory_["renewalInfo"] = "https://ca.test/renewal-info";
+    http_.route(kDirectory, 200, directory_.dump());
     http_.handle([this](const http::Request& r) { return answer(r); });
   }
 
@@ -48,6 +48,15 @@ class FakeAcmeCa {
   std::set<std::string> already_valid;     // authorizations that are valid from the start
   bool refuse_replaces = false;            // newOrder with "replaces" gets alreadyReplaced
   bool issue_for_another_key = false;      // the certificate is not for the CSR's key
+
+  // draft-ietf-acme-profiles §3: the directory's meta.profiles from now on
+  // (name -> description); an order names the profile it was asked for, or
+  // `default_profile` (§4: the server RECOMMENDED to pick one).
+  void offer_profiles(const nlohmann::json& profiles, std::string default_profile) {
+    directory_["meta"]["profiles"] = profiles;
+    default_profile_ = std::move(default_profile);
+    http_.route(kDirectory, 200, directory_.dump());
+  }
 
   // What the client sent.
   std::vector<nlohmann::json> new_orders;  // newOrder payloads
@@ -62,6 +71,7 @@ class FakeAcmeCa {
     std::string triggered_type;
   };
   struct Order {
+    std::string profile;
     std::vector<std::string> names;
     std::vector<std::string> authz_ids;
     std::string status = "pending";
@@ -127,6 +137,7 @@ class FakeAcmeCa {
                      {"authorizations", authz_urls},
                      {"finalize", "https://ca.test/finalize/" + id}};
     if (o.status == "valid") j["certificate"] = "https://ca.test/cert/" + id;
+    if (!o.profile.empty()) j["profile"] = o.profile;
     return j;
   }
 
@@ -142,6 +153,7 @@ class FakeAcmeCa {
       }
       const std::string id = std::to_string(orders_.size() + 1);
       Order o;
+      o.profile = payload.value("profile", default_profile_);
       for (const auto& i : payload["identifiers"]) {
         const std::string name = i["value"];
         const std::string aid = id + "-" + name;
@@ -189,6 +201,8 @@ class FakeAcmeCa {
   }
 
   FakeHttp& http_;
+  nlohmann::json directory_;
+  std::string default_profile_;
   const Clock& clock_;
   crypto::PrivateKey key_;
   std::string ca_der_;

@@ -20,6 +20,39 @@ TEST(WireJsonTest, DirectoryNeedsTheCoreEndpoints) {
   EXPECT_NE(bad.error().detail.find("not an ACME directory"), std::string::npos);
 }
 
+// draft-ietf-acme-profiles §3: meta.profiles maps names to descriptions.
+TEST(WireJsonTest, DirectoryProfilesAreReadSortedByName) {
+  auto d = parse_directory(nlohmann::json::parse(R"({"newNonce":"n","newAccount":"a","newOrder":"o",
+    "meta":{"profiles":{"tlsserver":"https://ca/docs#tlsserver","classic":"The default","odd":7}}})"));
+  ASSERT_TRUE(d) << d.error().message();
+  ASSERT_EQ(d->meta.profiles.size(), 3u);
+  EXPECT_EQ(d->meta.profiles[0], (Profile{"classic", "The default"}));
+  EXPECT_EQ(d->meta.profiles[1], (Profile{"odd", ""}));  // a non-string description: the name still counts
+  EXPECT_EQ(d->meta.profiles[2], (Profile{"tlsserver", "https://ca/docs#tlsserver"}));
+  ASSERT_NE(d->meta.find_profile("classic"), nullptr);
+  EXPECT_EQ(d->meta.find_profile("shortlived"), nullptr);
+
+  // No meta, or meta without profiles (or not an object): none offered.
+  for (const char* text : {R"({"newNonce":"n","newAccount":"a","newOrder":"o"})",
+                           R"({"newNonce":"n","newAccount":"a","newOrder":"o","meta":{"website":"w"}})",
+                           R"({"newNonce":"n","newAccount":"a","newOrder":"o","meta":{"profiles":["x"]}})"}) {
+    auto none = parse_directory(nlohmann::json::parse(text));
+    ASSERT_TRUE(none) << text;
+    EXPECT_TRUE(none->meta.profiles.empty()) << text;
+  }
+}
+
+// draft-ietf-acme-profiles §4: the order names its profile.
+TEST(WireJsonTest, OrderProfile) {
+  auto o = parse_order(nlohmann::json::parse(
+      R"({"status":"pending","profile":"shortlived","finalize":"https://ca/finalize/1"})"));
+  ASSERT_TRUE(o) << o.error().message();
+  EXPECT_EQ(o->profile, "shortlived");
+  auto without = parse_order(nlohmann::json::parse(R"({"status":"pending","finalize":"https://ca/f/1"})"));
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->profile, "");
+}
+
 TEST(WireJsonTest, NonJsonIsAClearError) {
   auto j = parse_json("<!DOCTYPE html><html>", "directory");
   ASSERT_FALSE(j);
