@@ -280,7 +280,7 @@ void add_reconfigure_options(CLI::App& sub, ReconfigureOptions& r) {
   sub.add_flag("--manual", o.manual, "Renew with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
   sub.add_flag("--dns-rfc2136", o.dns_rfc2136, "Renew with RFC 2136 DNS UPDATEs (--dns-rfc2136-credentials)");
   sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name")
-      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136"}));
+      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136", "nginx", "apache"}));
   sub.add_option("--preferred-challenges", o.preferred_challenges,
                  "Challenge types, most wanted first, comma-separated (as certonly)")->type_name("TYPES");
   sub.add_option("-w,--webroot-path", o.webroot_path, "With --webroot: the web server's root directory")
