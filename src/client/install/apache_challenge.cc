@@ -21,13 +21,6 @@ const ApacheNode* section_at(const std::vector<ApacheNode>& nodes, std::size_t s
   return nullptr;
 }
 
-bool base64url_or_dot(const std::string& s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-           c == '.';
-  });
-}
-
 }  // namespace
 
 Result<std::string> apache_http01_snippet(const std::filesystem::path& tokens_dir) {
@@ -60,12 +53,7 @@ Result<FileEdits> apache_http01_token_files(const std::filesystem::path& tokens_
                                             const std::vector<Http01Response>& responses) {
   FileEdits out;
   for (const auto& r : responses) {
-    if (!base64url_or_dot(r.token) || r.token.find('.') != std::string::npos) {
-      return make_error(ErrorKind::kInvalidArgument, "an http-01 token that is not base64url");
-    }
-    if (!base64url_or_dot(r.key_authorization)) {
-      return make_error(ErrorKind::kInvalidArgument, "an http-01 key authorization that is not base64url.base64url");
-    }
+    ACMEKIT_CHECK(check_http01_response(r));
     out[(tokens_dir / r.token).string()] = r.key_authorization;
   }
   return out;

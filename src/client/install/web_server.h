@@ -10,6 +10,7 @@
 // revertible (the driver backs up exactly these files).
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
@@ -25,6 +26,25 @@ struct Http01Response {
   std::string token;              // RFC 8555 §8.3: base64url
   std::string key_authorization;  // token "." thumbprint (§8.1)
 };
+
+// {} when the token is base64url and the key authorization base64url "."
+// base64url-shaped, so either can go into a configuration file or a path
+// with no quoting; kInvalidArgument otherwise.
+inline Status check_http01_response(const Http01Response& response) {
+  auto base64url_or_dot = [](const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+      return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+             c == '.';
+    });
+  };
+  if (!base64url_or_dot(response.token) || response.token.find('.') != std::string::npos) {
+    return make_error(ErrorKind::kInvalidArgument, "an http-01 token that is not base64url");
+  }
+  if (!base64url_or_dot(response.key_authorization)) {
+    return make_error(ErrorKind::kInvalidArgument, "an http-01 key authorization that is not base64url.base64url");
+  }
+  return {};
+}
 
 // Where the certificate lives: the lineage's live/NAME/ links, so renewals
 // need no new edit, only a reload.
