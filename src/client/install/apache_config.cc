@@ -129,9 +129,15 @@ class Parser {
         return nodes;
       }
       const int line = line_;
-      const std::size_t start = p_;
       Logical l = read_line();
+      // ap_cfg_getline trims the whole logical line, so whitespace after a
+      // leading continuation is not part of it either.
+      std::size_t lead = 0;
+      while (lead < l.chars.size() && is_space(l.chars[lead])) ++lead;
+      l.chars.erase(0, lead);
+      l.at.erase(l.at.begin(), l.at.begin() + static_cast<std::ptrdiff_t>(lead));
       if (l.chars.empty() || l.chars.front() == '#') continue;  // a comment: part of the next prefix
+      const std::size_t start = l.at.front();  // its first character (past any continuation)
       if (l.chars.starts_with("</")) {
         std::string name = l.chars.substr(2);
         const bool closed = name.ends_with('>');

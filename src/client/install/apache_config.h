@@ -47,7 +47,8 @@ struct ApacheWord {
 };
 
 // A directive or a section. Offsets index ApacheFile::text.
-//   [prefix_begin, start)  whitespace, line breaks and comments before it
+//   [prefix_begin, start)  whitespace, line breaks, comments and leading
+//                          continuations before it
 //   [start, end)           a directive's logical line (trailing whitespace
 //                          and the line break excluded); a section from its
 //                          `<` to the `>` of its `</Name>`

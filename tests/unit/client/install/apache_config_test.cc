@@ -135,6 +135,28 @@ TEST(ApacheConfigTest, ContinuationLines) {
   EXPECT_EQ(serialize(f), f.text);
 }
 
+// A logical line may begin with a continuation (and whitespace after it):
+// httpd trims the whole line, so the section still opens with its `<`.
+TEST(ApacheConfigTest, LeadingContinuationStartsAtTheFirstCharacter) {
+  const ApacheFile f = parse_ok(
+      "\\\n"
+      "<VirtualHost *:80>\n"
+      "ServerName a\n"
+      "<\\\n"
+      "/VirtualHost>\n"
+      "\\\n"
+      "   Listen 81\n");
+  ASSERT_EQ(f.nodes.size(), 2u);
+  ASSERT_TRUE(f.nodes[0].is_section);
+  EXPECT_EQ(f.text[f.nodes[0].start], '<');
+  EXPECT_EQ(f.nodes[0].prefix_begin, 0u);
+  EXPECT_EQ(f.text[f.nodes[0].close], '<');
+  EXPECT_EQ(values(f.nodes[0].children[0]), (std::vector<std::string>{"ServerName", "a"}));
+  EXPECT_EQ(values(f.nodes[1]), (std::vector<std::string>{"Listen", "81"}));
+  EXPECT_EQ(f.text.substr(f.nodes[1].start, 6), "Listen");
+  EXPECT_EQ(serialize(f), f.text);
+}
+
 TEST(ApacheConfigTest, NestedSections) {
   const ApacheFile f = parse_ok(
       "<IfModule mod_ssl.c>\n"
