@@ -19,6 +19,10 @@ EXAMPLES
   acmekit-ca eab add --data-dir /var/lib/acmekit-ca
   acmekit-ca status --data-dir /var/lib/acmekit-ca --cert fullchain.pem
   acmekit-ca migrate --data-dir /var/lib/acmekit-ca --to postgresql://acmekit-ca@db.internal/acmekit_ca
+  acmekit-ca va-credentials --data-dir /var/lib/acmekit-ca --name va1 --host va1.internal --out ./va1
+  acmekit-ca va --credentials /etc/acmekit-ca/va1 --listen 0.0.0.0:8443      (on the perspective's host)
+  acmekit-ca serve --data-dir /var/lib/acmekit-ca --remote-va va1=https://va1.internal:8443 \
+      --remote-va va2=https://va2.internal:8443 --remote-va va3=https://va3.internal:8443
   certbot certonly --server https://ca.internal/directory --standalone -d host.internal
       (clients must trust DATA_DIR/root.pem, e.g. REQUESTS_CA_BUNDLE for certbot)
 
@@ -27,6 +31,8 @@ FILES
   DATA_DIR/intermediate.pem          the issuing intermediate (sent after each certificate)
   DATA_DIR/*.key.pem                 the CA keys (mode 0600)
   DATA_DIR/acmekit-ca.db             SQLite (WAL): accounts, orders, authorizations, certificates
+  DATA_DIR/mpic/                     the private PKI of remote perspectives: ca.pem + ca.key.pem, the
+                                     CA's client certificate client.pem + client.key.pem (keys 0600)
 
 CONFIG FILE (TOML; every key is optional, flags override it)
   data_dir = "/var/lib/acmekit-ca"        listen = "0.0.0.0:443"
@@ -55,6 +61,8 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   description = "90-day certificates"     identifier_types = ["dns"]       (dns, ip)
   max_names = 100                         key_usage = ["digitalSignature", "keyEncipherment"]
   ext_key_usage = ["serverAuth", "clientAuth"]
+  remote_va_timeout = "30s"
+  [[remote_va]]                           name = "va1"     url = "https://va1.internal:8443"
 
 CERTIFICATE PROFILES (draft-ietf-acme-profiles)
   Offered in the directory's meta.profiles (name -> description) and chosen with a newOrder
@@ -122,6 +130,21 @@ CRLS
   until a period after its certificate's notAfter). On a shared database one instance
   makes each generation (a lock) and every instance serves the stored ones. /metrics:
   acmekit_ca_crl_last_generation_timestamp_seconds, acmekit_ca_crl_generated_total.
+
+MULTI-PERSPECTIVE VALIDATION (Baseline Requirements 3.2.2.9)
+  `acmekit-ca va` runs a remote validation perspective on another network; `va-credentials`
+  issues its certificate bundle from DATA_DIR/mpic (made on first use). With --remote-va
+  NAME=URL (repeatable; [[remote_va]]), every challenge validation and CAA check runs locally
+  (the primary perspective) and at every remote perspective at once, over mutual TLS (each
+  side trusts only DATA_DIR/mpic/ca.pem). The primary must succeed, and of N remote
+  perspectives at most 1 (N <= 5) or 2 (N >= 6) may not corroborate: a perspective that
+  answers a problem, or does not answer within remote_va_timeout (down, refused), does not.
+  Otherwise the validation fails with the first disagreeing problem type (serverInternal when
+  none answered), its detail naming each perspective and why. Each perspective's result is
+  logged ("MPIC ...: perspective NAME: ...") and counted in /metrics:
+  acmekit_ca_va_perspective_results_total{perspective,check,result} and
+  acmekit_ca_va_corroboration_total{check,result}. Without remote perspectives the local
+  validation alone decides.
 
 EXIT STATUS
   0 stopped cleanly (SIGTERM/SIGINT), 1 failure (the reason is logged), 2 bad usage.)";
@@ -215,7 +238,58 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--public-suffix-list", f.public_suffix_list,
                 "Public Suffix List file for registered domains; \"\" uses the last two labels "
                 "[/usr/share/publicsuffix/public_suffix_list.dat]")->type_name("FILE");
+  s->add_option("--remote-va", f.remote_vas,
+                "A remote validation perspective NAME=https://HOST:PORT (`acmekit-ca va`; repeatable): every "
+                "validation and CAA check needs its corroboration (Baseline Requirements 3.2.2.9) [none]")
+      ->type_name("NAME=URL");
+  s->add_option("--remote-va-timeout", f.remote_va_timeout,
+                "How long a remote perspective may take to answer; no answer counts as not corroborating [30s]")
+      ->type_name("DURATION");
   return s;
+}
+
+void add_va(CLI::App& app, Invocation& inv) {
+  auto* v = app.add_subcommand("va",
+                               "Run a remote validation perspective (Baseline Requirements 3.2.2.9) the CA asks "
+                               "over mutual TLS");
+  inv.va_cmd = v;
+  VaOptions& o = inv.va;
+  v->add_option("--credentials", o.credentials,
+                "The bundle `va-credentials` wrote: ca.pem (client certificates must chain to it), va.pem, va.key.pem")
+      ->type_name("DIR")
+      ->required();
+  v->add_option("--listen", o.listen, "HTTPS address HOST:PORT the CA reaches this perspective at [127.0.0.1:0]")
+      ->type_name("HOST:PORT");
+  v->add_option("--http01-port", o.http01_port, "Port http-01 validation connects to [80]")->type_name("PORT");
+  v->add_option("--tlsalpn01-port", o.tlsalpn01_port, "Port tls-alpn-01 validation connects to [443]")->type_name("PORT");
+  v->add_option("--dns-resolver", o.dns_resolvers, "DNS server HOST[:PORT] for validation and CAA lookups (repeatable) [/etc/resolv.conf]")->type_name("HOST[:PORT]");
+  v->add_option("--hosts-file", o.hosts_file, "/etc/hosts-style file consulted before DNS (http-01, tls-alpn-01)")->type_name("FILE");
+  v->add_option("--validation-allow-cidr", o.validation_allow_cidrs,
+                "Let validation connect to this reserved block (repeatable), as serve's flag [none]")
+      ->type_name("CIDR");
+  v->add_option("--log-level", o.log_level, "debug, info, warn or error [info]")->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "critical", "off"}));
+  v->footer(R"(
+Answers POST /validate and POST /caa (JSON) and GET /health, over HTTPS with
+va.pem; a client without a certificate chaining to ca.pem (EKU clientAuth)
+is refused in the TLS handshake. Validation is the CA's own, from this
+host's network: its DNS view, hosts file and address policy. CAA is checked
+for the issuer domains the CA sends. Exit status 0 on SIGTERM/SIGINT, 1 on
+failure, 2 on bad usage.)");
+
+  auto* c = app.add_subcommand("va-credentials",
+                               "Issue a remote perspective's certificate bundle (ca.pem, va.pem, va.key.pem) from "
+                               "DATA_DIR/mpic");
+  inv.va_credentials_cmd = c;
+  c->add_option("--data-dir", inv.va_credentials.data_dir, "The CA's data directory")->type_name("DIR")->required();
+  c->add_option("--name", inv.va_credentials.name, "The perspective's name (as in --remote-va NAME=URL)")
+      ->type_name("NAME")
+      ->required();
+  c->add_option("--host", inv.va_credentials.hosts,
+                "DNS name or IP address the CA's URL for it names (repeatable) [NAME]")
+      ->type_name("HOST");
+  c->add_option("--out", inv.va_credentials.out, "Directory to write the bundle to (created 0700; key 0600)")
+      ->type_name("DIR")
+      ->required();
 }
 
 void add_migrate(CLI::App& app, Invocation& inv) {
@@ -285,6 +359,7 @@ std::unique_ptr<CLI::App> make_app(Invocation& inv) {
   // --data-dir, one of --cert / --serial (run_status checks which), and --database if given.
   inv.status_cmd->require_option(2, 3);
   add_migrate(app, inv);
+  add_va(app, inv);
   return owned;
 }
 

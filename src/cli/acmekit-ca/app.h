@@ -19,10 +19,14 @@ struct Invocation {
   EabAddOptions eab;
   StatusOptions status;
   MigrateOptions migrate;
+  VaOptions va;
+  VaCredentialsOptions va_credentials;
   CLI::App* serve_cmd = nullptr;
   CLI::App* eab_add_cmd = nullptr;
   CLI::App* status_cmd = nullptr;
   CLI::App* migrate_cmd = nullptr;
+  CLI::App* va_cmd = nullptr;
+  CLI::App* va_credentials_cmd = nullptr;
 };
 
 // The whole command line, bound to `inv` (which must outlive the App).

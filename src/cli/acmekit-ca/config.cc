@@ -247,6 +247,32 @@ Status read_profiles(const toml::table& t, server::ProfileSet& set) {
   return {};
 }
 
+// [[remote_va]] tables: name and url each (Baseline Requirements §3.2.2.9
+// remote perspectives).
+Status read_remote_vas(const toml::table& t, std::vector<RemoteVa>& out) {
+  auto node = t.get("remote_va");
+  if (!node) return {};
+  const auto* array = node->as_array();
+  if (!array) return bad("config: remote_va must be an array of tables [[remote_va]]");
+  out.clear();
+  for (const auto& item : *array) {
+    const auto* table = item.as_table();
+    if (!table) return bad("config: remote_va must be an array of tables [[remote_va]]");
+    for (auto& [k, v] : *table) {
+      if (k.str() != "name" && k.str() != "url") {
+        return bad(fmt::format("config: remote_va: unknown key {}", debug_quoted(k.str())));
+      }
+    }
+    auto name = (*table)["name"].value<std::string>();
+    auto url = (*table)["url"].value<std::string>();
+    if (!name || !url) return bad("config: every [[remote_va]] needs a name and a url (strings)");
+    auto va = parse_remote_va(*name + "=" + *url);
+    if (!va) return bad("config: remote_va: " + va.error().detail);
+    out.push_back(std::move(*va));
+  }
+  return {};
+}
+
 Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::chrono::seconds>& certificate_validity) {
   toml::table t;
   try {
@@ -260,7 +286,7 @@ Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::ch
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
       "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
       "external_url", "database", "database_pool", "validation_allow_cidr", "caa_recheck_after", "profiles",
-      "default_profile", "crl_listen", "crl_url_base", "crl_period", "crl_shards"};
+      "default_profile", "crl_listen", "crl_url_base", "crl_period", "crl_shards", "remote_va", "remote_va_timeout"};
   auto known = [](const std::string& key) {
     if (kKeys.contains(key)) return true;
     for (const auto& s : kRateLimitSettings) {
@@ -314,6 +340,8 @@ Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::ch
     certificate_validity = validity;
   }
   ACMEKIT_CHECK(read_profiles(t, c.profiles));
+  ACMEKIT_CHECK(read_remote_vas(t, c.remote_vas));
+  ACMEKIT_CHECK(read_duration(t, "remote_va_timeout", c.remote_va_timeout));
   ACMEKIT_CHECK(read_duration(t, "authz_reuse", c.authz_reuse));
   ACMEKIT_CHECK(read_duration(t, "caa_recheck_after", c.caa_recheck_after));
   ACMEKIT_CHECK(read_int(t, "retry_after", c.retry_after, 0, 3600));
@@ -450,6 +478,23 @@ Result<std::chrono::seconds> parse_duration(std::string_view text) {
   return std::chrono::seconds(n * unit);
 }
 
+Result<RemoteVa> parse_remote_va(std::string_view text) {
+  const auto eq = text.find('=');
+  if (eq == std::string_view::npos) return make_error(ErrorKind::kInvalidArgument, fmt::format("{} is not NAME=URL", debug_quoted(text)));
+  RemoteVa va{.name = std::string(text.substr(0, eq)), .url = std::string(text.substr(eq + 1))};
+  if (va.name.empty() || va.name.size() > 64 ||
+      !std::ranges::all_of(va.name, [](char ch) {
+        return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_' || ch == '.';
+      })) {
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("perspective name {} must be 1-64 letters, digits, '-', '_' or '.'", debug_quoted(va.name)));
+  }
+  // The perspective is reached over mutual TLS only (its certificate from DATA_DIR/mpic).
+  auto url = parse_external_url(va.url, "the perspective's URL");
+  if (!url) return std::unexpected(url.error());
+  va.url = url->base;
+  return va;
+}
+
 Result<ServeConfig> resolve_config(const ServeFlags& f) {
   ServeConfig c;
   std::optional<std::chrono::seconds> certificate_validity;  // TOML, then the flag
@@ -523,6 +568,27 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
     return make_error(ErrorKind::kInvalidArgument, "caa_recheck_after may not exceed 8h (Baseline Requirements 3.2.2.8)");
   }
   set_if(f.public_suffix_list, c.public_suffix_list);
+  if (!f.remote_vas.empty()) {
+    c.remote_vas.clear();
+    for (const auto& text : f.remote_vas) {
+      auto va = parse_remote_va(text);
+      if (!va) return make_error(ErrorKind::kInvalidArgument, "--remote-va: " + va.error().detail);
+      c.remote_vas.push_back(std::move(*va));
+    }
+  }
+  if (f.remote_va_timeout) {
+    ACMEKIT_TRY(c.remote_va_timeout, parse_duration(*f.remote_va_timeout));
+  }
+  for (std::size_t i = 0; i < c.remote_vas.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (c.remote_vas[i].name == c.remote_vas[j].name) {
+        return make_error(ErrorKind::kInvalidArgument, "two remote perspectives named " + c.remote_vas[i].name);
+      }
+    }
+  }
+  if (c.remote_va_timeout.count() < 1) {
+    return make_error(ErrorKind::kInvalidArgument, "--remote-va-timeout (or remote_va_timeout) must be at least 1s");
+  }
   for (const auto& s : kRateLimitSettings) {
     const auto i = static_cast<std::size_t>(s.limit);
     server::ra::RateLimit& limit = c.rate_limits[s.limit];

@@ -18,6 +18,15 @@
 
 namespace acmekit::ca_cli {
 
+// One remote validation perspective: --remote-va NAME=URL, [[remote_va]].
+struct RemoteVa {
+  std::string name;  // letters, digits, '-', '_', '.'
+  std::string url;   // https://HOST:PORT
+};
+
+// "NAME=URL" (--remote-va); kInvalidArgument naming what is wrong.
+[[nodiscard]] Result<RemoteVa> parse_remote_va(std::string_view text);
+
 struct ServeConfig {
   std::filesystem::path data_dir;
   std::string listen = "127.0.0.1:14000";
@@ -78,6 +87,12 @@ struct ServeConfig {
   // is left for serve to load from public_suffix_list ("": last two labels).
   server::ra::RateLimitOptions rate_limits;
   std::string public_suffix_list{server::ra::kDefaultPublicSuffixList};
+  // Multi-perspective issuance corroboration (Baseline Requirements
+  // §3.2.2.9): remote perspectives (`acmekit-ca va`) asked for every
+  // validation and CAA check, over mutual TLS with DATA_DIR/mpic; none: the
+  // local validation alone decides, as before.
+  std::vector<RemoteVa> remote_vas;
+  std::chrono::seconds remote_va_timeout{30};
 };
 
 // The rate limits as configured: TOML key / flag stem, and the limit.
@@ -116,6 +131,8 @@ struct ServeFlags {
   std::array<std::optional<int64_t>, server::ra::kLimitCount> rate_limit_max;
   std::array<std::optional<std::string>, server::ra::kLimitCount> rate_limit_window;
   std::optional<std::string> public_suffix_list;
+  std::vector<std::string> remote_vas;           // NAME=URL
+  std::optional<std::string> remote_va_timeout;  // DURATION
 };
 
 // Defaults ← TOML file (if flags.config) ← flags. kInvalidArgument naming

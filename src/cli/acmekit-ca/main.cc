@@ -37,6 +37,11 @@ int run(int argc, char** argv) {
   if (inv.eab_add_cmd->parsed()) return run_eab_add(inv.eab);
   if (inv.status_cmd->parsed()) return run_status(inv.status);
   if (inv.migrate_cmd->parsed()) return run_migrate(inv.migrate);
+  if (inv.va_credentials_cmd->parsed()) return run_va_credentials(inv.va_credentials);
+  if (inv.va_cmd->parsed()) {
+    if (int rc = set_up_logging(inv.va.log_level); rc != kExitOk) return rc;
+    return run_va(inv.va);
+  }
   auto config = resolve_config(inv.serve);
   if (!config) {
     std::cerr << "acmekit-ca: error: " << config.error().message() << "\n";

@@ -17,6 +17,9 @@
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
+#include "server/va/remote/credentials.h"
+#include "server/va/remote/multi_perspective.h"
+#include "server/va/remote/remote_validator.h"
 #include "server/va/validator.h"
 #include "server/wfe/crl_endpoint.h"
 #include "server/wfe/management.h"
@@ -155,7 +158,37 @@ int run_serve(const ServeConfig& c) {
                c.validation_allow_cidrs.empty()
                    ? std::string()
                    : fmt::format(" except {}", fmt::join(c.validation_allow_cidrs, ", ")));
-  auto validator = server::va::make_validator(va_options);
+  std::unique_ptr<server::va::Validator> validator = server::va::make_validator(va_options);
+  // Baseline Requirements §3.2.2.9: with remote perspectives, every
+  // validation and CAA check is corroborated by them (quorum.h); without,
+  // the local validation alone decides, as before.
+  server::va::remote::MultiPerspectiveValidator* mpic = nullptr;
+  if (!c.remote_vas.empty()) {
+    auto creds = server::va::remote::load_or_create_client_credentials(c.data_dir);
+    if (!creds) return fail("MPIC credentials in " + (c.data_dir / "mpic").string(), creds.error());
+    std::vector<server::va::remote::Perspective> remotes;
+    std::vector<std::string> names;
+    for (const auto& r : c.remote_vas) {
+      remotes.push_back({r.name, server::va::remote::make_remote_validator(
+                                     {.name = r.name,
+                                      .url = r.url,
+                                      .ca_file = creds->ca_file.string(),
+                                      .client_cert_pem = creds->cert_pem,
+                                      .client_key_pem = creds->key_pem,
+                                      .timeout = c.remote_va_timeout,
+                                      .caa_identities = c.caa_identities})});
+      names.push_back(r.name + " " + r.url);
+    }
+    spdlog::info("multi-perspective validation: {} remote perspective(s) ({}), at most {} may not corroborate; "
+                 "client certificate {}",
+                 remotes.size(), fmt::join(names, ", "),
+                 server::va::remote::allowed_non_corroborations(remotes.size()),
+                 (c.data_dir / "mpic" / "client.pem").string());
+    auto multi = std::make_unique<server::va::remote::MultiPerspectiveValidator>(
+        std::move(validator), std::move(remotes), !c.caa_identities.empty());
+    mpic = multi.get();
+    validator = std::move(multi);
+  }
 
   // ra + wfe.
   server::ra::RaOptions ra_options;
@@ -262,6 +295,7 @@ int run_serve(const ServeConfig& c) {
   // Prometheus /metrics and /health on a separate, plain-HTTP management listener.
   server::wfe::Management management_endpoints(wfe, **storage, clock);
   if (crls) management_endpoints.add_metrics([&crls] { return crls->metrics_text(); });
+  if (mpic) management_endpoints.add_metrics([mpic] { return mpic->metrics_text(); });
   std::unique_ptr<http::Server> management;
   if (!c.management_listen.empty()) {
     auto m = http::Server::start({.listen = c.management_listen, .name = "management", .threads = 1},

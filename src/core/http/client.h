@@ -48,6 +48,12 @@ inline std::string& default_user_agent() {
 struct ClientOptions {
   // Extra trust anchors (PEM file) in addition to the system store.
   std::string ca_bundle;
+  // Trust only ca_bundle, not the system store (a private PKI: acmekit-ca's
+  // remote validation perspectives).
+  bool ca_bundle_only = false;
+  // Mutual TLS: the client certificate (PEM) and its key (PEM) presented
+  // when the server asks for one; both empty: none.
+  std::string client_cert_pem, client_key_pem;
   std::chrono::milliseconds connect_timeout{10'000};
   std::chrono::milliseconds total_timeout{60'000};
   std::string user_agent = default_user_agent();

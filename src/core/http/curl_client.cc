@@ -148,11 +148,18 @@ CurlClient::CurlClient(ClientOptions options) : options_(std::move(options)) {
     } else {
       // The system store may be absent (minimal containers): then only the
       // given bundle is trusted.
-      ca_blob_ = read_whole_file(kSystemStore).value_or("");
+      if (!options_.ca_bundle_only) ca_blob_ = read_whole_file(kSystemStore).value_or("");
       if (!ca_blob_.empty() && ca_blob_.back() != '\n') ca_blob_ += '\n';
       ca_blob_ += *extra;
       if (ca_blob_.back() != '\n') ca_blob_ += '\n';
     }
+  }
+  if (options_.ca_bundle_only && options_.ca_bundle.empty() && !init_error_) {
+    init_error_ = Error{.kind = ErrorKind::kInvalidArgument, .detail = "ca_bundle_only without a CA bundle"};
+  }
+  if (options_.client_cert_pem.empty() != options_.client_key_pem.empty() && !init_error_) {
+    init_error_ = Error{.kind = ErrorKind::kInvalidArgument,
+                        .detail = "a TLS client certificate needs both the certificate and its key"};
   }
   handle_ = curl_easy_init();
   if (handle_ == nullptr && !init_error_) {
@@ -200,6 +207,17 @@ Result<Response> CurlClient::send(const Request& request) {
     curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
     curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
+  }
+  if (!options_.client_cert_pem.empty()) {
+    // RFC 8446 §4.4.2: our certificate when the server requests one.
+    curl_blob cert{.data = options_.client_cert_pem.data(), .len = options_.client_cert_pem.size(),
+                   .flags = CURL_BLOB_NOCOPY};
+    curl_blob key{.data = options_.client_key_pem.data(), .len = options_.client_key_pem.size(),
+                  .flags = CURL_BLOB_NOCOPY};
+    curl_easy_setopt(h, CURLOPT_SSLCERTTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cert);
+    curl_easy_setopt(h, CURLOPT_SSLKEYTYPE, "PEM");
+    curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &key);
   }
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));

@@ -97,16 +97,21 @@ Result<std::unique_ptr<Server>> Server::start(const net::ListenAddress& address,
   if (options.tls_chain_pem.empty() != options.tls_key_pem.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "TLS needs both a certificate chain and a private key");
   }
+  if (!options.tls_client_ca_pem.empty() && options.tls_chain_pem.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "client certificates need TLS");
+  }
   if (!options.error_response) return make_error(ErrorKind::kInvalidArgument, "no error_response");
   auto server = std::make_unique<ServerImpl>(options.threads);
   auto context = std::make_shared<SessionContext>(options, std::move(handler), server->handler_pool());
   if (!options.tls_chain_pem.empty()) {
-    ACMEKIT_TRY(auto tls, make_tls_context(options.tls_chain_pem, options.tls_key_pem));
+    ACMEKIT_TRY(auto tls, make_tls_context(options.tls_chain_pem, options.tls_key_pem, options.tls_client_ca_pem));
     context->tls.emplace(std::move(tls));
   }
   ACMEKIT_CHECK(server->listen(address, options.name));
   server->serve(std::move(context), options.threads);
-  spdlog::debug("{}: serving {} on port {}", options.name, options.tls_chain_pem.empty() ? "HTTP" : "HTTPS",
+  spdlog::debug("{}: serving {} on port {}", options.name, options.tls_chain_pem.empty()             ? "HTTP"
+                                                   : options.tls_client_ca_pem.empty() ? "HTTPS"
+                                                                                       : "HTTPS (client certificates required)",
                 server->port());
   return std::unique_ptr<Server>(std::move(server));
 }

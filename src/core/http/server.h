@@ -42,6 +42,11 @@ struct ServerOptions {
   std::string name = "http";  // names the listener in errors and logs: "cannot listen on ... for NAME"
   // PEM chain and key; both empty means plain HTTP.
   std::string tls_chain_pem, tls_key_pem;
+  // Mutual TLS (RFC 8446 §4.3.2 CertificateRequest): PEM of the CAs a
+  // client certificate must chain to (with EKU clientAuth when it has an
+  // EKU); a client without one is refused in the handshake. Empty: no
+  // client certificate is asked for. Only with TLS.
+  std::string tls_client_ca_pem;
   std::size_t body_limit = 64 * 1024;  // larger bodies get 413 and the connection is closed
   std::chrono::seconds header_timeout{10};  // a request must arrive whole within this
   std::chrono::seconds idle_timeout{60};    // keep-alive connections idle longer are closed
