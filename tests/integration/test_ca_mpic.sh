@@ -9,9 +9,12 @@
 # hosts file. A "different answer" is an A record a perspective's
 # challtestsrv gets for one name: 127.0.0.1, its own loopback, where nothing
 # serves http-01. Cases: all agree; one sees another answer (still valid);
-# two do (invalid, naming them); a perspective that is down counts as not
+# two do (invalid, naming them); CAA is checked from the perspectives too
+# (one perspective's DNS serving a CAA record that forbids this CA is
+# outvoted, two refuse with `caa`); a perspective that is down counts as not
 # corroborating; /metrics counts every perspective's result; the
-# perspectives refuse clients without the CA's client certificate.
+# perspectives refuse clients without the CA's client certificate. The
+# CA's own DNS (for CAA) is one more challtestsrv, on loopback here.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -20,6 +23,7 @@ require_acmekit
 require_cmd ip pebble-challtestsrv curl openssl jq
 
 ZONE=mpic.test
+US=ca.acmekit.test # the CA's --caa-identity
 VA_PORT=8443 # inside each perspective's namespace: no other listener there
 declare -A VA_PID DNS_PID
 
@@ -54,6 +58,17 @@ start_perspective_dns() {
     sleep 0.05
   done
   fail "challtestsrv of va$n did not answer on 10.77.$n.2:8055"
+}
+
+# forbid_caa N NAME: perspective N's DNS serves NAME a CAA record that
+# names another CA only.
+forbid_caa() {
+  curl -fsS --max-time 5 -o /dev/null -X POST \
+    -d '{"host":"'"$2"'.","policies":[{"tag":"issue","value":"other-ca.example"}]}' \
+    "http://10.77.$1.2:8055/add-caa" || fail "challtestsrv of va$1 refused add-caa for $2"
+  local got
+  got=$(ip netns exec "mpic-va$1" dig +short +time=2 +tries=1 -p 8053 @127.0.0.1 "$2" CAA 2>&1)
+  [[ "$got" == *other-ca.example* ]] || fail "va$1's DNS view of $2 CAA is '$got', expected other-ca.example"
 }
 
 # view_points_elsewhere N NAME: perspective N's DNS answers NAME with 127.0.0.1.
@@ -95,9 +110,20 @@ for n in 1 2 3; do
 done
 [[ $(_file_mode "$CA_DATA/mpic/ca.key.pem") == 600 ]] || fail "mpic/ca.key.pem is not mode 0600"
 
-NAMES=(agree one-off two-off down down-two)
+NAMES=(agree one-off two-off caa-one caa-two down down-two)
 for n in "${NAMES[@]}"; do ca_hosts_add "$n.$ZONE"; done
-start_acmekit_ca "${REMOTES[@]}" --remote-va-timeout 15s
+# The primary perspective's DNS (CAA only: its addresses come from the hosts file).
+PRIMARY_DNS_PORT=$(free_port) PRIMARY_DNS_MGMT=$(free_port)
+pebble-challtestsrv -http01 "" -https01 "" -tlsalpn01 "" -dns01 "127.0.0.1:$PRIMARY_DNS_PORT" \
+  -management "127.0.0.1:$PRIMARY_DNS_MGMT" -defaultIPv4 127.0.0.1 -defaultIPv6 "" >"$LOGS/challtestsrv-primary.log" 2>&1 &
+PRIMARY_DNS_PID=$!
+track_pid "$PRIMARY_DNS_PID"
+for ((i = 0; i < 200; i++)); do
+  _pid_alive "$PRIMARY_DNS_PID" || fail "the primary's challtestsrv exited; see $LOGS/challtestsrv-primary.log"
+  dig +short +time=1 +tries=1 -p "$PRIMARY_DNS_PORT" @127.0.0.1 "agree.$ZONE" A >/dev/null 2>&1 && break
+  sleep 0.05
+done
+start_acmekit_ca "${REMOTES[@]}" --remote-va-timeout 15s --caa-identity "$US" --dns-resolver "127.0.0.1:$PRIMARY_DNS_PORT"
 # The perspectives connect to the http-01 port the CA was given.
 for n in 1 2 3; do start_perspective "$n"; done
 grep -q "multi-perspective validation: 3 remote perspective(s)" "$LOGS/acmekit-ca.log" \
@@ -162,6 +188,29 @@ case_begin "/metrics counts each perspective's results"
 [[ $(perspective_metric primary corroborated) == 3 ]] || fail "primary: $(perspective_metric primary corroborated), expected 3"
 [[ $(metric 'acmekit_ca_va_corroboration_total{check="validation",result="not_corroborated"}') == 1 ]] \
   || fail "expected one validation not corroborated in /metrics"
+case_pass
+
+case_begin "CAA from the perspectives: one forbidding is outvoted, two refuse with caa"
+forbid_caa 3 "caa-one.$ZONE"
+http01 "caa-one.$ZONE"
+assert_success "only va3 sees a CAA record against us"
+assert_cert_ok "$CFG/live/caa-one.$ZONE" "$CA_ROOT" "caa-one.$ZONE"
+grep -qE "MPIC CAA check of caa-one.$ZONE: perspective va3: disagreed" "$LOGS/acmekit-ca.log" \
+  || fail "the CA did not log va3's CAA disagreement for caa-one.$ZONE"
+grep -q "va: CAA check of caa-one.$ZONE for .*: invalid: .*other-ca.example" "$LOGS/va3.log" \
+  || fail "va3 did not log the CAA record it found for caa-one.$ZONE"
+grep -q "va: CAA check of caa-one.$ZONE for .*: valid" "$LOGS/va1.log" || fail "va1 did not check CAA of caa-one.$ZONE"
+forbid_caa 2 "caa-two.$ZONE"
+forbid_caa 3 "caa-two.$ZONE"
+http01 "caa-two.$ZONE"
+assert_failure
+assert_error_matches "urn:ietf:params:acme:error:caa" "carry the caa problem type"
+assert_error_matches "2 of 3 remote perspectives did not corroborate" "say that 2 of 3 did not corroborate"
+assert_error_matches "va2 \(disagreed\)" "name va2"
+assert_error_matches "va3 \(disagreed\)" "name va3"
+[[ ! -e "$CFG/live/caa-two.$ZONE" ]] || fail "a lineage was made for caa-two.$ZONE"
+[[ $(metric 'acmekit_ca_va_corroboration_total{check="caa",result="not_corroborated"}') == 1 ]] \
+  || fail "expected one CAA check not corroborated in /metrics"
 case_pass
 
 case_begin "a perspective that is down counts as not corroborating"
