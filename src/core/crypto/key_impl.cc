@@ -26,20 +26,24 @@ Result<KeyAlgorithm> classify_pkey(EVP_PKEY* pkey) {
 
 Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey) {
   ACMEKIT_TRY(KeyAlgorithm algorithm, classify_pkey(pkey.get()));
-  // Keep only the public half: round-trip through SubjectPublicKeyInfo.
+  PublicKey key;
+  key.impl_ = std::make_shared<PublicKey::Impl>();
+  key.impl_->bits = EVP_PKEY_get_bits(pkey.get());
+  key.impl_->algorithm = algorithm;
+  key.impl_->pkey = std::move(pkey);
+  return key;
+}
+
+Result<PublicKey> wrap_public_half(const EVP_PKEY* pkey) {
+  // Round-trip through SubjectPublicKeyInfo: the copy has no private part.
   unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pkey.get(), &der);
+  int len = i2d_PUBKEY(pkey, &der);
   if (len <= 0) return ossl::crypto_error("encoding public key");
   const unsigned char* p = der;
   ossl::PkeyPtr pub(d2i_PUBKEY(nullptr, &p, len));
   OPENSSL_free(der);
   if (!pub) return ossl::crypto_error("decoding public key");
-  PublicKey key;
-  key.impl_ = std::make_shared<PublicKey::Impl>();
-  key.impl_->bits = EVP_PKEY_get_bits(pub.get());
-  key.impl_->algorithm = algorithm;
-  key.impl_->pkey = std::move(pub);
-  return key;
+  return wrap_public_key(std::move(pub));
 }
 
 Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey) {

@@ -28,9 +28,13 @@ struct PrivateKey::Impl {
 // The algorithm of an EVP_PKEY, or kCrypto if it is not EC P-256/P-384 or RSA.
 Result<KeyAlgorithm> classify_pkey(EVP_PKEY* pkey);
 
-// Takes ownership of pkey (also on error). The public key gets a copy of the
-// public half only, made through its SubjectPublicKeyInfo.
+// Takes ownership of pkey (also on error), which must hold no private part
+// (from a JWK, SPKI, certificate or CSR): it is shared, not copied (OpenSSL
+// keys are reference-counted and safe to verify with from several threads).
 Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey);
+// A PublicKey of a copy of pkey's public half only, made through its
+// SubjectPublicKeyInfo (for a private key's public half).
+Result<PublicKey> wrap_public_half(const EVP_PKEY* pkey);
 Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey);
 
 // The raw EVP_PKEY of a key, or nullptr for an empty key.

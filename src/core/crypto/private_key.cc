@@ -57,9 +57,7 @@ std::string PrivateKey::to_pem() const {
 
 PublicKey PrivateKey::public_key() const {
   if (!impl_) return {};
-  ossl::PkeyPtr copy(impl_->pkey.get());
-  EVP_PKEY_up_ref(copy.get());
-  auto key = wrap_public_key(std::move(copy));
+  auto key = wrap_public_half(impl_->pkey.get());
   if (!key) return {};  // cannot happen: the key was classified on the way in
   return *std::move(key);
 }
