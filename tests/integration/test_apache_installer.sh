@@ -143,6 +143,22 @@ assert_error_matches 'no lineage a.example'
 [[ "$(cat "$ROOT/sites-available/site.conf"; echo x)" == "$SITE_BEFORE" ]] || fail "site.conf changed"
 case_pass
 
+case_begin "run --dry-run: validated through apache2, the install diff printed, nothing saved or changed"
+PORTS_BEFORE=$(cat "$ROOT/ports.conf"; echo x)
+run_acmekit run --dry-run --apache -d a.example -d b.example "${APACHE_FLAGS[@]}" "${COMMON[@]}"
+assert_success
+grep -q 'The dry run was successful' "$ACME_OUT" || fail "no dry-run success: $(cat "$ACME_OUT")"
+grep -q "^+++ $TWIN\$" "$ACME_OUT" || fail "no diff of the HTTPS twin: $(cat "$ACME_OUT")"
+grep -q "^+ *SSLCertificateFile $CFG/live/a.example/fullchain.pem\$" "$ACME_OUT" \
+  || fail "the diff lacks SSLCertificateFile: $(cat "$ACME_OUT")"
+grep -q 'dry run: nothing was changed' "$ACME_OUT" || fail "no dry-run note: $(cat "$ACME_OUT")"
+[[ ! -e "$CFG/live/a.example" && ! -e "$CFG/renewal/a.example.conf" ]] || fail "--dry-run saved a lineage"
+[[ ! -e "$TWIN" ]] || fail "--dry-run created the twin"
+[[ "$(cat "$ROOT/sites-available/site.conf"; echo x)" == "$SITE_BEFORE" ]] || fail "--dry-run changed site.conf"
+[[ "$(cat "$ROOT/ports.conf"; echo x)" == "$PORTS_BEFORE" ]] || fail "--dry-run changed ports.conf"
+[[ "$(cat "$ROOT/sites-available/other.conf"; echo x)" == "$OTHER_BEFORE" ]] || fail "--dry-run changed other.conf"
+case_pass
+
 case_begin "acmekit --apache -d a.example -d b.example (no verb: run)"
 run_acmekit --apache -d a.example -d b.example "${APACHE_FLAGS[@]}" "${COMMON[@]}"
 assert_success
