@@ -204,6 +204,24 @@ wait_served b.example "$SERIAL2"
 [[ "$(cat "$ROOT/sites-available/site.conf"; echo x)" == "$SITE_BEFORE" ]] || fail "renew edited site.conf"
 case_pass
 
+case_begin "certonly on the lineage run made keeps installer = apache (renew goes on reloading it)"
+run_acmekit certonly --apache -d a.example -d b.example --force-renewal --apache-server-root "$ROOT" \
+  --apache-ctl "$CTL" "${COMMON[@]}"
+assert_success
+conf="$CFG/renewal/a.example.conf"
+grep -q '^installer = apache$' "$conf" || fail "certonly dropped installer = apache: $(cat "$conf")"
+grep -q "^apache_server_root = $ROOT\$" "$conf" || fail "certonly dropped apache_server_root: $(cat "$conf")"
+SERIAL3=$(cert_serial "$CFG/live/a.example/cert.pem")
+[[ "$SERIAL3" != "$SERIAL2" ]] || fail "certonly --force-renewal kept the serial"
+# certonly installs nothing: apache2 serves the certificate it loaded.
+wait_served a.example "$SERIAL2"
+run_acmekit renew --force-renewal --config-dir "$CFG" --ca-bundle "$TLS_CA" --json
+assert_success
+[[ "$(json_get '.reloaded | join(",")')" == apache ]] || fail "renew after certonly does not reload apache"
+SERIAL2=$(cert_serial "$CFG/live/a.example/cert.pem")
+wait_served a.example "$SERIAL2"
+case_pass
+
 case_begin "apache2ctl configtest fails after our change: files restored, old certificate served, one error"
 # The site served over HTTP only again on disk (the HTTPS twin is still up
 # in the running apache2: it has not reloaded since), with an included file

@@ -236,7 +236,7 @@ INSTALLING
   files are put back byte for byte and nginx is reloaded with them: the site
   keeps serving what it served. The lineage remembers the installer
   (installer = nginx in renewal/NAME.conf): `renew` reloads nginx once after
-  the renewals.
+  the renewals; `certonly` on the lineage later keeps it.
   Apache the same: SSLCertificateFile and SSLCertificateKeyFile in each
   <VirtualHost> with SSLEngine on whose ServerName or ServerAlias matches; a
   name served only over HTTP gets an HTTPS copy of its virtual host in
