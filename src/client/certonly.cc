@@ -199,6 +199,11 @@ Result<CertonlyResult> certonly(const CertonlyRequest& r, const Clock& clock) {
     out.fullchain = fs::absolute(r.fullchain_path).string();
     return out;
   }
+  // certonly on a lineage that `run --nginx` made: renewals go on
+  // reloading nginx (certbot keeps the installer key too).
+  if (auto conf = lineages.read_renewal(cert_name)) {
+    if (auto saved = LineageSettings::from_config(*conf)) settings.keep_installer_of(*saved);
+  }
   ACMEKIT_TRY(auto paths, lineages.install(cert_name, issued.lineage_files(), settings.to_config()));
   out.cert_name = cert_name;
   out.cert = paths.cert.string();

@@ -41,15 +41,20 @@ nlohmann::json InstallCertResult::to_json() const {
 Result<InstallCertResult> install_certificate(const InstallCertRequest& r) {
   ACMEKIT_CHECK(store::LineageStore::check_name(r.cert_name));
   store::LineageStore lineages(r.config_dir);
+  const bool unsaved = r.dry_run && !r.names.empty();  // run --dry-run
   auto conf = lineages.read_renewal(r.cert_name);
-  if (!conf) {
+  if (!conf && !unsaved) {
     return make_error(ErrorKind::kNotFound, "no lineage " + r.cert_name + " in " + r.config_dir +
                                                 " (renewal/" + r.cert_name + ".conf: " + conf.error().detail + ")");
   }
-  ACMEKIT_TRY(LineageSettings settings, LineageSettings::from_config(*conf));
+  LineageSettings settings;
+  if (conf) {
+    ACMEKIT_TRY(settings, LineageSettings::from_config(*conf));
+  }
+  if (unsaved) settings.names = r.names;
   const auto live = lineages.live_paths(r.cert_name);
   std::error_code ec;
-  if (!fs::exists(live.fullchain, ec) || !fs::exists(live.privkey, ec)) {
+  if (!unsaved && (!fs::exists(live.fullchain, ec) || !fs::exists(live.privkey, ec))) {
     return make_error(ErrorKind::kNotFound, "lineage " + r.cert_name + " has no live certificate");
   }
   ACMEKIT_TRY(auto server, install::make_web_server(r.kind, r.where));

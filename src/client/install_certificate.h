@@ -25,6 +25,10 @@ struct InstallCertRequest {
   bool hsts = false;      // certbot's --hsts
   int https_port = 443;   // certbot's --https-port
   bool dry_run = false;   // the diff only
+  // With dry_run: the names the lineage is for, which need not be saved
+  // yet (`run --dry-run` saves nothing): the diff then installs its
+  // live/CERT_NAME/ paths-to-be. Empty: the saved lineage's names.
+  std::vector<std::string> names;
 };
 
 struct InstallCertResult {

@@ -59,6 +59,19 @@ Result<std::vector<wire::ChallengeType>> LineageSettings::challenge_types() cons
   return out;
 }
 
+void LineageSettings::keep_installer_of(const LineageSettings& saved) {
+  if (!installer.empty() || saved.installer.empty()) return;
+  installer = saved.installer;
+  if (authenticator == installer) return;
+  if (installer == "nginx") {
+    nginx_server_root = saved.nginx_server_root;
+    nginx_ctl = saved.nginx_ctl;
+  } else if (installer == "apache") {
+    apache_server_root = saved.apache_server_root;
+    apache_ctl = saved.apache_ctl;
+  }
+}
+
 store::RenewalConfig LineageSettings::to_config() const {
   store::RenewalConfig c;
   auto& p = c.params;

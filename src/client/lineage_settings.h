@@ -78,6 +78,11 @@ struct LineageSettings {
     return crypto::key_spec_from_names(key_type, elliptic_curve, rsa_key_size);
   }
   store::RenewalConfig to_config() const;
+  // certonly names no installer, so a lineage that `run` / `install` gave
+  // one keeps it: when `installer` is empty, `saved`'s installer and the
+  // location of its server (root and ctl; the flags' own when this
+  // authenticator is that same server, which they then name) are taken.
+  void keep_installer_of(const LineageSettings& saved);
   // Errors name the missing or malformed key.
   static Result<LineageSettings> from_config(const store::RenewalConfig& config);
 };

@@ -236,7 +236,16 @@ INSTALLING
   files are put back byte for byte and nginx is reloaded with them: the site
   keeps serving what it served. The lineage remembers the installer
   (installer = nginx in renewal/NAME.conf): `renew` reloads nginx once after
-  the renewals.)";
+  the renewals; `certonly` on the lineage later keeps it.
+  Apache the same: SSLCertificateFile and SSLCertificateKeyFile in each
+  <VirtualHost> with SSLEngine on whose ServerName or ServerAlias matches; a
+  name served only over HTTP gets an HTTPS copy of its virtual host in
+  NAME-le-ssl.conf beside it (with the Listen and the modules it needs);
+  `apache2ctl configtest` and `apache2ctl graceful`, with APACHE_CONFDIR set
+  to --apache-server-root.
+  `install --dry-run` prints the unified diff of the edits and changes
+  nothing; `run --dry-run` orders against the CA as `certonly --dry-run`
+  does, then prints the diff the install would make.)";
 
 void add_renew_options(CLI::App& sub, RenewOptions& o) {
   sub.add_option("--cert-name", o.cert_names, "Renew only this lineage (repeatable)")->type_name("CERTNAME");

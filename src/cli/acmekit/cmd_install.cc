@@ -94,21 +94,17 @@ int cmd_run(const GlobalOptions& global, const CertonlyOptions& certonly, const 
   }
   auto obtained = run_certonly(global, auth, std::string(client::install::to_string(*kind)));
   if (!obtained) return report_error(obtained.error());
-  if (obtained->outcome == client::CertonlyResult::Outcome::kDryRun) {
-    if (global.json) {
-      std::cout << obtained->to_json().dump(2) << std::endl;
-    } else if (!global.quiet) {
-      render_certonly(*obtained);
-    }
-    return kExitOk;
-  }
+  const bool dry_run = obtained->outcome == client::CertonlyResult::Outcome::kDryRun;
   InstallOptions o = install;
-  o.dry_run = false;
+  o.dry_run = dry_run;
   const client::install::WebServerSettings where{.nginx_server_root = absolute(certonly.nginx_server_root),
                                                   .nginx_ctl = certonly.nginx_ctl,
                                                   .apache_server_root = absolute(certonly.apache_server_root),
                                                   .apache_ctl = certonly.apache_ctl};
-  auto installed = client::install_certificate(request_for(global, obtained->cert_name.value_or(""), *kind, where, o));
+  auto request = request_for(global, obtained->cert_name.value_or(""), *kind, where, o);
+  // --dry-run saved no lineage: the diff installs the names it would have.
+  if (dry_run) request.names = obtained->names;
+  auto installed = client::install_certificate(request);
   if (!installed) {
     // The certificate is saved; the server keeps its old configuration.
     if (!global.quiet && !global.json) render_certonly(*obtained);

@@ -9,11 +9,15 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
+#include <thread>
 
 #include "client/install/apache_challenge.h"
 #include "client/install/apache_config.h"
@@ -175,6 +179,84 @@ Result<CtlResult> run_ctl(const ApacheOptions& o, const std::string& verb) {
   return out;
 }
 
+// `apache2ctl graceful` returns once SIGUSR1 is sent: the parent then
+// re-reads the configuration and forks new children, and the old ones
+// close their listening sockets and finish their requests. Until they have
+// closed them an old child may accept a connection and answer with the old
+// configuration (a CA asked to validate at once gets a 404). Read from
+// /proc (Linux); what cannot be read (another user's fds) counts as closed.
+std::set<pid_t> children_of(pid_t parent) {
+  std::set<pid_t> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc", ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(e.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    const auto close = line.rfind(')');  // comm may hold spaces
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    long ppid = 0;
+    if (!(rest >> state >> ppid) || ppid != parent || state == 'Z') continue;
+    out.insert(static_cast<pid_t>(std::atol(name.c_str())));
+  }
+  return out;
+}
+
+// The inodes of the listening TCP sockets (state 0A in /proc/net/tcp{,6}).
+std::set<unsigned long> listening_inodes() {
+  std::set<unsigned long> out;
+  for (const char* table : {"/proc/net/tcp", "/proc/net/tcp6"}) {
+    std::ifstream in(table);
+    std::string line;
+    std::getline(in, line);  // the header
+    while (std::getline(in, line)) {
+      std::istringstream f(line);
+      std::string sl, local, remote, st, queues, timer, retr, uid, timeout;
+      unsigned long inode = 0;
+      if (f >> sl >> local >> remote >> st >> queues >> timer >> retr >> uid >> timeout >> inode && st == "0A") {
+        out.insert(inode);
+      }
+    }
+  }
+  return out;
+}
+
+bool holds_listener(pid_t pid, const std::set<unsigned long>& inodes) {
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    const std::string target = fs::read_symlink(e.path(), ec).string();
+    if (ec || !target.starts_with("socket:[")) continue;
+    if (inodes.contains(std::strtoul(target.c_str() + 8, nullptr, 10))) return true;
+  }
+  return false;
+}
+
+Status wait_for_new_children(pid_t parent, const std::set<pid_t>& old_children, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    const auto now = children_of(parent);
+    const auto listeners = listening_inodes();
+    bool fresh = false, old_listening = false;
+    for (const pid_t p : now) {
+      if (!old_children.contains(p)) {
+        fresh = true;
+      } else if (holds_listener(p, listeners)) {
+        old_listening = true;
+      }
+    }
+    if (fresh && !old_listening) return {};
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return make_error(ErrorKind::kUnavailable,
+                        "Apache (pid " + std::to_string(parent) + ") did not start children with the new "
+                        "configuration within " + std::to_string(timeout.count() / 1000) + " s; its error log says why");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 class ApacheServer final : public WebServer {
  public:
   explicit ApacheServer(ApacheOptions o) : o_(std::move(o)) {}
@@ -316,7 +398,7 @@ class ApacheServer final : public WebServer {
   Status config_test() override {
     ACMEKIT_TRY(CtlResult r, run_ctl(o_, "configtest"));
     if (r.status != 0) {
-      return make_error(ErrorKind::kFailedPrecondition, o_.ctl + " configtest failed: " + r.output);
+      return make_error(ErrorKind::kFailedPrecondition, o_.ctl + " configtest failed: " + apache_error_line(r.output));
     }
     return {};
   }
@@ -335,9 +417,12 @@ class ApacheServer final : public WebServer {
     if (!(in >> pid) || pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) {
       return make_error(ErrorKind::kUnavailable, "Apache is not running (no live process in " + pid_file.string() + ")");
     }
+    const std::set<pid_t> before = children_of(static_cast<pid_t>(pid));
     ACMEKIT_TRY(CtlResult r, run_ctl(o_, "graceful"));
-    if (r.status != 0) return make_error(ErrorKind::kFailedPrecondition, o_.ctl + " graceful failed: " + r.output);
-    return {};
+    if (r.status != 0) {
+      return make_error(ErrorKind::kFailedPrecondition, o_.ctl + " graceful failed: " + apache_error_line(r.output));
+    }
+    return wait_for_new_children(static_cast<pid_t>(pid), before, std::chrono::seconds(10));
   }
 
  private:
@@ -345,6 +430,28 @@ class ApacheServer final : public WebServer {
 };
 
 }  // namespace
+
+std::string apache_error_line(std::string_view output) {
+  std::string joined, last;
+  std::size_t start = 0;
+  while (start <= output.size()) {
+    std::size_t end = output.find('\n', start);
+    if (end == std::string_view::npos) end = output.size();
+    std::string_view line = output.substr(start, end - start);
+    start = end + 1;
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
+    if (line.empty()) continue;
+    last = std::string(line);
+    if ((line.starts_with("Action '") && line.ends_with("' failed.")) ||
+        line.starts_with("The Apache error log may have more information") || line.starts_with("AH00558:") ||
+        line == "Syntax OK") {
+      continue;
+    }
+    if (!joined.empty()) joined += joined.back() == ':' ? " " : "; ";
+    joined += line;
+  }
+  return joined.empty() ? last : joined;
+}
 
 Result<std::unique_ptr<WebServer>> make_apache_server(const ApacheOptions& options) {
   std::error_code ec;

@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "client/install/web_server.h"
 #include "core/error.h"
@@ -46,6 +47,15 @@ struct ApacheOptions {
   // (tokens/TOKEN) are written: readable by httpd's user.
   std::filesystem::path challenge_dir = "/var/lib/acmekit/apache-http01";
 };
+
+// apache2ctl's output (stdout and stderr together) as one line for an
+// error: its own lines ("AH00526: Syntax error on line 2 of F:" and the
+// message under it, joined by a space; others by "; "), without the
+// notes around them ("Action 'configtest' failed.", "The Apache error log
+// may have more information.") and the warnings of a working
+// configuration (AH00558, no global ServerName); the last line when
+// nothing else is left.
+std::string apache_error_line(std::string_view output);
 
 // kInvalidArgument when server_root holds no apache2.conf.
 Result<std::unique_ptr<WebServer>> make_apache_server(const ApacheOptions& options);

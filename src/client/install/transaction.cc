@@ -28,6 +28,25 @@ fs::path new_backup_dir(const fs::path& root) {
   return root / (std::string(stamp) + "-" + std::to_string(::getpid()));
 }
 
+// The missing directories above a new file, made 0755 whatever the
+// umask: the server's workers (www-data) read what goes there (Apache's
+// http-01 token files). write_file_atomic would make them 0700.
+Status make_parent_dirs(const fs::path& file) {
+  std::vector<fs::path> missing;
+  std::error_code ec;
+  for (fs::path d = file.parent_path(); !d.empty() && !fs::exists(d, ec); d = d.parent_path()) {
+    missing.push_back(d);
+    if (d == d.root_path()) break;
+  }
+  for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+    fs::create_directory(*it, ec);
+    if (!ec) fs::permissions(*it, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                      fs::perms::others_read | fs::perms::others_exec, ec);
+    if (ec) return make_error(ErrorKind::kIo, "creating " + it->string() + ": " + ec.message());
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Backup> back_up(const FileEdits& edits, const fs::path& backup_root) {
@@ -85,7 +104,11 @@ Result<AppliedEdits> apply_edits(WebServer& server, const FileEdits& edits, cons
 
   const auto fail = [&](Error error, bool reload_old) -> Result<AppliedEdits> {
     const Status restored = restore_files(applied.backup);
-    std::string note = restored ? "; restored " + joined(applied.changed) : "; restoring failed: " + restored.error().detail;
+    // What was put back: the changed files' old bytes, the created ones removed.
+    std::string what;
+    if (!applied.changed.empty()) what = "restored " + joined(applied.changed);
+    if (!applied.created.empty()) what += (what.empty() ? "" : ", ") + std::string("removed ") + joined(applied.created);
+    std::string note = restored ? "; " + what : "; restoring failed: " + restored.error().detail;
     if (restored && reload_old) {
       const Status reloaded = server.reload();
       note += reloaded ? " and reloaded " + std::string(server.name()) : "; reloading failed: " + reloaded.error().detail;
@@ -98,6 +121,9 @@ Result<AppliedEdits> apply_edits(WebServer& server, const FileEdits& edits, cons
     const auto& old = applied.backup.originals.at(path);
     if (old && *old == text) continue;
     const auto mode = applied.backup.modes.find(path);
+    if (!old) {
+      if (Status s = make_parent_dirs(path); !s) return fail(std::move(s).error(), false);
+    }
     if (Status s = store::write_file_atomic(path, text, mode == applied.backup.modes.end() ? 0644 : mode->second); !s) {
       return fail(std::move(s).error(), false);
     }

@@ -52,9 +52,11 @@ struct AppliedEdits {
   Backup backup;  // to put the files back (challenge cleanup)
 };
 
-// Back up, write, config_test, reload. On failure the files are restored,
+// Back up, write (a new file's missing directories made 0755, for the
+// server's workers), config_test, reload. On failure the files are restored,
 // the server reloaded when it had been given the new configuration, and
-// the error is the first cause (with "restored FILES" appended). No edit:
+// the error is the first cause (with "restored CHANGED, removed CREATED"
+// appended). No edit:
 // nothing written, nothing reloaded. dry_run: only `diff` filled.
 Result<AppliedEdits> apply_edits(WebServer& server, const FileEdits& edits, const ApplyOptions& options);
 

@@ -161,5 +161,35 @@ TEST(LineageSettingsTest, NginxAuthenticatorAndInstallerRoundTrip) {
   EXPECT_EQ(plain->installer, "");
 }
 
+// certonly (no installer) re-run on a lineage `run --nginx` made: the
+// installer and where its server is stay.
+TEST(LineageSettingsTest, CertonlyKeepsTheSavedInstaller) {
+  const LineageSettings saved{.names = {"a.test"}, .authenticator = "nginx", .installer = "nginx",
+                              .nginx_server_root = "/srv/nginx", .nginx_ctl = "/srv/nginx-ctl"};
+  LineageSettings fresh{.names = {"a.test"}, .authenticator = "standalone"};  // the flags' defaults
+  fresh.keep_installer_of(saved);
+  EXPECT_EQ(fresh.installer, "nginx");
+  EXPECT_EQ(fresh.nginx_server_root, "/srv/nginx");
+  EXPECT_EQ(fresh.nginx_ctl, "/srv/nginx-ctl");
+  EXPECT_EQ(fresh.to_config().params.at("installer"), "nginx");
+  EXPECT_EQ(fresh.to_config().params.at("nginx_server_root"), "/srv/nginx");
+
+  // certonly --nginx --nginx-server-root R: the server it authenticated
+  // through is the one named now.
+  LineageSettings through{.names = {"a.test"}, .authenticator = "nginx", .nginx_server_root = "/new/nginx"};
+  through.keep_installer_of(saved);
+  EXPECT_EQ(through.installer, "nginx");
+  EXPECT_EQ(through.nginx_server_root, "/new/nginx");
+
+  // An installer given now wins; none saved gives none.
+  LineageSettings apache{.names = {"a.test"}, .authenticator = "apache", .installer = "apache"};
+  apache.keep_installer_of(saved);
+  EXPECT_EQ(apache.installer, "apache");
+  LineageSettings plain{.names = {"a.test"}};
+  plain.keep_installer_of(LineageSettings{.names = {"a.test"}});
+  EXPECT_EQ(plain.installer, "");
+  EXPECT_FALSE(plain.to_config().params.contains("installer"));
+}
+
 }  // namespace
 }  // namespace acmekit::client

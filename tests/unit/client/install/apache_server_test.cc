@@ -242,7 +242,27 @@ TEST_F(ApacheServerTest, ChallengeThenCertificateThroughARealApache) {
   EXPECT_NE(broken.error().message().find("Invalid command 'NoSuchDirective'"), std::string::npos)
       << broken.error().message();
   EXPECT_NE(broken.error().message().find("broken.conf"), std::string::npos) << broken.error().message();
+  // One line (acmekit's error is one line), without apache2ctl's notes.
+  EXPECT_EQ(broken.error().message().find('\n'), std::string::npos) << broken.error().message();
+  EXPECT_EQ(broken.error().message().find("Action 'configtest' failed"), std::string::npos)
+      << broken.error().message();
   fs::remove(root_ / "sites-enabled/broken.conf");
+}
+
+// apache2ctl configtest's output as Debian's apache2ctl writes it (the
+// error on stderr, its notes on stdout).
+TEST(ApacheErrorLineTest, TheErrorAndItsMessageOnOneLine) {
+  EXPECT_EQ(apache_error_line("AH00526: Syntax error on line 2 of /etc/apache2/x.conf:\n"
+                              "common.conf is included twice\n"
+                              "AH00558: apache2: Could not reliably determine the server's fully qualified domain "
+                              "name, using 127.0.0.1. Set the 'ServerName' directive globally to suppress this message\n"
+                              "Action 'configtest' failed.\n"
+                              "The Apache error log may have more information.\n"),
+            "AH00526: Syntax error on line 2 of /etc/apache2/x.conf: common.conf is included twice");
+  EXPECT_EQ(apache_error_line("Action 'configtest' failed.\r\nThe Apache error log may have more information.\n"),
+            "The Apache error log may have more information.");
+  EXPECT_EQ(apache_error_line("first\n\nsecond\n"), "first; second");
+  EXPECT_EQ(apache_error_line(""), "");
 }
 
 }  // namespace
