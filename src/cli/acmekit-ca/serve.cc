@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/acmekit-ca/commands.h"
+#include "cli/acmekit-ca/long_running.h"
 #include "cli/acmekit-ca/maintenance.h"
 #include "cli/acmekit-ca/systemd_notify.h"
 #include "core/clock.h"
@@ -27,42 +28,12 @@
 #include "server/wfe/wfe.h"
 
 namespace acmekit::ca_cli {
-namespace {
 
 namespace fs = std::filesystem;
 
-// "127.0.0.1:14000" → "127.0.0.1"; "[::1]:14000" → "::1".
-std::string host_of(const std::string& listen) {
-  if (listen.starts_with("[")) return listen.substr(1, listen.find(']') - 1);
-  return listen.substr(0, listen.rfind(':'));
-}
-
-int fail(const std::string& what, const Error& e) {
-  spdlog::critical("{}: {}", what, e.message());
-  return kExitFailure;
-}
-
-// Blocks until SIGTERM or SIGINT.
-void wait_for_shutdown_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  spdlog::info("signal {}: shutting down", sig);
-}
-
-}  // namespace
-
 int run_serve(const ServeConfig& c) {
   // Signals are taken by sigwait only: block them before any thread starts.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();
 
   // Registered domains for the certificates-per-domain limit: the Public
   // Suffix List (Debian's publicsuffix package) unless turned off with "".
@@ -338,7 +309,7 @@ int run_serve(const ServeConfig& c) {
       if (!healthy) spdlog::warn("watchdog: database unavailable: {}", healthy.error().message());
       return healthy.has_value() || shared_database;
     });
-    wait_for_shutdown_signal();
+    wait_for_stop_signal();
   }
   notify_systemd("STOPPING=1");
   (*server)->stop();

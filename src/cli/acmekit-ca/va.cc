@@ -1,39 +1,21 @@
 // `acmekit-ca va` (a remote validation perspective, Baseline Requirements
 // §3.2.2.9) and `acmekit-ca va-credentials` (its certificate bundle).
-#include <csignal>
 #include <iostream>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/acmekit-ca/commands.h"
+#include "cli/acmekit-ca/long_running.h"
 #include "core/http/server.h"
 #include "server/va/remote/credentials.h"
 #include "server/va/remote/va_service.h"
 #include "server/va/validator.h"
 
 namespace acmekit::ca_cli {
-namespace {
-
-int fail(const std::string& what, const Error& e) {
-  spdlog::critical("{}: {}", what, e.message());
-  return kExitFailure;
-}
-
-std::string host_of(const std::string& listen) {
-  if (listen.starts_with("[")) return listen.substr(1, listen.find(']') - 1);
-  return listen.substr(0, listen.rfind(':'));
-}
-
-}  // namespace
 
 int run_va(const VaOptions& o) {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();
 
   auto bundle = server::va::remote::load_va_bundle(o.credentials);
   if (!bundle) return fail("perspective credentials", bundle.error());
@@ -69,9 +51,7 @@ int run_va(const VaOptions& o) {
                o.credentials + "/ca.pem", o.http01_port, o.tlsalpn01_port,
                o.validation_allow_cidrs.empty() ? std::string()
                                                 : fmt::format(" except {}", fmt::join(o.validation_allow_cidrs, ", ")));
-  int sig = 0;
-  sigwait(&set, &sig);
-  spdlog::info("signal {}: shutting down", sig);
+  wait_for_stop_signal();
   (*server)->stop();
   return kExitOk;
 }

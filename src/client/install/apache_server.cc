@@ -20,6 +20,7 @@
 #include <thread>
 
 #include "client/install/apache_challenge.h"
+#include "client/install/child_processes.h"
 #include "client/install/apache_config.h"
 #include "client/install/apache_edit.h"
 #include "client/install/apache_includes.h"
@@ -179,32 +180,6 @@ Result<CtlResult> run_ctl(const ApacheOptions& o, const std::string& verb) {
   return out;
 }
 
-// `apache2ctl graceful` returns once SIGUSR1 is sent: the parent then
-// re-reads the configuration and forks new children, and the old ones
-// close their listening sockets and finish their requests. Until they have
-// closed them an old child may accept a connection and answer with the old
-// configuration (a CA asked to validate at once gets a 404). Read from
-// /proc (Linux); what cannot be read (another user's fds) counts as closed.
-std::set<pid_t> children_of(pid_t parent) {
-  std::set<pid_t> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(e.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    const auto close = line.rfind(')');  // comm may hold spaces
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 1));
-    char state = 0;
-    long ppid = 0;
-    if (!(rest >> state >> ppid) || ppid != parent || state == 'Z') continue;
-    out.insert(static_cast<pid_t>(std::atol(name.c_str())));
-  }
-  return out;
-}
-
 // The inodes of the listening TCP sockets (state 0A in /proc/net/tcp{,6}).
 std::set<unsigned long> listening_inodes() {
   std::set<unsigned long> out;
@@ -234,6 +209,12 @@ bool holds_listener(pid_t pid, const std::set<unsigned long>& inodes) {
   return false;
 }
 
+// `apache2ctl graceful` returns once SIGUSR1 is sent: the parent then
+// re-reads the configuration and forks new children, and the old ones
+// close their listening sockets and finish their requests. Until they have
+// closed them an old child may accept a connection and answer with the old
+// configuration (a CA asked to validate at once gets a 404). Read from
+// /proc (Linux); what cannot be read (another user's fds) counts as closed.
 Status wait_for_new_children(pid_t parent, const std::set<pid_t>& old_children, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

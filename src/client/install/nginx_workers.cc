@@ -1,5 +1,7 @@
 #include "client/install/nginx_workers.h"
 
+#include "client/install/child_processes.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -29,25 +31,12 @@ std::optional<pid_t> nginx_master_pid(const fs::path& pid_file) {
 
 std::set<pid_t> nginx_active_workers(pid_t master) {
   std::set<pid_t> out;
-  std::error_code ec;
-  for (const auto& e : fs::directory_iterator("/proc", ec)) {
-    const std::string name = e.path().filename().string();
-    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream stat(e.path() / "stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    // pid (comm) state ppid ...: comm may hold spaces, so after the last ')'.
-    const auto close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 1));
-    char state = 0;
-    long ppid = 0;
-    if (!(rest >> state >> ppid) || ppid != master || state == 'Z') continue;
-    std::ifstream cmd(e.path() / "cmdline");
+  for (const pid_t pid : children_of(master)) {
+    std::ifstream cmd("/proc/" + std::to_string(pid) + "/cmdline");
     std::string title;
     std::getline(cmd, title, '\0');
     if (title.starts_with("nginx: worker process") && title.find("shutting down") == std::string::npos) {
-      out.insert(static_cast<pid_t>(std::atol(name.c_str())));
+      out.insert(pid);
     }
   }
   return out;
