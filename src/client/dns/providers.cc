@@ -1,0 +1,43 @@
+#include "client/dns/providers.h"
+
+#include <array>
+
+#include "client/dns/powerdns.h"
+#include "core/http/curl_client.h"
+
+namespace acmekit::client::dns_api {
+namespace {
+
+constexpr std::array kProviders{
+    ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key, dns_powerdns_server_id (optional)",
+                 &make_powerdns},
+};
+
+}  // namespace
+
+std::span<const ProviderInfo> providers() { return kProviders; }
+
+const ProviderInfo* find_provider(std::string_view authenticator) {
+  if (!authenticator.starts_with("dns-")) return nullptr;
+  authenticator.remove_prefix(4);
+  for (const auto& p : kProviders) {
+    if (authenticator == p.name) return &p;
+  }
+  return nullptr;
+}
+
+Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, const std::string& credentials_path) {
+  const ProviderInfo* info = find_provider(authenticator);
+  if (info == nullptr) {
+    return make_error(ErrorKind::kInvalidArgument, "unknown DNS provider \"" + std::string(authenticator) + "\"");
+  }
+  if (credentials_path.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, std::string("--") + std::string(authenticator) + " needs --" +
+                                                       std::string(authenticator) + "-credentials FILE");
+  }
+  ACMEKIT_TRY(const CredentialsFile credentials, CredentialsFile::load(credentials_path));
+  ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{}));
+  return info->make(credentials, std::shared_ptr<http::Client>(std::move(http)));
+}
+
+}  // namespace acmekit::client::dns_api
