@@ -20,7 +20,7 @@ EXAMPLES
   acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
   acmekit certonly --dns-rfc2136 --dns-rfc2136-credentials /etc/acmekit/rfc2136.ini \
       -d example.com -d '*.example.com'
-  acmekit certonly --dns-powerdns --dns-powerdns-credentials /etc/acmekit/powerdns.ini \
+  acmekit certonly --dns-cloudflare --dns-cloudflare-credentials /etc/acmekit/cloudflare.ini \
       -d example.com -d '*.example.com'
   acmekit certonly --manual --preferred-challenges dns-01 \
       --manual-auth-hook /usr/local/bin/add-txt --manual-cleanup-hook /usr/local/bin/del-txt -d example.com
@@ -219,7 +219,7 @@ CHALLENGES
   type in --preferred-challenges that both the authenticator answers and the
   CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
   --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 and the
-  DNS providers (--dns-powerdns) dns-01.
+  DNS providers (--dns-cloudflare, --dns-powerdns) dns-01.
   Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
   -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
   fails, every failing name is reported with the CA's problem. Cleanup (token
@@ -250,11 +250,14 @@ RFC 2136 CREDENTIALS (certbot's format)
   A CNAME at _acme-challenge.NAME is followed: the record goes to its target.
 
 DNS PROVIDERS (certbot's plugin flags and credentials keys)
+  --dns-cloudflare --dns-cloudflare-credentials FILE
+      dns_cloudflare_api_token = TOKEN   # Zone:Read and DNS:Edit (or dns_cloudflare_email
+                                         # + dns_cloudflare_api_key, the global key)
   --dns-powerdns --dns-powerdns-credentials FILE   (PowerDNS Authoritative's HTTP API)
       dns_powerdns_api_url = https://pdns.example.com:8081
       dns_powerdns_api_key = KEY
   The file must be mode 0600 (refused otherwise); the renewal conf keeps its
-  path (dns_powerdns_credentials = FILE), never the secret. The record's
+  path (dns_cloudflare_credentials = FILE), never the secret. The record's
   zone is the provider's longest zone holding the name (after a CNAME at
   _acme-challenge); other TXT values at the name are left alone and exactly
   our values are removed afterwards. Provider trouble (token refused, no such

@@ -1,7 +1,7 @@
 // A DNS provider's API as dns-01 needs it: which of the account's zones
 // holds a name, add TXT values there, remove exactly the values we added
 // (other TXT values at the same name stay). One small interface so each
-// provider is one small file (powerdns.cc, ...); the solver on top
+// provider is one small file (powerdns.cc, cloudflare.cc); the solver on top
 // (client/challenge/dns_provider.h) follows CNAMEs, groups records by zone
 // and calls add_txt/delete_txt once per zone, so a provider whose API
 // batches does one request per zone.

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "client/dns/cloudflare.h"
 #include "client/dns/powerdns.h"
 #include "core/http/curl_client.h"
 
@@ -9,7 +10,11 @@ namespace acmekit::client::dns_api {
 namespace {
 
 constexpr std::array kProviders{
-    ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key, dns_powerdns_server_id (optional)",
+    ProviderInfo{"cloudflare", "Cloudflare",
+                 "dns_cloudflare_api_token, or dns_cloudflare_email + dns_cloudflare_api_key; "
+                 "optional dns_cloudflare_api_url",
+                 &make_cloudflare},
+    ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
                  &make_powerdns},
 };
 
