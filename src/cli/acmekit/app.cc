@@ -219,7 +219,7 @@ CHALLENGES
   type in --preferred-challenges that both the authenticator answers and the
   CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
   --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 and the
-  DNS providers (--dns-cloudflare, --dns-powerdns) dns-01.
+  DNS providers (--dns-cloudflare, --dns-powerdns, --dns-acmedns) dns-01.
   Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
   -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
   fails, every failing name is reported with the CA's problem. Cleanup (token
@@ -256,11 +256,17 @@ DNS PROVIDERS (certbot's plugin flags and credentials keys)
   --dns-powerdns --dns-powerdns-credentials FILE   (PowerDNS Authoritative's HTTP API)
       dns_powerdns_api_url = https://pdns.example.com:8081
       dns_powerdns_api_key = KEY
+  --dns-acmedns --dns-acmedns-credentials FILE     (acme-dns; _acme-challenge.NAME is a
+      dns_acmedns_api_url = https://auth.example.org   CNAME to the domain's acme-dns subdomain)
+      dns_acmedns_registration_file = /etc/acmekit/acmedns.json
+      The registration file (0600) holds an account per domain; a domain not in it is
+      registered and saved, and the run stops naming the CNAME to create.
   The file must be mode 0600 (refused otherwise); the renewal conf keeps its
   path (dns_cloudflare_credentials = FILE), never the secret. The record's
   zone is the provider's longest zone holding the name (after a CNAME at
   _acme-challenge); other TXT values at the name are left alone and exactly
-  our values are removed afterwards. Provider trouble (token refused, no such
+  our values are removed afterwards (acme-dns has no delete: it keeps the two
+  newest values of a subdomain). Provider trouble (token refused, no such
   zone, rate limited after the API's Retry-After, API down) is one line naming
   the provider, exit status 1.)");
 }

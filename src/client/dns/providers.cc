@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "client/dns/acmedns.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/powerdns.h"
 #include "core/http/curl_client.h"
@@ -10,6 +11,10 @@ namespace acmekit::client::dns_api {
 namespace {
 
 constexpr std::array kProviders{
+    ProviderInfo{"acmedns", "acme-dns",
+                 "dns_acmedns_api_url, dns_acmedns_registration_file (JSON accounts by domain; "
+                 "a new domain is registered there)",
+                 &make_acmedns},
     ProviderInfo{"cloudflare", "Cloudflare",
                  "dns_cloudflare_api_token, or dns_cloudflare_email + dns_cloudflare_api_key; "
                  "optional dns_cloudflare_api_url",
