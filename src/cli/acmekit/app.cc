@@ -219,7 +219,8 @@ CHALLENGES
   type in --preferred-challenges that both the authenticator answers and the
   CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
   --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 and the
-  DNS providers (--dns-cloudflare, --dns-powerdns, --dns-acmedns) dns-01.
+  DNS providers (--dns-cloudflare, --dns-digitalocean, --dns-powerdns,
+  --dns-acmedns) dns-01.
   Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
   -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
   fails, every failing name is reported with the CA's problem. Cleanup (token
@@ -253,6 +254,8 @@ DNS PROVIDERS (certbot's plugin flags and credentials keys)
   --dns-cloudflare --dns-cloudflare-credentials FILE
       dns_cloudflare_api_token = TOKEN   # Zone:Read and DNS:Edit (or dns_cloudflare_email
                                          # + dns_cloudflare_api_key, the global key)
+  --dns-digitalocean --dns-digitalocean-credentials FILE
+      dns_digitalocean_token = TOKEN     # a token with write scope
   --dns-powerdns --dns-powerdns-credentials FILE   (PowerDNS Authoritative's HTTP API)
       dns_powerdns_api_url = https://pdns.example.com:8081
       dns_powerdns_api_key = KEY

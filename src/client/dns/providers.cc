@@ -4,6 +4,7 @@
 
 #include "client/dns/acmedns.h"
 #include "client/dns/cloudflare.h"
+#include "client/dns/digitalocean.h"
 #include "client/dns/powerdns.h"
 #include "core/http/curl_client.h"
 
@@ -19,6 +20,8 @@ constexpr std::array kProviders{
                  "dns_cloudflare_api_token, or dns_cloudflare_email + dns_cloudflare_api_key; "
                  "optional dns_cloudflare_api_url",
                  &make_cloudflare},
+    ProviderInfo{"digitalocean", "DigitalOcean", "dns_digitalocean_token; optional dns_digitalocean_api_url",
+                 &make_digitalocean},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
                  &make_powerdns},
 };
