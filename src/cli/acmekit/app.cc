@@ -218,9 +218,8 @@ CHALLENGES
   Every name of the order is solved at once. Each gets the first challenge
   type in --preferred-challenges that both the authenticator answers and the
   CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
-  --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 and the
-  DNS providers (--dns-cloudflare, --dns-digitalocean, --dns-powerdns,
-  --dns-acmedns) dns-01.
+  --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 and each
+  DNS provider (--dns-NAME, below) dns-01.
   Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
   -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
   fails, every failing name is reported with the CA's problem. Cleanup (token
