@@ -255,6 +255,8 @@ DNS PROVIDERS (certbot's plugin flags and credentials keys)
                                          # + dns_cloudflare_api_key, the global key)
   --dns-digitalocean --dns-digitalocean-credentials FILE
       dns_digitalocean_token = TOKEN     # a token with write scope
+  --dns-hetzner --dns-hetzner-credentials FILE
+      dns_hetzner_api_token = TOKEN
   --dns-powerdns --dns-powerdns-credentials FILE   (PowerDNS Authoritative's HTTP API)
       dns_powerdns_api_url = https://pdns.example.com:8081
       dns_powerdns_api_key = KEY
