@@ -91,7 +91,7 @@ std::string option_heading(const OptionDoc& o) {
   h += " ";
   if (!o.choices.empty()) {
     for (std::size_t i = 0; i < o.choices.size(); ++i) {
-      if (i) h += "|";
+      if (i) h += "|\\:";  // \: a break point: a long list of choices may wrap
       h += "\\fB" + roff_escape(o.choices[i]) + "\\fR";
     }
   } else {
