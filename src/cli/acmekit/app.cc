@@ -91,14 +91,12 @@ void add_dns_provider_options(CLI::App& sub, CertonlyOptions& o, bool renew) {
     sub.add_option(flag + "-credentials", slot.credentials,
                    std::string("With ") + flag + ": certbot's INI file (" + p.keys + "); mode 0600 or refused")
         ->type_name("FILE");
+    if (!renew) {
+      sub.add_option(flag + "-propagation-seconds", slot.propagation_seconds,
+                     std::string("With ") + flag + ": as --dns-propagation-seconds (certbot's flag)")
+          ->type_name("SECONDS")->check(CLI::Range(0, 86400));
+    }
   }
-}
-
-// "--dns-propagation-seconds,--dns-rfc2136-propagation-seconds,--dns-cloudflare-propagation-seconds,..."
-std::string propagation_seconds_names() {
-  std::string names = "--dns-propagation-seconds,--dns-rfc2136-propagation-seconds";
-  for (const auto& p : client::dns_api::providers()) names += std::string(",--dns-") + p.name + "-propagation-seconds";
-  return names;
 }
 
 // draft-ietf-acme-profiles: certbot 4's flags (saved with the lineage).
@@ -165,7 +163,7 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
   sub.add_option("--dns-rfc2136-credentials", o.rfc2136_credentials,
                  "With --dns-rfc2136: certbot's INI file (dns_rfc2136_server, _port, _name, _secret, "
                  "_algorithm); keep it mode 0600")->type_name("FILE");
-  sub.add_option(propagation_seconds_names(), o.dns_propagation_seconds,
+  sub.add_option("--dns-propagation-seconds,--dns-rfc2136-propagation-seconds", o.dns_propagation_seconds,
                  "dns-01: wait this many seconds after publishing instead of checking the "
                  "authoritative servers (0: do not wait)")->type_name("SECONDS")
       ->check(CLI::Range(0, 86400));

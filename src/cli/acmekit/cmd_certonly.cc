@@ -60,9 +60,11 @@ Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const Certon
   ACMEKIT_TRY(auto auth, authenticator(o));
   ACMEKIT_TRY(auto preferred, client::challenge::parse_preferred_challenges(o.preferred_challenges));
   std::string dns_credentials;  // dns-NAME's --dns-NAME-credentials
+  int propagation_seconds = o.dns_propagation_seconds;
   if (auth.starts_with("dns-")) {
     if (auto it = o.dns_providers.find(auth.substr(4)); it != o.dns_providers.end()) {
       dns_credentials = absolute_or_empty(it->second.credentials);
+      if (it->second.propagation_seconds >= 0) propagation_seconds = it->second.propagation_seconds;
       if (dns_credentials.empty()) {
         return make_error(ErrorKind::kInvalidArgument, "--" + auth + " needs --" + auth + "-credentials FILE");
       }
@@ -88,7 +90,7 @@ Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const Certon
       .manual_cleanup_hook = o.manual_cleanup_hook,
       .rfc2136_credentials = absolute_or_empty(o.rfc2136_credentials),
       .dns_credentials = dns_credentials,
-      .dns_propagation_seconds = o.dns_propagation_seconds,
+      .dns_propagation_seconds = propagation_seconds,
       .dns_propagation_timeout = o.dns_propagation_timeout,
       .dns_propagation_interval = o.dns_propagation_interval,
       .dns_resolvers = o.dns_resolvers,

@@ -37,6 +37,7 @@ struct GlobalOptions {
 struct DnsProviderOptions {
   bool enabled = false;
   std::string credentials;
+  int propagation_seconds = -1;  // --dns-NAME-propagation-seconds (certbot's); -1: not given
 };
 
 struct CertonlyOptions {
