@@ -80,6 +80,24 @@ grep -q "in zone delegate.test at PowerDNS" "$ACME_ERR" || fail "the record did 
 [[ -z "$(dig_txt 127.0.0.2 alias.delegate.test)" ]] || fail "TXT left at alias.delegate.test"
 case_pass
 
+case_begin "--dns-powerdns-propagation-seconds waits a fixed time instead of the check (certbot's flag)"
+run_acmekit certonly --dns-powerdns --dns-powerdns-credentials "$CREDS" --dns-powerdns-propagation-seconds 1 \
+  -d "fixed.$ZONE" "${COMMON[@]}"
+assert_success
+assert_cert_ok "$CFG/live/fixed.$ZONE" "$PEBBLE_ROOT" "fixed.$ZONE"
+grep -q 'waiting 1 s for 1 DNS record' "$ACME_ERR" || fail "no fixed wait logged: $(cat "$ACME_ERR")"
+! grep -q 'serves the TXT' "$ACME_ERR" || fail "the fixed wait should replace the active check"
+grep -q '^dns_propagation_seconds = 1$' "$CFG/renewal/fixed.$ZONE.conf" || fail "the wait was not saved"
+case_pass
+
+case_begin "reconfigure: another credentials file for the saved provider, tried before it is saved"
+install -m 600 "$CREDS" "$WORK/powerdns2.ini"
+run_acmekit reconfigure --cert-name "$ZONE" --dns-powerdns-credentials "$WORK/powerdns2.ini" "${COMMON[@]}"
+assert_success
+grep -q "^dns_powerdns_credentials = $WORK/powerdns2.ini\$" "$CFG/renewal/$ZONE.conf" \
+  || fail "reconfigure did not save the new path: $(cat "$CFG/renewal/$ZONE.conf")"
+case_pass
+
 case_begin "a wrong API key: one line naming PowerDNS and the cause, exit 1, nothing issued"
 bad="$WORK/bad.ini"
 sed 's/^dns_powerdns_api_key *=.*/dns_powerdns_api_key = not-the-key/' "$CREDS" >"$bad"
