@@ -7,7 +7,8 @@
 # TXT value at the name left alone and our records removed afterwards, the
 # renewal conf (provider + credentials path, no secret) and renew reusing it,
 # a CNAME at _acme-challenge into another zone, a wrong API key, a zone the
-# server does not have, a credentials file others can read.
+# server does not have, a credentials file others can read,
+# --dns-powerdns-propagation-seconds, reconfigure with another credentials file.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
