@@ -255,6 +255,8 @@ DNS PROVIDERS (certbot's plugin flags and credentials keys)
       dns_digitalocean_token = TOKEN     # a token with write scope
   --dns-hetzner --dns-hetzner-credentials FILE
       dns_hetzner_api_token = TOKEN
+  --dns-linode --dns-linode-credentials FILE
+      dns_linode_key = TOKEN             # Domains read/write (API v4)
   --dns-powerdns --dns-powerdns-credentials FILE   (PowerDNS Authoritative's HTTP API)
       dns_powerdns_api_url = https://pdns.example.com:8081
       dns_powerdns_api_key = KEY
