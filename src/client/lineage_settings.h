@@ -22,7 +22,8 @@ struct LineageSettings {
   //   "webroot"      files under a web server's root: http-01
   //   "manual"       the user's hooks: http-01, dns-01
   //   "dns-rfc2136"  TSIG-signed DNS UPDATEs (RFC 2136): dns-01
-  //   "dns-NAME"     a DNS provider's API (client/dns/providers.h: dns-acmedns, dns-cloudflare, dns-digitalocean, dns-hetzner, dns-linode,
+  //   "dns-NAME"     a DNS provider's API (client/dns/providers.h: dns-acmedns,
+  //                  dns-cloudflare, dns-digitalocean, dns-hetzner, dns-linode,
   //                  dns-powerdns): dns-01
   //   "nginx"        a temporary location in the running nginx: http-01
   //   "apache"       the same in Apache (its installer is another build's)
