@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "client/challenge/solver_set.h"
+#include "client/dns/providers.h"
 
 namespace acmekit::client {
 namespace {
@@ -39,7 +40,7 @@ Result<std::vector<wire::ChallengeType>> LineageSettings::challenge_types() cons
   if (authenticator == "standalone") supported = {ChallengeType::kHttp01, ChallengeType::kTlsAlpn01};
   else if (authenticator == "webroot") supported = {ChallengeType::kHttp01};
   else if (authenticator == "manual") supported = {ChallengeType::kHttp01, ChallengeType::kDns01};
-  else if (authenticator == "dns-rfc2136") supported = {ChallengeType::kDns01};
+  else if (authenticator == "dns-rfc2136" || dns_api::find_provider(authenticator)) supported = {ChallengeType::kDns01};
   else if (authenticator == "nginx" || authenticator == "apache") supported = {ChallengeType::kHttp01};
   else return make_error(ErrorKind::kInvalidArgument, "unknown authenticator \"" + authenticator + "\"");
   if (preferred_challenges.empty()) {
@@ -100,6 +101,9 @@ store::RenewalConfig LineageSettings::to_config() const {
     if (!manual_cleanup_hook.empty()) p["manual_cleanup_hook"] = manual_cleanup_hook;
   }
   if (authenticator == "dns-rfc2136") p["dns_rfc2136_credentials"] = rfc2136_credentials;
+  if (const auto* provider = dns_api::find_provider(authenticator)) {
+    p[std::string("dns_") + provider->name + "_credentials"] = dns_credentials;
+  }
   if (!installer.empty()) p["installer"] = installer;
   if (authenticator == "nginx" || installer == "nginx") {
     p["nginx_server_root"] = nginx_server_root;
@@ -109,7 +113,7 @@ store::RenewalConfig LineageSettings::to_config() const {
     p["apache_server_root"] = apache_server_root;
     p["apache_ctl"] = apache_ctl;
   }
-  if (authenticator == "manual" || authenticator == "dns-rfc2136") {
+  if (authenticator == "manual" || authenticator == "dns-rfc2136" || dns_api::find_provider(authenticator)) {
     if (dns_propagation_seconds >= 0) p["dns_propagation_seconds"] = std::to_string(dns_propagation_seconds);
     p["dns_propagation_timeout"] = std::to_string(dns_propagation_timeout);
     p["dns_propagation_interval"] = std::to_string(dns_propagation_interval);
@@ -161,7 +165,8 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   if (s.names.empty()) return make_error(ErrorKind::kInvalidArgument, "renewal config has no domains");
   s.authenticator = get("authenticator");
   if (s.authenticator != "standalone" && s.authenticator != "webroot" && s.authenticator != "manual" &&
-      s.authenticator != "dns-rfc2136" && s.authenticator != "nginx" && s.authenticator != "apache") {
+      s.authenticator != "dns-rfc2136" && s.authenticator != "nginx" && s.authenticator != "apache" &&
+      dns_api::find_provider(s.authenticator) == nullptr) {
     return make_error(ErrorKind::kInvalidArgument,
                       "renewal config: unsupported authenticator \"" + s.authenticator + "\"");
   }
@@ -176,6 +181,8 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   s.manual_auth_hook = get("manual_auth_hook");
   s.manual_cleanup_hook = get("manual_cleanup_hook");
   s.rfc2136_credentials = get("dns_rfc2136_credentials");
+  const auto* provider = dns_api::find_provider(s.authenticator);
+  if (provider) s.dns_credentials = get((std::string("dns_") + provider->name + "_credentials").c_str());
   s.installer = get("installer");
   if (s.installer == "None") s.installer.clear();  // certbot writes installer = None
   if (!s.installer.empty() && s.installer != "nginx" && s.installer != "apache") {
@@ -187,6 +194,11 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   if (auto v = get("apache_ctl"); !v.empty()) s.apache_ctl = v;
   // certbot's dns_rfc2136_propagation_seconds counts too (a fixed wait).
   ACMEKIT_TRY(s.dns_propagation_seconds, get_int("dns_rfc2136_propagation_seconds", -1));
+  if (provider) {
+    // certbot's dns_NAME_propagation_seconds of that plugin.
+    const std::string key = std::string("dns_") + provider->name + "_propagation_seconds";
+    ACMEKIT_TRY(s.dns_propagation_seconds, get_int(key.c_str(), s.dns_propagation_seconds));
+  }
   ACMEKIT_TRY(s.dns_propagation_seconds, get_int("dns_propagation_seconds", s.dns_propagation_seconds));
   ACMEKIT_TRY(s.dns_propagation_timeout, get_int("dns_propagation_timeout", 120));
   ACMEKIT_TRY(s.dns_propagation_interval, get_int("dns_propagation_interval", 2));
@@ -196,6 +208,10 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   }
   if (s.authenticator == "dns-rfc2136" && s.rfc2136_credentials.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "renewal config: dns-rfc2136 without dns_rfc2136_credentials");
+  }
+  if (provider && s.dns_credentials.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "renewal config: " + s.authenticator + " without dns_" +
+                                                       provider->name + "_credentials");
   }
   if (auto kt = get("key_type"); !kt.empty()) s.key_type = kt;
   if (auto ec = get("elliptic_curve"); !ec.empty()) s.elliptic_curve = ec;

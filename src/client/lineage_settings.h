@@ -22,6 +22,9 @@ struct LineageSettings {
   //   "webroot"      files under a web server's root: http-01
   //   "manual"       the user's hooks: http-01, dns-01
   //   "dns-rfc2136"  TSIG-signed DNS UPDATEs (RFC 2136): dns-01
+  //   "dns-NAME"     a DNS provider's API (client/dns/providers.h: dns-acmedns,
+  //                  dns-cloudflare, dns-digitalocean, dns-hetzner, dns-linode,
+  //                  dns-powerdns): dns-01
   //   "nginx"        a temporary location in the running nginx: http-01
   //   "apache"       the same in Apache (its installer is another build's)
   std::string authenticator = "standalone";
@@ -45,6 +48,9 @@ struct LineageSettings {
   std::string manual_auth_hook;
   std::string manual_cleanup_hook;
   std::string rfc2136_credentials;  // certbot's INI file (absolute path)
+  // dns-NAME: the provider's credentials file (absolute path), saved as
+  // certbot does: dns_NAME_credentials = PATH (the secret stays in the file).
+  std::string dns_credentials;
   // dns-01 propagation: a fixed wait in seconds (>= 0) instead of the
   // active check, or -1 for the check: every authoritative server polled
   // every `interval` seconds until it serves the record, at most `timeout`.

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "client/dns/providers.h"
 #include "client/obtain.h"
 #include "client/report_json.h"
 #include "client/store/atomic_file.h"
@@ -31,6 +32,7 @@ Result<LineageSettings> apply_change(LineageSettings s, const SettingsChange& c)
   if (c.manual_auth_hook) s.manual_auth_hook = *c.manual_auth_hook;
   if (c.manual_cleanup_hook) s.manual_cleanup_hook = *c.manual_cleanup_hook;
   if (c.rfc2136_credentials) s.rfc2136_credentials = *c.rfc2136_credentials;
+  if (c.dns_credentials) s.dns_credentials = *c.dns_credentials;
   if (c.deploy_hook) s.deploy_hook = *c.deploy_hook;
   if (c.preferred_profile || c.required_profile) {
     s.preferred_profile = c.preferred_profile.value_or("");
@@ -45,6 +47,9 @@ Result<LineageSettings> apply_change(LineageSettings s, const SettingsChange& c)
   }
   if (s.authenticator == "dns-rfc2136" && s.rfc2136_credentials.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "--dns-rfc2136 needs --dns-rfc2136-credentials FILE");
+  }
+  if (dns_api::find_provider(s.authenticator) && s.dns_credentials.empty()) {
+    return make_error(ErrorKind::kInvalidArgument, "--" + s.authenticator + " needs --" + s.authenticator + "-credentials FILE");
   }
   ACMEKIT_CHECK(s.challenge_types());
   return s;

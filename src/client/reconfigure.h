@@ -32,6 +32,7 @@ struct SettingsChange {
   std::optional<std::string> tls_alpn01_address;
   std::optional<std::string> manual_auth_hook, manual_cleanup_hook;
   std::optional<std::string> rfc2136_credentials;  // absolute
+  std::optional<std::string> dns_credentials;      // dns-NAME's credentials file, absolute
   std::optional<std::string> deploy_hook;
   // draft-ietf-acme-profiles: one of the two replaces both saved ones.
   std::optional<std::string> preferred_profile, required_profile;

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "cli/acmekit/commands.h"
+#include "client/dns/providers.h"
 #include "core/version.h"
 
 namespace acmekit::cli {
@@ -18,6 +19,8 @@ EXAMPLES
   acmekit certonly --standalone -d example.com --email admin@example.com --agree-tos
   acmekit certonly --webroot -w /var/www/html -d example.com -d www.example.com
   acmekit certonly --dns-rfc2136 --dns-rfc2136-credentials /etc/acmekit/rfc2136.ini \
+      -d example.com -d '*.example.com'
+  acmekit certonly --dns-cloudflare --dns-cloudflare-credentials /etc/acmekit/cloudflare.ini \
       -d example.com -d '*.example.com'
   acmekit certonly --manual --preferred-challenges dns-01 \
       --manual-auth-hook /usr/local/bin/add-txt --manual-cleanup-hook /usr/local/bin/del-txt -d example.com
@@ -69,6 +72,33 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "User-Agent header of every request to the CA (default: acmekit/VERSION)")->type_name("UA");
 }
 
+// certbot's authenticator names, the DNS providers' (dns-NAME) among them.
+std::vector<std::string> authenticator_names() {
+  std::vector<std::string> names{"standalone", "webroot", "manual", "dns-rfc2136", "nginx", "apache"};
+  for (const auto& p : client::dns_api::providers()) names.push_back(std::string("dns-") + p.name);
+  return names;
+}
+
+// --dns-NAME and --dns-NAME-credentials FILE for each DNS provider
+// (certbot's plugin flags).
+void add_dns_provider_options(CLI::App& sub, CertonlyOptions& o, bool renew) {
+  for (const auto& p : client::dns_api::providers()) {
+    auto& slot = o.dns_providers[p.name];
+    const std::string flag = std::string("--dns-") + p.name;
+    sub.add_flag(flag, slot.enabled,
+                 renew ? std::string("Renew through ") + p.title + "'s API (" + flag + "-credentials)"
+                       : std::string("Answer dns-01 through ") + p.title + "'s API (" + flag + "-credentials)");
+    sub.add_option(flag + "-credentials", slot.credentials,
+                   std::string("With ") + flag + ": certbot's INI file (" + p.keys + "); mode 0600 or refused")
+        ->type_name("FILE");
+    if (!renew) {
+      sub.add_option(flag + "-propagation-seconds", slot.propagation_seconds,
+                     std::string("With ") + flag + ": as --dns-propagation-seconds (certbot's flag)")
+          ->type_name("SECONDS")->check(CLI::Range(0, 86400));
+    }
+  }
+}
+
 // draft-ietf-acme-profiles: certbot 4's flags (saved with the lineage).
 void add_profile_options(CLI::App& sub, std::string& preferred, std::string& required) {
   auto* p = sub.add_option("--preferred-profile", preferred,
@@ -93,6 +123,7 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
                "Answer http-01 or dns-01 with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
   sub.add_flag("--dns-rfc2136", o.dns_rfc2136,
                "Answer dns-01 with TSIG-signed DNS UPDATEs (RFC 2136) to your DNS server");
+  add_dns_provider_options(sub, o, false);
   sub.add_flag("--nginx", o.nginx,
                "Answer http-01 through the running nginx (a temporary location in each server block "
                "of the names, then reload); with run: install into it too");
@@ -106,7 +137,7 @@ void add_certonly_options(CLI::App& sub, CertonlyOptions& o) {
   sub.add_option("--apache-ctl", o.apache_ctl, "With --apache: apachectl (configtest, graceful)")
       ->type_name("PATH")->capture_default_str();
   sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name (instead of the flags above)")
-      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136", "nginx", "apache"}));
+      ->check(CLI::IsMember(authenticator_names()));
   sub.add_option("--preferred-challenges", o.preferred_challenges,
                  "Challenge types to use, most wanted first, comma-separated: http-01, dns-01, "
                  "tls-alpn-01 (or http, dns). Each name gets the first one the CA offers for it; "
@@ -185,7 +216,8 @@ CHALLENGES
   Every name of the order is solved at once. Each gets the first challenge
   type in --preferred-challenges that both the authenticator answers and the
   CA offers for it: --standalone answers http-01 (default) and tls-alpn-01,
-  --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 dns-01.
+  --webroot http-01, --manual http-01 then dns-01, --dns-rfc2136 and each
+  DNS provider (--dns-NAME, below) dns-01.
   Wildcards (-d '*.example.com') need dns-01; IP addresses (-d 192.0.2.1,
   -d 2001:db8::1, RFC 8738) need http-01 or tls-alpn-01. When validation
   fails, every failing name is reported with the CA's problem. Cleanup (token
@@ -213,7 +245,34 @@ RFC 2136 CREDENTIALS (certbot's format)
   zone is added in one UPDATE (over TCP; at most 100 records a message, all
   or nothing, RFC 2136 §3.8) and deleted value by value in one UPDATE, so
   apex and wildcard share the name and the zone's serial moves once.
-  A CNAME at _acme-challenge.NAME is followed: the record goes to its target.)");
+  A CNAME at _acme-challenge.NAME is followed: the record goes to its target.
+
+DNS PROVIDERS (certbot's plugin flags and credentials keys)
+  --dns-cloudflare --dns-cloudflare-credentials FILE
+      dns_cloudflare_api_token = TOKEN   # Zone:Read and DNS:Edit (or dns_cloudflare_email
+                                         # + dns_cloudflare_api_key, the global key)
+  --dns-digitalocean --dns-digitalocean-credentials FILE
+      dns_digitalocean_token = TOKEN     # a token with write scope
+  --dns-hetzner --dns-hetzner-credentials FILE
+      dns_hetzner_api_token = TOKEN
+  --dns-linode --dns-linode-credentials FILE
+      dns_linode_key = TOKEN             # Domains read/write (API v4)
+  --dns-powerdns --dns-powerdns-credentials FILE   (PowerDNS Authoritative's HTTP API)
+      dns_powerdns_api_url = https://pdns.example.com:8081
+      dns_powerdns_api_key = KEY
+  --dns-acmedns --dns-acmedns-credentials FILE     (acme-dns; _acme-challenge.NAME is a
+      dns_acmedns_api_url = https://auth.example.org   CNAME to the domain's acme-dns subdomain)
+      dns_acmedns_registration_file = /etc/acmekit/acmedns.json
+      The registration file (0600) holds an account per domain; a domain not in it is
+      registered and saved, and the run stops naming the CNAME to create.
+  The file must be mode 0600 (refused otherwise); the renewal conf keeps its
+  path (dns_cloudflare_credentials = FILE), never the secret. The record's
+  zone is the provider's longest zone holding the name (after a CNAME at
+  _acme-challenge); other TXT values at the name are left alone and exactly
+  our values are removed afterwards (acme-dns has no delete: it keeps the two
+  newest values of a subdomain). Provider trouble (token refused, no such
+  zone, rate limited after the API's Retry-After, API down) is one line naming
+  the provider, exit status 1.)");
 }
 
 // --redirect, --hsts, --https-port: shared by run and install.
@@ -288,8 +347,9 @@ void add_reconfigure_options(CLI::App& sub, ReconfigureOptions& r) {
   sub.add_flag("--webroot", o.webroot, "Renew by writing http-01 files under --webroot-path");
   sub.add_flag("--manual", o.manual, "Renew with your hooks (--manual-auth-hook, --manual-cleanup-hook)");
   sub.add_flag("--dns-rfc2136", o.dns_rfc2136, "Renew with RFC 2136 DNS UPDATEs (--dns-rfc2136-credentials)");
+  add_dns_provider_options(sub, o, true);
   sub.add_option("-a,--authenticator", o.authenticator, "The authenticator by name")
-      ->check(CLI::IsMember({"standalone", "webroot", "manual", "dns-rfc2136", "nginx", "apache"}));
+      ->check(CLI::IsMember(authenticator_names()));
   sub.add_option("--preferred-challenges", o.preferred_challenges,
                  "Challenge types, most wanted first, comma-separated (as certonly)")->type_name("TYPES");
   sub.add_option("-w,--webroot-path", o.webroot_path, "With --webroot: the web server's root directory")

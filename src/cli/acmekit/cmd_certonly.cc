@@ -23,6 +23,9 @@ Result<std::string> authenticator(const CertonlyOptions& o) {
   if (o.webroot) named.push_back("webroot");
   if (o.manual) named.push_back("manual");
   if (o.dns_rfc2136) named.push_back("dns-rfc2136");
+  for (const auto& [name, p] : o.dns_providers) {
+    if (p.enabled) named.push_back("dns-" + name);
+  }
   if (o.nginx) named.push_back("nginx");
   if (o.apache) named.push_back("apache");
   if (!o.authenticator.empty() && std::find(named.begin(), named.end(), o.authenticator) == named.end()) {
@@ -30,7 +33,8 @@ Result<std::string> authenticator(const CertonlyOptions& o) {
   }
   if (named.size() != 1) {
     return make_error(ErrorKind::kInvalidArgument,
-                      "choose one authenticator: --standalone, --webroot, --manual, --dns-rfc2136, --nginx or --apache");
+                      "choose one authenticator: --standalone, --webroot, --manual, --dns-rfc2136, --dns-NAME, "
+                      "--nginx or --apache");
   }
   return named.front();
 }
@@ -55,6 +59,17 @@ Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const Certon
                                             const std::string& installer) {
   ACMEKIT_TRY(auto auth, authenticator(o));
   ACMEKIT_TRY(auto preferred, client::challenge::parse_preferred_challenges(o.preferred_challenges));
+  std::string dns_credentials;  // dns-NAME's --dns-NAME-credentials
+  int propagation_seconds = o.dns_propagation_seconds;
+  if (auth.starts_with("dns-")) {
+    if (auto it = o.dns_providers.find(auth.substr(4)); it != o.dns_providers.end()) {
+      dns_credentials = absolute_or_empty(it->second.credentials);
+      if (it->second.propagation_seconds >= 0) propagation_seconds = it->second.propagation_seconds;
+      if (dns_credentials.empty()) {
+        return make_error(ErrorKind::kInvalidArgument, "--" + auth + " needs --" + auth + "-credentials FILE");
+      }
+    }
+  }
   client::LineageSettings settings{
       .server = server_for(g, o),
       .ca_bundle = absolute_or_empty(g.ca_bundle),
@@ -74,7 +89,8 @@ Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const Certon
       .manual_auth_hook = o.manual_auth_hook,
       .manual_cleanup_hook = o.manual_cleanup_hook,
       .rfc2136_credentials = absolute_or_empty(o.rfc2136_credentials),
-      .dns_propagation_seconds = o.dns_propagation_seconds,
+      .dns_credentials = dns_credentials,
+      .dns_propagation_seconds = propagation_seconds,
       .dns_propagation_timeout = o.dns_propagation_timeout,
       .dns_propagation_interval = o.dns_propagation_interval,
       .dns_resolvers = o.dns_resolvers,

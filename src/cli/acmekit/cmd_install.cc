@@ -1,5 +1,6 @@
 // acmekit install / run (certbot's installer verbs): flags ->
 // client::install_certificate (after client::certonly for run), rendered.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -88,7 +89,10 @@ int cmd_run(const GlobalOptions& global, const CertonlyOptions& certonly, const 
   auto kind = installer_kind(certonly.nginx, certonly.apache, install.installer);
   if (!kind) return report_error(kind.error());
   CertonlyOptions auth = certonly;
-  if ((auth.standalone || auth.webroot || auth.manual || auth.dns_rfc2136 || !auth.authenticator.empty()) &&
+  const bool dns_provider = std::any_of(auth.dns_providers.begin(), auth.dns_providers.end(),
+                                       [](const auto& p) { return p.second.enabled; });
+  if ((auth.standalone || auth.webroot || auth.manual || auth.dns_rfc2136 || dns_provider ||
+       !auth.authenticator.empty()) &&
       (auth.nginx || auth.apache)) {
     auth.nginx = auth.apache = false;  // -a/--webroot names the authenticator; --nginx the installer
   }

@@ -18,7 +18,7 @@ namespace {
 Result<client::ReconfigureResult> run(const GlobalOptions& g, const ReconfigureOptions& r,
                                       const std::set<std::string>& given) {
   const CertonlyOptions& o = r.settings;
-  auto has = [&](const char* flag) { return given.contains(flag); };
+  auto has = [&](const std::string& flag) { return given.contains(flag); };
   // certbot's reconfigure changes how a lineage renews, not what it is.
   if (!o.domains.empty()) {
     return make_error(ErrorKind::kInvalidArgument,
@@ -37,9 +37,16 @@ Result<client::ReconfigureResult> run(const GlobalOptions& g, const ReconfigureO
   }
   client::SettingsChange c;
   int authenticators = (o.standalone ? 1 : 0) + (o.webroot ? 1 : 0) + (o.manual ? 1 : 0) + (o.dns_rfc2136 ? 1 : 0);
+  for (const auto& [name, p] : o.dns_providers) {
+    if (p.enabled) {
+      ++authenticators;
+      c.authenticator = "dns-" + name;
+    }
+    if (has("--dns-" + name + "-credentials")) c.dns_credentials = fs::absolute(p.credentials).string();
+  }
   if (authenticators + (has("--authenticator") ? 1 : 0) > 1) {
     return make_error(ErrorKind::kInvalidArgument,
-                      "choose one authenticator: --standalone, --webroot, --manual or --dns-rfc2136");
+                      "choose one authenticator: --standalone, --webroot, --manual, --dns-rfc2136 or --dns-NAME");
   }
   if (o.standalone) c.authenticator = "standalone";
   if (o.webroot) c.authenticator = "webroot";

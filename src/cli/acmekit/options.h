@@ -3,6 +3,7 @@
 // renew, daemon, revoke and check are the client's own request types.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,13 @@ struct GlobalOptions {
   std::string user_agent;  // --user-agent; empty: acmekit/VERSION
 };
 
+// --dns-NAME and --dns-NAME-credentials of one DNS provider (client/dns/providers.h).
+struct DnsProviderOptions {
+  bool enabled = false;
+  std::string credentials;
+  int propagation_seconds = -1;  // --dns-NAME-propagation-seconds (certbot's); -1: not given
+};
+
 struct CertonlyOptions {
   std::vector<std::string> domains;
   // The authenticator: one of the flags, or -a NAME (certbot's names).
@@ -55,6 +63,7 @@ struct CertonlyOptions {
   std::string manual_auth_hook;
   std::string manual_cleanup_hook;
   std::string rfc2136_credentials;
+  std::map<std::string, DnsProviderOptions> dns_providers;  // by provider name ("cloudflare")
   int dns_propagation_seconds = -1;  // -1: the active check
   int dns_propagation_timeout = 120;
   int dns_propagation_interval = 2;

@@ -91,8 +91,8 @@ std::string option_heading(const OptionDoc& o) {
   h += " ";
   if (!o.choices.empty()) {
     for (std::size_t i = 0; i < o.choices.size(); ++i) {
-      if (i) h += "|";
-      h += "\\fB" + roff_escape(o.choices[i]) + "\\fR";
+      if (i) h += " | ";  // spaces: a long list of choices wraps, and each line can be adjusted
+      h += "\\fB\\%" + roff_escape(o.choices[i]) + "\\fR";  // \% : a choice is never hyphenated
     }
   } else {
     h += "\\fI" + roff_escape(o.value_name.empty() ? "VALUE" : o.value_name) + "\\fR";

@@ -3,12 +3,14 @@
 #include <filesystem>
 
 #include "client/challenge/dns_propagation.h"
+#include "client/challenge/dns_provider.h"
 #include "client/challenge/http01_standalone.h"
 #include "client/challenge/manual_hooks.h"
 #include "client/challenge/rfc2136.h"
 #include "client/challenge/tls_alpn01_standalone.h"
 #include "client/challenge/web_server_http01.h"
 #include "client/challenge/webroot.h"
+#include "client/dns/providers.h"
 #include "client/install/web_server_factory.h"
 
 namespace acmekit::client::challenge {
@@ -61,6 +63,9 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
     } else if (s.authenticator == "dns-rfc2136") {
       ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials, s.dns_resolvers));
       set.add(std::move(solver));
+    } else if (dns_api::find_provider(s.authenticator)) {
+      ACMEKIT_TRY(auto provider, dns_api::make_provider(s.authenticator, s.dns_credentials));
+      set.add(std::make_unique<DnsProviderSolver>(std::move(provider), s.dns_resolvers));
     } else if (auto kind = install::parse_web_server_kind(s.authenticator)) {
       ACMEKIT_TRY(std::shared_ptr<install::WebServer> server, install::make_web_server(*kind, web_server_settings(s)));
       const fs::path backups = config_dir_.empty() ? fs::path() : fs::path(config_dir_) / "backups" / s.authenticator;

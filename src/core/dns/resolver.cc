@@ -90,12 +90,10 @@ Result<Answer> Resolver::lookup(std::string_view name_text, uint16_t type) const
     ACMEKIT_TRY(const Reply reply, ask(name, type, what));
     Answer answer;
     answer.server = reply.server;
-    if (reply.rcode == rcode::kNxDomain) {
-      answer.nxdomain = true;
-      answer.name = name;
-      return answer;
-    }
     // RFC 1034 §3.6.2: follow the CNAMEs in the answer from the name asked.
+    // An NXDOMAIN is about the last name of that chain (RFC 6604 §2.1): a
+    // CNAME to a name that does not exist yet (a delegated _acme-challenge
+    // before its first record) still names its target.
     bool moved = false;
     for (bool again = true; again;) {
       again = false;
@@ -114,6 +112,10 @@ Result<Answer> Resolver::lookup(std::string_view name_text, uint16_t type) const
       if (rr->caa) answer.caa.push_back(*rr->caa);
     }
     answer.name = name;
+    if (reply.rcode == rcode::kNxDomain) {
+      answer.nxdomain = true;
+      return answer;
+    }
     // A CNAME whose target's records were not in the answer: ask for them.
     if (!answer.values.empty() || !moved) return answer;
   }

@@ -25,7 +25,7 @@ struct Headers {
 };
 
 struct Request {
-  std::string method = "GET";  // GET, HEAD, POST
+  std::string method = "GET";  // GET, HEAD, POST; PUT, PATCH, DELETE (DNS provider APIs)
   std::string url;
   Headers headers;
   std::string body;

@@ -228,12 +228,19 @@ Result<Response> CurlClient::send(const Request& request) {
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &on_header);
   curl_easy_setopt(h, CURLOPT_HEADERDATA, &response.headers);
 
-  if (request.method == "GET") {
+  curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, nullptr);  // the handle is reused
+  curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+  const bool with_body = request.method == "POST" || request.method == "PUT" || request.method == "PATCH" ||
+                         (request.method == "DELETE" && !request.body.empty());
+  if (request.method == "GET" || (request.method == "DELETE" && !with_body)) {
     curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    if (request.method == "DELETE") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
   } else if (request.method == "HEAD") {
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-  } else if (request.method == "POST") {
+  } else if (with_body) {
+    // DNS provider APIs (PATCH, PUT, DELETE): a POST with another verb.
     curl_easy_setopt(h, CURLOPT_POST, 1L);
+    if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
                      static_cast<curl_off_t>(request.body.size()));
@@ -259,7 +266,7 @@ Result<Response> CurlClient::send(const Request& request) {
   // No "Expect: 100-continue" round trip for POST bodies, and no form
   // content type unless the caller asked for one.
   for (const char* extra : {"Expect:", has_content_type ? nullptr : "Content-Type:"}) {
-    if (extra == nullptr || request.method != "POST") continue;
+    if (extra == nullptr || !with_body) continue;
     curl_slist* next = curl_slist_append(header_list, extra);
     if (next == nullptr) return make_error(ErrorKind::kInternal, "out of memory");
     header_list = next;

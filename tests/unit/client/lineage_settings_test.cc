@@ -25,6 +25,35 @@ TEST(LineageSettingsTest, Rfc2136SettingsSurviveTheRenewalConf) {
   EXPECT_EQ(back->dns_resolvers, s.dns_resolvers);
 }
 
+TEST(LineageSettingsTest, DnsProviderSettingsAreCertbotsKeys) {
+  LineageSettings s{.server = "https://ca/dir", .names = {"example.com", "*.example.com"},
+                    .authenticator = "dns-cloudflare", .dns_credentials = "/etc/acmekit/cf.ini"};
+  auto conf = s.to_config();
+  EXPECT_EQ(conf.params["authenticator"], "dns-cloudflare");
+  EXPECT_EQ(conf.params["dns_cloudflare_credentials"], "/etc/acmekit/cf.ini");
+  auto back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->authenticator, "dns-cloudflare");
+  EXPECT_EQ(back->dns_credentials, "/etc/acmekit/cf.ini");
+  EXPECT_EQ(back->challenge_types().value(), std::vector<wire::ChallengeType>{wire::ChallengeType::kDns01});
+
+  // certbot's renewal conf of its PowerDNS plugin, with its propagation key.
+  store::RenewalConfig c;
+  c.params = {{"server", "https://ca/dir"}, {"domains", "a.test"}, {"authenticator", "dns-powerdns"},
+              {"dns_powerdns_credentials", "/pdns.ini"}, {"dns_powerdns_propagation_seconds", "30"}};
+  auto pdns = LineageSettings::from_config(c);
+  ASSERT_TRUE(pdns) << pdns.error().message();
+  EXPECT_EQ(pdns->dns_credentials, "/pdns.ini");
+  EXPECT_EQ(pdns->dns_propagation_seconds, 30);
+
+  c.params.erase("dns_powerdns_credentials");
+  auto missing = LineageSettings::from_config(c);
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().detail.find("dns_powerdns_credentials"), std::string::npos) << missing.error().detail;
+  c.params["authenticator"] = "dns-nosuchprovider";
+  EXPECT_FALSE(LineageSettings::from_config(c));
+}
+
 TEST(LineageSettingsTest, ManualAndTlsAlpnSettingsSurvive) {
   LineageSettings m{.server = "https://ca/dir", .names = {"a.test"}, .authenticator = "manual",
                     .manual_auth_hook = "/bin/auth", .manual_cleanup_hook = "/bin/clean",

@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# dns-01 through Cloudflare's v4 API (--dns-cloudflare), against
+# fake_cloudflare.py: a local server implementing the calls acmekit makes as
+# Cloudflare documents them (zones by name, DNS records create / list /
+# delete, its error envelope and codes, 429 with Retry-After), backed by a
+# real PowerDNS (lib_pdns.sh) that serves the zone on 127.0.0.2:53 in the
+# test's own network namespace, so Pebble's validation and acmekit's
+# propagation check see what the fake API wrote. The test asserts the exact
+# requests (method, path, query, Authorization, body).
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
+enter_netns "$@"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
+require_acmekit
+require_cmd python3
+
+ZONE=example.test
+TOKEN="cf-test-token-$RANDOM$RANDOM"
+start_pdns 127.0.0.2
+pdns_create_zone "$ZONE" 127.0.0.2
+
+CF_LOG="$WORK/cloudflare-requests.jsonl"
+: >"$CF_LOG"
+python3 "$E2E_LIB_DIR/fake_cloudflare.py" "$WORK/cf.port" "$CF_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" \
+  "$ZONE" >"$LOGS/fake_cloudflare.log" 2>&1 &
+CF_PID=$!
+track_pid "$CF_PID"
+for ((i = 0; i < 100; i++)); do [[ -s "$WORK/cf.port" ]] && break; sleep 0.1; done
+[[ -s "$WORK/cf.port" ]] || fail "fake_cloudflare.py did not start: $(cat "$LOGS/fake_cloudflare.log")"
+CF_URL="http://127.0.0.1:$(cat "$WORK/cf.port")/client/v4"
+ZONE_ID=$(printf '%s' "$ZONE" | md5sum | cut -d' ' -f1)
+
+PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
+use_pebble_client
+
+CREDS="$WORK/cloudflare.ini"
+cat >"$CREDS" <<INI
+# certbot-dns-cloudflare's key, and acmekit's base URL for tests
+dns_cloudflare_api_token = $TOKEN
+dns_cloudflare_api_url = $CF_URL
+INI
+chmod 600 "$CREDS"
+DNS=(--dns-cloudflare --dns-cloudflare-credentials "$CREDS" --dns-propagation-interval 1)
+
+# requests: the fake's log since line $1, one "METHOD PATH?QUERY" a line.
+requests() { tail -n +"$1" "$CF_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
+log_lines() { wc -l <"$CF_LOG"; }
+cf_control() { curl -fsS --max-time 5 -X POST --data "$1" "${CF_URL%/client/v4}/__control" >/dev/null; }
+
+case_begin "apex + wildcard through the Cloudflare API: the exact requests; another TXT record stays"
+# Someone else's TXT record at the same name, made through the API as a user would.
+curl -fsS --max-time 5 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  --data "{\"type\":\"TXT\",\"name\":\"_acme-challenge.$ZONE\",\"content\":\"keep-me\",\"ttl\":120}" \
+  "$CF_URL/zones/$ZONE_ID/dns_records" >/dev/null || fail "could not create the other record"
+start=$(($(log_lines) + 1))
+run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" "${COMMON[@]}"
+assert_success
+assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
+openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
+  || fail "the certificate does not verify against Pebble's root"
+got=$(requests "$start" | sed -E 's/content=[A-Za-z0-9_-]{43}/content=VALUE/; s#dns_records/[0-9a-f]{32}#dns_records/ID#')
+want="GET /client/v4/zones?name=_acme-challenge.$ZONE&per_page=1
+GET /client/v4/zones?name=$ZONE&per_page=1
+POST /client/v4/zones/$ZONE_ID/dns_records
+POST /client/v4/zones/$ZONE_ID/dns_records
+GET /client/v4/zones/$ZONE_ID/dns_records?type=TXT&name=_acme-challenge.$ZONE&content=VALUE
+DELETE /client/v4/zones/$ZONE_ID/dns_records/ID
+GET /client/v4/zones/$ZONE_ID/dns_records?type=TXT&name=_acme-challenge.$ZONE&content=VALUE
+DELETE /client/v4/zones/$ZONE_ID/dns_records/ID"
+[[ "$got" == "$want" ]] || fail "requests to Cloudflare:
+$got
+expected:
+$want"
+# Every request carried the token, as a Bearer; the bodies are certbot's records.
+[[ "$(tail -n +"$start" "$CF_LOG" | jq -r .authorization | sort -u)" == "Bearer $TOKEN" ]] \
+  || fail "not every request had Authorization: Bearer TOKEN"
+bodies=$(tail -n +"$start" "$CF_LOG" | jq -cS 'select(.method == "POST") | .body | .content |= test("^[A-Za-z0-9_-]{43}$")')
+body="{\"content\":true,\"name\":\"_acme-challenge.$ZONE\",\"ttl\":120,\"type\":\"TXT\"}"
+[[ "$bodies" == "$(printf '%s\n%s' "$body" "$body")" ]] || fail "POST bodies: $bodies"
+[[ "$(tail -n +"$start" "$CF_LOG" | jq -r 'select(.method == "POST") | .content_type' | sort -u)" == application/json ]] \
+  || fail "POSTs without Content-Type: application/json"
+# The two values added are the two deleted (the fake numbers records 1, 2, 3: 1 is keep-me).
+[[ "$(tail -n +"$start" "$CF_LOG" | jq -r 'select(.method == "DELETE") | .path | split("/") | last' | sort | tr '\n' ' ')" \
+  == "$(printf '%032x %032x ' 2 3)" ]] || fail "acmekit did not delete exactly the records it made"
+[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] \
+  || fail "TXT at _acme-challenge.$ZONE afterwards: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
+conf="$CFG/renewal/$ZONE.conf"
+grep -q '^authenticator = dns-cloudflare$' "$conf" || fail "renewal conf lacks the authenticator: $(cat "$conf")"
+grep -q "^dns_cloudflare_credentials = $CREDS\$" "$conf" || fail "renewal conf lacks the credentials path"
+if grep -rq "$TOKEN" "$CFG" "$LOGS"/acmekit-*; then fail "the API token appears in acmekit's files or output"; fi
+case_pass
+
+case_begin "renew reuses the saved provider"
+start=$(($(log_lines) + 1))
+run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
+assert_success
+assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
+[[ $(requests "$start" | grep -c '^POST ') -eq 2 && $(requests "$start" | grep -c '^DELETE ') -eq 2 ]] \
+  || fail "renew did not add and remove two records through Cloudflare:
+$(requests "$start")"
+case_pass
+
+case_begin "429 with Retry-After: waited for and retried"
+cf_control '{"rate_limit": 2}'
+start=$(($(log_lines) + 1))
+run_acmekit certonly "${DNS[@]}" -d "limited.$ZONE" "${COMMON[@]}"
+assert_success
+assert_cert_ok "$CFG/live/limited.$ZONE" "$PEBBLE_ROOT" "limited.$ZONE"
+[[ "$(requests "$start" | head -n 3 | sort -u)" == "GET /client/v4/zones?name=_acme-challenge.limited.$ZONE&per_page=1" ]] \
+  || fail "the rate-limited request was not repeated: $(requests "$start")"
+[[ $(grep -c 'Cloudflare: rate limited (HTTP 429), retrying in 1 s' "$ACME_ERR") -eq 2 ]] \
+  || fail "no Retry-After waits logged: $(cat "$ACME_ERR")"
+case_pass
+
+case_begin "rate limited past the retries: one line, exit 1"
+cf_control '{"rate_limit": 10}'
+run_acmekit certonly "${DNS[@]}" -d "toomany.$ZONE" "${COMMON[@]}"
+assert_failure 1
+assert_error_matches 'Cloudflare: rate limited \(HTTP 429\) 4 times on GET'
+assert_no_live "$CFG" "toomany.$ZONE"
+cf_control '{"rate_limit": 0}'
+case_pass
+
+case_begin "a wrong token: Cloudflare's code and message, exit 1"
+bad="$WORK/bad.ini"
+sed "s/^dns_cloudflare_api_token *=.*/dns_cloudflare_api_token = wrong-token/" "$CREDS" >"$bad"
+chmod 600 "$bad"
+run_acmekit certonly --dns-cloudflare --dns-cloudflare-credentials "$bad" -d "badtoken.$ZONE" "${COMMON[@]}"
+assert_failure 1
+assert_error_matches 'Cloudflare: GET /zones\?name=_acme-challenge\.badtoken\.example\.test&per_page=1 failed \(HTTP 403\): 9109 Invalid access token'
+assert_error_matches 'Zone:Read and DNS:Edit'
+if grep -q wrong-token "$ACME_ERR"; then fail "the token appears in the output"; fi
+assert_no_live "$CFG" "badtoken.$ZONE"
+case_pass
+
+case_begin "a zone the account does not have: the zones it can see are listed"
+run_acmekit certonly "${DNS[@]}" -d www.other.test "${COMMON[@]}"
+assert_failure 1
+assert_error_matches 'Cloudflare: no zone for _acme-challenge\.www\.other\.test in this account \(it can see: example\.test\)'
+assert_no_live "$CFG" www.other.test
+case_pass
+
+case_begin "a credentials file without a token names the keys"
+printf 'dns_cloudflare_api_url = %s\n' "$CF_URL" >"$bad"
+run_acmekit certonly --dns-cloudflare --dns-cloudflare-credentials "$bad" -d "notoken.$ZONE" "${COMMON[@]}"
+assert_failure
+assert_error_matches 'bad\.ini: dns_cloudflare_api_token is missing'
+case_pass
