@@ -46,7 +46,7 @@ Result<InstallCertResult> install_certificate(const InstallCertRequest& r) {
     return make_error(ErrorKind::kNotFound, "no lineage " + r.cert_name + " in " + r.config_dir +
                                                 " (renewal/" + r.cert_name + ".conf: " + conf.error().detail + ")");
   }
-  ACMEKIT_TRY(LineageSettings settings, LineageSettings::from_config(*conf));
+  ACMEKIT_TRY(LineageSettings settings, load_lineage_settings(lineages, r.cert_name));
   const auto live = lineages.live_paths(r.cert_name);
   std::error_code ec;
   if (!fs::exists(live.fullchain, ec) || !fs::exists(live.privkey, ec)) {
