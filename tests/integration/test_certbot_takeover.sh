@@ -178,3 +178,23 @@ run_acmekit renew --force-renewal --config-dir "$CB" --ca-bundle "$TLS_CA" --jso
 [[ "$(json_get '.renewed | join(",")')" == "sa-rsa.test" ]] || fail "sa-rsa.test not renewed: $(cat "$ACME_OUT")"
 json_get '.failed[0].error' | grep -q 'dns-cloudflare' || fail "error does not name the setting: $(cat "$ACME_OUT")"
 case_pass
+
+case_begin "revoke --cert-name and delete on certbot's dir (certbot's account)"
+pebble_status() {
+  local serial; serial=$(openssl x509 -in "$1" -noout -serial | cut -d= -f2 | tr 'A-F' 'a-f')
+  curl -fsS --max-time 10 --cacert "$TLS_CA" "$PEBBLE_MGMT_URL/cert-status-by-serial/$serial" | jq -r '.Status | ascii_downcase'
+}
+cp "$CB/live/web.test/cert.pem" "$WORK/web-revoked.pem"
+run_acmekit revoke --cert-name web.test --config-dir "$CB" --ca-bundle "$TLS_CA" --reason superseded --json
+assert_success
+[[ "$(json_get .status)" == revoked ]] || fail "revoke: $(cat "$ACME_OUT")"
+[[ "$(pebble_status "$WORK/web-revoked.pem")" == revoked ]] || fail "Pebble does not show web.test revoked"
+run_acmekit delete --cert-name web.test --config-dir "$CB"
+assert_success
+[[ ! -e "$CB/live/web.test" && ! -e "$CB/archive/web.test" && ! -e "$CB/renewal/web.test.conf" ]] \
+  || fail "web.test not deleted"
+[[ -f "$CB/live/README" ]] || fail "delete removed certbot's live/README"
+REQUESTS_CA_BUNDLE="$TLS_CA" certbot certificates --config-dir "$CB" --work-dir "$CBWORK" --logs-dir "$CBWORK/logs" \
+  >"$LOGS/certbot-certificates2.log" 2>&1 || fail "certbot certificates failed after delete"
+! grep -q "Certificate Name: web.test" "$LOGS/certbot-certificates2.log" || fail "certbot still lists web.test"
+case_pass
