@@ -74,13 +74,13 @@ LineageScan scan_lineages(const LineageStore& store) {
   const std::string epoch_at_start = index_epoch(store.config_dir());
   const SortedTsv cache = SortedTsv::load(index_file);
 
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, bool>> names;  // and whether readdir says it is a directory
   DIR* dir = ::opendir(live.c_str());
   if (dir != nullptr) {
     while (dirent* e = ::readdir(dir)) {
       std::string_view n = e->d_name;
       if (n.empty() || n.front() == '.') continue;
-      names.emplace_back(n);
+      names.emplace_back(n, e->d_type == DT_DIR);
     }
   }
   std::sort(names.begin(), names.end());
@@ -91,10 +91,10 @@ LineageScan scan_lineages(const LineageStore& store) {
   std::vector<std::string> targets;  // of scan.lineages, for rewriting the index
   targets.reserve(names.size());
   bool changed = false;
-  for (const auto& name : names) {
+  for (const auto& [name, is_dir] : names) {
     // acmekit's live/NAME -> .NAME.vN, else certbot's live/NAME/cert.pem ->
     // ../../archive/NAME/certN.pem: either changes with every new version.
-    std::string target = link_target(live_fd, name);
+    std::string target = is_dir ? std::string() : link_target(live_fd, name);  // a directory is no link
     if (target.empty()) target = link_target(live_fd, name + "/cert.pem");
     if (target.empty() && !looks_like_lineage(live_fd, name)) continue;  // certbot's README, a stray file
     LineageValidity v{.name = name};
