@@ -5,7 +5,10 @@ Every lineage gets its own archive/NAME/{cert,chain,fullchain,privkey}1.pem
 (copies of one certificate made with openssl, valid 90 days, so nothing is
 due), live/.NAME.v1/ links to them, live/NAME -> .NAME.v1, and
 renewal/NAME.conf -- the layout acmekit's LineageStore writes.
-usage: gen_lineages.py CONFIG_DIR N
+With --certbot: certbot's layout instead -- live/NAME a real directory of
+the four links, renewal/NAME.conf without domains (certbot reads them from
+the certificate), live/README -- what `certbot certonly` leaves.
+usage: gen_lineages.py CONFIG_DIR N [--certbot]
 """
 import os
 import subprocess
@@ -15,6 +18,7 @@ import tempfile
 
 def main():
     cfg, n = sys.argv[1], int(sys.argv[2])
+    certbot = "--certbot" in sys.argv[3:]
     tmp = tempfile.mkdtemp()
     key, cert = os.path.join(tmp, "key.pem"), os.path.join(tmp, "cert.pem")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
@@ -27,7 +31,7 @@ def main():
         name = f"site{i:07d}.bench.test"
         arch = os.path.join(cfg, "archive", name)
         os.makedirs(arch)
-        vdir = os.path.join(cfg, "live", f".{name}.v1")
+        vdir = os.path.join(cfg, "live", name if certbot else f".{name}.v1")
         os.makedirs(vdir)
         for kind, src in (("cert", "cert"), ("chain", "cert"), ("fullchain", "cert"), ("privkey", "key")):
             path = os.path.join(arch, f"{kind}1.pem")
@@ -36,7 +40,8 @@ def main():
             if kind == "privkey":
                 os.chmod(path, 0o600)
             os.symlink(f"../../archive/{name}/{kind}1.pem", os.path.join(vdir, f"{kind}.pem"))
-        os.symlink(f".{name}.v1", os.path.join(cfg, "live", name))
+        if not certbot:
+            os.symlink(f".{name}.v1", os.path.join(cfg, "live", name))
         with open(os.path.join(cfg, "renewal", name + ".conf"), "w") as f:
             live = os.path.join(os.path.abspath(cfg), "live", name)
             # certbot reads these top-level keys too, so the same tree serves both.
@@ -44,7 +49,11 @@ def main():
                     f"cert = {live}/cert.pem\nprivkey = {live}/privkey.pem\n"
                     f"chain = {live}/chain.pem\nfullchain = {live}/fullchain.pem\n\n"
                     f"[renewalparams]\nserver = https://127.0.0.1:1/dir\n"
-                    f"authenticator = standalone\naccount = 0\ndomains = {name}\nkey_type = ecdsa\n")
+                    f"authenticator = standalone\naccount = 0\n"
+                    + ("" if certbot else f"domains = {name}\n") + "key_type = ecdsa\n")
+    if certbot:
+        with open(os.path.join(cfg, "live", "README"), "w") as f:
+            f.write("This directory contains your keys and certificates.\n")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ Result<InstallCertResult> install_certificate(const InstallCertRequest& r) {
   }
   LineageSettings settings;
   if (conf) {
-    ACMEKIT_TRY(settings, LineageSettings::from_config(*conf));
+    ACMEKIT_TRY(settings, load_lineage_settings(lineages, r.cert_name));
   }
   if (unsaved) settings.names = r.names;
   const auto live = lineages.live_paths(r.cert_name);

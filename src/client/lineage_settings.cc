@@ -6,6 +6,8 @@
 
 #include "client/challenge/solver_set.h"
 #include "client/dns/providers.h"
+#include "client/store/atomic_file.h"
+#include "core/crypto/certificate.h"
 
 namespace acmekit::client {
 namespace {
@@ -95,7 +97,10 @@ store::RenewalConfig LineageSettings::to_config() const {
       if (!tls_alpn01_address.empty()) p["tls_alpn01_address"] = tls_alpn01_address;
     }
   }
-  if (authenticator == "webroot") p["webroot_path"] = webroot_path;
+  if (authenticator == "webroot") {
+    p["webroot_path"] = webroot_path;
+    if (!webroot_map.empty()) c.subsections["webroot_map"] = webroot_map;
+  }
   if (authenticator == "manual") {
     p["manual_auth_hook"] = manual_auth_hook;
     if (!manual_cleanup_hook.empty()) p["manual_cleanup_hook"] = manual_cleanup_hook;
@@ -126,6 +131,8 @@ store::RenewalConfig LineageSettings::to_config() const {
   if (!preferred_profile.empty()) p["preferred_profile"] = preferred_profile;  // certbot 4's keys
   if (!required_profile.empty()) p["required_profile"] = required_profile;
   if (!deploy_hook.empty()) p["renew_hook"] = deploy_hook;  // certbot's key name
+  if (!pre_hook.empty()) p["pre_hook"] = pre_hook;
+  if (!post_hook.empty()) p["post_hook"] = post_hook;
   if (reuse_key) p["reuse_key"] = "True";                   // certbot writes Python's booleans
   if (!autorenew) p["autorenew"] = "False";
   return c;
@@ -162,7 +169,6 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   s.ca_bundle = get("ca_bundle");
   s.account = get("account");
   s.names = split_list(get("domains"));
-  if (s.names.empty()) return make_error(ErrorKind::kInvalidArgument, "renewal config has no domains");
   s.authenticator = get("authenticator");
   if (s.authenticator != "standalone" && s.authenticator != "webroot" && s.authenticator != "manual" &&
       s.authenticator != "dns-rfc2136" && s.authenticator != "nginx" && s.authenticator != "apache" &&
@@ -177,7 +183,13 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   s.http01_address = get("http01_address");
   ACMEKIT_TRY(s.tls_alpn01_port, get_int("tls_alpn01_port", 443));
   s.tls_alpn01_address = get("tls_alpn01_address");
-  s.webroot_path = get("webroot_path");
+  // certbot writes a list ("/var/www/html," or "/a, /b,") and the names'
+  // roots in [[webroot_map]].
+  if (auto roots = split_list(get("webroot_path")); !roots.empty()) s.webroot_path = roots.front();
+  if (auto it = config.subsections.find("webroot_map"); it != config.subsections.end()) {
+    s.webroot_map = it->second;
+    if (s.webroot_path.empty() && !s.webroot_map.empty()) s.webroot_path = s.webroot_map.begin()->second;
+  }
   s.manual_auth_hook = get("manual_auth_hook");
   s.manual_cleanup_hook = get("manual_cleanup_hook");
   s.rfc2136_credentials = get("dns_rfc2136_credentials");
@@ -220,9 +232,34 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   s.preferred_profile = get("preferred_profile");
   s.required_profile = get("required_profile");
   s.deploy_hook = get("renew_hook");
+  s.pre_hook = get("pre_hook");
+  s.post_hook = get("post_hook");
   ACMEKIT_TRY(s.reuse_key, get_bool("reuse_key", false));
   ACMEKIT_TRY(s.autorenew, get_bool("autorenew", true));
   return s;
+}
+
+Result<LineageSettings> load_lineage_settings(const store::LineageStore& lineages, const std::string& name) {
+  ACMEKIT_TRY(auto config, lineages.read_renewal(name));
+  ACMEKIT_TRY(auto settings, LineageSettings::from_config(config));
+  if (!settings.names.empty()) return settings;
+  // certbot reads the names from the certificate: so do we (the leaf's SANs,
+  // its common name first, as certbot's lineage.names() orders them).
+  const auto cert = lineages.live_paths(name).cert;
+  ACMEKIT_TRY(auto pem, store::read_file(cert));
+  auto chain = crypto::parse_pem_chain(pem);
+  if (!chain) return std::unexpected(std::move(chain).error().with_context(cert.string()));
+  const auto& leaf = chain->front();
+  settings.names = leaf.dns_names;
+  settings.names.insert(settings.names.end(), leaf.ip_addresses.begin(), leaf.ip_addresses.end());
+  if (auto cn = std::ranges::find(settings.names, leaf.subject_cn); cn != settings.names.end()) {
+    std::rotate(settings.names.begin(), cn, cn + 1);
+  }
+  if (settings.names.empty()) {
+    return make_error(ErrorKind::kInvalidArgument,
+                      "renewal config has no domains and " + cert.string() + " names none");
+  }
+  return settings;
 }
 
 }  // namespace acmekit::client

@@ -2,6 +2,7 @@
 // [renewalparams] section of renewal/NAME.conf, as a struct.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct LineageSettings {
   int tls_alpn01_port = 443;
   std::string tls_alpn01_address;
   std::string webroot_path;
+  // certbot's [[webroot_map]]: name -> webroot, for lineages whose names
+  // are served from different roots (read, not written).
+  std::map<std::string, std::string> webroot_map;
   std::string manual_auth_hook;
   std::string manual_cleanup_hook;
   std::string rfc2136_credentials;  // certbot's INI file (absolute path)
@@ -67,6 +71,10 @@ struct LineageSettings {
   std::string preferred_profile;
   std::string required_profile;
   std::string deploy_hook;  // run after each successful renewal
+  // certbot's pre_hook / post_hook: run once per renew pass (each distinct
+  // command once) before the first and after the last renewal. Saved only
+  // when set.
+  std::string pre_hook, post_hook;
   // certbot's reuse_key: renewals keep the lineage's private key (a new one
   // when the key type or size changed). Saved only when true.
   bool reuse_key = false;
@@ -89,8 +97,14 @@ struct LineageSettings {
   // location of its server (root and ctl; the flags' own when this
   // authenticator is that same server, which they then name) are taken.
   void keep_installer_of(const LineageSettings& saved);
-  // Errors name the missing or malformed key.
+  // Errors name the missing or malformed key. `names` may come back empty:
+  // certbot's renewal confs do not list them (load_lineage_settings reads
+  // them from the certificate).
   static Result<LineageSettings> from_config(const store::RenewalConfig& config);
 };
+
+// renewal/NAME.conf as settings; names from live/NAME/cert.pem when the conf
+// lists none (certbot's), so they are never empty on success.
+Result<LineageSettings> load_lineage_settings(const store::LineageStore& lineages, const std::string& name);
 
 }  // namespace acmekit::client

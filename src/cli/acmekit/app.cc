@@ -503,6 +503,21 @@ SIGINT stops it (exit 0).)");
   inv.delete_cmd->fallthrough();
   inv.delete_cmd->add_option("--cert-name", inv.delete_names, "The lineage to delete (repeatable)")
       ->type_name("CERTNAME")->required();
+  inv.import_certbot_cmd = app.add_subcommand(
+      "import-certbot", "Copy certbot's accounts and lineages into --config-dir (certbot's dir is only read)");
+  inv.import_certbot_cmd->fallthrough();
+  inv.import_certbot_cmd->add_option("--from", inv.import_from, "certbot's config dir")
+      ->type_name("DIR")->capture_default_str();
+  inv.import_certbot_cmd->footer(R"(
+For users who want a clean acmekit dir. Every account is copied as it is
+(certbot's private_key.json is used as such); every lineage (certbot's
+renewal/*.conf) with its whole archive/NAME/ history, put in acmekit's layout
+(live/NAME -> live/.NAME.vN) with a renewal conf in acmekit's words: the
+names read from the certificate, certbot's settings carried over. A lineage
+already in --config-dir, or with a setting acmekit cannot honour, is left
+out and named; the rest are imported. Without importing, `acmekit renew
+--config-dir /etc/letsencrypt` renews certbot's lineages in place, in
+certbot's layout, so certbot can still read and renew them.)");
   // Account verbs take only the global options (--server, --email, ...).
   const std::pair<const char*, const char*> kAccountVerbs[] = {
       {"register", "Create an ACME account with --email / --agree-tos"},

@@ -26,6 +26,7 @@ struct Invocation {
   CheckOptions check;
   ReconfigureOptions reconfigure;
   std::vector<std::string> delete_names;
+  std::string import_from = "/etc/letsencrypt";
 
   CLI::App* certonly_cmd = nullptr;
   CLI::App* run_cmd = nullptr;
@@ -37,6 +38,7 @@ struct Invocation {
   CLI::App* check_cmd = nullptr;
   CLI::App* reconfigure_cmd = nullptr;
   CLI::App* delete_cmd = nullptr;
+  CLI::App* import_certbot_cmd = nullptr;
   // register, show_account, update_account, unregister, rollover_key: the
   // account verbs, which take only the global options.
   std::vector<std::pair<CLI::App*, int (*)(const GlobalOptions&)>> account_verbs;

@@ -13,7 +13,9 @@ extern "C" void on_signal(int) { g_stop = true; }
 
 }  // namespace
 
-int cmd_daemon(const GlobalOptions& g, const DaemonOptions& o) {
+int cmd_daemon(const GlobalOptions& g, const DaemonOptions& options) {
+  DaemonOptions o = options;
+  o.renew.ca_bundle = g.ca_bundle;
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   auto st = client::run_daemon(g.config_dir, o, client::real_renew_deps(g.config_dir, cli_clock()), g_stop);

@@ -8,7 +8,9 @@
 
 namespace acmekit::cli {
 
-int cmd_renew(const GlobalOptions& g, const RenewOptions& o) {
+int cmd_renew(const GlobalOptions& g, const RenewOptions& options) {
+  RenewOptions o = options;
+  o.ca_bundle = g.ca_bundle;
   auto pass = client::run_renewal_pass(g.config_dir, o, client::real_renew_deps(g.config_dir, cli_clock()));
   if (!pass) return report_error(pass.error());
   auto name_of = [](const client::RenewReport::Failure& f) { return f.cert_name.value_or("(hooks)"); };

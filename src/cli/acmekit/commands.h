@@ -32,6 +32,7 @@ int cmd_renew(const GlobalOptions& global, const RenewOptions& options);
 int cmd_daemon(const GlobalOptions& global, const DaemonOptions& options);
 int cmd_revoke(const GlobalOptions& global, const RevokeOptions& options);
 int cmd_delete(const GlobalOptions& global, const std::vector<std::string>& cert_names);
+int cmd_import_certbot(const GlobalOptions& global, const std::string& from);
 int cmd_register(const GlobalOptions& global);
 int cmd_show_account(const GlobalOptions& global);
 int cmd_update_account(const GlobalOptions& global);

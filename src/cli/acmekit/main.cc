@@ -72,6 +72,7 @@ int run(int argc, char** argv) {
   if (*inv.certificates_cmd) return cmd_certificates(global);
   if (*inv.revoke_cmd) return cmd_revoke(global, inv.revoke);
   if (*inv.delete_cmd) return cmd_delete(global, inv.delete_names);
+  if (*inv.import_certbot_cmd) return cmd_import_certbot(global, inv.import_from);
   if (*inv.check_cmd) return cmd_check(global, inv.check);
   for (const auto& [sub, fn] : inv.account_verbs) {
     if (*sub) return fn(global);

@@ -1,5 +1,6 @@
 #include "client/challenge/solver_pool.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "client/challenge/dns_propagation.h"
@@ -53,7 +54,16 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
       if (!fs::is_directory(s.webroot_path)) {
         return make_error(ErrorKind::kInvalidArgument, "webroot " + s.webroot_path + " is not a directory");
       }
-      set.add(std::make_unique<WebrootSolver>(s.webroot_path));
+      if (std::ranges::any_of(s.webroot_map, [&](const auto& e) { return e.second != s.webroot_path; })) {
+        for (const auto& [name, root] : s.webroot_map) {
+          if (!fs::is_directory(root)) {
+            return make_error(ErrorKind::kInvalidArgument, "webroot_map: " + name + " = " + root + " is not a directory");
+          }
+        }
+        set.add(std::make_unique<WebrootMapSolver>(s.webroot_map, s.webroot_path));
+      } else {
+        set.add(std::make_unique<WebrootSolver>(s.webroot_path));
+      }
     } else if (s.authenticator == "manual") {
       if (s.manual_auth_hook.empty()) {
         return make_error(ErrorKind::kInvalidArgument,

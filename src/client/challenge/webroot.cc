@@ -96,4 +96,23 @@ void WebrootSolver::remove_created_dirs() {
   }
 }
 
+WebrootMapSolver::WebrootMapSolver(const std::map<std::string, std::string>& roots, const fs::path& default_root)
+    : root_of_(roots), default_root_(default_root.string()) {
+  solvers_.emplace(default_root_, std::make_unique<WebrootSolver>(default_root));
+  for (const auto& [name, root] : roots) {
+    if (!solvers_.contains(root)) solvers_.emplace(root, std::make_unique<WebrootSolver>(root));
+  }
+}
+
+ChallengeType WebrootMapSolver::type() const { return ChallengeType::kHttp01; }
+
+WebrootSolver& WebrootMapSolver::solver_for(const std::string& name) {
+  auto it = root_of_.find(name);
+  return *solvers_.at(it == root_of_.end() ? default_root_ : it->second);
+}
+
+Status WebrootMapSolver::present(const Task& task) { return solver_for(task.identifier).present(task); }
+
+Status WebrootMapSolver::cleanup(const Task& task) { return solver_for(task.identifier).cleanup(task); }
+
 }  // namespace acmekit::client::challenge

@@ -3,7 +3,10 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "client/challenge/solver.h"
@@ -31,6 +34,24 @@ class WebrootSolver : public Solver {
   std::filesystem::path webroot_;
   std::mutex mu_;
   std::vector<std::filesystem::path> created_;  // outermost first
+};
+
+// certbot's webroot_map: each name's token goes under its own root (names
+// not in the map under the default root).
+class WebrootMapSolver : public Solver {
+ public:
+  WebrootMapSolver(const std::map<std::string, std::string>& roots, const std::filesystem::path& default_root);
+
+  ChallengeType type() const override;  // http-01
+  Status present(const Task& task) override;
+  Status cleanup(const Task& task) override;
+
+ private:
+  WebrootSolver& solver_for(const std::string& name);
+
+  std::map<std::string, std::string> root_of_;                   // name -> root
+  std::map<std::string, std::unique_ptr<WebrootSolver>> solvers_;  // root -> its solver
+  std::string default_root_;
 };
 
 }  // namespace acmekit::client::challenge

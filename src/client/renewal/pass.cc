@@ -106,6 +106,7 @@ AriView load_renewal_info(const std::string& config_dir, const RenewOptions& o, 
       spdlog::debug("{}: no renewal information ({})", l.name, settings.error().message());
       continue;
     }
+    if (settings->ca_bundle.empty()) settings->ca_bundle = o.ca_bundle;
     targets.push_back({.name = l.name, .cert_id = l.cert_id, .server = settings->server,
                        .ca_bundle = settings->ca_bundle});
     asked.push_back(i);
@@ -212,10 +213,9 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
       pass.not_due.push_back({l.name, decision.reason, decision.renew_at, decision.ari});
       continue;
     }
-    auto cfg = lineages.read_renewal(l.name);
-    if (!cfg) { fail(l.name, cfg.error()); continue; }
-    auto settings = LineageSettings::from_config(*cfg);
+    auto settings = load_lineage_settings(lineages, l.name);
     if (!settings) { fail(l.name, settings.error()); continue; }
+    if (settings->ca_bundle.empty()) settings->ca_bundle = o.ca_bundle;
     // certbot's autorenew = False: only a forced run renews it (a dry run
     // tries it, as certbot's does); it is not a "next due" for the daemon.
     if (!settings->autorenew && !o.force_renewal && !o.dry_run) {
@@ -246,8 +246,22 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
 
   // Pre and post hooks run once per run, and only when something is renewed.
   const bool hooks = !due.empty() && !o.dry_run;
+  // The lineages' own pre/post hooks (certbot's pre_hook / post_hook keys):
+  // each distinct command once, after the command line's.
+  std::vector<std::string> pre_hooks{o.pre_hook}, post_hooks{o.post_hook};
+  for (const auto& c : due) {
+    if (!c.settings.pre_hook.empty() && std::ranges::count(pre_hooks, c.settings.pre_hook) == 0) {
+      pre_hooks.push_back(c.settings.pre_hook);
+    }
+    if (!c.settings.post_hook.empty() && std::ranges::count(post_hooks, c.settings.post_hook) == 0) {
+      post_hooks.push_back(c.settings.post_hook);
+    }
+  }
   if (hooks) {
-    auto pre = renewal::run_hook("pre hook", o.pre_hook);
+    Status pre;
+    for (const auto& h : pre_hooks) {
+      if (pre) pre = renewal::run_hook("pre hook", h);
+    }
     if (pre && !o.no_directory_hooks) {
       pre = renewal::run_hook_dir("pre hook", fs::path(config_dir) / "renewal-hooks" / "pre");
     }
@@ -324,7 +338,10 @@ Result<RenewReport> run_renewal_pass(const std::string& config_dir, const RenewO
     }
   }
   if (hooks) {
-    auto post = renewal::run_hook("post hook", o.post_hook);
+    Status post;
+    for (const auto& h : post_hooks) {
+      if (post) post = renewal::run_hook("post hook", h);
+    }
     if (post && !o.no_directory_hooks) {
       post = renewal::run_hook_dir("post hook", fs::path(config_dir) / "renewal-hooks" / "post");
     }

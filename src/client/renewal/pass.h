@@ -41,6 +41,9 @@ struct RenewOptions {
   // --preferred-profile / --required-profile: replace each renewed lineage's
   // saved profile choice (and are saved with it), as certbot's renew does.
   std::string preferred_profile, required_profile;
+  // --ca-bundle: trust for the CA's HTTPS where a lineage's conf names none
+  // (certbot's confs never do: certbot reads REQUESTS_CA_BUNDLE).
+  std::string ca_bundle;
 };
 
 // A due lineage and what it is renewed with.

@@ -23,6 +23,26 @@ namespace acmekit::client::store {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+namespace {
+
+// The account key in DIR: ours (private_key.pem), else certbot's (a private
+// JWK in private_key.json), used as it is.
+Result<crypto::PrivateKey> read_account_key(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / "private_key.pem", ec) || !fs::exists(dir / "private_key.json", ec)) {
+    ACMEKIT_TRY(auto pem, read_file(dir / "private_key.pem"));
+    auto key = crypto::PrivateKey::from_pem(pem);
+    if (!key) return std::unexpected(std::move(key).error().with_context((dir / "private_key.pem").string()));
+    return std::move(*key);
+  }
+  ACMEKIT_TRY(auto text, read_file(dir / "private_key.json"));
+  auto key = crypto::PrivateKey::from_jwk(json::parse(text, nullptr, false));
+  if (!key) return std::unexpected(std::move(key).error().with_context((dir / "private_key.json").string()));
+  return std::move(*key);
+}
+
+}  // namespace
+
 std::string AccountStore::server_dir_name(std::string_view url) {
   std::string_view rest = url;
   if (auto p = rest.find("://"); p != std::string_view::npos) rest.remove_prefix(p + 3);
@@ -61,17 +81,17 @@ Result<std::vector<StoredAccount>> AccountStore::list(std::string_view directory
   }
   std::sort(entries.begin(), entries.end());
   for (const auto& [_, path] : entries) {
-    ACMEKIT_TRY(auto key_pem, read_file(path / "private_key.pem"));
+    ACMEKIT_TRY(auto key, read_account_key(path));
     ACMEKIT_TRY(auto regr_text, read_file(path / "regr.json"));
-    auto key = crypto::PrivateKey::from_pem(key_pem);
-    if (!key) return std::unexpected(std::move(key).error().with_context((path / "private_key.pem").string()));
     json regr = json::parse(regr_text, nullptr, false);
     if (!regr.is_object() || !regr.contains("uri") || !regr["uri"].is_string()) {
       return make_error(ErrorKind::kIo, "malformed " + (path / "regr.json").string());
     }
-    StoredAccount a{.id = path.filename().string(), .url = regr.value("uri", ""), .key = std::move(*key)};
-    if (regr.contains("contact") && regr["contact"].is_array()) {
-      for (const auto& c : regr["contact"]) if (c.is_string()) a.contact.push_back(c.get<std::string>());
+    StoredAccount a{.id = path.filename().string(), .url = regr.value("uri", ""), .key = std::move(key)};
+    // certbot's regr.json keeps the account object under "body".
+    const json& holder = regr.contains("contact") || !regr.contains("body") ? regr : regr["body"];
+    if (holder.is_object() && holder.contains("contact") && holder["contact"].is_array()) {
+      for (const auto& c : holder["contact"]) if (c.is_string()) a.contact.push_back(c.get<std::string>());
     }
     out.push_back(std::move(a));
   }
@@ -120,11 +140,7 @@ Status AccountStore::stage_key(std::string_view directory_url, const StoredAccou
 
 Result<crypto::PrivateKey> AccountStore::current_key(std::string_view directory_url,
                                                      const StoredAccount& account) const {
-  const fs::path path = root_ / server_dir_name(directory_url) / account.id / "private_key.pem";
-  ACMEKIT_TRY(auto pem, read_file(path));
-  auto key = crypto::PrivateKey::from_pem(pem);
-  if (!key) return std::unexpected(std::move(key).error().with_context(path.string()));
-  return std::move(*key);
+  return read_account_key(root_ / server_dir_name(directory_url) / account.id);
 }
 
 bool AccountStore::has_staged_key(std::string_view directory_url, const StoredAccount& account) const {

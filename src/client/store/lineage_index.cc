@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -51,6 +52,17 @@ std::string link_target(int live_fd, const std::string& name) {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
+// An entry of live/ that is neither link kind: a lineage (whose certificate
+// will be read, or reported unreadable) only if it is a directory or link
+// holding a cert.pem; certbot's live/README and other stray entries are not.
+bool looks_like_lineage(int live_fd, const std::string& name) {
+  struct stat st {};
+  if (::fstatat(live_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
+  if (S_ISLNK(st.st_mode)) return true;  // an acmekit link readlink could not read
+  if (!S_ISDIR(st.st_mode)) return false;
+  return ::fstatat(live_fd, (name + "/cert.pem").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 bool plain(std::string_view s) { return s.find_first_of("\t\n") == std::string_view::npos; }
 
 }  // namespace
@@ -62,13 +74,13 @@ LineageScan scan_lineages(const LineageStore& store) {
   const std::string epoch_at_start = index_epoch(store.config_dir());
   const SortedTsv cache = SortedTsv::load(index_file);
 
-  std::vector<std::string> names;
+  std::vector<std::pair<std::string, bool>> names;  // and whether readdir says it is a directory
   DIR* dir = ::opendir(live.c_str());
   if (dir != nullptr) {
     while (dirent* e = ::readdir(dir)) {
       std::string_view n = e->d_name;
       if (n.empty() || n.front() == '.') continue;
-      names.emplace_back(n);
+      names.emplace_back(n, e->d_type == DT_DIR);
     }
   }
   std::sort(names.begin(), names.end());
@@ -78,9 +90,13 @@ LineageScan scan_lineages(const LineageStore& store) {
   scan.lineages.reserve(names.size());
   std::vector<std::string> targets;  // of scan.lineages, for rewriting the index
   targets.reserve(names.size());
-  bool changed = cache.size() != names.size();
-  for (const auto& name : names) {
-    std::string target = link_target(live_fd, name);
+  bool changed = false;
+  for (const auto& [name, is_dir] : names) {
+    // acmekit's live/NAME -> .NAME.vN, else certbot's live/NAME/cert.pem ->
+    // ../../archive/NAME/certN.pem: either changes with every new version.
+    std::string target = is_dir ? std::string() : link_target(live_fd, name);  // a directory is no link
+    if (target.empty()) target = link_target(live_fd, name + "/cert.pem");
+    if (target.empty() && !looks_like_lineage(live_fd, name)) continue;  // certbot's README, a stray file
     LineageValidity v{.name = name};
     bool hit = false;
     if (auto row = target.empty() ? std::nullopt : cache.find(name)) {
@@ -123,6 +139,8 @@ LineageScan scan_lineages(const LineageStore& store) {
     targets.push_back(std::move(target));
   }
   if (dir != nullptr) ::closedir(dir);
+  // A lineage gone (or never cached: unreadable) shows in the count.
+  changed = changed || cache.size() != scan.lineages.size();
   if (changed) {
     std::string out;
     out.reserve(scan.lineages.size() * 128);

@@ -4,11 +4,13 @@
 // DIR/.index/lineages.tsv caches, per lineage, where its live/ link pointed,
 // the certificate's notBefore/notAfter, its RFC 9773 identifier and whether
 // it is in the lineage's revocation record (revocations.h). A run lists
-// live/, reads each link (one readlink, no file opened), and parses cert.pem
-// (and looks for the revocation record) only where the link changed since
-// the cache was written or the line was dropped: after a renewal, a revoke, a
-// manual edit or for a certbot-made lineage (a directory, not a link). The
-// cache is rewritten when anything changed. Deleting it is always safe.
+// live/, reads each link (one readlink, no file opened): live/NAME for
+// acmekit's layout, live/NAME/cert.pem for certbot's (a real directory of
+// links into archive/NAME/). It parses cert.pem (and looks for the revocation
+// record) only where the link changed since the cache was written or the
+// line was dropped: after a renewal, a revoke or a manual edit. Entries that
+// are no lineage (certbot's live/README) are skipped. The cache is rewritten
+// when anything changed. Deleting it is always safe.
 #pragma once
 
 #include <chrono>

@@ -32,6 +32,11 @@ Status LineageStore::check_name(std::string_view name) {
   return {};
 }
 
+bool LineageStore::is_certbot_layout(const std::string& name) const {
+  std::error_code ec;
+  return fs::is_directory(fs::symlink_status(dir_ / "live" / name, ec));
+}
+
 LineagePaths LineageStore::live_paths(const std::string& name) const {
   const fs::path live = dir_ / "live" / name;
   return {live / "cert.pem", live / "chain.pem", live / "fullchain.pem", live / "privkey.pem"};
@@ -92,11 +97,42 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
   ACMEKIT_CHECK(write_file_atomic(archive / ("privkey" + v + ".pem"), files.privkey_pem, 0600));
 
   test_point("install-archived");
+  const fs::path live_dir = dir_ / "live";
+  const fs::path live = live_dir / name;
+  if (is_certbot_layout(name)) {
+    // certbot's layout (live/<name> a real directory of four links): the
+    // way certbot installs a version, so certbot keeps reading and renewing
+    // it and nginx's live/<name>/fullchain.pem paths keep working. Each link
+    // is replaced atomically (the key right after the full chain); certbot's
+    // renewal conf stays as certbot wrote it.
+    for (const char* kind : {"cert", "chain", "fullchain", "privkey"}) {
+      ACMEKIT_CHECK(replace_symlink_atomic(fs::path("../../archive") / name / (std::string(kind) + v + ".pem"),
+                                           live / (std::string(kind) + ".pem")));
+    }
+    if (!fs::exists(renewal_path(name), ec)) {
+      ACMEKIT_CHECK(write_file_atomic(renewal_path(name), format_renewal_config(name, dir_, renewal), 0644));
+    }
+    return live_paths(name);
+  }
+  ACMEKIT_CHECK(link_version_locked(name, n, renewal));
+  return live_paths(name);
+}
+
+Status LineageStore::link_version(const std::string& name, int n, const RenewalConfig& renewal) {
+  ACMEKIT_CHECK(check_name(name));
+  ACMEKIT_TRY(auto lock, ConfigLock::acquire(dir_));
+  return link_version_locked(name, n, renewal);
+}
+
+Status LineageStore::link_version_locked(const std::string& name, int n, const RenewalConfig& renewal) {
+  const fs::path live_dir = dir_ / "live";
+  const fs::path live = live_dir / name;
+  std::error_code ec;
   // 2. A directory of relative symlinks for version N, next to live/<name>
   // (live/.<name>.vN) so that "../../archive/<name>/certN.pem" resolves
   // the same from there as from live/<name>/: for the kernel and for tools
   // such as certbot that join link targets onto live/<name> textually.
-  const fs::path live_dir = dir_ / "live";
+  const std::string v = std::to_string(n);
   const std::string version_entry = "." + name + ".v" + v;
   const fs::path version_dir = live_dir / version_entry;
   fs::remove_all(version_dir, ec);  // left over by a crash before step 4
@@ -113,11 +149,6 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
 
   test_point("install-before-switch");
   // 4. The switch: one rename of live/<name>.
-  const fs::path live = live_dir / name;
-  if (fs::is_directory(fs::symlink_status(live, ec))) {
-    // A real directory (certbot-made lineage): cannot be swapped atomically.
-    return make_error(ErrorKind::kIo, live.string() + " is a directory, not an acmekit lineage link");
-  }
   ACMEKIT_CHECK(replace_symlink_atomic(version_entry, live));
 
   // Older version directories are no longer referenced; keep the previous
@@ -125,7 +156,7 @@ Result<LineagePaths> LineageStore::install(const std::string& name, const Lineag
   for (int old : version_dirs(name)) {
     if (old < n - 1) fs::remove_all(live_dir / ("." + name + ".v" + std::to_string(old)), ec);
   }
-  return live_paths(name);
+  return {};
 }
 
 std::string format_renewal_config(const std::string& name, const fs::path& dir,
@@ -141,6 +172,10 @@ std::string format_renewal_config(const std::string& name, const fs::path& dir,
       << "fullchain = " << (live / "fullchain.pem").string() << "\n\n"
       << "[renewalparams]\n";
   for (const auto& [k, v] : renewal.params) out << k << " = " << v << "\n";
+  for (const auto& [section, entries] : renewal.subsections) {  // configobj: after the section's own keys
+    out << "[[" << section << "]]\n";
+    for (const auto& [k, v] : entries) out << k << " = " << v << "\n";
+  }
   return out.str();
 }
 
@@ -149,22 +184,49 @@ RenewalConfig parse_renewal_config(std::string_view text) {
   std::istringstream in{std::string(text)};
   std::string line;
   bool in_params = false;
+  std::string subsection;  // inside [renewalparams]: the [[NAME]] being read, "" for the section itself
   auto trim = [](std::string s) {
     s.erase(0, s.find_first_not_of(" \t"));
     s.erase(s.find_last_not_of(" \t\r") + 1);
     return s;
   };
+  // configobj quotes a value that holds a comma, a '#' or edge spaces:
+  // "..." or '...' around the whole value, that quote not inside. acmekit
+  // writes values as they are, so one such as `"/my hook" arg` stays whole.
+  // A value holding both quote kinds is in triple quotes ('''...''' or """...""").
+  auto value_of = [](const std::string& v) {
+    for (const char* triple : {"'''", R"(""")"}) {
+      if (v.size() >= 6 && v.starts_with(triple) && v.ends_with(triple)) return v.substr(3, v.size() - 6);
+    }
+    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front() &&
+        v.find(v.front(), 1) == v.size() - 1) {
+      return v.substr(1, v.size() - 2);
+    }
+    return v;
+  };
   while (std::getline(in, line)) {
     line = trim(line);
     if (line.empty() || line[0] == '#') continue;
     if (line.front() == '[') {
+      if (line.starts_with("[[")) {
+        const auto end = line.find("]]");
+        subsection = trim(line.substr(2, end == std::string::npos ? std::string::npos : end - 2));
+        continue;
+      }
       in_params = line == "[renewalparams]";
+      subsection.clear();
       continue;
     }
     if (!in_params) continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    cfg.params[trim(line.substr(0, eq))] = trim(line.substr(eq + 1));
+    auto key = value_of(trim(line.substr(0, eq)));
+    auto value = value_of(trim(line.substr(eq + 1)));
+    if (subsection.empty()) {
+      cfg.params[key] = value;
+    } else {
+      cfg.subsections[subsection][key] = value;
+    }
   }
   return cfg;
 }

@@ -24,6 +24,9 @@ namespace acmekit::client::store {
 // [renewalparams] section.
 struct RenewalConfig {
   std::map<std::string, std::string> params;  // the [renewalparams] section
+  // Its subsections (configobj's [[NAME]]), e.g. certbot's [[webroot_map]]
+  // (name = webroot). Read, never written by acmekit.
+  std::map<std::string, std::map<std::string, std::string>> subsections;
 };
 
 struct LineageFiles {
@@ -46,9 +49,20 @@ class LineageStore {
 
   // Writes version N+1 into archive/, writes renewal/<name>.conf, then
   // switches live/<name> to it with one rename. Returns the live paths.
+  // A lineage in certbot's layout (is_certbot_layout) stays in it: the four
+  // links of live/<name>/ are replaced one by one (each atomically), as
+  // certbot does, and its renewal conf is left as certbot wrote it.
   Result<LineagePaths> install(const std::string& name, const LineageFiles& files,
                                const RenewalConfig& renewal);
 
+  // Makes version n, already in archive/<name>/, the live one in acmekit's
+  // layout (live/.<name>.vn, renewal conf, then one rename of live/<name>).
+  // For import-certbot, which copied the archive first.
+  Status link_version(const std::string& name, int n, const RenewalConfig& renewal);
+
+  // live/<name> is a real directory of four links (certbot made it), not
+  // acmekit's live/<name> -> live/.<name>.vN.
+  bool is_certbot_layout(const std::string& name) const;
   // The live paths of a lineage (whether or not they exist).
   LineagePaths live_paths(const std::string& name) const;
   // Names of every lineage that has a live/ entry, sorted.
@@ -70,6 +84,7 @@ class LineageStore {
   const std::filesystem::path& config_dir() const { return dir_; }
 
  private:
+  Status link_version_locked(const std::string& name, int n, const RenewalConfig& renewal);
   // Version numbers of the live/.<name>.vN directories.
   std::vector<int> version_dirs(const std::string& name) const;
 

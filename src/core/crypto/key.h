@@ -68,6 +68,10 @@ class PrivateKey {
   // Unencrypted PEM: PKCS#8 "PRIVATE KEY", SEC1 "EC PRIVATE KEY" or PKCS#1
   // "RSA PRIVATE KEY". Encrypted keys and other algorithms are errors.
   static Result<PrivateKey> from_pem(std::string_view pem);
+  // A private JWK (RFC 7518 §6.2.2 / §6.3.2; RSA with its CRT members), as
+  // certbot stores account keys. kInvalidArgument when malformed or when the
+  // private part does not match the public one.
+  static Result<PrivateKey> from_jwk(const nlohmann::json& jwk);
 
   std::string to_pem() const;  // PKCS#8 "PRIVATE KEY", unencrypted
   PublicKey public_key() const;

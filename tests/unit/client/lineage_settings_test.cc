@@ -5,6 +5,50 @@
 namespace acmekit::client {
 namespace {
 
+TEST(LineageSettingsTest, CertbotsRenewalParamsAreHonoured) {
+  auto conf = store::parse_renewal_config(R"(version = 2.1.0
+[renewalparams]
+account = 7f3e
+authenticator = webroot
+webroot_path = /var/www/a, /var/www/b,
+server = https://acme.test/directory
+key_type = rsa
+rsa_key_size = 3072
+pref_challs = http-01,
+renew_hook = systemctl reload nginx
+pre_hook = echo pre
+post_hook = echo post
+reuse_key = True
+[[webroot_map]]
+a.test = /var/www/a
+b.test = /var/www/b
+)");
+  auto s = LineageSettings::from_config(conf);
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_TRUE(s->names.empty());  // certbot reads them from the certificate
+  EXPECT_EQ(s->account, "7f3e");
+  EXPECT_EQ(s->webroot_path, "/var/www/a");
+  EXPECT_EQ(s->webroot_map.at("b.test"), "/var/www/b");
+  EXPECT_EQ(s->key_type, "rsa");
+  EXPECT_EQ(s->rsa_key_size, 3072);
+  EXPECT_EQ(s->deploy_hook, "systemctl reload nginx");
+  EXPECT_EQ(s->pre_hook, "echo pre");
+  EXPECT_EQ(s->post_hook, "echo post");
+  EXPECT_TRUE(s->reuse_key);
+  EXPECT_EQ(s->preferred_challenges, std::vector{wire::ChallengeType::kHttp01});
+}
+
+TEST(LineageSettingsTest, WhatAcmekitCannotHonourIsNamed) {
+  auto plugin = LineageSettings::from_config(store::parse_renewal_config(
+      "[renewalparams]\nserver = https://acme.test/dir\nauthenticator = dns-cloudflare\n"));
+  ASSERT_FALSE(plugin);
+  EXPECT_NE(plugin.error().message().find("dns-cloudflare"), std::string::npos) << plugin.error().message();
+  auto installer = LineageSettings::from_config(store::parse_renewal_config(
+      "[renewalparams]\nserver = https://acme.test/dir\nauthenticator = standalone\ninstaller = haproxy\n"));
+  ASSERT_FALSE(installer);
+  EXPECT_NE(installer.error().message().find("haproxy"), std::string::npos) << installer.error().message();
+}
+
 TEST(LineageSettingsTest, Rfc2136SettingsSurviveTheRenewalConf) {
   LineageSettings s{.server = "https://ca/dir", .account = "abc", .names = {"example.com", "*.example.com"},
                     .authenticator = "dns-rfc2136", .preferred_challenges = {wire::ChallengeType::kDns01},

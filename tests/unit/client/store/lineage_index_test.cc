@@ -76,6 +76,37 @@ TEST_F(LineageIndexTest, KeepsTheCertificateIdAndReadsEachCertificateOnce) {
   EXPECT_TRUE(third.lineages[0].cert_id.ends_with(".Ag"));
 }
 
+// certbot's layout: live/NAME a real directory of links into archive/NAME/,
+// and live/README. Indexed by where live/NAME/cert.pem points; README is no
+// lineage (neither listed nor an error).
+TEST_F(LineageIndexTest, CertbotsLayoutIsIndexedAndItsReadmeIgnored) {
+  LineageStore store(dir);
+  fs::create_directories(dir / "archive/cb.test");
+  fs::create_directories(dir / "live/cb.test");
+  const std::string pem = leaf_pem("\x05");
+  ASSERT_TRUE(write_file_atomic(dir / "archive/cb.test/cert1.pem", pem, 0644));
+  fs::create_symlink("../../archive/cb.test/cert1.pem", dir / "live/cb.test/cert.pem");
+  ASSERT_TRUE(write_file_atomic(dir / "live/README", "certbot's README", 0644));
+  fs::create_directories(dir / "live/not-a-lineage");  // a directory without cert.pem
+
+  auto first = scan_lineages(store);
+  EXPECT_TRUE(first.unreadable.empty()) << first.unreadable.front().second.message();
+  ASSERT_EQ(first.lineages.size(), 1u);
+  EXPECT_EQ(first.lineages[0].name, "cb.test");
+  EXPECT_EQ(first.parsed, 1u);
+  auto second = scan_lineages(store);
+  EXPECT_EQ(second.parsed, 0u);  // from the index: no certificate opened
+  ASSERT_EQ(second.lineages.size(), 1u);
+  EXPECT_EQ(second.lineages[0].not_after, first.lineages[0].not_after);
+
+  // A new version the certbot way (links replaced in place): read again.
+  install(store, "cb.test", leaf_pem("\x06"));
+  EXPECT_TRUE(fs::is_directory(fs::symlink_status(dir / "live/cb.test")));
+  auto third = scan_lineages(store);
+  EXPECT_EQ(third.parsed, 1u);
+  EXPECT_TRUE(third.lineages[0].cert_id.ends_with(".Bg"));
+}
+
 TEST_F(LineageIndexTest, AnOlderIndexLineIsReadAgainOnce) {
   LineageStore store(dir);
   install(store, "a.test", leaf_pem("\x05"));

@@ -109,6 +109,111 @@ TEST_F(LineageStoreTest, RemoveDeletesEveryTrace) {
   EXPECT_FALSE(store.remove("a.test"));
 }
 
+// What certbot leaves: live/NAME a real directory of four relative links to
+// archive/NAME/*1.pem, renewal/NAME.conf without domains, live/README.
+void make_certbot_lineage(const fs::path& dir, const std::string& name, const std::string& conf) {
+  fs::create_directories(dir / "archive" / name);
+  fs::create_directories(dir / "live" / name);
+  fs::create_directories(dir / "renewal");
+  for (const char* kind : {"cert", "chain", "fullchain", "privkey"}) {
+    ASSERT_TRUE(write_file_atomic(dir / "archive" / name / (std::string(kind) + "1.pem"), std::string(kind) + "-1",
+                                  0600));
+    fs::create_symlink(fs::path("../../archive") / name / (std::string(kind) + "1.pem"),
+                       dir / "live" / name / (std::string(kind) + ".pem"));
+  }
+  ASSERT_TRUE(write_file_atomic(dir / "live" / "README", "certbot's README\n", 0644));
+  ASSERT_TRUE(write_file_atomic(dir / "renewal" / (name + ".conf"), conf, 0644));
+}
+
+constexpr const char* kCertbotConf = R"(# renew_before_expiry = 30 days
+version = 2.1.0
+archive_dir = /etc/letsencrypt/archive/cb.test
+cert = /etc/letsencrypt/live/cb.test/cert.pem
+privkey = /etc/letsencrypt/live/cb.test/privkey.pem
+chain = /etc/letsencrypt/live/cb.test/chain.pem
+fullchain = /etc/letsencrypt/live/cb.test/fullchain.pem
+
+# Options used in the renewal process
+[renewalparams]
+account = 0123abcd
+authenticator = webroot
+webroot_path = /var/www/html,
+server = https://acme.test/dir
+key_type = ecdsa
+manual_auth_hook = "/usr/local/bin/auth, with a comma"
+[[webroot_map]]
+cb.test = /var/www/html
+www.cb.test = /srv/www
+)";
+
+TEST_F(LineageStoreTest, CertbotsLayoutStaysCertbotsOnInstall) {
+  make_certbot_lineage(dir, "cb.test", kCertbotConf);
+  LineageStore store(dir);
+  EXPECT_TRUE(store.is_certbot_layout("cb.test"));
+  EXPECT_EQ(store.list(), std::vector<std::string>{"cb.test"});  // README is no lineage
+  auto p = store.install("cb.test", files("2"), RenewalConfig{.params = {{"domains", "cb.test"}}});
+  ASSERT_TRUE(p) << p.error().message();
+  EXPECT_TRUE(store.is_certbot_layout("cb.test"));  // still a real directory, as certbot expects
+  for (const char* kind : {"cert", "chain", "fullchain", "privkey"}) {
+    EXPECT_EQ(fs::read_symlink(dir / "live" / "cb.test" / (std::string(kind) + ".pem")),
+              fs::path("../../archive/cb.test") / (std::string(kind) + "2.pem"));
+  }
+  EXPECT_EQ(read_file(p->fullchain).value(), "fullchain-2");
+  struct stat st {};
+  ASSERT_EQ(::stat((dir / "archive/cb.test/privkey2.pem").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(read_file(dir / "renewal/cb.test.conf").value(), kCertbotConf);  // certbot's keys kept
+  EXPECT_TRUE(store.remove("cb.test"));
+  EXPECT_FALSE(fs::exists(dir / "live/cb.test"));
+  EXPECT_FALSE(fs::exists(dir / "archive/cb.test"));
+}
+
+TEST(RenewalConfigTest, ReadsCertbotsConfigobj) {
+  auto c = parse_renewal_config(kCertbotConf);
+  EXPECT_EQ(c.params["authenticator"], "webroot");
+  EXPECT_EQ(c.params["webroot_path"], "/var/www/html,");
+  EXPECT_EQ(c.params["manual_auth_hook"], "/usr/local/bin/auth, with a comma");  // configobj's quotes
+  EXPECT_FALSE(c.params.contains("cb.test"));  // a subsection's key is not a parameter
+  EXPECT_EQ(c.subsections["webroot_map"]["www.cb.test"], "/srv/www");
+  EXPECT_FALSE(c.params.contains("version"));
+  // A value acmekit wrote with quotes inside it stays whole.
+  auto ours = parse_renewal_config("[renewalparams]\nrenew_hook = \"/my hook\" \"arg\"\n");
+  EXPECT_EQ(ours.params["renew_hook"], "\"/my hook\" \"arg\"");
+  // configobj's triple quotes, for a value with both quote kinds (certbot's
+  // --deploy-hook "echo \"$X\" >>'/log'").
+  auto both = parse_renewal_config(
+      "[renewalparams]\nrenew_hook = \'\'\'echo \"$X\" >>\'/log\'\'\'\'\n");
+  EXPECT_EQ(both.params["renew_hook"], "echo \"$X\" >>\'/log\'");
+}
+
+// certbot's account: accounts/SERVER/directory/ID/{private_key.json (a
+// private JWK), regr.json ({"body": {...}, "uri"}), meta.json}, used as is.
+TEST_F(LineageStoreTest, CertbotsAccountIsUsedAsItIs) {
+  const fs::path acct = dir / "accounts/acme.test/directory/9f86d081884c7d65";
+  fs::create_directories(acct);
+  ASSERT_TRUE(write_file_atomic(
+      acct / "private_key.json",
+      R"({"d": "_Bke9cfOVjsKyVuX1C9f7BNAdBHw9esmoqrrnPEtJ_E", "x": "6bJ-8bKSESe5PgLPcqdoyXd7ujQdqqUICyLPqXgrV5I", )"
+      R"("y": "6L3GwhsDEEA1sa_JHiMW_JzttTxWbhtWJf30FavE0II", "crv": "P-256", "kty": "EC"})",
+      0400));
+  ASSERT_TRUE(write_file_atomic(
+      acct / "regr.json",
+      R"({"body": {"contact": ["mailto:admin@acme.test"], "status": "valid"}, "uri": "https://acme.test/acct/7"})",
+      0644));
+  ASSERT_TRUE(write_file_atomic(acct / "meta.json", R"({"creation_dt": "2024-01-01T00:00:00Z"})", 0644));
+  AccountStore accounts(dir);
+  auto list = accounts.list("https://acme.test/directory");
+  ASSERT_TRUE(list) << list.error().message();
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].id, "9f86d081884c7d65");
+  EXPECT_EQ((*list)[0].url, "https://acme.test/acct/7");
+  EXPECT_EQ((*list)[0].contact, std::vector<std::string>{"mailto:admin@acme.test"});
+  EXPECT_EQ((*list)[0].key.algorithm(), crypto::KeyAlgorithm::kEcP256);
+  auto current = accounts.current_key("https://acme.test/directory", (*list)[0]);
+  ASSERT_TRUE(current) << current.error().message();
+  EXPECT_TRUE(current->public_key() == (*list)[0].key.public_key());
+}
+
 TEST(AccountStoreTest, ServerDirectoryNamesStayInside) {
   EXPECT_EQ(AccountStore::server_dir_name("https://acme-v02.api.letsencrypt.org/directory"),
             "acme-v02.api.letsencrypt.org/directory");

@@ -305,3 +305,49 @@ TEST(KeySpecTest, FromNames) {
 
 }  // namespace
 }  // namespace acmekit::crypto
+
+// certbot keeps account keys as private JWKs (accounts/.../private_key.json);
+// these two were written by josepy, certbot's JOSE library.
+namespace acmekit::crypto {
+namespace {
+
+constexpr const char* kCertbotEcJwk =
+    R"({"d": "_Bke9cfOVjsKyVuX1C9f7BNAdBHw9esmoqrrnPEtJ_E", "x": "6bJ-8bKSESe5PgLPcqdoyXd7ujQdqqUICyLPqXgrV5I", )"
+    R"("y": "6L3GwhsDEEA1sa_JHiMW_JzttTxWbhtWJf30FavE0II", "crv": "P-256", "kty": "EC"})";
+constexpr const char* kCertbotRsaJwk =
+    R"({"n": "xLUxMJ51AVMKN0T7NvFH3yBOOvtslIE7SSDSGjDzt8d8W7fvjgih8G1LgZl1sJkwq5WvdRQaVeBnct8xToMX0je8rrsP9C_RrtXPwGVHP31dh5IqB59qff2nkUOdzS_NjdnByT2RYbQoM99Evhmye9K3sY7lxUavHjobMxEXrCJyDaP7oyaauCWZBLUlmYl_RueRZlMAxDHwYyI2cUs7L5ClpP_bWoG4W5hMjVe7svcgssFL-251S7c5lu7wctI7rtmu9aN7oMf8KiUc0pPGpIhSgk8Q5LMyLR1NczyJc9P-C36qBxzLnQPmAmbnThvRCHhsEqvjD0N3tLfJB0KvcQ", )"
+    R"("e": "AQAB", "d": "WHFpaQVN8Wb_SGNtGkJ5ALMbSXzDULAcUmB95wXMhvycBvcYMAHkod_aW65-koUGM5fNOHRt9N-9U5JTrovVuZCS9vMnlLCtdBExZD2FP-AjnfGTkTLVpElYvsEqodeU8esPLObQR6BDlTMVSu3t6KuRKTXpTH5f_VS95wOP47YdN2weD7KADLkgV1spCb7X2SpzJtoWg-XdlSWrn13FWMMXKvR75PkL7kPNwQlsMxG00TMYx2Cq7EuI9AntETxtOwPfsxz2XbJ_gwD5z_D2K1t-iElCP7-igbeC0wh0Y-Hd931QaoEX9mBc_Xr8SxqLmzcfZaP78cmN3ZwtlsLFmw", )"
+    R"("p": "5rxiOCRLmPDYAzeDW0jDEslJejcjuWWumRbRJdGVWjhOiQ6xGojaTXxMENBLH3LOrgdQzSYcsIhy1si2_g8FDUT3jfet15bnS0Kf0gOFuEUkJh1-65LgMZ8uBK7XgNOBx7rC3b8nzmI56tR4JqBnva9UA-qMHmKBEU-AtjHS698", )"
+    R"("q": "2j784d_H38tMRdJOqS9vwwjR8O3eEyR1KIXQm9DOa4g6cfz2NCrtIkGz7CaPurpEK_pE6_uq_6vCGvyn8w6yDuUITSTJ1AZBjMNSq3mFVJbZQYUp_Z29UKuqEEdL0EdExOEsz2N4pRZmyfxmL62G1y7GJbJmkaqNfEP72ep6zq8", )"
+    R"("dp": "vnrwfrZ_7j-NpII0n6xe1mhzj0Br7obh76HlgVoW-QcY1o7ZaDVoOqWNSigajFjEBOknLGT1NEtAus2yO-R8YCr6TyoUSrFaOkhDFiYwQyJZKFobSDDVgkGNxPHuGH0DW7ZzXoqLOxbeB13l3sV3PyG5sw3zJLZfJMJEWKSjInM", )"
+    R"("dq": "oF80uE4Ws67SJ2R5BP2kpK6whthkHbDmnpZmSnlPldkPCYAW8xKwGkIpklhruYzyV1aamsXeS-3MvsP2LjcYRLWsOfPUk4bdWDCXaQXtIdGPaAQQbRsiaEsctsWNQkl8kSfeI682kik58ycTd-mNckYeuMi1ckjfmvbh9KnHAGU", )"
+    R"("qi": "J3xY1Hke6bvPQJpZ-JQTcUPXFAigoasIA4QQcJXVGNsinDljj6EA5LE44PSgHr4jCMxm-TNfOc9TJ-AQYNENdicvOzZht1ykeVkB3rlVTr-p7onWldHNq8jQYQYOMFoEqiFU2_g8yo-FeFK9V68-6SNHZaWPImWSvfpBsM1KsO0", "kty": "RSA"})";
+
+TEST(PrivateKeyJwkTest, ReadsCertbotsAccountKeys) {
+  for (const char* text : {kCertbotEcJwk, kCertbotRsaJwk}) {
+    const auto jwk = nlohmann::json::parse(text);
+    auto key = PrivateKey::from_jwk(jwk);
+    ASSERT_TRUE(key) << key.error().message();
+    // The public half is the JWK's, and the private half signs for it.
+    auto pub = PublicKey::from_jwk(jwk);
+    ASSERT_TRUE(pub);
+    EXPECT_TRUE(key->public_key() == *pub);
+    auto sig = key->sign_jws("payload");
+    ASSERT_TRUE(sig);
+    EXPECT_TRUE(pub->verify_jws(key->jws_algorithm(), "payload", *sig));
+  }
+  EXPECT_EQ(PrivateKey::from_jwk(nlohmann::json::parse(kCertbotRsaJwk))->bits(), 2048);
+}
+
+TEST(PrivateKeyJwkTest, RefusesAPrivatePartThatIsNotThePublicOnes) {
+  auto jwk = nlohmann::json::parse(kCertbotEcJwk);
+  jwk["d"] = "AQ";  // another scalar: another public point
+  EXPECT_FALSE(PrivateKey::from_jwk(jwk));
+  auto rsa = nlohmann::json::parse(kCertbotRsaJwk);
+  rsa.erase("qi");
+  EXPECT_FALSE(PrivateKey::from_jwk(rsa));
+  EXPECT_FALSE(PrivateKey::from_jwk(nlohmann::json::parse(R"({"kty": "oct", "k": "AQ"})")));
+}
+
+}  // namespace
+}  // namespace acmekit::crypto
