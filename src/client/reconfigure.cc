@@ -67,6 +67,10 @@ Result<ReconfigureResult> reconfigure(const ReconfigureRequest& r) {
   const auto old_conf = store::parse_renewal_config(before);
   auto old_settings = LineageSettings::from_config(old_conf);
   if (!old_settings) return std::unexpected(std::move(old_settings).error().with_context(path.string()));
+  if (old_settings->names.empty()) {  // certbot's conf: the names are the certificate's
+    ACMEKIT_TRY(const auto loaded, load_lineage_settings(lineages, r.cert_name));
+    old_settings->names = loaded.names;
+  }
   ACMEKIT_TRY(auto settings, apply_change(*old_settings, r.change));
 
   ReconfigureResult out{.cert_name = r.cert_name, .renewal_conf = path.string()};
