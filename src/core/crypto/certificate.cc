@@ -115,7 +115,12 @@ Result<CertificateInfo> parse_certificate_der(std::string_view der) {
   if (p != reinterpret_cast<const unsigned char*>(der.data() + der.size())) {
     return make_error(ErrorKind::kCrypto, "invalid certificate: trailing data after the DER");
   }
-  return describe(cert.get());
+  ACMEKIT_TRY(CertificateInfo info, describe(cert.get()));
+  // RFC 5280 §4.1: DER. BER that OpenSSL accepts but encodes otherwise (a
+  // signature BIT STRING with nonzero unused bits) would not be the bytes
+  // the issuer signed or the bytes stored.
+  if (info.der != der) return make_error(ErrorKind::kCrypto, "invalid certificate: not DER (it re-encodes differently)");
+  return info;
 }
 
 Result<std::vector<CertificateInfo>> parse_pem_chain(std::string_view pem) {
