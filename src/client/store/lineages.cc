@@ -22,6 +22,40 @@ int version_of(const std::string& filename) {
   if (std::regex_match(filename, m, re)) return std::stoi(m[2]);
   return 0;
 }
+
+std::string trim_conf(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t"));
+  s.erase(s.find_last_not_of(" \t\r") + 1);
+  return s;
+}
+
+// configobj quotes a value that holds a comma, a '#' or edge spaces:
+// "..." or '...' around the whole value, that quote not inside. acmekit
+// writes values as they are, so one such as `"/my hook" arg` stays whole.
+// A value holding both quote kinds is in triple quotes ('''...''' or """...""").
+std::string unquote_conf(const std::string& v) {
+  for (const char* triple : {"'''", R"(""")"}) {
+    if (v.size() >= 6 && v.starts_with(triple) && v.ends_with(triple)) return v.substr(3, v.size() - 6);
+  }
+  if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front() &&
+      v.find(v.front(), 1) == v.size() - 1) {
+    return v.substr(1, v.size() - 2);
+  }
+  return v;
+}
+
+// The inverse for writing: a key or value the reader would change (edge
+// spaces trimmed, enclosing quotes taken off, a key read as a comment or a
+// section) is written in quotes, so every conf read back holds what was written.
+std::string quote_conf(const std::string& v, bool is_key) {
+  const bool needs = (!v.empty() && (v.front() == ' ' || v.front() == '\t' || v.back() == ' ' ||
+                                     v.back() == '\t' || v.back() == '\r')) ||
+                     unquote_conf(v) != v || (is_key && !v.empty() && (v.front() == '#' || v.front() == '['));
+  if (!needs) return v;
+  if (v.find('"') == std::string::npos) return '"' + v + '"';
+  if (v.find('\'') == std::string::npos) return '\'' + v + '\'';
+  return R"(""")" + v + R"(""")";
+}
 }  // namespace
 
 Status LineageStore::check_name(std::string_view name) {
@@ -171,10 +205,10 @@ std::string format_renewal_config(const std::string& name, const fs::path& dir,
       << "chain = " << (live / "chain.pem").string() << "\n"
       << "fullchain = " << (live / "fullchain.pem").string() << "\n\n"
       << "[renewalparams]\n";
-  for (const auto& [k, v] : renewal.params) out << k << " = " << v << "\n";
+  for (const auto& [k, v] : renewal.params) out << quote_conf(k, true) << " = " << quote_conf(v, false) << "\n";
   for (const auto& [section, entries] : renewal.subsections) {  // configobj: after the section's own keys
     out << "[[" << section << "]]\n";
-    for (const auto& [k, v] : entries) out << k << " = " << v << "\n";
+    for (const auto& [k, v] : entries) out << quote_conf(k, true) << " = " << quote_conf(v, false) << "\n";
   }
   return out.str();
 }
@@ -185,32 +219,13 @@ RenewalConfig parse_renewal_config(std::string_view text) {
   std::string line;
   bool in_params = false;
   std::string subsection;  // inside [renewalparams]: the [[NAME]] being read, "" for the section itself
-  auto trim = [](std::string s) {
-    s.erase(0, s.find_first_not_of(" \t"));
-    s.erase(s.find_last_not_of(" \t\r") + 1);
-    return s;
-  };
-  // configobj quotes a value that holds a comma, a '#' or edge spaces:
-  // "..." or '...' around the whole value, that quote not inside. acmekit
-  // writes values as they are, so one such as `"/my hook" arg` stays whole.
-  // A value holding both quote kinds is in triple quotes ('''...''' or """...""").
-  auto value_of = [](const std::string& v) {
-    for (const char* triple : {"'''", R"(""")"}) {
-      if (v.size() >= 6 && v.starts_with(triple) && v.ends_with(triple)) return v.substr(3, v.size() - 6);
-    }
-    if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front() &&
-        v.find(v.front(), 1) == v.size() - 1) {
-      return v.substr(1, v.size() - 2);
-    }
-    return v;
-  };
   while (std::getline(in, line)) {
-    line = trim(line);
+    line = trim_conf(line);
     if (line.empty() || line[0] == '#') continue;
     if (line.front() == '[') {
       if (line.starts_with("[[")) {
         const auto end = line.find("]]");
-        subsection = trim(line.substr(2, end == std::string::npos ? std::string::npos : end - 2));
+        subsection = trim_conf(line.substr(2, end == std::string::npos ? std::string::npos : end - 2));
         continue;
       }
       in_params = line == "[renewalparams]";
@@ -220,8 +235,8 @@ RenewalConfig parse_renewal_config(std::string_view text) {
     if (!in_params) continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
-    auto key = value_of(trim(line.substr(0, eq)));
-    auto value = value_of(trim(line.substr(eq + 1)));
+    auto key = unquote_conf(trim_conf(line.substr(0, eq)));
+    auto value = unquote_conf(trim_conf(line.substr(eq + 1)));
     if (subsection.empty()) {
       cfg.params[key] = value;
     } else {

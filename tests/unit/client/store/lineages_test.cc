@@ -186,6 +186,22 @@ TEST(RenewalConfigTest, ReadsCertbotsConfigobj) {
   EXPECT_EQ(both.params["renew_hook"], "echo \"$X\" >>\'/log\'");
 }
 
+// A value the reader would change (edge spaces, enclosing quotes) and a key
+// it would read as a comment are written in quotes: what was read writes a
+// conf that reads back the same (fuzz: tls_alpn01_port = " 4").
+TEST(RenewalConfigTest, WritesBackWhatItRead) {
+  RenewalConfig c;
+  c.params["tls_alpn01_port"] = " 4";
+  c.params["pre_hook"] = "\"quoted whole\"";
+  c.params["both"] = "a\"b'c ";
+  c.params["#not a comment"] = "x";
+  c.params[" padded key"] = "'''";
+  c.params["plain"] = "/usr/bin/hook arg";
+  const std::string text = format_renewal_config("example.test", "/etc/acmekit", c);
+  EXPECT_NE(text.find("\nplain = /usr/bin/hook arg\n"), std::string::npos);  // plain stays plain
+  EXPECT_EQ(parse_renewal_config(text).params, c.params);
+}
+
 // certbot's account: accounts/SERVER/directory/ID/{private_key.json (a
 // private JWK), regr.json ({"body": {...}, "uri"}), meta.json}, used as is.
 TEST_F(LineageStoreTest, CertbotsAccountIsUsedAsItIs) {
