@@ -17,12 +17,11 @@ appended to LOG as a JSON line {method, path, query, token, body}.
 usage: fake_hetzner.py PORT_FILE LOG TOKEN PDNS_URL PDNS_KEY PAGE_SIZE ZONE...
 """
 import json
-import os
 import sys
 import threading
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_common
 
 PORT_FILE, LOG, TOKEN, PDNS_URL, PDNS_KEY, PAGE_SIZE = sys.argv[1:7]
 ZONES = {"zone%02d" % i: z for i, z in enumerate(sorted(sys.argv[7:]))}
@@ -33,44 +32,21 @@ LOCK = threading.Lock()
 
 def sync(zone_id, name):
     zone = ZONES[zone_id]
-    values = ['"%s"' % r["value"] for r in RECORDS.values() if r["zone_id"] == zone_id and r["name"] == name]
-    rr = {"name": (zone if name == "@" else "%s.%s" % (name, zone)) + ".", "type": "TXT"}
-    if values:
-        rr.update(changetype="REPLACE", ttl=60, records=[{"content": v, "disabled": False} for v in values])
-    else:
-        rr.update(changetype="DELETE")
-    req = urllib.request.Request("%s/api/v1/servers/localhost/zones/%s." % (PDNS_URL, zone), method="PATCH",
-                                 data=json.dumps({"rrsets": [rr]}).encode(),
-                                 headers={"X-API-Key": PDNS_KEY, "Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
+    values = [r["value"] for r in RECORDS.values() if r["zone_id"] == zone_id and r["name"] == name]
+    fake_common.pdns_set_txt(PDNS_URL, PDNS_KEY, zone, zone if name == "@" else "%s.%s" % (name, zone), values)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(fake_common.Handler):
     def error(self, status, message):
         self.reply(status, {"error": {"message": message, "code": status}})
 
     def handle_any(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode() if length else ""
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"method": method, "path": url.path, "query": url.query,
-                                  "token": self.headers.get("Auth-API-Token", ""),
-                                  "body": json.loads(raw) if raw else None}) + "\n")
+        raw = self.read_body()
+        self.log_request_line({"method": method, "path": url.path, "query": url.query,
+                               "token": self.headers.get("Auth-API-Token", ""),
+                               "body": json.loads(raw) if raw else None})
         if self.headers.get("Auth-API-Token", "") != TOKEN:
             return self.reply(401, {"message": "Invalid authentication credentials"})
         parts = url.path.strip("/").split("/")
@@ -123,18 +99,5 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, {})
         self.error(404, "not found")
 
-    def do_GET(self):
-        self.handle_any("GET")
 
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
-
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
-server.serve_forever()
+fake_common.serve(Handler, PORT_FILE, LOG)

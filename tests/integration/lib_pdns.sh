@@ -86,3 +86,20 @@ pdns_set_txt() {
   pdns_api PATCH "/zones/$zone." "$(jq -n --arg n "$name." --argjson r "$records" \
     '{rrsets: [{name: $n, type: "TXT", ttl: 60, changetype: "REPLACE", records: $r}]}')" >/dev/null
 }
+
+# start_fake_api NAME ARG...: runs tests/integration/fake_NAME.py PORT_FILE ARG...
+# over HTTPS (fake_common.py; the certificate of lib.sh's make_tls_ca, which
+# acmekit trusts through COMMON's --ca-bundle), waits for its port and sets
+# FAKE_API_ORIGIN=https://127.0.0.1:PORT. Its output goes to $LOGS/fake_NAME.log.
+start_fake_api() {
+  local name=$1 i; shift
+  require_cmd python3
+  make_tls_ca
+  rm -f "$WORK/fake_$name.port"
+  FAKE_TLS_CERT="$TLS_CERT" FAKE_TLS_KEY="$TLS_KEY" \
+    python3 "$E2E_LIB_DIR/fake_$name.py" "$WORK/fake_$name.port" "$@" >"$LOGS/fake_$name.log" 2>&1 &
+  track_pid $!
+  for ((i = 0; i < 100; i++)); do [[ -s "$WORK/fake_$name.port" ]] && break; sleep 0.1; done
+  [[ -s "$WORK/fake_$name.port" ]] || fail "fake_$name.py did not start: $(cat "$LOGS/fake_$name.log")"
+  FAKE_API_ORIGIN="https://127.0.0.1:$(cat "$WORK/fake_$name.port")"
+}

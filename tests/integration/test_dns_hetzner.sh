@@ -23,12 +23,8 @@ pdns_create_zone "$ZONE2" 127.0.0.2
 HZ_LOG="$WORK/hetzner-requests.jsonl"
 : >"$HZ_LOG"
 # Three zones, two a page (zone00 a-first.test, zone01 example.test, zone02 second.test).
-python3 "$E2E_LIB_DIR/fake_hetzner.py" "$WORK/hz.port" "$HZ_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
-  a-first.test "$ZONE" "$ZONE2" >"$LOGS/fake_hetzner.log" 2>&1 &
-track_pid $!
-for ((i = 0; i < 100; i++)); do [[ -s "$WORK/hz.port" ]] && break; sleep 0.1; done
-[[ -s "$WORK/hz.port" ]] || fail "fake_hetzner.py did not start: $(cat "$LOGS/fake_hetzner.log")"
-HZ_URL="http://127.0.0.1:$(cat "$WORK/hz.port")/api/v1"
+start_fake_api hetzner "$HZ_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" 2 a-first.test "$ZONE" "$ZONE2"
+HZ_URL="$FAKE_API_ORIGIN/api/v1"
 
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
 use_pebble_client
@@ -40,7 +36,7 @@ DNS=(--dns-hetzner --dns-hetzner-credentials "$CREDS" --dns-propagation-interval
 requests() { tail -n +"$1" "$HZ_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
 
 case_begin "names in two zones: one bulk POST per zone, exactly ours deleted, another record kept"
-curl -fsS --max-time 5 -H "Auth-API-Token: $TOKEN" -H 'Content-Type: application/json' \
+curl -fsS --max-time 5 --cacert "$TLS_CA" -H "Auth-API-Token: $TOKEN" -H 'Content-Type: application/json' \
   --data '{"zone_id":"zone01","type":"TXT","name":"_acme-challenge","value":"keep-me","ttl":60}' "$HZ_URL/records" >/dev/null \
   || fail "could not create the other record"
 start=$(($(wc -l <"$HZ_LOG") + 1))

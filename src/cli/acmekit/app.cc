@@ -38,7 +38,7 @@ FILES
   CONFIG_DIR/accounts/SERVER/ID/                            ACME account keys
 
 ENVIRONMENT
-  ACMEKIT_CA_BUNDLE   extra trust anchors for the CA's HTTPS (like --ca-bundle)
+  ACMEKIT_CA_BUNDLE   extra trust anchors for HTTPS (like --ca-bundle)
 
 EXIT STATUS
   0 success, 1 failure, 2 bad usage or input, 3 the CA refused (the problem
@@ -53,8 +53,8 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
       ->capture_default_str();
   app.add_flag("--staging,--test-cert", g.staging, "Use Let's Encrypt's staging server");
   app.add_option("--ca-bundle", g.ca_bundle,
-                 "PEM file of extra trust anchors for the CA's HTTPS certificate (verification "
-                 "is always on; the system store is always trusted)")->type_name("FILE")
+                 "PEM file of extra trust anchors for the CA's HTTPS certificate and a DNS "
+                 "provider's API (verification is always on; the system store is always trusted)")->type_name("FILE")
       ->envname("ACMEKIT_CA_BUNDLE");
   app.add_flag("-v,--verbose", g.verbose, "More output; repeat for debug detail");
   app.add_flag("-q,--quiet", g.quiet, "Only errors");

@@ -74,7 +74,7 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
       ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials, s.dns_resolvers));
       set.add(std::move(solver));
     } else if (dns_api::find_provider(s.authenticator)) {
-      ACMEKIT_TRY(auto provider, dns_api::make_provider(s.authenticator, s.dns_credentials));
+      ACMEKIT_TRY(auto provider, dns_api::make_provider(s.authenticator, s.dns_credentials, s.ca_bundle));
       set.add(std::make_unique<DnsProviderSolver>(std::move(provider), s.dns_resolvers));
     } else if (auto kind = install::parse_web_server_kind(s.authenticator)) {
       ACMEKIT_TRY(std::shared_ptr<install::WebServer> server, install::make_web_server(*kind, web_server_settings(s)));

@@ -43,7 +43,8 @@ const ProviderInfo* find_provider(std::string_view authenticator) {
   return nullptr;
 }
 
-Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, const std::string& credentials_path) {
+Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, const std::string& credentials_path,
+                                                const std::string& ca_bundle) {
   const ProviderInfo* info = find_provider(authenticator);
   if (info == nullptr) {
     return make_error(ErrorKind::kInvalidArgument, "unknown DNS provider \"" + std::string(authenticator) + "\"");
@@ -53,7 +54,7 @@ Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, 
                                                        std::string(authenticator) + "-credentials FILE");
   }
   ACMEKIT_TRY(const CredentialsFile credentials, CredentialsFile::load(credentials_path));
-  ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{}));
+  ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{.ca_bundle = ca_bundle}));
   return info->make(credentials, std::shared_ptr<http::Client>(std::move(http)));
 }
 

@@ -28,7 +28,9 @@ std::span<const ProviderInfo> providers();
 const ProviderInfo* find_provider(std::string_view authenticator);
 
 // The provider an authenticator names, from its credentials file (0600,
-// else refused), talking HTTPS through libcurl (system trust store).
-Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, const std::string& credentials_path);
+// else refused), talking HTTPS through libcurl: the system trust store plus
+// ca_bundle (--ca-bundle: an internal PowerDNS behind a private CA).
+Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, const std::string& credentials_path,
+                                                const std::string& ca_bundle = {});
 
 }  // namespace acmekit::client::dns_api
