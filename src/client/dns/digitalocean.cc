@@ -1,11 +1,10 @@
 #include "client/dns/digitalocean.h"
 
-#include <set>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
 namespace acmekit::client::dns_api {
@@ -23,28 +22,19 @@ class DigitalOcean : public Provider {
   std::string name() const override { return "DigitalOcean"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    std::set<std::string> seen;
-    std::string best;
+    ZoneMatch match(fqdn);
     std::string url = base_ + "/domains?per_page=200";
     for (int page = 0; page < 100 && !url.empty(); ++page) {
       ACMEKIT_TRY(const json answer, call("GET", url, ""));
       for (const auto& d : answer.value("domains", json::array())) {
-        const std::string zone = acmekit::dns::normalize_name(d.value("name", ""));
-        seen.insert(zone);
-        if ((name == zone || name.ends_with("." + zone)) && zone.size() > best.size()) best = zone;
+        match.offer(d.value("name", ""));
       }
       url.clear();
       if (answer.contains("links") && answer["links"].contains("pages")) {
         url = answer["links"]["pages"].value("next", "");
       }
     }
-    if (best.empty()) {
-      return make_error(ErrorKind::kFailedPrecondition,
-                        fmt::format("DigitalOcean: no domain for {} in this account (it has: {})", name,
-                                    seen.empty() ? "no domains" : fmt::format("{}", fmt::join(seen, ", "))));
-    }
-    return best;
+    return match.result(name(), "domain");
   }
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {

@@ -1,12 +1,11 @@
 #include "client/dns/hetzner.h"
 
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
 namespace acmekit::client::dns_api {
@@ -22,27 +21,18 @@ class Hetzner : public Provider {
   std::string name() const override { return "Hetzner DNS"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    std::set<std::string> seen;
-    std::string best;
+    ZoneMatch match(fqdn);
     for (int page = 1, last = 1; page <= last && page <= 100; ++page) {
       ACMEKIT_TRY(const json answer, call("GET", fmt::format("{}/zones?page={}&per_page=100", base_, page), ""));
       for (const auto& z : answer.value("zones", json::array())) {
-        const std::string zone = acmekit::dns::normalize_name(z.value("name", ""));
-        seen.insert(zone);
-        ids_[zone] = z.value("id", "");
-        if ((name == zone || name.ends_with("." + zone)) && zone.size() > best.size()) best = zone;
+        match.offer(z.value("name", ""));
+        ids_[acmekit::dns::normalize_name(z.value("name", ""))] = z.value("id", "");
       }
       if (answer.contains("meta") && answer["meta"].contains("pagination")) {
         last = answer["meta"]["pagination"].value("last_page", 1);
       }
     }
-    if (best.empty()) {
-      return make_error(ErrorKind::kFailedPrecondition,
-                        fmt::format("Hetzner DNS: no zone for {} in this account (it has: {})", name,
-                                    seen.empty() ? "no zones" : fmt::format("{}", fmt::join(seen, ", "))));
-    }
-    return best;
+    return match.result(name());
   }
 
   // All of the zone's values in one bulk request.

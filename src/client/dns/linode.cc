@@ -1,12 +1,11 @@
 #include "client/dns/linode.h"
 
 #include <map>
-#include <set>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
 namespace acmekit::client::dns_api {
@@ -22,21 +21,12 @@ class Linode : public Provider {
   std::string name() const override { return "Linode"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    std::set<std::string> seen;
-    std::string best;
+    ZoneMatch match(fqdn);
     ACMEKIT_CHECK(each_page(base_ + "/domains", [&](const json& d) {
-      const std::string zone = acmekit::dns::normalize_name(d.value("domain", ""));
-      seen.insert(zone);
-      ids_[zone] = std::to_string(d.value("id", 0L));
-      if ((name == zone || name.ends_with("." + zone)) && zone.size() > best.size()) best = zone;
+      match.offer(d.value("domain", ""));
+      ids_[acmekit::dns::normalize_name(d.value("domain", ""))] = std::to_string(d.value("id", 0L));
     }));
-    if (best.empty()) {
-      return make_error(ErrorKind::kFailedPrecondition,
-                        fmt::format("Linode: no domain for {} in this account (it has: {})", name,
-                                    seen.empty() ? "no domains" : fmt::format("{}", fmt::join(seen, ", "))));
-    }
-    return best;
+    return match.result(name(), "domain");
   }
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {

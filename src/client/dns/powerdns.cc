@@ -2,12 +2,11 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 #include <map>
-#include <set>
 
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
 namespace acmekit::client::dns_api {
@@ -24,23 +23,14 @@ class PowerDns : public Provider {
 
   Result<std::string> find_zone(const std::string& fqdn) override {
     ACMEKIT_TRY(const json zones, call("GET", base_ + "/zones", ""));
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    std::string best;
-    std::set<std::string> seen;  // sorted, for the error
+    ZoneMatch match(fqdn);
     for (const auto& z : zones.is_array() ? zones : json::array()) {
-      const std::string zone = acmekit::dns::normalize_name(z.value("name", ""));
-      seen.insert(zone);
-      if ((name == zone || name.ends_with("." + zone)) && zone.size() > best.size()) {
-        best = zone;
+      if (match.offer(z.value("name", ""))) {
+        const std::string zone = acmekit::dns::normalize_name(z.value("name", ""));
         ids_[zone] = z.value("id", zone + ".");
       }
     }
-    if (best.empty()) {
-      return make_error(ErrorKind::kFailedPrecondition,
-                        fmt::format("PowerDNS: no zone for {} (the server has: {})", name,
-                                    seen.empty() ? "no zones" : fmt::format("{}", fmt::join(seen, ", "))));
-    }
-    return best;
+    return match.result(name(), "zone", "on this server");
   }
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {

@@ -14,12 +14,32 @@
 #include "client/dns/cloudflare.h"
 #include "client/dns/credentials_file.h"
 #include "client/dns/powerdns.h"
+#include "client/dns/zone_match.h"
 
 namespace acmekit::client::dns_api {
 namespace {
 
 using nlohmann::json;
 using test_support::FakeHttp;
+
+// The longest of the account's zones that holds the name; a sibling whose
+// name merely ends the same way (notexample.test) does not.
+TEST(ZoneMatchTest, LongestZoneHoldingTheName) {
+  ZoneMatch m("_acme-challenge.www.Sub.Example.test.");
+  EXPECT_FALSE(m.offer("notexample.test"));
+  EXPECT_TRUE(m.offer("example.test"));
+  EXPECT_TRUE(m.offer("sub.example.test."));
+  EXPECT_FALSE(m.offer("other.test"));
+  ASSERT_TRUE(m.result("X"));
+  EXPECT_EQ(*m.result("X"), "sub.example.test");
+
+  ZoneMatch none("a.nowhere.test");
+  EXPECT_FALSE(none.result("Y"));
+  EXPECT_EQ(none.result("Y", "domain").error().detail, "Y: no domain for a.nowhere.test in this account (it has: no domains)");
+  none.offer("b.test");
+  none.offer("a.test");
+  EXPECT_EQ(none.result("Y").error().detail, "Y: no zone for a.nowhere.test in this account (it has: a.test, b.test)");
+}
 
 TEST(CredentialsFileTest, ReadsCertbotsIni) {
   auto f = CredentialsFile::parse(
@@ -114,7 +134,7 @@ TEST(PowerDnsTest, ErrorsNameTheProviderAndCause) {
   http->add(200, R"([{"id":"other.test.","name":"other.test."}])");
   auto none = (*pdns)->find_zone("a.example.test");
   ASSERT_FALSE(none);
-  EXPECT_EQ(none.error().detail, "PowerDNS: no zone for a.example.test (the server has: other.test)");
+  EXPECT_EQ(none.error().detail, "PowerDNS: no zone for a.example.test on this server (it has: other.test)");
   EXPECT_FALSE(make_powerdns(creds("dns_powerdns_api_url = http://pdns\n"), http));
 }
 
