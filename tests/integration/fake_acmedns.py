@@ -16,13 +16,12 @@ Every request is appended to LOG as a JSON line {method, path, user, key, body}.
 usage: fake_acmedns.py PORT_FILE LOG DOMAIN PDNS_URL PDNS_KEY
 """
 import json
-import os
 import re
 import sys
 import threading
-import urllib.request
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_common
 
 PORT_FILE, LOG, DOMAIN, PDNS_URL, PDNS_KEY = sys.argv[1:6]
 ACCOUNTS = {}  # username -> {password, subdomain}
@@ -31,35 +30,15 @@ LOCK = threading.Lock()
 
 
 def publish(subdomain):
-    rrset = {"name": "%s.%s." % (subdomain, DOMAIN), "type": "TXT", "ttl": 1, "changetype": "REPLACE",
-             "records": [{"content": '"%s"' % v, "disabled": False} for v in TXT[subdomain]]}
-    req = urllib.request.Request("%s/api/v1/servers/localhost/zones/%s." % (PDNS_URL, DOMAIN), method="PATCH",
-                                 data=json.dumps({"rrsets": [rrset]}).encode(),
-                                 headers={"X-API-Key": PDNS_KEY, "Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
+    fake_common.pdns_set_txt(PDNS_URL, PDNS_KEY, DOMAIN, "%s.%s" % (subdomain, DOMAIN), TXT[subdomain], ttl=1)
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(fake_common.Handler):
     def do_POST(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode() if length else ""
+        raw = self.read_body()
         user, key = self.headers.get("X-Api-User", ""), self.headers.get("X-Api-Key", "")
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"method": "POST", "path": self.path, "user": user, "key": key,
-                                  "body": json.loads(raw) if raw else None}) + "\n")
+        self.log_request_line({"method": "POST", "path": self.path, "user": user, "key": key,
+                              "body": json.loads(raw) if raw else None})
         with LOCK:
             if self.path == "/register":
                 username, subdomain = str(uuid.uuid4()), str(uuid.uuid4())
@@ -85,9 +64,4 @@ class Handler(BaseHTTPRequestHandler):
                 return self.reply(200, {"txt": txt})
         self.reply(404, {"error": "not found"})
 
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
-server.serve_forever()
+fake_common.serve(Handler, PORT_FILE, LOG)

@@ -26,8 +26,8 @@ import json
 import sys
 import threading
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_common
 
 PORT_FILE, LOG, TOKEN, PDNS_URL, PDNS_KEY = sys.argv[1:6]
 ZONES = {hashlib.md5(z.encode()).hexdigest(): z for z in sys.argv[6:]}
@@ -36,25 +36,10 @@ STATE = {"rate_limit": 0, "next_id": 1}
 LOCK = threading.Lock()
 
 
-def pdns(method, path, body=None):
-    req = urllib.request.Request(PDNS_URL + "/api/v1/servers/localhost" + path, method=method,
-                                 data=json.dumps(body).encode() if body is not None else None,
-                                 headers={"X-API-Key": PDNS_KEY, "Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as r:
-        data = r.read()
-        return json.loads(data) if data else None
-
-
 def sync_name(zone_id, name):
     """Writes the TXT set at NAME in pdns: every record we hold there."""
-    zone = ZONES[zone_id]
-    contents = ['"%s"' % r["content"] for r in RECORDS.values() if r["zone_id"] == zone_id and r["name"] == name]
-    rr = {"name": name + ".", "type": "TXT"}
-    if contents:
-        rr.update(changetype="REPLACE", ttl=120, records=[{"content": c, "disabled": False} for c in contents])
-    else:
-        rr.update(changetype="DELETE")
-    pdns("PATCH", "/zones/%s." % zone, {"rrsets": [rr]})
+    contents = [r["content"] for r in RECORDS.values() if r["zone_id"] == zone_id and r["name"] == name]
+    fake_common.pdns_set_txt(PDNS_URL, PDNS_KEY, ZONES[zone_id], name, contents, ttl=120)
 
 
 def envelope(result, success=True, errors=None, info=None):
@@ -69,22 +54,7 @@ def record_json(rid, r):
             "type": "TXT", "content": r["content"], "ttl": r["ttl"], "proxied": False}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body, headers=()):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in headers:
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(fake_common.Handler):
     def fail(self, status, code, message, chain=None):
         err = {"code": code, "message": message}
         if chain:
@@ -94,17 +64,15 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length).decode() if length else ""
+        body = self.read_body()
         if url.path == "/__control":
             with LOCK:
                 STATE.update(json.loads(body))
             return self.reply(200, {"ok": True})
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"method": method, "path": url.path, "query": url.query,
-                                  "authorization": self.headers.get("Authorization", ""),
-                                  "content_type": self.headers.get("Content-Type", ""),
-                                  "body": json.loads(body) if body else None}) + "\n")
+        self.log_request_line({"method": method, "path": url.path, "query": url.query,
+                              "authorization": self.headers.get("Authorization", ""),
+                              "content_type": self.headers.get("Content-Type", ""),
+                              "body": json.loads(body) if body else None})
         with LOCK:
             if STATE["rate_limit"] > 0:
                 STATE["rate_limit"] -= 1
@@ -173,19 +141,5 @@ class Handler(BaseHTTPRequestHandler):
                     return self.reply(200, envelope({"id": parts[3]}))
         return self.fail(404, 7000, "No route for that URI")
 
-    def do_GET(self):
-        self.handle_any("GET")
 
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
-
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-import os
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
-server.serve_forever()
+fake_common.serve(Handler, PORT_FILE, LOG)

@@ -57,8 +57,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def reply(self, status, body, headers=None):
-        self.reply_raw(status, json.dumps(body).encode(), headers=headers)
+    def reply(self, status, body=None, headers=None):
+        """JSON BODY (None: an empty body, as for 204)."""
+        self.reply_raw(status, b"" if body is None else json.dumps(body).encode(), headers=headers)
 
     def do_GET(self):
         self.handle_any("GET")

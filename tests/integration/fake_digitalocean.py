@@ -17,12 +17,11 @@ PAGE_SIZE caps per_page (so pagination is exercised with few domains).
 usage: fake_digitalocean.py PORT_FILE LOG TOKEN PDNS_URL PDNS_KEY PAGE_SIZE DOMAIN...
 """
 import json
-import os
 import sys
 import threading
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_common
 
 PORT_FILE, LOG, TOKEN, PDNS_URL, PDNS_KEY, PAGE_SIZE = sys.argv[1:7]
 DOMAINS = sorted(sys.argv[7:])
@@ -36,16 +35,8 @@ def fqdn(domain, name):
 
 
 def sync(domain, name):
-    values = ['"%s"' % r["data"] for r in RECORDS.values() if r["domain"] == domain and r["name"] == name]
-    rr = {"name": fqdn(domain, name) + ".", "type": "TXT"}
-    if values:
-        rr.update(changetype="REPLACE", ttl=30, records=[{"content": v, "disabled": False} for v in values])
-    else:
-        rr.update(changetype="DELETE")
-    req = urllib.request.Request("%s/api/v1/servers/localhost/zones/%s." % (PDNS_URL, domain), method="PATCH",
-                                 data=json.dumps({"rrsets": [rr]}).encode(),
-                                 headers={"X-API-Key": PDNS_KEY, "Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
+    values = [r["data"] for r in RECORDS.values() if r["domain"] == domain and r["name"] == name]
+    fake_common.pdns_set_txt(PDNS_URL, PDNS_KEY, domain, fqdn(domain, name), values, ttl=30)
 
 
 def record_json(rid, r):
@@ -53,30 +44,14 @@ def record_json(rid, r):
             "ttl": r["ttl"], "weight": None, "flags": None, "tag": None}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body=None):
-        data = json.dumps(body).encode() if body is not None else b""
-        self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(fake_common.Handler):
     def handle_any(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode() if length else ""
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"method": method, "path": url.path, "query": url.query,
-                                  "authorization": self.headers.get("Authorization", ""),
-                                  "body": json.loads(raw) if raw else None}) + "\n")
+        raw = self.read_body()
+        self.log_request_line({"method": method, "path": url.path, "query": url.query,
+                              "authorization": self.headers.get("Authorization", ""),
+                              "body": json.loads(raw) if raw else None})
         if self.headers.get("Authorization", "") != "Bearer " + TOKEN:
             return self.reply(401, {"id": "unauthorized", "message": "Unable to authenticate you."})
         parts = url.path.strip("/").split("/")
@@ -88,7 +63,7 @@ class Handler(BaseHTTPRequestHandler):
                 chunk = DOMAINS[(page - 1) * per_page:page * per_page]
                 pages = {}
                 if page * per_page < len(DOMAINS):
-                    pages["next"] = "http://%s/v2/domains?page=%d&per_page=%d" % (self.headers["Host"], page + 1,
+                    pages["next"] = "https://%s/v2/domains?page=%d&per_page=%d" % (self.headers["Host"], page + 1,
                                                                                    per_page)
                 return self.reply(200, {"domains": [{"name": d, "ttl": 1800, "zone_file": ""} for d in chunk],
                                         "links": {"pages": pages}, "meta": {"total": len(DOMAINS)}})
@@ -118,18 +93,5 @@ class Handler(BaseHTTPRequestHandler):
                     return self.reply(204)
         self.reply(404, not_found)
 
-    def do_GET(self):
-        self.handle_any("GET")
 
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
-
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
-server.serve_forever()
+fake_common.serve(Handler, PORT_FILE, LOG)

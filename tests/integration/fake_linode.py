@@ -16,12 +16,11 @@ PAGE_SIZE caps page_size (pagination exercised with few domains).
 usage: fake_linode.py PORT_FILE LOG TOKEN PDNS_URL PDNS_KEY PAGE_SIZE DOMAIN...
 """
 import json
-import os
 import sys
 import threading
 import urllib.parse
-import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import fake_common
 
 PORT_FILE, LOG, TOKEN, PDNS_URL, PDNS_KEY, PAGE_SIZE = sys.argv[1:7]
 DOMAINS = {100 + i: d for i, d in enumerate(sorted(sys.argv[7:]))}
@@ -32,16 +31,9 @@ LOCK = threading.Lock()
 
 def sync(domain_id, name):
     domain = DOMAINS[domain_id]
-    values = ['"%s"' % r["target"] for r in RECORDS.values() if r["domain_id"] == domain_id and r["name"] == name]
-    rr = {"name": (domain if name in ("", "@") else "%s.%s" % (name, domain)) + ".", "type": "TXT"}
-    if values:
-        rr.update(changetype="REPLACE", ttl=300, records=[{"content": v, "disabled": False} for v in values])
-    else:
-        rr.update(changetype="DELETE")
-    req = urllib.request.Request("%s/api/v1/servers/localhost/zones/%s." % (PDNS_URL, domain), method="PATCH",
-                                 data=json.dumps({"rrsets": [rr]}).encode(),
-                                 headers={"X-API-Key": PDNS_KEY, "Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
+    values = [r["target"] for r in RECORDS.values() if r["domain_id"] == domain_id and r["name"] == name]
+    fake_common.pdns_set_txt(PDNS_URL, PDNS_KEY, domain, domain if name in ("", "@") else "%s.%s" % (name, domain),
+                             values, ttl=300)
 
 
 def paged(items, query):
@@ -51,29 +43,14 @@ def paged(items, query):
             "pages": max(1, (len(items) + size - 1) // size), "results": len(items)}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def reply(self, status, body):
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
+class Handler(fake_common.Handler):
     def handle_any(self, method):
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length).decode() if length else ""
-        with open(LOG, "a") as log:
-            log.write(json.dumps({"method": method, "path": url.path, "query": url.query,
-                                  "authorization": self.headers.get("Authorization", ""),
-                                  "body": json.loads(raw) if raw else None}) + "\n")
+        raw = self.read_body()
+        self.log_request_line({"method": method, "path": url.path, "query": url.query,
+                              "authorization": self.headers.get("Authorization", ""),
+                              "body": json.loads(raw) if raw else None})
         if self.headers.get("Authorization", "") != "Bearer " + TOKEN:
             return self.reply(401, {"errors": [{"reason": "Invalid Token"}]})
         parts = url.path.strip("/").split("/")
@@ -107,18 +84,5 @@ class Handler(BaseHTTPRequestHandler):
                     return self.reply(200, {})
         self.reply(404, not_found)
 
-    def do_GET(self):
-        self.handle_any("GET")
 
-    def do_POST(self):
-        self.handle_any("POST")
-
-    def do_DELETE(self):
-        self.handle_any("DELETE")
-
-
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-with open(PORT_FILE + ".tmp", "w") as f:
-    f.write(str(server.server_address[1]))
-os.rename(PORT_FILE + ".tmp", PORT_FILE)
-server.serve_forever()
+fake_common.serve(Handler, PORT_FILE, LOG)

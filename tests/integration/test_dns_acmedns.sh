@@ -25,12 +25,8 @@ pdns_create_zone "$AUTH" 127.0.0.2
 
 ADNS_LOG="$WORK/acmedns-requests.jsonl"
 : >"$ADNS_LOG"
-python3 "$E2E_LIB_DIR/fake_acmedns.py" "$WORK/adns.port" "$ADNS_LOG" "$AUTH" "$PDNS_API_URL" "$PDNS_API_KEY" \
-  >"$LOGS/fake_acmedns.log" 2>&1 &
-track_pid $!
-for ((i = 0; i < 100; i++)); do [[ -s "$WORK/adns.port" ]] && break; sleep 0.1; done
-[[ -s "$WORK/adns.port" ]] || fail "fake_acmedns.py did not start: $(cat "$LOGS/fake_acmedns.log")"
-ADNS_URL="http://127.0.0.1:$(cat "$WORK/adns.port")"
+start_fake_api acmedns "$ADNS_LOG" "$AUTH" "$PDNS_API_URL" "$PDNS_API_KEY"
+ADNS_URL="$FAKE_API_ORIGIN"
 
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
 use_pebble_client

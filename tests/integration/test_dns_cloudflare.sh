@@ -22,13 +22,8 @@ pdns_create_zone "$ZONE" 127.0.0.2
 
 CF_LOG="$WORK/cloudflare-requests.jsonl"
 : >"$CF_LOG"
-python3 "$E2E_LIB_DIR/fake_cloudflare.py" "$WORK/cf.port" "$CF_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" \
-  "$ZONE" >"$LOGS/fake_cloudflare.log" 2>&1 &
-CF_PID=$!
-track_pid "$CF_PID"
-for ((i = 0; i < 100; i++)); do [[ -s "$WORK/cf.port" ]] && break; sleep 0.1; done
-[[ -s "$WORK/cf.port" ]] || fail "fake_cloudflare.py did not start: $(cat "$LOGS/fake_cloudflare.log")"
-CF_URL="http://127.0.0.1:$(cat "$WORK/cf.port")/client/v4"
+start_fake_api cloudflare "$CF_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" "$ZONE"
+CF_URL="$FAKE_API_ORIGIN/client/v4"
 ZONE_ID=$(printf '%s' "$ZONE" | md5sum | cut -d' ' -f1)
 
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
@@ -46,11 +41,11 @@ DNS=(--dns-cloudflare --dns-cloudflare-credentials "$CREDS" --dns-propagation-in
 # requests: the fake's log since line $1, one "METHOD PATH?QUERY" a line.
 requests() { tail -n +"$1" "$CF_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
 log_lines() { wc -l <"$CF_LOG"; }
-cf_control() { curl -fsS --max-time 5 -X POST --data "$1" "${CF_URL%/client/v4}/__control" >/dev/null; }
+cf_control() { curl -fsS --max-time 5 --cacert "$TLS_CA" -X POST --data "$1" "${CF_URL%/client/v4}/__control" >/dev/null; }
 
 case_begin "apex + wildcard through the Cloudflare API: the exact requests; another TXT record stays"
 # Someone else's TXT record at the same name, made through the API as a user would.
-curl -fsS --max-time 5 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+curl -fsS --max-time 5 --cacert "$TLS_CA" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   --data "{\"type\":\"TXT\",\"name\":\"_acme-challenge.$ZONE\",\"content\":\"keep-me\",\"ttl\":120}" \
   "$CF_URL/zones/$ZONE_ID/dns_records" >/dev/null || fail "could not create the other record"
 start=$(($(log_lines) + 1))

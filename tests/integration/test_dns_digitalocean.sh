@@ -20,12 +20,9 @@ pdns_create_zone "$ZONE" 127.0.0.2
 DO_LOG="$WORK/do-requests.jsonl"
 : >"$DO_LOG"
 # Three domains, two a page: example.test is on the second page.
-python3 "$E2E_LIB_DIR/fake_digitalocean.py" "$WORK/do.port" "$DO_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
-  a-first.test b-second.test "$ZONE" >"$LOGS/fake_digitalocean.log" 2>&1 &
-track_pid $!
-for ((i = 0; i < 100; i++)); do [[ -s "$WORK/do.port" ]] && break; sleep 0.1; done
-[[ -s "$WORK/do.port" ]] || fail "fake_digitalocean.py did not start: $(cat "$LOGS/fake_digitalocean.log")"
-DO_URL="http://127.0.0.1:$(cat "$WORK/do.port")/v2"
+start_fake_api digitalocean "$DO_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
+  a-first.test b-second.test "$ZONE"
+DO_URL="$FAKE_API_ORIGIN/v2"
 
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
 use_pebble_client
@@ -37,7 +34,7 @@ DNS=(--dns-digitalocean --dns-digitalocean-credentials "$CREDS" --dns-propagatio
 requests() { tail -n +"$1" "$DO_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
 
 case_begin "apex + wildcard through the DigitalOcean API: the exact requests; another TXT record stays"
-curl -fsS --max-time 5 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+curl -fsS --max-time 5 --cacert "$TLS_CA" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   --data '{"type":"TXT","name":"_acme-challenge","data":"keep-me","ttl":30}' "$DO_URL/domains/$ZONE/records" >/dev/null \
   || fail "could not create the other record"
 start=$(($(wc -l <"$DO_LOG") + 1))

@@ -20,12 +20,9 @@ pdns_create_zone "$ZONE" 127.0.0.2
 LN_LOG="$WORK/linode-requests.jsonl"
 : >"$LN_LOG"
 # Three domains (ids 100-102 in name order), two a page: example.test is 102, on the second.
-python3 "$E2E_LIB_DIR/fake_linode.py" "$WORK/ln.port" "$LN_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
-  a-first.test b-second.test "$ZONE" >"$LOGS/fake_linode.log" 2>&1 &
-track_pid $!
-for ((i = 0; i < 100; i++)); do [[ -s "$WORK/ln.port" ]] && break; sleep 0.1; done
-[[ -s "$WORK/ln.port" ]] || fail "fake_linode.py did not start: $(cat "$LOGS/fake_linode.log")"
-LN_URL="http://127.0.0.1:$(cat "$WORK/ln.port")/v4"
+start_fake_api linode "$LN_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
+  a-first.test b-second.test "$ZONE"
+LN_URL="$FAKE_API_ORIGIN/v4"
 
 PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
 use_pebble_client
@@ -37,7 +34,7 @@ DNS=(--dns-linode --dns-linode-credentials "$CREDS" --dns-propagation-interval 1
 requests() { tail -n +"$1" "$LN_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
 
 case_begin "apex + wildcard through the Linode API: the exact requests; another TXT record stays"
-curl -fsS --max-time 5 -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+curl -fsS --max-time 5 --cacert "$TLS_CA" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   --data '{"type":"TXT","name":"_acme-challenge","target":"keep-me","ttl_sec":300}' "$LN_URL/domains/102/records" >/dev/null \
   || fail "could not create the other record"
 start=$(($(wc -l <"$LN_LOG") + 1))

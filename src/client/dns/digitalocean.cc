@@ -33,6 +33,12 @@ class DigitalOcean : public Provider {
       if (answer.contains("links") && answer["links"].contains("pages")) {
         url = answer["links"]["pages"].value("next", "");
       }
+      // The token goes with every request: a next link elsewhere (another
+      // host, plain http) is not followed.
+      if (!url.empty() && !url.starts_with(base_ + "/")) {
+        return make_error(ErrorKind::kFailedPrecondition,
+                          fmt::format("DigitalOcean: the domain list's next page {} is not under {}", url, base_));
+      }
     }
     return match.result(name(), "domain");
   }

@@ -13,6 +13,7 @@
 #include "client/dns/api_client.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/credentials_file.h"
+#include "client/dns/digitalocean.h"
 #include "client/dns/powerdns.h"
 #include "client/dns/zone_match.h"
 
@@ -119,6 +120,23 @@ TEST(PowerDnsTest, PatchesTheZoneKeepingOtherValues) {
   ASSERT_TRUE((*pdns)->delete_txt(*zone, std::span(&rec, 1)));
   EXPECT_EQ(json::parse(http->requests().back().body),
             json::parse(R"({"rrsets":[{"name":"_acme-challenge.www.example.test.","type":"TXT","changetype":"DELETE"}]})"));
+}
+
+// The token goes with every request, so a domain list whose next page points
+// elsewhere (another host, plain http) is refused, not followed.
+TEST(DigitalOceanTest, FollowsNextPagesOnlyUnderItsBase) {
+  auto http = std::make_shared<FakeHttp>();
+  auto dop = make_digitalocean(creds("dns_digitalocean_token = T\ndns_digitalocean_api_url = https://do.test/v2\n"), http);
+  ASSERT_TRUE(dop) << dop.error().message();
+  http->add(200, R"({"domains":[{"name":"a.test"}],"links":{"pages":{"next":"https://do.test/v2/domains?page=2"}}})");
+  http->add(200, R"({"domains":[{"name":"example.test"}],"links":{"pages":{"next":"http://do.test/v2/domains?page=3"}}})");
+  auto zone = (*dop)->find_zone("_acme-challenge.example.test");
+  ASSERT_FALSE(zone);
+  EXPECT_EQ(zone.error().detail,
+            "DigitalOcean: the domain list's next page http://do.test/v2/domains?page=3 is not under https://do.test/v2");
+  ASSERT_EQ(http->requests().size(), 2u);
+  EXPECT_EQ(http->requests()[1].url, "https://do.test/v2/domains?page=2");
+  EXPECT_EQ(http->requests()[1].headers.get("authorization"), "Bearer T");
 }
 
 TEST(PowerDnsTest, ErrorsNameTheProviderAndCause) {
