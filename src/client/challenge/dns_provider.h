@@ -1,4 +1,5 @@
-// dns-01 answered through a DNS provider's API (client/dns/provider.h):
+// dns-01 answered through a DNS provider (client/dns/provider.h: an API
+// such as Cloudflare's, or RFC 2136 UPDATEs to the zone's primary):
 // CNAME at _acme-challenge followed (the record goes to the target's zone,
 // as for RFC 2136), the records of all tasks grouped by zone, one
 // add_txt / delete_txt per zone, cleanup going on past failures. The

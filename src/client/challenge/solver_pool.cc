@@ -7,11 +7,11 @@
 #include "client/challenge/dns_provider.h"
 #include "client/challenge/http01_standalone.h"
 #include "client/challenge/manual_hooks.h"
-#include "client/challenge/rfc2136.h"
 #include "client/challenge/tls_alpn01_standalone.h"
 #include "client/challenge/web_server_http01.h"
 #include "client/challenge/webroot.h"
 #include "client/dns/providers.h"
+#include "client/dns/rfc2136.h"
 #include "client/install/web_server_factory.h"
 
 namespace acmekit::client::challenge {
@@ -71,8 +71,8 @@ Result<SolverSet> SolverPool::solvers_for(const LineageSettings& s) {
       }
       set.add(std::make_unique<ManualHookSolver>(type, s.manual_auth_hook, s.manual_cleanup_hook));
     } else if (s.authenticator == "dns-rfc2136") {
-      ACMEKIT_TRY(auto solver, Rfc2136Solver::from_credentials(s.rfc2136_credentials, s.dns_resolvers));
-      set.add(std::move(solver));
+      ACMEKIT_TRY(auto provider, dns_api::make_rfc2136(s.rfc2136_credentials));
+      set.add(std::make_unique<DnsProviderSolver>(std::move(provider), s.dns_resolvers));
     } else if (dns_api::find_provider(s.authenticator)) {
       ACMEKIT_TRY(auto provider, dns_api::make_provider(s.authenticator, s.dns_credentials, s.ca_bundle));
       set.add(std::make_unique<DnsProviderSolver>(std::move(provider), s.dns_resolvers));
