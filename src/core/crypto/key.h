@@ -74,6 +74,9 @@ class PrivateKey {
   static Result<PrivateKey> from_jwk(const nlohmann::json& jwk);
 
   std::string to_pem() const;  // PKCS#8 "PRIVATE KEY", unencrypted
+  // The private JWK from_jwk reads (RSA with its CRT members): what certbot
+  // writes to private_key.json. A secret: never log it.
+  nlohmann::json to_jwk() const;
   PublicKey public_key() const;
   KeyAlgorithm algorithm() const;
   int bits() const;

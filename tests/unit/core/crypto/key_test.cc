@@ -339,6 +339,23 @@ TEST(PrivateKeyJwkTest, ReadsCertbotsAccountKeys) {
   EXPECT_EQ(PrivateKey::from_jwk(nlohmann::json::parse(kCertbotRsaJwk))->bits(), 2048);
 }
 
+// to_jwk writes what josepy wrote (member for member), and what it writes
+// reads back to the same key, for every algorithm.
+TEST(PrivateKeyJwkTest, WritesWhatCertbotWrites) {
+  for (const char* text : {kCertbotEcJwk, kCertbotRsaJwk}) {
+    const auto jwk = nlohmann::json::parse(text);
+    EXPECT_EQ(PrivateKey::from_jwk(jwk)->to_jwk(), jwk);
+  }
+  for (auto spec : {KeySpec{.algorithm = KeyAlgorithm::kEcP256}, KeySpec{.algorithm = KeyAlgorithm::kEcP384},
+                    KeySpec{.algorithm = KeyAlgorithm::kRsa, .rsa_bits = 2048}}) {
+    auto key = PrivateKey::generate(spec);
+    ASSERT_TRUE(key);
+    auto back = PrivateKey::from_jwk(key->to_jwk());
+    ASSERT_TRUE(back) << back.error().message();
+    EXPECT_EQ(back->to_pem(), key->to_pem());
+  }
+}
+
 TEST(PrivateKeyJwkTest, RefusesAPrivatePartThatIsNotThePublicOnes) {
   auto jwk = nlohmann::json::parse(kCertbotEcJwk);
   jwk["d"] = "AQ";  // another scalar: another public point
