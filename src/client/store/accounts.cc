@@ -194,6 +194,20 @@ Result<std::optional<AccountStore::KeyLock>> AccountStore::try_lock_key(std::str
 
 Status AccountStore::commit_key(std::string_view directory_url, const StoredAccount& account) {
   const fs::path dir = root_ / server_dir_name(directory_url) / account.id;
+  std::error_code ec;
+  if (!fs::exists(dir / "private_key.pem", ec) && fs::exists(dir / "private_key.json", ec)) {
+    // certbot's account (read_account_key): the new key replaces its
+    // private_key.json, in certbot's form, so certbot goes on signing with
+    // the key the CA now has. Until the staged key is gone, a crash here is
+    // resolved as any interrupted rollover (key_rollover.cc).
+    ACMEKIT_TRY(auto pem, read_file(dir / kStagedKey));
+    ACMEKIT_TRY(auto key, crypto::PrivateKey::from_pem(pem));
+    ACMEKIT_CHECK(write_file_atomic(dir / "private_key.json", key.to_jwk().dump(), 0400));
+    if (::unlink((dir / kStagedKey).c_str()) != 0) {
+      return make_error(ErrorKind::kIo, "removing the staged account key in " + dir.string());
+    }
+    return sync_directory(dir);
+  }
   if (::rename((dir / kStagedKey).c_str(), (dir / "private_key.pem").c_str()) != 0) {
     return make_error(ErrorKind::kIo, "installing the new account key in " + dir.string());
   }

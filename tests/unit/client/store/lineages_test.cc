@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "client/store/accounts.h"
 #include "client/store/atomic_file.h"
 
@@ -228,6 +230,42 @@ TEST_F(LineageStoreTest, CertbotsAccountIsUsedAsItIs) {
   auto current = accounts.current_key("https://acme.test/directory", (*list)[0]);
   ASSERT_TRUE(current) << current.error().message();
   EXPECT_TRUE(current->public_key() == (*list)[0].key.public_key());
+}
+
+// A key rollover on certbot's account replaces its private_key.json (in
+// certbot's form, 0400) and leaves no private_key.pem beside it: certbot
+// signs with the key the CA now has.
+TEST_F(LineageStoreTest, KeyRolloverOnCertbotsAccountRewritesItsJwk) {
+  const fs::path acct = dir / "accounts/acme.test/directory/9f86d081884c7d65";
+  fs::create_directories(acct);
+  ASSERT_TRUE(write_file_atomic(
+      acct / "private_key.json",
+      R"({"d": "_Bke9cfOVjsKyVuX1C9f7BNAdBHw9esmoqrrnPEtJ_E", "x": "6bJ-8bKSESe5PgLPcqdoyXd7ujQdqqUICyLPqXgrV5I", )"
+      R"("y": "6L3GwhsDEEA1sa_JHiMW_JzttTxWbhtWJf30FavE0II", "crv": "P-256", "kty": "EC"})",
+      0400));
+  ASSERT_TRUE(write_file_atomic(acct / "regr.json", R"({"body": {"status": "valid"}, "uri": "https://acme.test/acct/7"})",
+                                0644));
+  AccountStore accounts(dir);
+  auto list = accounts.list("https://acme.test/directory");
+  ASSERT_TRUE(list && list->size() == 1u);
+  auto fresh = crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP384});
+  ASSERT_TRUE(fresh);
+  ASSERT_TRUE(accounts.stage_key("https://acme.test/directory", (*list)[0], *fresh));
+  ASSERT_TRUE(accounts.commit_key("https://acme.test/directory", (*list)[0]));
+  EXPECT_FALSE(fs::exists(acct / "private_key.pem"));
+  EXPECT_FALSE(accounts.has_staged_key("https://acme.test/directory", (*list)[0]));
+  auto jwk = nlohmann::json::parse(read_file(acct / "private_key.json").value());
+  EXPECT_EQ(jwk["kty"], "EC");
+  EXPECT_EQ(jwk["crv"], "P-384");
+  auto on_disk = crypto::PrivateKey::from_jwk(jwk);
+  ASSERT_TRUE(on_disk);
+  EXPECT_TRUE(on_disk->public_key() == fresh->public_key());
+  struct stat st{};
+  ASSERT_EQ(::stat((acct / "private_key.json").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0400u);
+  auto current = accounts.current_key("https://acme.test/directory", (*list)[0]);
+  ASSERT_TRUE(current);
+  EXPECT_TRUE(current->public_key() == fresh->public_key());
 }
 
 TEST(AccountStoreTest, ServerDirectoryNamesStayInside) {
