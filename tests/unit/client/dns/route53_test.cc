@@ -12,6 +12,7 @@
 
 #include "../../support/fake_http.h"
 #include "client/dns/aws_sigv4.h"
+#include "client/dns/providers.h"
 #include "client/dns/route53.h"
 #include "client/dns/xml_lite.h"
 
@@ -362,6 +363,38 @@ TEST_F(Route53Test, ThrottlingIsRetriedThenReported) {
             "Route 53: GET /2013-04-01/hostedzone/Z2/rrset?name=_acme-challenge.example.test.&type=TXT&maxitems=1 "
             "failed (HTTP 400 Throttling): Rate exceeded");
   EXPECT_EQ(http_->requests().size(), 4u);
+}
+
+// The registry: --dns-route53 works without --dns-route53-credentials (the
+// other providers still need theirs).
+TEST(Route53ProviderTableTest, CredentialsFileIsOptional) {
+  const ProviderInfo* info = find_provider("dns-route53");
+  ASSERT_NE(info, nullptr);
+  EXPECT_TRUE(info->credentials_optional);
+  EXPECT_FALSE(find_provider("dns-hetzner")->credentials_optional);
+  EXPECT_EQ(make_provider("dns-hetzner", "").error().detail, "--dns-hetzner needs --dns-hetzner-credentials FILE");
+
+  const auto home = std::filesystem::temp_directory_path() / ("acmekit-r53-home-" + std::to_string(::getpid()));
+  std::map<std::string, std::optional<std::string>> saved;
+  for (const char* name : {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+                           "AWS_SHARED_CREDENTIALS_FILE", "HOME"}) {
+    const char* v = std::getenv(name);
+    saved[name] = v ? std::optional<std::string>(v) : std::nullopt;
+    ::unsetenv(name);
+  }
+  ::setenv("HOME", home.c_str(), 1);
+  auto none = make_provider("dns-route53", "");
+  ASSERT_FALSE(none);
+  EXPECT_TRUE(none.error().detail.starts_with("Route 53: no AWS credentials")) << none.error().detail;
+  ::setenv("AWS_ACCESS_KEY_ID", "AKID", 1);
+  ::setenv("AWS_SECRET_ACCESS_KEY", "secret", 1);
+  auto made = make_provider("dns-route53", "");
+  ASSERT_TRUE(made) << made.error().detail;
+  EXPECT_EQ((*made)->name(), "Route 53");
+  for (const auto& [name, v] : saved) {
+    if (v) ::setenv(name.c_str(), v->c_str(), 1);
+    else ::unsetenv(name.c_str());
+  }
 }
 
 }  // namespace
