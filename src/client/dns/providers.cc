@@ -30,10 +30,10 @@ constexpr std::array kProviders{
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
                  &make_powerdns},
     ProviderInfo{"route53", "Route 53",
-                 "optional: aws_access_key_id, aws_secret_access_key, aws_session_token, or profile (of "
-                 "~/.aws/credentials); dns_route53_api_url. Without it: AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
-                 "AWS_SESSION_TOKEN, else ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE); "
-                 "AWS_ENDPOINT_URL_ROUTE_53",
+                 "aws_access_key_id + aws_secret_access_key [+ aws_session_token], or profile = NAME of "
+                 "~/.aws/credentials; optional dns_route53_api_url. Without the file: AWS_ACCESS_KEY_ID + "
+                 "AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN], else ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, "
+                 "AWS_PROFILE); the API URL from AWS_ENDPOINT_URL_ROUTE_53",
                  &make_route53, true},
 };
 
