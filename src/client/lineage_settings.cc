@@ -106,7 +106,7 @@ store::RenewalConfig LineageSettings::to_config() const {
     if (!manual_cleanup_hook.empty()) p["manual_cleanup_hook"] = manual_cleanup_hook;
   }
   if (authenticator == "dns-rfc2136") p["dns_rfc2136_credentials"] = rfc2136_credentials;
-  if (const auto* provider = dns_api::find_provider(authenticator)) {
+  if (const auto* provider = dns_api::find_provider(authenticator); provider && !dns_credentials.empty()) {
     p[std::string("dns_") + provider->name + "_credentials"] = dns_credentials;
   }
   if (!installer.empty()) p["installer"] = installer;
@@ -221,7 +221,7 @@ Result<LineageSettings> LineageSettings::from_config(const store::RenewalConfig&
   if (s.authenticator == "dns-rfc2136" && s.rfc2136_credentials.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "renewal config: dns-rfc2136 without dns_rfc2136_credentials");
   }
-  if (provider && s.dns_credentials.empty()) {
+  if (provider && !provider->credentials_optional && s.dns_credentials.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "renewal config: " + s.authenticator + " without dns_" +
                                                        provider->name + "_credentials");
   }

@@ -48,7 +48,8 @@ Result<LineageSettings> apply_change(LineageSettings s, const SettingsChange& c)
   if (s.authenticator == "dns-rfc2136" && s.rfc2136_credentials.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "--dns-rfc2136 needs --dns-rfc2136-credentials FILE");
   }
-  if (dns_api::find_provider(s.authenticator) && s.dns_credentials.empty()) {
+  if (const auto* provider = dns_api::find_provider(s.authenticator);
+      provider && !provider->credentials_optional && s.dns_credentials.empty()) {
     return make_error(ErrorKind::kInvalidArgument, "--" + s.authenticator + " needs --" + s.authenticator + "-credentials FILE");
   }
   ACMEKIT_CHECK(s.challenge_types());

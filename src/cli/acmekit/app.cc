@@ -86,10 +86,11 @@ void add_dns_provider_options(CLI::App& sub, CertonlyOptions& o, bool renew) {
     auto& slot = o.dns_providers[p.name];
     const std::string flag = std::string("--dns-") + p.name;
     sub.add_flag(flag, slot.enabled,
-                 renew ? std::string("Renew through ") + p.title + "'s API (" + flag + "-credentials)"
-                       : std::string("Answer dns-01 through ") + p.title + "'s API (" + flag + "-credentials)");
+                 (renew ? std::string("Renew through ") : std::string("Answer dns-01 through ")) + p.title +
+                    "'s API (" + (p.credentials_optional ? "optional " : "") + flag + "-credentials)");
     sub.add_option(flag + "-credentials", slot.credentials,
-                   std::string("With ") + flag + ": certbot's INI file (" + p.keys + "); mode 0600 or refused")
+                   std::string("With ") + flag + (p.credentials_optional ? ": an optional INI file (" : ": certbot's INI file (") +
+                       p.keys + "); mode 0600 or refused")
         ->type_name("FILE");
     if (!renew) {
       sub.add_option(flag + "-propagation-seconds", slot.propagation_seconds,

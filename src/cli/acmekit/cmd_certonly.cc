@@ -8,6 +8,7 @@
 #include "cli/acmekit/output.h"
 #include "client/certonly.h"
 #include "client/challenge/solver_set.h"
+#include "client/dns/providers.h"
 #include "client/known_servers.h"
 #include "client/report_json.h"
 
@@ -65,7 +66,8 @@ Result<client::CertonlyResult> run_certonly(const GlobalOptions& g, const Certon
     if (auto it = o.dns_providers.find(auth.substr(4)); it != o.dns_providers.end()) {
       dns_credentials = absolute_or_empty(it->second.credentials);
       if (it->second.propagation_seconds >= 0) propagation_seconds = it->second.propagation_seconds;
-      if (dns_credentials.empty()) {
+      const auto* provider = client::dns_api::find_provider(auth);
+      if (dns_credentials.empty() && !(provider && provider->credentials_optional)) {
         return make_error(ErrorKind::kInvalidArgument, "--" + auth + " needs --" + auth + "-credentials FILE");
       }
     }

@@ -8,6 +8,7 @@
 #include "client/dns/hetzner.h"
 #include "client/dns/linode.h"
 #include "client/dns/powerdns.h"
+#include "client/dns/route53.h"
 #include "core/http/curl_client.h"
 
 namespace acmekit::client::dns_api {
@@ -28,6 +29,12 @@ constexpr std::array kProviders{
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
                  &make_powerdns},
+    ProviderInfo{"route53", "Route 53",
+                 "aws_access_key_id + aws_secret_access_key [+ aws_session_token], or profile = NAME of "
+                 "~/.aws/credentials; optional dns_route53_api_url. Without the file: AWS_ACCESS_KEY_ID + "
+                 "AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN], else ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, "
+                 "AWS_PROFILE); the API URL from AWS_ENDPOINT_URL_ROUTE_53",
+                 &make_route53, true},
 };
 
 }  // namespace
@@ -49,11 +56,14 @@ Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, 
   if (info == nullptr) {
     return make_error(ErrorKind::kInvalidArgument, "unknown DNS provider \"" + std::string(authenticator) + "\"");
   }
-  if (credentials_path.empty()) {
+  if (credentials_path.empty() && !info->credentials_optional) {
     return make_error(ErrorKind::kInvalidArgument, std::string("--") + std::string(authenticator) + " needs --" +
                                                        std::string(authenticator) + "-credentials FILE");
   }
-  ACMEKIT_TRY(const CredentialsFile credentials, CredentialsFile::load(credentials_path));
+  CredentialsFile credentials;
+  if (!credentials_path.empty()) {
+    ACMEKIT_TRY(credentials, CredentialsFile::load(credentials_path));
+  }
   ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{.ca_bundle = ca_bundle}));
   return info->make(credentials, std::shared_ptr<http::Client>(std::move(http)));
 }

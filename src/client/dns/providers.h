@@ -21,6 +21,9 @@ struct ProviderInfo {
   const char* title;        // "Cloudflare"
   const char* keys;         // the credentials file's keys, for --help
   Result<std::unique_ptr<Provider>> (*make)(const CredentialsFile&, std::shared_ptr<http::Client>);
+  // The credentials file may be left out (Route 53: the AWS environment or
+  // ~/.aws/credentials); make then gets an empty one (origin "").
+  bool credentials_optional = false;
 };
 
 std::span<const ProviderInfo> providers();
@@ -28,7 +31,7 @@ std::span<const ProviderInfo> providers();
 const ProviderInfo* find_provider(std::string_view authenticator);
 
 // The provider an authenticator names, from its credentials file (0600,
-// else refused), talking HTTPS through libcurl: the system trust store plus
+// else refused; required unless credentials_optional), talking HTTPS through libcurl: the system trust store plus
 // ca_bundle (--ca-bundle: an internal PowerDNS behind a private CA).
 Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, const std::string& credentials_path,
                                                 const std::string& ca_bundle = {});

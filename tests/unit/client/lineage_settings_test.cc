@@ -98,6 +98,23 @@ TEST(LineageSettingsTest, DnsProviderSettingsAreCertbotsKeys) {
   EXPECT_FALSE(LineageSettings::from_config(c));
 }
 
+// Route 53 needs no credentials file (the AWS environment or ~/.aws/credentials):
+// none saved, none required back; a given one kept.
+TEST(LineageSettingsTest, Route53CredentialsFileIsOptional) {
+  LineageSettings s{.server = "https://ca/dir", .names = {"example.com"}, .authenticator = "dns-route53"};
+  auto conf = s.to_config();
+  EXPECT_EQ(conf.params["authenticator"], "dns-route53");
+  EXPECT_EQ(conf.params.count("dns_route53_credentials"), 0u);
+  auto back = LineageSettings::from_config(conf);
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->authenticator, "dns-route53");
+  EXPECT_EQ(back->dns_credentials, "");
+  s.dns_credentials = "/etc/acmekit/route53.ini";
+  back = LineageSettings::from_config(s.to_config());
+  ASSERT_TRUE(back) << back.error().message();
+  EXPECT_EQ(back->dns_credentials, "/etc/acmekit/route53.ini");
+}
+
 TEST(LineageSettingsTest, ManualAndTlsAlpnSettingsSurvive) {
   LineageSettings m{.server = "https://ca/dir", .names = {"a.test"}, .authenticator = "manual",
                     .manual_auth_hook = "/bin/auth", .manual_cleanup_hook = "/bin/clean",
