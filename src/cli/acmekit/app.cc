@@ -89,7 +89,9 @@ void add_dns_provider_options(CLI::App& sub, CertonlyOptions& o, bool renew) {
                  renew ? std::string("Renew through ") + p.title + "'s API (" + flag + "-credentials)"
                        : std::string("Answer dns-01 through ") + p.title + "'s API (" + flag + "-credentials)");
     sub.add_option(flag + "-credentials", slot.credentials,
-                   std::string("With ") + flag + ": certbot's INI file (" + p.keys + "); mode 0600 or refused")
+                   std::string("With ") + flag + ": " +
+                       (p.format == client::dns_api::CredentialsFormat::kJson ? "a JSON file (" : "certbot's INI file (") +
+                       p.keys + "); mode 0600 or refused")
         ->type_name("FILE");
     if (!renew) {
       sub.add_option(flag + "-propagation-seconds", slot.propagation_seconds,

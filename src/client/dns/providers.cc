@@ -5,6 +5,7 @@
 #include "client/dns/acmedns.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/digitalocean.h"
+#include "client/dns/google.h"
 #include "client/dns/hetzner.h"
 #include "client/dns/linode.h"
 #include "client/dns/powerdns.h"
@@ -24,6 +25,10 @@ constexpr std::array kProviders{
                  &make_cloudflare},
     ProviderInfo{"digitalocean", "DigitalOcean", "dns_digitalocean_token; optional dns_digitalocean_api_url",
                  &make_digitalocean},
+    ProviderInfo{"google", "Google Cloud DNS",
+                 "the service account's JSON key as downloaded (type, client_email, private_key, "
+                 "private_key_id, token_uri, project_id); optional members dns_google_project, dns_google_api_url",
+                 &make_google, CredentialsFormat::kJson},
     ProviderInfo{"hetzner", "Hetzner DNS", "dns_hetzner_api_token; optional dns_hetzner_api_url", &make_hetzner},
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
@@ -53,7 +58,9 @@ Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, 
     return make_error(ErrorKind::kInvalidArgument, std::string("--") + std::string(authenticator) + " needs --" +
                                                        std::string(authenticator) + "-credentials FILE");
   }
-  ACMEKIT_TRY(const CredentialsFile credentials, CredentialsFile::load(credentials_path));
+  ACMEKIT_TRY(const CredentialsFile credentials, info->format == CredentialsFormat::kJson
+                                                      ? CredentialsFile::load_json(credentials_path)
+                                                      : CredentialsFile::load(credentials_path));
   ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{.ca_bundle = ca_bundle}));
   return info->make(credentials, std::shared_ptr<http::Client>(std::move(http)));
 }
