@@ -3,6 +3,7 @@
 #include <array>
 
 #include "client/dns/acmedns.h"
+#include "client/dns/azure.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/digitalocean.h"
 #include "client/dns/google.h"
@@ -19,6 +20,11 @@ constexpr std::array kProviders{
                  "dns_acmedns_api_url, dns_acmedns_registration_file (JSON accounts by domain; "
                  "a new domain is registered there)",
                  &make_acmedns},
+    ProviderInfo{"azure", "Azure DNS",
+                 "dns_azure_sp_client_id, dns_azure_sp_client_secret, dns_azure_tenant_id; "
+                 "dns_azure_zoneN = ZONE:/subscriptions/ID/resourceGroups/NAME, or dns_azure_subscription_id + "
+                 "dns_azure_resource_group; optional dns_azure_environment, dns_azure_authority_url, dns_azure_api_url",
+                 &make_azure},
     ProviderInfo{"cloudflare", "Cloudflare",
                  "dns_cloudflare_api_token, or dns_cloudflare_email + dns_cloudflare_api_key; "
                  "optional dns_cloudflare_api_url",
