@@ -32,8 +32,8 @@ constexpr std::array kProviders{
     ProviderInfo{"digitalocean", "DigitalOcean", "dns_digitalocean_token; optional dns_digitalocean_api_url",
                  &make_digitalocean},
     ProviderInfo{"google", "Google Cloud DNS",
-                 "the service account's JSON key as downloaded (type, client_email, private_key, "
-                 "private_key_id, token_uri, project_id); optional members dns_google_project, dns_google_api_url",
+                 "the service account key as downloaded: type, client_email, private_key, private_key_id, "
+                 "token_uri, project_id; optional members dns_google_project, dns_google_api_url",
                  &make_google, CredentialsFormat::kJson},
     ProviderInfo{"hetzner", "Hetzner DNS", "dns_hetzner_api_token; optional dns_hetzner_api_url", &make_hetzner},
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
