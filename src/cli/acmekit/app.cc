@@ -89,7 +89,8 @@ void add_dns_provider_options(CLI::App& sub, CertonlyOptions& o, bool renew) {
                  (renew ? std::string("Renew through ") : std::string("Answer dns-01 through ")) + p.title +
                     "'s API (" + (p.credentials_optional ? "optional " : "") + flag + "-credentials)");
     sub.add_option(flag + "-credentials", slot.credentials,
-                   std::string("With ") + flag + (p.credentials_optional ? ": an optional INI file (" : ": certbot's INI file (") +
+                   std::string("With ") + flag + ": " + (p.credentials_optional ? "an optional " : "") +
+                       (p.format == client::dns_api::CredentialsFormat::kJson ? "JSON file (" : "INI file (") +
                        p.keys + "); mode 0600 or refused")
         ->type_name("FILE");
     if (!renew) {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include <nlohmann/json.hpp>
+
 namespace acmekit::client::dns_api {
 namespace {
 
@@ -52,7 +54,11 @@ Result<CredentialsFile> CredentialsFile::parse(std::string_view text, std::strin
   return f;
 }
 
-Result<CredentialsFile> CredentialsFile::load(const std::filesystem::path& file) {
+namespace {
+
+// The text of a file holding a secret, refused when group or others may
+// read or write it.
+Result<std::string> read_secret_file(const std::filesystem::path& file) {
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0) {
     return make_error(ErrorKind::kIo, "cannot read DNS credentials " + file.string());
@@ -66,7 +72,41 @@ Result<CredentialsFile> CredentialsFile::load(const std::filesystem::path& file)
   if (!in) return make_error(ErrorKind::kIo, "cannot read DNS credentials " + file.string());
   std::stringstream text;
   text << in.rdbuf();
-  return parse(text.str(), file.string());
+  return text.str();
+}
+
+}  // namespace
+
+Result<CredentialsFile> CredentialsFile::load(const std::filesystem::path& file) {
+  ACMEKIT_TRY(const std::string text, read_secret_file(file));
+  return parse(text, file.string());
+}
+
+Result<CredentialsFile> CredentialsFile::load_json(const std::filesystem::path& file) {
+  ACMEKIT_TRY(const std::string text, read_secret_file(file));
+  return parse_json(text, file.string());
+}
+
+Result<CredentialsFile> CredentialsFile::parse_json(std::string_view text, std::string_view origin) {
+  // No exceptions, and the parser's message (which may quote the text) is not used.
+  const auto parsed = nlohmann::json::parse(text, nullptr, false);
+  if (parsed.is_discarded() || !parsed.is_object()) {
+    return make_error(ErrorKind::kInvalidArgument, fmt::format("{}: not a JSON object", origin));
+  }
+  CredentialsFile f;
+  f.origin_ = std::string(origin);
+  for (const auto& [key, value] : parsed.items()) {
+    if (value.is_string()) f.values_[key] = value.get<std::string>();
+  }
+  return f;
+}
+
+std::map<std::string, std::string> CredentialsFile::with_prefix(std::string_view prefix) const {
+  std::map<std::string, std::string> out;
+  for (auto it = values_.lower_bound(prefix); it != values_.end() && it->first.starts_with(prefix); ++it) {
+    out.insert(*it);
+  }
+  return out;
 }
 
 std::string CredentialsFile::get(std::string_view key) const {

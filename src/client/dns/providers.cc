@@ -3,8 +3,10 @@
 #include <array>
 
 #include "client/dns/acmedns.h"
+#include "client/dns/azure.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/digitalocean.h"
+#include "client/dns/google.h"
 #include "client/dns/hetzner.h"
 #include "client/dns/linode.h"
 #include "client/dns/powerdns.h"
@@ -19,12 +21,21 @@ constexpr std::array kProviders{
                  "dns_acmedns_api_url, dns_acmedns_registration_file (JSON accounts by domain; "
                  "a new domain is registered there)",
                  &make_acmedns},
+    ProviderInfo{"azure", "Azure DNS",
+                 "dns_azure_sp_client_id, dns_azure_sp_client_secret, dns_azure_tenant_id; "
+                 "dns_azure_zoneN = ZONE:/subscriptions/ID/resourceGroups/NAME, or dns_azure_subscription_id + "
+                 "dns_azure_resource_group; optional dns_azure_environment, dns_azure_authority_url, dns_azure_api_url",
+                 &make_azure},
     ProviderInfo{"cloudflare", "Cloudflare",
                  "dns_cloudflare_api_token, or dns_cloudflare_email + dns_cloudflare_api_key; "
                  "optional dns_cloudflare_api_url",
                  &make_cloudflare},
     ProviderInfo{"digitalocean", "DigitalOcean", "dns_digitalocean_token; optional dns_digitalocean_api_url",
                  &make_digitalocean},
+    ProviderInfo{"google", "Google Cloud DNS",
+                 "the service account key as downloaded: type, client_email, private_key, private_key_id, "
+                 "token_uri, project_id; optional members dns_google_project, dns_google_api_url",
+                 &make_google, CredentialsFormat::kJson},
     ProviderInfo{"hetzner", "Hetzner DNS", "dns_hetzner_api_token; optional dns_hetzner_api_url", &make_hetzner},
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
@@ -34,7 +45,7 @@ constexpr std::array kProviders{
                  "~/.aws/credentials; optional dns_route53_api_url. Without the file: AWS_ACCESS_KEY_ID + "
                  "AWS_SECRET_ACCESS_KEY [+ AWS_SESSION_TOKEN], else ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, "
                  "AWS_PROFILE); the API URL from AWS_ENDPOINT_URL_ROUTE_53",
-                 &make_route53, true},
+                 &make_route53, CredentialsFormat::kIni, true},
 };
 
 }  // namespace
@@ -62,7 +73,8 @@ Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, 
   }
   CredentialsFile credentials;
   if (!credentials_path.empty()) {
-    ACMEKIT_TRY(credentials, CredentialsFile::load(credentials_path));
+    ACMEKIT_TRY(credentials, info->format == CredentialsFormat::kJson ? CredentialsFile::load_json(credentials_path)
+                                                                      : CredentialsFile::load(credentials_path));
   }
   ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{.ca_bundle = ca_bundle}));
   return info->make(credentials, std::shared_ptr<http::Client>(std::move(http)));

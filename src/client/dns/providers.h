@@ -16,11 +16,16 @@
 
 namespace acmekit::client::dns_api {
 
+// How the --dns-NAME-credentials file is read: certbot's INI, or a JSON
+// object (Google's service-account key, taken as certbot-dns-google does).
+enum class CredentialsFormat { kIni, kJson };
+
 struct ProviderInfo {
   const char* name;         // "cloudflare": dns-cloudflare, dns_cloudflare_credentials
   const char* title;        // "Cloudflare"
   const char* keys;         // the credentials file's keys, for --help
   Result<std::unique_ptr<Provider>> (*make)(const CredentialsFile&, std::shared_ptr<http::Client>);
+  CredentialsFormat format = CredentialsFormat::kIni;
   // The credentials file may be left out (Route 53: the AWS environment or
   // ~/.aws/credentials); make then gets an empty one (origin "").
   bool credentials_optional = false;
