@@ -5,6 +5,7 @@
 #include "client/dns/acmedns.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/digitalocean.h"
+#include "client/dns/gandi.h"
 #include "client/dns/hetzner.h"
 #include "client/dns/linode.h"
 #include "client/dns/powerdns.h"
@@ -24,6 +25,10 @@ constexpr std::array kProviders{
                  &make_cloudflare},
     ProviderInfo{"digitalocean", "DigitalOcean", "dns_digitalocean_token; optional dns_digitalocean_api_url",
                  &make_digitalocean},
+    ProviderInfo{"gandi", "Gandi LiveDNS",
+                 "dns_gandi_token (a Personal Access Token), or the legacy dns_gandi_api_key; "
+                 "optional dns_gandi_api_url",
+                 &make_gandi},
     ProviderInfo{"hetzner", "Hetzner DNS", "dns_hetzner_api_token; optional dns_hetzner_api_url", &make_hetzner},
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
