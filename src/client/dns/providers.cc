@@ -8,6 +8,7 @@
 #include "client/dns/gandi.h"
 #include "client/dns/hetzner.h"
 #include "client/dns/linode.h"
+#include "client/dns/ovh.h"
 #include "client/dns/powerdns.h"
 #include "core/http/curl_client.h"
 
@@ -31,6 +32,10 @@ constexpr std::array kProviders{
                  &make_gandi},
     ProviderInfo{"hetzner", "Hetzner DNS", "dns_hetzner_api_token; optional dns_hetzner_api_url", &make_hetzner},
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
+    ProviderInfo{"ovh", "OVH",
+                 "dns_ovh_endpoint (ovh-eu, ovh-ca, ovh-us, kimsufi-eu, kimsufi-ca, soyoustart-eu, soyoustart-ca, "
+                 "or the API's URL), dns_ovh_application_key, dns_ovh_application_secret, dns_ovh_consumer_key",
+                 &make_ovh},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
                  &make_powerdns},
 };
