@@ -87,7 +87,9 @@ start=$(($(wc -l <"$GD_LOG") + 1))
 run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
 assert_success
 assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-[[ "$(requests "$start" | grep -c '^PUT ')" == 3 ]] || fail "renew did not go through Gandi: $(requests "$start")"
+# At least one name validated again (the CA may hand back a still-valid
+# authorization for the others): its rrset PUT with ours, then cleaned.
+[[ "$(requests "$start" | grep -c '^PUT ')" -ge 2 ]] || fail "renew did not go through Gandi: $(requests "$start")"
 [[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT after renew: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
 case_pass
 
