@@ -6,9 +6,11 @@
 #include "client/dns/azure.h"
 #include "client/dns/cloudflare.h"
 #include "client/dns/digitalocean.h"
+#include "client/dns/gandi.h"
 #include "client/dns/google.h"
 #include "client/dns/hetzner.h"
 #include "client/dns/linode.h"
+#include "client/dns/ovh.h"
 #include "client/dns/powerdns.h"
 #include "client/dns/route53.h"
 #include "core/http/curl_client.h"
@@ -32,12 +34,20 @@ constexpr std::array kProviders{
                  &make_cloudflare},
     ProviderInfo{"digitalocean", "DigitalOcean", "dns_digitalocean_token; optional dns_digitalocean_api_url",
                  &make_digitalocean},
+    ProviderInfo{"gandi", "Gandi LiveDNS",
+                 "dns_gandi_token (a Personal Access Token), or the legacy dns_gandi_api_key; "
+                 "optional dns_gandi_api_url",
+                 &make_gandi},
     ProviderInfo{"google", "Google Cloud DNS",
                  "the service account key as downloaded: type, client_email, private_key, private_key_id, "
                  "token_uri, project_id; optional members dns_google_project, dns_google_api_url",
                  &make_google, CredentialsFormat::kJson},
     ProviderInfo{"hetzner", "Hetzner DNS", "dns_hetzner_api_token; optional dns_hetzner_api_url", &make_hetzner},
     ProviderInfo{"linode", "Linode", "dns_linode_key; optional dns_linode_api_url", &make_linode},
+    ProviderInfo{"ovh", "OVH",
+                 "dns_ovh_endpoint (ovh-eu, ovh-ca, ovh-us, kimsufi-eu, kimsufi-ca, soyoustart-eu, soyoustart-ca, "
+                 "or the API's URL), dns_ovh_application_key, dns_ovh_application_secret, dns_ovh_consumer_key",
+                 &make_ovh},
     ProviderInfo{"powerdns", "PowerDNS", "dns_powerdns_api_url, dns_powerdns_api_key; optional dns_powerdns_server_id",
                  &make_powerdns},
     ProviderInfo{"route53", "Route 53",

@@ -12,18 +12,26 @@
 
 namespace acmekit::crypto {
 
-std::string sha256(std::string_view data) {
-  std::string out(32, '\0');
+namespace {
+
+// One EVP digest of data, size bytes long.
+std::string evp_digest(const EVP_MD* md, std::size_t size, const char* what, std::string_view data) {
+  std::string out(size, '\0');
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                 EVP_sha256(), nullptr) != 1 ||
-      len != 32) {
+  if (EVP_Digest(data.data(), data.size(), reinterpret_cast<unsigned char*>(out.data()), &len, md, nullptr) != 1 ||
+      len != size) {
     // Only an OpenSSL misconfiguration gets here; there is no sane fallback.
-    std::fprintf(stderr, "acmekit: SHA-256 failed: %s\n", ossl::drain_errors().c_str());
+    std::fprintf(stderr, "acmekit: %s failed: %s\n", what, ossl::drain_errors().c_str());
     std::abort();
   }
   return out;
 }
+
+}  // namespace
+
+std::string sha256(std::string_view data) { return evp_digest(EVP_sha256(), 32, "SHA-256", data); }
+
+std::string sha1(std::string_view data) { return evp_digest(EVP_sha1(), 20, "SHA-1", data); }
 
 Result<std::string> hmac(std::string_view digest, std::string_view key, std::string_view data) {
   // RFC 7518 §3.2: HS256/HS384/HS512 use SHA-256/384/512; TSIG (RFC 8945 §6)

@@ -13,6 +13,10 @@ namespace acmekit::crypto {
 // SHA-256 of data: the raw 32-byte digest (RFC 7638 thumbprints, RFC 8555 §8.4).
 std::string sha256(std::string_view data);
 
+// SHA-1 of data: the raw 20-byte digest. Not for anything new: only where
+// an API's signature demands it (OVH's X-Ovh-Signature).
+std::string sha1(std::string_view data);
+
 // HMAC (RFC 2104) with digest "SHA256", "SHA384" or "SHA512": the raw MAC.
 // Used for JWS HS256/HS384/HS512 (RFC 7518 §3.2), e.g. EAB (RFC 8555 §7.3.4);
 // DNS TSIG (RFC 8945 §6) also uses "MD5", "SHA1" and "SHA224".

@@ -25,6 +25,12 @@ TEST(DigestTest, Sha256KnownAnswer) {
   EXPECT_EQ(sha256("").size(), 32u);
 }
 
+// FIPS 180-2 Appendix A.1 (also RFC 3174 §7.3, TEST1); and the empty string.
+TEST(DigestTest, Sha1KnownAnswer) {
+  EXPECT_EQ(hex(sha1("abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
+  EXPECT_EQ(hex(sha1("")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+}
+
 // RFC 4231 §4.3, test case 2.
 TEST(DigestTest, HmacKnownAnswers) {
   const std::string key = "Jefe";
