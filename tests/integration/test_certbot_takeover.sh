@@ -131,6 +131,21 @@ done
   || fail "certbot found problems: $(cat "$LOGS/certbot-certificates.log")"
 case_pass
 
+case_begin "rollover_key on certbot's account (the CA bundle from REQUESTS_CA_BUNDLE): private_key.json is the new key"
+ACCT_DIR=$(dirname "$(ls "$CB"/accounts/*/*/*/private_key.json | head -1)")
+old_key=$(jq -cS . "$ACCT_DIR/private_key.json")
+REQUESTS_CA_BUNDLE="$TLS_CA" run_acmekit rollover_key --config-dir "$CB" --server "$PEBBLE_DIR_URL"
+assert_success
+[[ ! -e "$ACCT_DIR/private_key.pem" && ! -e "$ACCT_DIR/private_key.next.pem" ]] \
+  || fail "rollover left another key file: $(ls "$ACCT_DIR")"
+[[ "$(jq -cS . "$ACCT_DIR/private_key.json")" != "$old_key" ]] || fail "private_key.json still holds the old key"
+[[ "$(jq -r '.kty + " " + (has("d") | tostring)' "$ACCT_DIR/private_key.json")" =~ ^(EC|RSA)\ true$ ]] \
+  || fail "private_key.json is not a private JWK"
+[[ "$(stat -c %a "$ACCT_DIR/private_key.json")" == 400 ]] || fail "private_key.json not 0400"
+case_pass
+
+# certbot signs with private_key.json: after the rollover the CA knows only
+# the new key, so these renewals show certbot reads what acmekit wrote.
 case_begin "certbot renew --force-renewal afterwards"
 certbot_run renew --force-renewal --no-random-sleep-on-renew --cert-name web.test
 certbot_run renew --force-renewal --no-random-sleep-on-renew --cert-name manual.test
@@ -170,13 +185,28 @@ assert_key_desc "$AK/live/sa-ec.test/privkey.pem" ec:secp384r1
 [[ "$(tree_state)" == "$BEFORE_IMPORT" ]] || fail "renewing the imported copy changed certbot's dir"
 case_pass
 
+case_begin "certonly on a name certbot has: the lineage gets its next version in certbot's layout"
+run_acmekit certonly "${SA[@]}" -d sa-ec.test --force-renewal --config-dir "$CB" --server "$PEBBLE_DIR_URL" \
+  --ca-bundle "$TLS_CA" --non-interactive --agree-tos --json
+assert_success
+[[ -d "$CB/live/sa-ec.test" && ! -L "$CB/live/sa-ec.test" ]] || fail "live/sa-ec.test is no longer certbot's directory"
+[[ "$(readlink "$CB/live/sa-ec.test/cert.pem")" == ../../archive/sa-ec.test/cert4.pem ]] \
+  || fail "certonly did not add version 4: $(readlink "$CB/live/sa-ec.test/cert.pem")"
+ls "$CB/live" | grep -q '^sa-ec.test-0001$' && fail "certonly made a new lineage sa-ec.test-0001"
+assert_cert_ok "$CB/live/sa-ec.test" "$PEBBLE_ROOT" sa-ec.test
+REQUESTS_CA_BUNDLE="$TLS_CA" certbot certificates --cert-name sa-ec.test --config-dir "$CB" --work-dir "$CBWORK" \
+  --logs-dir "$CBWORK/logs" >"$LOGS/certbot-certificates3.log" 2>&1 || fail "certbot certificates failed after certonly"
+grep -qi "Serial Number: $(serial_of sa-ec.test)\$" "$LOGS/certbot-certificates3.log" \
+  || fail "certbot does not see the certificate certonly made: $(cat "$LOGS/certbot-certificates3.log")"
+case_pass
+
 case_begin "a setting acmekit cannot honour fails that lineage only, naming it"
-sed -i 's/^authenticator = .*/authenticator = dns-cloudflare/' "$CB/renewal/sa-ec.test.conf"
+sed -i 's/^authenticator = .*/authenticator = dns-bunnynet/' "$CB/renewal/sa-ec.test.conf"
 run_acmekit renew --force-renewal --config-dir "$CB" --ca-bundle "$TLS_CA" --json \
   --cert-name sa-ec.test --cert-name sa-rsa.test
 [[ $ACME_RC == 1 ]] || fail "exit $ACME_RC, expected 1"
 [[ "$(json_get '.renewed | join(",")')" == "sa-rsa.test" ]] || fail "sa-rsa.test not renewed: $(cat "$ACME_OUT")"
-json_get '.failed[0].error' | grep -q 'dns-cloudflare' || fail "error does not name the setting: $(cat "$ACME_OUT")"
+json_get '.failed[0].error' | grep -q 'dns-bunnynet' || fail "error does not name the setting: $(cat "$ACME_OUT")"
 case_pass
 
 case_begin "revoke --cert-name and delete on certbot's dir (certbot's account)"

@@ -39,6 +39,7 @@ FILES
 
 ENVIRONMENT
   ACMEKIT_CA_BUNDLE   extra trust anchors for HTTPS (like --ca-bundle)
+  REQUESTS_CA_BUNDLE  certbot's name for it, used when neither is given
 
 EXIT STATUS
   0 success, 1 failure, 2 bad usage or input, 3 the CA refused (the problem

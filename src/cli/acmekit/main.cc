@@ -63,6 +63,11 @@ int run(int argc, char** argv) {
   }
   GlobalOptions& global = inv.global;
   setup_logging(global);
+  // certbot (python requests) takes extra trust anchors from
+  // REQUESTS_CA_BUNDLE: a certbot setup moved to acmekit keeps working.
+  if (global.ca_bundle.empty()) {
+    if (const char* v = std::getenv("REQUESTS_CA_BUNDLE"); v != nullptr && *v != '\0') global.ca_bundle = v;
+  }
   if (!global.user_agent.empty()) http::default_user_agent() = global.user_agent;
 
   if (*inv.certonly_cmd) return cmd_certonly(global, inv.certonly);

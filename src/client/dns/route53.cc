@@ -13,6 +13,7 @@
 
 #include "client/dns/xml_lite.h"
 #include "client/dns/zone_match.h"
+#include "client/dns/rrset_merge.h"
 #include "core/dns/message.h"
 
 namespace acmekit::client::dns_api {
@@ -81,11 +82,7 @@ class Route53 : public Provider {
     std::string changes;
     for (const auto& [fqdn, ours] : by_name(records)) {
       ACMEKIT_TRY(RRset rrset, read_rrset(id, fqdn));
-      std::vector<std::string> values = rrset.values;
-      for (const auto& v : ours) {
-        if (std::ranges::find(values, v) == values.end()) values.push_back(v);
-      }
-      changes += change("UPSERT", fqdn, std::to_string(kChallengeTtl), values);
+      changes += change("UPSERT", fqdn, std::to_string(kChallengeTtl), rrset_with(rrset.values, ours));
     }
     ACMEKIT_TRY(const xml::Element answer, change_batch(id, changes));
     return wait_insync(answer);
@@ -99,10 +96,7 @@ class Route53 : public Provider {
     for (const auto& [fqdn, ours] : by_name(records)) {
       ACMEKIT_TRY(RRset rrset, read_rrset(id, fqdn));
       if (!rrset.exists) continue;
-      std::vector<std::string> rest;
-      for (const auto& v : rrset.values) {
-        if (std::ranges::find(ours, v) == ours.end()) rest.push_back(v);
-      }
+      const std::vector<std::string> rest = rrset_without(rrset.values, ours);
       if (rest.size() == rrset.values.size()) continue;  // none of ours there
       changes += rest.empty() ? change("DELETE", fqdn, rrset.ttl, rrset.values) : change("UPSERT", fqdn, rrset.ttl, rest);
     }

@@ -206,19 +206,25 @@ TEST(RenewalConfigTest, WritesBackWhatItRead) {
 
 // certbot's account: accounts/SERVER/directory/ID/{private_key.json (a
 // private JWK), regr.json ({"body": {...}, "uri"}), meta.json}, used as is.
-TEST_F(LineageStoreTest, CertbotsAccountIsUsedAsItIs) {
+// An account as certbot leaves it (its key written by josepy), in DIR.
+fs::path write_certbot_account(const fs::path& dir) {
   const fs::path acct = dir / "accounts/acme.test/directory/9f86d081884c7d65";
   fs::create_directories(acct);
-  ASSERT_TRUE(write_file_atomic(
+  EXPECT_TRUE(write_file_atomic(
       acct / "private_key.json",
       R"({"d": "_Bke9cfOVjsKyVuX1C9f7BNAdBHw9esmoqrrnPEtJ_E", "x": "6bJ-8bKSESe5PgLPcqdoyXd7ujQdqqUICyLPqXgrV5I", )"
       R"("y": "6L3GwhsDEEA1sa_JHiMW_JzttTxWbhtWJf30FavE0II", "crv": "P-256", "kty": "EC"})",
       0400));
-  ASSERT_TRUE(write_file_atomic(
+  EXPECT_TRUE(write_file_atomic(
       acct / "regr.json",
       R"({"body": {"contact": ["mailto:admin@acme.test"], "status": "valid"}, "uri": "https://acme.test/acct/7"})",
       0644));
-  ASSERT_TRUE(write_file_atomic(acct / "meta.json", R"({"creation_dt": "2024-01-01T00:00:00Z"})", 0644));
+  EXPECT_TRUE(write_file_atomic(acct / "meta.json", R"({"creation_dt": "2024-01-01T00:00:00Z"})", 0644));
+  return acct;
+}
+
+TEST_F(LineageStoreTest, CertbotsAccountIsUsedAsItIs) {
+  write_certbot_account(dir);
   AccountStore accounts(dir);
   auto list = accounts.list("https://acme.test/directory");
   ASSERT_TRUE(list) << list.error().message();
@@ -236,15 +242,7 @@ TEST_F(LineageStoreTest, CertbotsAccountIsUsedAsItIs) {
 // certbot's form, 0400) and leaves no private_key.pem beside it: certbot
 // signs with the key the CA now has.
 TEST_F(LineageStoreTest, KeyRolloverOnCertbotsAccountRewritesItsJwk) {
-  const fs::path acct = dir / "accounts/acme.test/directory/9f86d081884c7d65";
-  fs::create_directories(acct);
-  ASSERT_TRUE(write_file_atomic(
-      acct / "private_key.json",
-      R"({"d": "_Bke9cfOVjsKyVuX1C9f7BNAdBHw9esmoqrrnPEtJ_E", "x": "6bJ-8bKSESe5PgLPcqdoyXd7ujQdqqUICyLPqXgrV5I", )"
-      R"("y": "6L3GwhsDEEA1sa_JHiMW_JzttTxWbhtWJf30FavE0II", "crv": "P-256", "kty": "EC"})",
-      0400));
-  ASSERT_TRUE(write_file_atomic(acct / "regr.json", R"({"body": {"status": "valid"}, "uri": "https://acme.test/acct/7"})",
-                                0644));
+  const fs::path acct = write_certbot_account(dir);
   AccountStore accounts(dir);
   auto list = accounts.list("https://acme.test/directory");
   ASSERT_TRUE(list && list->size() == 1u);
