@@ -11,33 +11,20 @@
 # refused password.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
-require_cmd python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 
 ZONE=example.test
 AUTH=auth.test
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
-pdns_create_zone "$AUTH" 127.0.0.2
+dns_api_begin "$ZONE" "$AUTH"
 
-ADNS_LOG="$WORK/acmedns-requests.jsonl"
-: >"$ADNS_LOG"
-start_fake_api acmedns "$ADNS_LOG" "$AUTH" "$PDNS_API_URL" "$PDNS_API_KEY"
+dns_api_fake acmedns "$AUTH" "$PDNS_API_URL" "$PDNS_API_KEY"
 ADNS_URL="$FAKE_API_ORIGIN"
 
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 CREDS="$WORK/acmedns.ini"
 REG="$WORK/acmedns.json"
-cat >"$CREDS" <<INI
-dns_acmedns_api_url = $ADNS_URL
-dns_acmedns_registration_file = $REG
-INI
-chmod 600 "$CREDS"
+write_secret_file "$CREDS" "dns_acmedns_api_url = $ADNS_URL" "dns_acmedns_registration_file = $REG"
 DNS=(--dns-acmedns --dns-acmedns-credentials "$CREDS" --dns-propagation-interval 1)
 NAME=deleg.$ZONE
 
@@ -49,7 +36,7 @@ assert_failure 1
 FULL=$(jq -r --arg d "$NAME" '.[$d].fulldomain' "$REG")
 [[ "$FULL" == *".$AUTH" ]] || fail "registration file: $(cat "$REG")"
 assert_error_matches "acme-dns: _acme-challenge\\.$NAME is not a CNAME.*create \"_acme-challenge\\.$NAME CNAME $FULL\\.\""
-[[ "$(jq -r '.path' "$ADNS_LOG")" == /register ]] || fail "requests: $(cat "$ADNS_LOG")"
+[[ "$(fake_log 1 | jq -r '.path')" == /register ]] || fail "requests: $(fake_log 1)"
 PASSWORD=$(jq -r --arg d "$NAME" '.[$d].password' "$REG")
 if grep -q "$PASSWORD" "$ACME_ERR" "$ACME_OUT"; then fail "the acme-dns password appears in the output"; fi
 assert_no_live "$CFG" "$NAME"
@@ -58,31 +45,24 @@ case_pass
 case_begin "with the CNAME: apex + wildcard through acme-dns's /update"
 pdns_api PATCH "/zones/$ZONE." "$(jq -n --arg n "_acme-challenge.$NAME." --arg t "$FULL." \
   '{rrsets: [{name: $n, type: "CNAME", ttl: 60, changetype: "REPLACE", records: [{content: $t, disabled: false}]}]}')" >/dev/null
-start=$(($(wc -l <"$ADNS_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$NAME" -d "*.$NAME" "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$NAME" "$PEBBLE_ROOT" "$NAME" "*.$NAME"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$NAME/chain.pem" "$CFG/live/$NAME/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
+assert_issued_verified "$NAME" "*.$NAME"
 grep -q "_acme-challenge.$NAME is a CNAME to $FULL" "$ACME_ERR" || fail "the CNAME was not followed: $(cat "$ACME_ERR")"
 USER=$(jq -r --arg d "$NAME" '.[$d].username' "$REG")
 SUB=$(jq -r --arg d "$NAME" '.[$d].subdomain' "$REG")
-got=$(tail -n +"$start" "$ADNS_LOG" | jq -c --arg u "$USER" --arg k "$PASSWORD" --arg s "$SUB" \
+got=$(fake_log "$start" | jq -c --arg u "$USER" --arg k "$PASSWORD" --arg s "$SUB" \
   '[.method, .path, .user == $u, .key == $k, .body.subdomain == $s, (.body.txt | test("^[A-Za-z0-9_-]{43}$"))]')
 want='["POST","/update",true,true,true,true]'
 [[ "$got" == "$(printf '%s\n%s' "$want" "$want")" ]] || fail "requests to acme-dns:
 $got"
-grep -q '^authenticator = dns-acmedns$' "$CFG/renewal/$NAME.conf" || fail "renewal conf lacks the authenticator"
-grep -q "^dns_acmedns_credentials = $CREDS\$" "$CFG/renewal/$NAME.conf" || fail "renewal conf lacks the credentials path"
-if grep -rq "$PASSWORD" "$CFG" "$LOGS"/acmekit-*; then fail "the acme-dns password appears in acmekit's files or output"; fi
+assert_renewal_conf_saved "$NAME" acmedns "$CREDS"
+assert_not_leaked "$PASSWORD"
 case_pass
 
 case_begin "renew reuses the saved provider and account"
-start=$(($(wc -l <"$ADNS_LOG") + 1))
-run_acmekit renew --cert-name "$NAME" --force-renewal "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$NAME" "$PEBBLE_ROOT" "$NAME" "*.$NAME"
-[[ $(tail -n +"$start" "$ADNS_LOG" | jq -r .path | grep -c '^/update$') -eq 2 ]] || fail "renew did not update twice"
+dns_api_renew "$NAME" "*.$NAME"
+[[ $(fake_log "$RENEW_START" | jq -r .path | grep -c '^/update$') -eq 2 ]] || fail "renew did not update twice"
 case_pass
 
 case_begin "a refused password: one line naming acme-dns and the cause, exit 1"

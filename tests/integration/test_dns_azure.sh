@@ -7,11 +7,7 @@
 # through it. The test asserts the exact requests.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
-require_cmd python3 jq
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 
 ZONE=example.test
 ZONE2=second.test
@@ -20,19 +16,14 @@ CLIENT=client-$RANDOM
 SECRET="az~secret.$RANDOM$RANDOM"
 SUB=sub-$RANDOM
 RG=rg-dns
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
-pdns_create_zone "$ZONE2" 127.0.0.2
+dns_api_begin "$ZONE" "$ZONE2"
 
-AZ_LOG="$WORK/azure-requests.jsonl"
-: >"$AZ_LOG"
 # Three zones, two a page; someone else's TXT value at _acme-challenge.example.test.
 FAKE_PRESET_TXT="_acme-challenge.$ZONE=keep-me" \
-  start_fake_api azure "$AZ_LOG" "$TENANT" "$CLIENT" "$SECRET" "$SUB" "$RG" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
+  dns_api_fake azure "$TENANT" "$CLIENT" "$SECRET" "$SUB" "$RG" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
   a-first.test "$ZONE" "$ZONE2"
 
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 # creds FILE SECRET RESOURCE_GROUP: a service principal's credentials (lego's subscription + resource group).
 creds() {
@@ -45,19 +36,15 @@ creds() {
 CREDS="$WORK/azure.ini"
 creds "$CREDS" "$SECRET" "$RG"
 DNS=(--dns-azure --dns-azure-credentials "$CREDS" --dns-propagation-interval 1)
-requests() { tail -n +"$1" "$AZ_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
-dig_txt 127.0.0.2 "_acme-challenge.$ZONE" | grep -qx keep-me || fail "the preset TXT value is not served"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 Z="/subscriptions/$SUB/resourceGroups/$RG/providers/Microsoft.Network/dnsZones"
 V="api-version=2018-05-01"
 
 case_begin "names in two zones: record sets read and written whole, the other value kept, ours gone"
-start=$(($(wc -l <"$AZ_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" -d "www.$ZONE2" "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
-got=$(requests "$start")
+assert_issued_verified "$ZONE" "*.$ZONE" "www.$ZONE2"
+got=$(fake_requests "$start")
 # One token; the zones listed once per name (apex and wildcard share one), two
 # pages by nextLink; then per zone (in the CA's order) each name's record set
 # read and PUT whole; cleanup reads again and PUTs the rest or DELETEs.
@@ -75,33 +62,27 @@ blocks() { awk '/^GET .*\/TXT\// { if (b) print b; b = $0; next } /^(PUT|DELETE)
    && "$(tail -n +6 <<<"$got" | blocks | LC_ALL=C sort)" == "$want_blocks" ]] \
   || fail "requests to Azure:
 $got"
-[[ "$(tail -n +"$start" "$AZ_LOG" | jq -r 'select(.method == "POST") | .body | [.grant_type, .client_id, .client_secret, .scope] | join(" ")')" \
+[[ "$(fake_log "$start" | jq -r 'select(.method == "POST") | .body | [.grant_type, .client_id, .client_secret, .scope] | join(" ")')" \
    == "client_credentials $CLIENT <right> https://management.azure.com/.default" ]] || fail "token request: $(head -1 <<<"$got")"
-[[ "$(tail -n +"$start" "$AZ_LOG" | jq -r 'select(.method != "POST") | .auth' | sort -u | wc -l)" == 1 \
-   && "$(tail -n +"$start" "$AZ_LOG" | jq -r 'select(.method != "POST") | .auth' | sort -u)" == "Bearer eyJ0.fake-"* ]] \
+[[ "$(fake_log "$start" | jq -r 'select(.method != "POST") | .auth' | sort -u | wc -l)" == 1 \
+   && "$(fake_log "$start" | jq -r 'select(.method != "POST") | .auth' | sort -u)" == "Bearer eyJ0.fake-"* ]] \
   || fail "ARM calls without the token"
 # The PUTs at _acme-challenge.example.test: keep-me plus our two values (its TTL kept), then keep-me alone.
-puts=$(tail -n +"$start" "$AZ_LOG" | jq -c "select(.method == \"PUT\" and (.path | endswith(\"/example.test/TXT/_acme-challenge\"))) |
+puts=$(fake_log "$start" | jq -c "select(.method == \"PUT\" and (.path | endswith(\"/example.test/TXT/_acme-challenge\"))) |
   .body.properties | [.TTL, (.TXTRecords | map(.value[0] | if . == \"keep-me\" then \"K\" else \"V\" end))]")
 [[ "$puts" == '[300,["K","V","V"]]
 [300,["K"]]' ]] || fail "PUTs to $ZONE: $puts"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT afterwards: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
-[[ -z "$(dig_txt 127.0.0.2 "_acme-challenge.www.$ZONE2")" ]] || fail "TXT left in $ZONE2"
-grep -q '^authenticator = dns-azure$' "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the authenticator"
-grep -q "^dns_azure_credentials = $CREDS\$" "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the credentials path"
-token=$(tail -n +"$start" "$AZ_LOG" | jq -r 'select(.method != "POST") | .auth' | head -1 | cut -d' ' -f2)
-if grep -rqF -e "$SECRET" -e "$token" "$CFG" "$LOGS"/acmekit-*; then
-  fail "the client secret or the access token appears in acmekit's files or output"
-fi
+assert_txt_is "_acme-challenge.$ZONE" keep-me
+assert_txt_is "_acme-challenge.www.$ZONE2"
+assert_renewal_conf_saved "$ZONE" azure "$CREDS"
+token=$(fake_log "$start" | jq -r 'select(.method != "POST") | .auth' | head -1 | cut -d' ' -f2)
+assert_not_leaked "$SECRET" "$token"
 case_pass
 
 case_begin "renew reuses the saved provider"
-start=$(($(wc -l <"$AZ_LOG") + 1))
-run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-[[ "$(requests "$start" | grep -cE '^(PUT|DELETE) ')" == 4 ]] || fail "renewal did not go through Azure: $(requests "$start")"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT after renewal"
+dns_api_renew "$ZONE" "*.$ZONE" "www.$ZONE2"
+[[ "$(fake_requests "$RENEW_START" | grep -cE '^(PUT|DELETE) ')" == 4 ]] || fail "renewal did not go through Azure: $(fake_requests "$RENEW_START")"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 case_pass
 
 case_begin "certbot-dns-azure's zone mappings: no zone listing"
@@ -109,34 +90,30 @@ MAP="$WORK/azure-map.ini"
 grep -v -e subscription_id -e resource_group "$CREDS" >"$MAP"
 printf 'dns_azure_zone1 = %s:/subscriptions/%s/resourceGroups/%s\n' "$ZONE2" "$SUB" "$RG" >>"$MAP"
 chmod 600 "$MAP"
-start=$(($(wc -l <"$AZ_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly --dns-azure --dns-azure-credentials "$MAP" --dns-propagation-interval 1 -d "map.$ZONE2" "${COMMON[@]}"
 assert_success
 assert_cert_ok "$CFG/live/map.$ZONE2" "$PEBBLE_ROOT" "map.$ZONE2"
-[[ "$(requests "$start" | sed -E 's/\?.*//' | LC_ALL=C sort | uniq -c | awk '{print $1, $2, $3}')" == "1 DELETE $Z/second.test/TXT/_acme-challenge.map
+[[ "$(fake_requests "$start" | sed -E 's/\?.*//' | LC_ALL=C sort | uniq -c | awk '{print $1, $2, $3}')" == "1 DELETE $Z/second.test/TXT/_acme-challenge.map
 2 GET $Z/second.test/TXT/_acme-challenge.map
 1 POST /$TENANT/oauth2/v2.0/token
-1 PUT $Z/second.test/TXT/_acme-challenge.map" ]] || fail "requests with zone mappings: $(requests "$start")"
+1 PUT $Z/second.test/TXT/_acme-challenge.map" ]] || fail "requests with zone mappings: $(fake_requests "$start")"
 case_pass
 
 case_begin "a wrong client secret: AAD's message on one line, exit 1"
 creds "$WORK/bad.ini" "wrong-secret" "$RG"
-run_acmekit certonly --dns-azure --dns-azure-credentials "$WORK/bad.ini" -d "bad.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches "Azure DNS: token request to https://127\.0\.0\.1:[0-9]+/$TENANT/oauth2/v2\.0/token refused \(HTTP 401\): invalid_client: AADSTS7000215: Invalid client secret provided\..*; check dns_azure_sp_client_id"
+dns_api_refused azure "$WORK/bad.ini" "bad.$ZONE" \
+  "Azure DNS: token request to https://127\.0\.0\.1:[0-9]+/$TENANT/oauth2/v2\.0/token refused \(HTTP 401\): invalid_client: AADSTS7000215: Invalid client secret provided\..*; check dns_azure_sp_client_id"
 if grep -q "Trace ID" "$ACME_ERR"; then fail "AAD's trace lines in the error: $(cat "$ACME_ERR")"; fi
-assert_no_live "$CFG" "bad.$ZONE"
 case_pass
 
 case_begin "a resource group the principal may not use: ARM's error names the role"
 creds "$WORK/rg.ini" "$SECRET" "rg-other"
-run_acmekit certonly --dns-azure --dns-azure-credentials "$WORK/rg.ini" -d "rg.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches "Azure DNS: GET /subscriptions/$SUB/resourceGroups/rg-other/providers/Microsoft\.Network/dnsZones\?api-version=2018-05-01 failed \(HTTP 403\): AuthorizationFailed: .*DNS Zone Contributor role"
+dns_api_refused azure "$WORK/rg.ini" "rg.$ZONE" \
+  "Azure DNS: GET /subscriptions/$SUB/resourceGroups/rg-other/providers/Microsoft\.Network/dnsZones\?api-version=2018-05-01 failed \(HTTP 403\): AuthorizationFailed: .*DNS Zone Contributor role"
 case_pass
 
 case_begin "a zone the resource group does not have: its zones are listed"
-run_acmekit certonly "${DNS[@]}" -d www.other.test "${COMMON[@]}"
-assert_failure 1
-assert_error_matches "Azure DNS: no zone for _acme-challenge\.www\.other\.test in resource group /subscriptions/$SUB/resourceGroups/$RG \(it has: a-first\.test, example\.test, second\.test\)"
+dns_api_unknown_zone www.other.test \
+  "Azure DNS: no zone for _acme-challenge\.www\.other\.test in resource group /subscriptions/$SUB/resourceGroups/$RG \(it has: a-first\.test, example\.test, second\.test\)"
 case_pass

@@ -9,38 +9,23 @@
 # requests (method, path, query, Authorization, body).
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
-require_cmd python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 
 ZONE=example.test
 TOKEN="cf-test-token-$RANDOM$RANDOM"
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
+dns_api_begin "$ZONE"
 
-CF_LOG="$WORK/cloudflare-requests.jsonl"
-: >"$CF_LOG"
-start_fake_api cloudflare "$CF_LOG" "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" "$ZONE"
+dns_api_fake cloudflare "$TOKEN" "$PDNS_API_URL" "$PDNS_API_KEY" "$ZONE"
 CF_URL="$FAKE_API_ORIGIN/client/v4"
 ZONE_ID=$(printf '%s' "$ZONE" | md5sum | cut -d' ' -f1)
 
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 CREDS="$WORK/cloudflare.ini"
-cat >"$CREDS" <<INI
-# certbot-dns-cloudflare's key, and acmekit's base URL for tests
-dns_cloudflare_api_token = $TOKEN
-dns_cloudflare_api_url = $CF_URL
-INI
-chmod 600 "$CREDS"
+write_secret_file "$CREDS" "# certbot-dns-cloudflare's key, and acmekit's base URL for tests" \
+  "dns_cloudflare_api_token = $TOKEN" "dns_cloudflare_api_url = $CF_URL"
 DNS=(--dns-cloudflare --dns-cloudflare-credentials "$CREDS" --dns-propagation-interval 1)
 
-# requests: the fake's log since line $1, one "METHOD PATH?QUERY" a line.
-requests() { tail -n +"$1" "$CF_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
-log_lines() { wc -l <"$CF_LOG"; }
 cf_control() { curl -fsS --max-time 5 --cacert "$TLS_CA" -X POST --data "$1" "${CF_URL%/client/v4}/__control" >/dev/null; }
 
 case_begin "apex + wildcard through the Cloudflare API: the exact requests; another TXT record stays"
@@ -48,13 +33,10 @@ case_begin "apex + wildcard through the Cloudflare API: the exact requests; anot
 curl -fsS --max-time 5 --cacert "$TLS_CA" -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
   --data "{\"type\":\"TXT\",\"name\":\"_acme-challenge.$ZONE\",\"content\":\"keep-me\",\"ttl\":120}" \
   "$CF_URL/zones/$ZONE_ID/dns_records" >/dev/null || fail "could not create the other record"
-start=$(($(log_lines) + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
-got=$(requests "$start" | sed -E 's/content=[A-Za-z0-9_-]{43}/content=VALUE/; s#dns_records/[0-9a-f]{32}#dns_records/ID#')
+assert_issued_verified "$ZONE" "*.$ZONE"
+got=$(fake_requests "$start" | sed -E 's/content=[A-Za-z0-9_-]{43}/content=VALUE/; s#dns_records/[0-9a-f]{32}#dns_records/ID#')
 want="GET /client/v4/zones?name=_acme-challenge.$ZONE&per_page=1
 GET /client/v4/zones?name=$ZONE&per_page=1
 POST /client/v4/zones/$ZONE_ID/dns_records
@@ -68,42 +50,36 @@ $got
 expected:
 $want"
 # Every request carried the token, as a Bearer; the bodies are certbot's records.
-[[ "$(tail -n +"$start" "$CF_LOG" | jq -r .authorization | sort -u)" == "Bearer $TOKEN" ]] \
+[[ "$(fake_log "$start" | jq -r .authorization | sort -u)" == "Bearer $TOKEN" ]] \
   || fail "not every request had Authorization: Bearer TOKEN"
-bodies=$(tail -n +"$start" "$CF_LOG" | jq -cS 'select(.method == "POST") | .body | .content |= test("^[A-Za-z0-9_-]{43}$")')
+bodies=$(fake_log "$start" | jq -cS 'select(.method == "POST") | .body | .content |= test("^[A-Za-z0-9_-]{43}$")')
 body="{\"content\":true,\"name\":\"_acme-challenge.$ZONE\",\"ttl\":120,\"type\":\"TXT\"}"
 [[ "$bodies" == "$(printf '%s\n%s' "$body" "$body")" ]] || fail "POST bodies: $bodies"
-[[ "$(tail -n +"$start" "$CF_LOG" | jq -r 'select(.method == "POST") | .content_type' | sort -u)" == application/json ]] \
+[[ "$(fake_log "$start" | jq -r 'select(.method == "POST") | .content_type' | sort -u)" == application/json ]] \
   || fail "POSTs without Content-Type: application/json"
 # The two values added are the two deleted (the fake numbers records 1, 2, 3: 1 is keep-me).
-[[ "$(tail -n +"$start" "$CF_LOG" | jq -r 'select(.method == "DELETE") | .path | split("/") | last' | sort | tr '\n' ' ')" \
+[[ "$(fake_log "$start" | jq -r 'select(.method == "DELETE") | .path | split("/") | last' | sort | tr '\n' ' ')" \
   == "$(printf '%032x %032x ' 2 3)" ]] || fail "acmekit did not delete exactly the records it made"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] \
-  || fail "TXT at _acme-challenge.$ZONE afterwards: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
-conf="$CFG/renewal/$ZONE.conf"
-grep -q '^authenticator = dns-cloudflare$' "$conf" || fail "renewal conf lacks the authenticator: $(cat "$conf")"
-grep -q "^dns_cloudflare_credentials = $CREDS\$" "$conf" || fail "renewal conf lacks the credentials path"
-if grep -rq "$TOKEN" "$CFG" "$LOGS"/acmekit-*; then fail "the API token appears in acmekit's files or output"; fi
+assert_txt_is "_acme-challenge.$ZONE" keep-me
+assert_renewal_conf_saved "$ZONE" cloudflare "$CREDS"
+assert_not_leaked "$TOKEN"
 case_pass
 
 case_begin "renew reuses the saved provider"
-start=$(($(log_lines) + 1))
-run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
-[[ $(requests "$start" | grep -c '^POST ') -eq 2 && $(requests "$start" | grep -c '^DELETE ') -eq 2 ]] \
+dns_api_renew "$ZONE" "*.$ZONE"
+[[ $(fake_requests "$RENEW_START" | grep -c '^POST ') -eq 2 && $(fake_requests "$RENEW_START" | grep -c '^DELETE ') -eq 2 ]] \
   || fail "renew did not add and remove two records through Cloudflare:
-$(requests "$start")"
+$(fake_requests "$RENEW_START")"
 case_pass
 
 case_begin "429 with Retry-After: waited for and retried"
 cf_control '{"rate_limit": 2}'
-start=$(($(log_lines) + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "limited.$ZONE" "${COMMON[@]}"
 assert_success
 assert_cert_ok "$CFG/live/limited.$ZONE" "$PEBBLE_ROOT" "limited.$ZONE"
-[[ "$(requests "$start" | head -n 3 | sort -u)" == "GET /client/v4/zones?name=_acme-challenge.limited.$ZONE&per_page=1" ]] \
-  || fail "the rate-limited request was not repeated: $(requests "$start")"
+[[ "$(fake_requests "$start" | head -n 3 | sort -u)" == "GET /client/v4/zones?name=_acme-challenge.limited.$ZONE&per_page=1" ]] \
+  || fail "the rate-limited request was not repeated: $(fake_requests "$start")"
 [[ $(grep -c 'Cloudflare: rate limited (HTTP 429), retrying in 1 s' "$ACME_ERR") -eq 2 ]] \
   || fail "no Retry-After waits logged: $(cat "$ACME_ERR")"
 case_pass
@@ -121,19 +97,15 @@ case_begin "a wrong token: Cloudflare's code and message, exit 1"
 bad="$WORK/bad.ini"
 sed "s/^dns_cloudflare_api_token *=.*/dns_cloudflare_api_token = wrong-token/" "$CREDS" >"$bad"
 chmod 600 "$bad"
-run_acmekit certonly --dns-cloudflare --dns-cloudflare-credentials "$bad" -d "badtoken.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'Cloudflare: GET /zones\?name=_acme-challenge\.badtoken\.example\.test&per_page=1 failed \(HTTP 403\): 9109 Invalid access token'
-assert_error_matches 'Zone:Read and DNS:Edit'
+dns_api_refused cloudflare "$bad" "badtoken.$ZONE" \
+  'Cloudflare: GET /zones\?name=_acme-challenge\.badtoken\.example\.test&per_page=1 failed \(HTTP 403\): 9109 Invalid access token' \
+  'Zone:Read and DNS:Edit'
 if grep -q wrong-token "$ACME_ERR"; then fail "the token appears in the output"; fi
-assert_no_live "$CFG" "badtoken.$ZONE"
 case_pass
 
 case_begin "a zone the account does not have: the zones it can see are listed"
-run_acmekit certonly "${DNS[@]}" -d www.other.test "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'Cloudflare: no zone for _acme-challenge\.www\.other\.test in this account \(it can see: example\.test\)'
-assert_no_live "$CFG" www.other.test
+dns_api_unknown_zone www.other.test \
+  'Cloudflare: no zone for _acme-challenge\.www\.other\.test in this account \(it can see: example\.test\)'
 case_pass
 
 case_begin "a credentials file without a token names the keys"

@@ -8,34 +8,26 @@
 # openssl. The test asserts the exact requests: one change per zone.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 require_cmd python3 openssl jq
 
 ZONE=example.test
 ZONE2=second.test
 PROJECT=acme-proj-$RANDOM
 EMAIL="acmekit@$PROJECT.iam.gserviceaccount.com"
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
-pdns_create_zone "$ZONE2" 127.0.0.2
+dns_api_begin "$ZONE" "$ZONE2"
 
 SA_KEY="$WORK/sa-key.pem"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$SA_KEY" 2>/dev/null || fail "openssl genpkey"
 openssl pkey -in "$SA_KEY" -pubout -out "$WORK/sa-pub.pem" || fail "openssl pkey -pubout"
 
-GC_LOG="$WORK/google-requests.jsonl"
-: >"$GC_LOG"
 # Three zones, two a page (zone-00 a-first.test, zone-01 example.test,
 # zone-02 second.test); someone else's TXT value at _acme-challenge.example.test.
 FAKE_PRESET_TXT="_acme-challenge.$ZONE=keep-me" \
-  start_fake_api google "$GC_LOG" "$WORK/sa-pub.pem" "$EMAIL" "$PROJECT" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
+  dns_api_fake google "$WORK/sa-pub.pem" "$EMAIL" "$PROJECT" "$PDNS_API_URL" "$PDNS_API_KEY" 2 \
   a-first.test "$ZONE" "$ZONE2"
 
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 # sa_json KEYFILE [TOKEN_URI]: a service account key as Google's console downloads it.
 sa_json() {
@@ -49,17 +41,13 @@ CREDS="$WORK/sa.json"
 sa_json "$SA_KEY" >"$CREDS"
 chmod 600 "$CREDS"
 DNS=(--dns-google --dns-google-credentials "$CREDS" --dns-propagation-interval 1)
-requests() { tail -n +"$1" "$GC_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
-dig_txt 127.0.0.2 "_acme-challenge.$ZONE" | grep -qx keep-me || fail "the preset TXT value is not served"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 
 case_begin "names in two zones: one change per zone, the other value kept, ours gone"
-start=$(($(wc -l <"$GC_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" -d "www.$ZONE2" "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
-got=$(requests "$start")
+assert_issued_verified "$ZONE" "*.$ZONE" "www.$ZONE2"
+got=$(fake_requests "$start")
 P="/dns/v1/projects/$PROJECT/managedZones"
 # One token; the zone list read once per name (apex and wildcard share one),
 # two pages; then for each zone (in the CA's order) its rrset read and ONE
@@ -79,34 +67,28 @@ blocks() { awk '/^GET .*\/rrsets/ { if (b) print b; b = $0; next } /^POST .*\/ch
   || fail "requests to Google:
 $got"
 # Every API call carried the one token the JWT was traded for.
-[[ "$(tail -n +"$start" "$GC_LOG" | jq -r 'select(.path != "/token") | .auth' | sort -u | wc -l)" == 1 \
-   && "$(tail -n +"$start" "$GC_LOG" | jq -r 'select(.path != "/token") | .auth' | sort -u)" == "Bearer ya29.fake-"* ]] \
+[[ "$(fake_log "$start" | jq -r 'select(.path != "/token") | .auth' | sort -u | wc -l)" == 1 \
+   && "$(fake_log "$start" | jq -r 'select(.path != "/token") | .auth' | sort -u)" == "Bearer ya29.fake-"* ]] \
   || fail "API calls without the token"
 # The changes to example.test: add = the old rrset out, the union in; clean up = the union out, keep-me back.
-changes=$(tail -n +"$start" "$GC_LOG" | jq -c "select(.path == \"$P/zone-01/changes\") | .body |
+changes=$(fake_log "$start" | jq -c "select(.path == \"$P/zone-01/changes\") | .body |
   [(.deletions | map(.rrdatas | map(if . == \"\\\"keep-me\\\"\" then \"K\" else \"V\" end))),
    (.additions | map(.ttl, (.rrdatas | map(if . == \"\\\"keep-me\\\"\" then \"K\" else \"V\" end))))]")
 [[ "$changes" == '[[["K"]],[300,["K","V","V"]]]
 [[["K","V","V"]],[300,["K"]]]' ]] || fail "changes to $ZONE:
 $changes"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT afterwards: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
-[[ -z "$(dig_txt 127.0.0.2 "_acme-challenge.www.$ZONE2")" ]] || fail "TXT left in $ZONE2"
-grep -q '^authenticator = dns-google$' "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the authenticator"
-grep -q "^dns_google_credentials = $CREDS\$" "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the credentials path"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
+assert_txt_is "_acme-challenge.www.$ZONE2"
+assert_renewal_conf_saved "$ZONE" google "$CREDS"
 key_line=$(sed -n 3p "$SA_KEY")
-token=$(tail -n +"$start" "$GC_LOG" | jq -r 'select(.path != "/token") | .auth' | head -1 | cut -d' ' -f2)
-if grep -rqF -e "$key_line" -e "$token" "$CFG" "$LOGS"/acmekit-*; then
-  fail "the private key or the access token appears in acmekit's files or output"
-fi
+token=$(fake_log "$start" | jq -r 'select(.path != "/token") | .auth' | head -1 | cut -d' ' -f2)
+assert_not_leaked "$key_line" "$token"
 case_pass
 
 case_begin "renew reuses the saved provider"
-start=$(($(wc -l <"$GC_LOG") + 1))
-run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-[[ "$(requests "$start" | grep -c '/changes$')" == 4 ]] || fail "renewal did not go through Google: $(requests "$start")"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT after renewal: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
+dns_api_renew "$ZONE" "*.$ZONE" "www.$ZONE2"
+[[ "$(fake_requests "$RENEW_START" | grep -c '/changes$')" == 4 ]] || fail "renewal did not go through Google: $(fake_requests "$RENEW_START")"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 case_pass
 
 case_begin "another key than the service account's: the token endpoint refuses the JWT, exit 1"
@@ -114,10 +96,8 @@ openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$WORK/other-k
 bad="$WORK/bad.json"
 sa_json "$WORK/other-key.pem" >"$bad"
 chmod 600 "$bad"
-run_acmekit certonly --dns-google --dns-google-credentials "$bad" -d "bad.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches "Google Cloud DNS: token request to https://127\.0\.0\.1:[0-9]+/token refused \(HTTP 400\): invalid_grant: Invalid JWT Signature\.; check the service account key"
-assert_no_live "$CFG" "bad.$ZONE"
+dns_api_refused google "$bad" "bad.$ZONE" \
+  "Google Cloud DNS: token request to https://127\.0\.0\.1:[0-9]+/token refused \(HTTP 400\): invalid_grant: Invalid JWT Signature\.; check the service account key"
 case_pass
 
 case_begin "a key file others may read is refused"
@@ -130,13 +110,11 @@ case_pass
 case_begin "another project: Google's permission error names the role"
 jq --arg p "not-$PROJECT" '. + {dns_google_project: $p}' "$CREDS" >"$WORK/proj.json"
 chmod 600 "$WORK/proj.json"
-run_acmekit certonly --dns-google --dns-google-credentials "$WORK/proj.json" -d "p.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches "Google Cloud DNS: GET /projects/not-$PROJECT/managedZones failed \(HTTP 403\): Forbidden; .*DNS Administrator role"
+dns_api_refused google "$WORK/proj.json" "p.$ZONE" \
+  "Google Cloud DNS: GET /projects/not-$PROJECT/managedZones failed \(HTTP 403\): Forbidden; .*DNS Administrator role"
 case_pass
 
 case_begin "a zone the project does not have: its zones are listed"
-run_acmekit certonly "${DNS[@]}" -d www.other.test "${COMMON[@]}"
-assert_failure 1
-assert_error_matches "Google Cloud DNS: no zone for _acme-challenge\.www\.other\.test in project $PROJECT \(it has: a-first\.test, example\.test, second\.test\)"
+dns_api_unknown_zone www.other.test \
+  "Google Cloud DNS: no zone for _acme-challenge\.www\.other\.test in project $PROJECT \(it has: a-first\.test, example\.test, second\.test\)"
 case_pass

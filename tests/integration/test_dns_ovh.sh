@@ -9,31 +9,22 @@
 # a missing refresh fails validation. One refresh per zone, however many values.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
-require_cmd python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 
 ZONE=example.test
 ZONE2=second.test
 AK="ak-$RANDOM$RANDOM"
 AS="as-secret-$RANDOM$RANDOM"
 CK="ck-secret-$RANDOM$RANDOM"
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
-pdns_create_zone "$ZONE2" 127.0.0.2
+dns_api_begin "$ZONE" "$ZONE2"
 
-OVH_LOG="$WORK/ovh-requests.jsonl"
-: >"$OVH_LOG"
 # The API's clock runs 1000 s ahead; the account already has keep-me at _acme-challenge.example.test.
-start_fake_api ovh "$OVH_LOG" "$AK" "$AS" "$CK" 1000 "$PDNS_API_URL" "$PDNS_API_KEY" \
+dns_api_fake ovh "$AK" "$AS" "$CK" 1000 "$PDNS_API_URL" "$PDNS_API_KEY" \
   "$ZONE/_acme-challenge/keep-me" a-first.test "$ZONE" "$ZONE2"
 OVH_URL="$FAKE_API_ORIGIN/1.0"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "the other value is not in DNS"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 ovh_ini() {  # FILE ENDPOINT AK AS CK
   printf '# certbot-dns-ovh\ndns_ovh_endpoint = %s\ndns_ovh_application_key = %s\ndns_ovh_application_secret = %s\ndns_ovh_consumer_key = %s\n' \
@@ -43,19 +34,15 @@ ovh_ini() {  # FILE ENDPOINT AK AS CK
 CREDS="$WORK/ovh.ini"
 ovh_ini "$CREDS" "$OVH_URL" "$AK" "$AS" "$CK"
 DNS=(--dns-ovh --dns-ovh-credentials "$CREDS" --dns-propagation-interval 1)
-requests() { tail -n +"$1" "$OVH_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'; }
 
 case_begin "names in two zones: a POST per value, one refresh per zone, exactly ours deleted"
-start=$(($(wc -l <"$OVH_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" -d "www.$ZONE2" "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
-got=$(requests "$start" | sed -E 's#/record/[0-9]+$#/record/ID#')
-[[ "$(tail -n +"$start" "$OVH_LOG" | jq -r 'select(.path != "/1.0/auth/time") | .signed' | sort -u)" == true ]] \
-  || fail "a request was not signed right: $(tail -n +"$start" "$OVH_LOG" | jq -c 'select(.signed == false)')"
-[[ "$(tail -n +"$start" "$OVH_LOG" | jq -r 'select(.path != "/1.0/auth/time") | .ak + " " + .ck' | sort -u)" == "$AK $CK" ]] \
+assert_issued_verified "$ZONE" "*.$ZONE" "www.$ZONE2"
+got=$(fake_requests "$start" | sed -E 's#/record/[0-9]+$#/record/ID#')
+[[ "$(fake_log "$start" | jq -r 'select(.path != "/1.0/auth/time") | .signed' | sort -u)" == true ]] \
+  || fail "a request was not signed right: $(fake_log "$start" | jq -c 'select(.signed == false)')"
+[[ "$(fake_log "$start" | jq -r 'select(.path != "/1.0/auth/time") | .ak + " " + .ck' | sort -u)" == "$AK $CK" ]] \
   || fail "requests without the application or consumer key"
 # The server's time once; the zone list once per name (apex and wildcard
 # share one); per zone (either order: the CA orders the authorizations) a
@@ -79,60 +66,52 @@ got_blocks=$(tail -n +4 <<<"$got" | blocks)
    && "$(tail -n +3 <<<"$got_blocks" | LC_ALL=C sort)" == "$(printf '%s\n%s\n' "$del1" "$del2" | LC_ALL=C sort)" ]] \
   || fail "requests to OVH:
 $got"
-posts=$(tail -n +"$start" "$OVH_LOG" | jq -cS 'select(.method == "POST" and (.path | endswith("/record"))) | .body | .target |= test("^[A-Za-z0-9_-]{43}$")' | LC_ALL=C sort)
+posts=$(fake_log "$start" | jq -cS 'select(.method == "POST" and (.path | endswith("/record"))) | .body | .target |= test("^[A-Za-z0-9_-]{43}$")' | LC_ALL=C sort)
 want_posts='{"fieldType":"TXT","subDomain":"_acme-challenge","target":true,"ttl":60}
 {"fieldType":"TXT","subDomain":"_acme-challenge","target":true,"ttl":60}
 {"fieldType":"TXT","subDomain":"_acme-challenge.www","target":true,"ttl":60}'
 [[ "$posts" == "$want_posts" ]] || fail "record bodies:
 $posts"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT afterwards: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
-[[ -z "$(dig_txt 127.0.0.2 "_acme-challenge.www.$ZONE2")" ]] || fail "TXT left in $ZONE2"
-grep -q '^authenticator = dns-ovh$' "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the authenticator"
-grep -q "^dns_ovh_credentials = $CREDS\$" "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the credentials path"
-if grep -rqE "$AS|$CK" "$CFG" "$LOGS"/acmekit-*; then fail "a secret appears in acmekit's files or output"; fi
+assert_txt_is "_acme-challenge.$ZONE" keep-me
+assert_txt_is "_acme-challenge.www.$ZONE2"
+assert_renewal_conf_saved "$ZONE" ovh "$CREDS"
+assert_not_leaked "$AS" "$CK"
 case_pass
 
 case_begin "renew reuses the saved provider"
-start=$(($(wc -l <"$OVH_LOG") + 1))
-run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
+dns_api_renew "$ZONE" "*.$ZONE" "www.$ZONE2"
 # At least one zone validated again (the CA may hand back a still-valid
 # authorization for the others): its values added, refreshed, removed, refreshed.
-[[ "$(requests "$start" | grep -c '/refresh$')" -ge 2 && "$(requests "$start" | grep -c '^DELETE ')" -ge 1 ]] \
-  || fail "renew did not go through OVH: $(requests "$start")"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT after renew: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
+[[ "$(fake_requests "$RENEW_START" | grep -c '/refresh$')" -ge 2 && "$(fake_requests "$RENEW_START" | grep -c '^DELETE ')" -ge 1 ]] \
+  || fail "renew did not go through OVH: $(fake_requests "$RENEW_START")"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 case_pass
 
 case_begin "a wrong application secret: OVH's 'Invalid signature' on one line, exit 1"
 bad="$WORK/bad-secret.ini"
 ovh_ini "$bad" "$OVH_URL" "$AK" wrong-secret "$CK"
-run_acmekit certonly --dns-ovh --dns-ovh-credentials "$bad" -d "bad.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'OVH: GET /domain/zone failed \(HTTP 400\): Invalid signature; check dns_ovh_application_key, dns_ovh_application_secret and dns_ovh_consumer_key \(the consumer key needs the access rules GET, POST and DELETE on /domain/zone/\*\)'
-assert_no_live "$CFG" "bad.$ZONE"
+dns_api_refused ovh "$bad" "bad.$ZONE" \
+  'OVH: GET /domain/zone failed \(HTTP 400\): Invalid signature; check dns_ovh_application_key, dns_ovh_application_secret and dns_ovh_consumer_key \(the consumer key needs the access rules GET, POST and DELETE on /domain/zone/\*\)'
 case_pass
 
 case_begin "an unknown consumer key: 'This credential does not exist', exit 1"
 bad="$WORK/bad-ck.ini"
 ovh_ini "$bad" "$OVH_URL" "$AK" "$AS" unknown-ck
-run_acmekit certonly --dns-ovh --dns-ovh-credentials "$bad" -d "bad.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'OVH: GET /domain/zone failed \(HTTP 403\): This credential does not exist; check '
+dns_api_refused ovh "$bad" "bad.$ZONE" \
+  'OVH: GET /domain/zone failed \(HTTP 403\): This credential does not exist; check '
 case_pass
 
 case_begin "an unknown endpoint name is refused before any request"
 bad="$WORK/bad-endpoint.ini"
 ovh_ini "$bad" ovh-mars "$AK" "$AS" "$CK"
-start=$(($(wc -l <"$OVH_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly --dns-ovh --dns-ovh-credentials "$bad" -d "bad.$ZONE" "${COMMON[@]}"
 assert_failure
 assert_error_matches 'dns_ovh_endpoint "ovh-mars" is unknown'
-[[ -z "$(requests "$start")" ]] || fail "requests were sent: $(requests "$start")"
+[[ -z "$(fake_requests "$start")" ]] || fail "requests were sent: $(fake_requests "$start")"
 case_pass
 
 case_begin "a zone the account does not have: its zones are listed"
-run_acmekit certonly "${DNS[@]}" -d www.other.test "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'OVH: no zone for _acme-challenge\.www\.other\.test in this account \(it has: a-first\.test, example\.test, second\.test\)'
+dns_api_unknown_zone www.other.test \
+  'OVH: no zone for _acme-challenge\.www\.other\.test in this account \(it has: a-first\.test, example\.test, second\.test\)'
 case_pass

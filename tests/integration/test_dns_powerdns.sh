@@ -11,51 +11,34 @@
 # --dns-powerdns-propagation-seconds, reconfigure with another credentials file.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 
 ZONE=example.test
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
-pdns_create_zone delegate.test 127.0.0.2
+dns_api_begin "$ZONE" delegate.test
 # A delegated challenge name, into another zone of the same server.
 pdns_api PATCH "/zones/$ZONE." '{"rrsets": [{"name": "_acme-challenge.alias.example.test.", "type": "CNAME",
   "ttl": 60, "changetype": "REPLACE", "records": [{"content": "alias.delegate.test.", "disabled": false}]}]}' >/dev/null
 # Fresh authorizations every order (Pebble reuses valid ones by default):
 # renew must publish through PowerDNS again.
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 CREDS="$WORK/powerdns.ini"
-cat >"$CREDS" <<INI
-# certbot-dns-powerdns's keys
-dns_powerdns_api_url = $PDNS_API_URL
-dns_powerdns_api_key = $PDNS_API_KEY
-INI
-chmod 600 "$CREDS"
+write_secret_file "$CREDS" "# certbot-dns-powerdns's keys" "dns_powerdns_api_url = $PDNS_API_URL" "dns_powerdns_api_key = $PDNS_API_KEY"
 DNS=(--dns-powerdns --dns-powerdns-credentials "$CREDS" --dns-propagation-interval 1)
 
 case_begin "apex + wildcard through the PowerDNS API; another TXT value stays; ours are gone afterwards"
 pdns_set_txt "_acme-challenge.$ZONE" "$ZONE" "keep-me: not acmekit's"
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" "${COMMON[@]}" --json
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
+assert_issued_verified "$ZONE" "*.$ZONE"
 # Both values went in one PATCH of the zone, found through the API.
 grep -q "adding 2 TXT record(s) in zone $ZONE at PowerDNS" "$ACME_ERR" || fail "no one-batch add logged:
 $(cat "$ACME_ERR")"
 # The propagation check asked the zone's server itself.
 grep -q 'ns1.example.test (127.0.0.2) serves' "$ACME_ERR" || fail "the propagation check did not reach pdns:
 $(cat "$ACME_ERR")"
-left=$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")
-[[ "$left" == "keep-me: not acmekit's" ]] || fail "TXT at _acme-challenge.$ZONE afterwards: '$left' (expected only the other value)"
-conf="$CFG/renewal/$ZONE.conf"
-grep -q '^authenticator = dns-powerdns$' "$conf" || fail "renewal conf lacks the authenticator: $(cat "$conf")"
-grep -q "^dns_powerdns_credentials = $CREDS\$" "$conf" || fail "renewal conf lacks the credentials path: $(cat "$conf")"
-if grep -rq "$PDNS_API_KEY" "$CFG" "$LOGS"/acmekit-*; then fail "the API key appears in acmekit's files or output"; fi
+assert_txt_is "_acme-challenge.$ZONE" "keep-me: not acmekit's"
+assert_renewal_conf_saved "$ZONE" powerdns "$CREDS"
+assert_not_leaked "$PDNS_API_KEY"
 case_pass
 
 case_begin "renew reuses the saved provider and credentials"
@@ -66,8 +49,7 @@ assert_success
 assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE"
 grep -q "in zone $ZONE at PowerDNS" "$ACME_ERR" || fail "renew did not go through PowerDNS:
 $(cat "$ACME_ERR")"
-left=$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")
-[[ "$left" == "keep-me: not acmekit's" ]] || fail "TXT after renew: '$left'"
+assert_txt_is "_acme-challenge.$ZONE" "keep-me: not acmekit's"
 case_pass
 
 case_begin "a CNAME at _acme-challenge: the record goes to its target's zone"
@@ -78,7 +60,7 @@ grep -q "_acme-challenge.alias.$ZONE is a CNAME to alias.delegate.test" "$ACME_E
   || fail "acmekit did not follow the CNAME:
 $(cat "$ACME_ERR")"
 grep -q "in zone delegate.test at PowerDNS" "$ACME_ERR" || fail "the record did not go to delegate.test"
-[[ -z "$(dig_txt 127.0.0.2 alias.delegate.test)" ]] || fail "TXT left at alias.delegate.test"
+assert_txt_is alias.delegate.test
 case_pass
 
 case_begin "--dns-powerdns-propagation-seconds waits a fixed time instead of the check (certbot's flag)"
@@ -103,20 +85,12 @@ case_begin "a wrong API key: one line naming PowerDNS and the cause, exit 1, not
 bad="$WORK/bad.ini"
 sed 's/^dns_powerdns_api_key *=.*/dns_powerdns_api_key = not-the-key/' "$CREDS" >"$bad"
 chmod 600 "$bad"
-run_acmekit certonly --dns-powerdns --dns-powerdns-credentials "$bad" -d "badkey.$ZONE" "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'PowerDNS' "name the provider"
-assert_error_matches 'HTTP 401.*API key was refused' "name the cause"
+dns_api_refused powerdns "$bad" "badkey.$ZONE" 'PowerDNS' 'HTTP 401.*API key was refused'
 if grep -q 'not-the-key' "$ACME_ERR"; then fail "the key appears in the output"; fi
-assert_no_live "$CFG" "badkey.$ZONE"
 case_pass
 
 case_begin "a zone the server does not have: the error lists the zones it has"
-run_acmekit certonly "${DNS[@]}" -d www.nozone.test "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'PowerDNS: no zone for _acme-challenge\.www\.nozone\.test'
-assert_error_matches 'delegate\.test, example\.test' "list the server's zones"
-assert_no_live "$CFG" www.nozone.test
+dns_api_unknown_zone www.nozone.test 'PowerDNS: no zone for _acme-challenge\.www\.nozone\.test' 'delegate\.test, example\.test'
 case_pass
 
 case_begin "a credentials file others can read is refused"

@@ -9,56 +9,41 @@
 # URL from AWS_ENDPOINT_URL_ROUTE_53, as the AWS SDKs read them.
 source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
 enter_netns "$@"
-source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_bind.sh"
-source "$(dirname "${BASH_SOURCE[0]}")/lib_pdns.sh"
-require_acmekit
-require_cmd python3
+source "$(dirname "${BASH_SOURCE[0]}")/lib_dns_api.sh"
 
 ZONE=example.test
 ZONE2=second.test
 KEY_ID="AKIAFAKE$RANDOM$RANDOM"
 SECRET="r53-secret-$RANDOM$RANDOM$RANDOM"
-start_pdns 127.0.0.2
-pdns_create_zone "$ZONE" 127.0.0.2
-pdns_create_zone "$ZONE2" 127.0.0.2
+dns_api_begin "$ZONE" "$ZONE2"
 
-R53_LOG="$WORK/route53-requests.jsonl"
-: >"$R53_LOG"
 # Three zones, two a page (Z00FAKE a-first.test, Z01FAKE example.test,
 # Z02FAKE second.test); another client's TXT value at _acme-challenge.example.test;
 # the first ListResourceRecordSets throttled (400), the first change 429.
 SEED="_acme-challenge.$ZONE=keep-me" THROTTLE=1 \
-  start_fake_api route53 "$R53_LOG" "$KEY_ID" "$SECRET" "$PDNS_API_URL" "$PDNS_API_KEY" 2 a-first.test "$ZONE" "$ZONE2"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "the seeded TXT value is not in DNS"
+  dns_api_fake route53 "$KEY_ID" "$SECRET" "$PDNS_API_URL" "$PDNS_API_KEY" 2 a-first.test "$ZONE" "$ZONE2"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 
-PEBBLE_AUTHZREUSE=0 PEBBLE_DNS_SERVER=127.0.0.2:53 start_pebble
-use_pebble_client
+dns_api_pebble
 
 export AWS_ACCESS_KEY_ID="$KEY_ID" AWS_SECRET_ACCESS_KEY="$SECRET" AWS_ENDPOINT_URL_ROUTE_53="$FAKE_API_ORIGIN"
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_SHARED_CREDENTIALS_FILE
 DNS=(--dns-route53 --dns-propagation-interval 1)
-requests() {
-  tail -n +"$1" "$R53_LOG" | jq -r '.method + " " + .path + (if .query != "" then "?" + .query else "" end)'
-}
 
 case_begin "names in two zones: one ChangeBatch per zone, the union upserted, exactly ours removed"
-start=$(($(wc -l <"$R53_LOG") + 1))
+start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" -d "www.$ZONE2" "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-openssl verify -CAfile "$PEBBLE_ROOT" -untrusted "$CFG/live/$ZONE/chain.pem" "$CFG/live/$ZONE/cert.pem" >/dev/null \
-  || fail "the certificate does not verify against Pebble's root"
+assert_issued_verified "$ZONE" "*.$ZONE" "www.$ZONE2"
 # Throttling: exactly one 400 and one 429, each followed by the same request, answered.
-statuses=$(tail -n +"$start" "$R53_LOG" | jq -r '.status' | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
+statuses=$(fake_log "$start" | jq -r '.status' | sort | uniq -c | awk '{print $2 "x" $1}' | tr '\n' ' ')
 [[ "$statuses" == "200x12 400x1 429x1 " ]] || fail "statuses: $statuses"
-retried=$(tail -n +"$start" "$R53_LOG" | jq -c '[.method, .path, .query, .status]' \
+retried=$(fake_log "$start" | jq -c '[.method, .path, .query, .status]' \
   | awk -F, '{ k = $1 $2 $3 } p != "" && (p ~ /,400\]$/ || p ~ /,429\]$/) { print (k == pk) ? "same" : "other" } { p = $0; pk = k }')
 [[ "$retried" == "same
 same" ]] || fail "throttled requests were not retried: $retried"
 # ListHostedZones once (two pages); per zone its TXT set read, one batch,
 # GetChange; cleanup: per zone the set read again, one batch.
-got=$(requests "$start" | uniq | sed -E 's#/change/C[0-9]+$#/change/ID#')
+got=$(fake_requests "$start" | uniq | sed -E 's#/change/C[0-9]+$#/change/ID#')
 want="GET /2013-04-01/hostedzone?maxitems=100
 GET /2013-04-01/hostedzone?maxitems=100&marker=Z02FAKE
 GET /2013-04-01/hostedzone/Z01FAKE/rrset?name=_acme-challenge.example.test.&type=TXT&maxitems=1
@@ -81,9 +66,9 @@ blocks() { awk '/rrset\?name=/ { if (b) print b; b = $0; next } { if (b) b = b "
 $got
 expected (zone blocks in any order):
 $want"
-[[ "$(tail -n +"$start" "$R53_LOG" | jq -r .access_key | sort -u)" == "$KEY_ID" ]] || fail "requests not signed with the key"
+[[ "$(fake_log "$start" | jq -r .access_key | sort -u)" == "$KEY_ID" ]] || fail "requests not signed with the key"
 # The batches: values are the dns-01 digests (43 base64url characters).
-batches=$(tail -n +"$start" "$R53_LOG" | jq -c 'select(.method == "POST" and .status == 200) | .changes
+batches=$(fake_log "$start" | jq -c 'select(.method == "POST" and .status == 200) | .changes
   | map(.[3] |= map(if test("^\"[A-Za-z0-9_-]{43}\"$") then "OURS" else . end))' | LC_ALL=C sort)
 # (Adding sets the challenge TTL, 60 s, on the name's whole rrset; removing
 # keeps the rrset's TTL for the values left.)
@@ -95,29 +80,24 @@ want_batches='[["DELETE","_acme-challenge.www.second.test.",60,["OURS"]]]
 $batches
 expected:
 $want_batches"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT afterwards: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
-[[ -z "$(dig_txt 127.0.0.2 "_acme-challenge.www.$ZONE2")" ]] || fail "TXT left in $ZONE2"
-grep -q '^authenticator = dns-route53$' "$CFG/renewal/$ZONE.conf" || fail "renewal conf lacks the authenticator"
-if grep -q 'dns_route53_credentials' "$CFG/renewal/$ZONE.conf"; then fail "renewal conf names a credentials file"; fi
+assert_txt_is "_acme-challenge.$ZONE" keep-me
+assert_txt_is "_acme-challenge.www.$ZONE2"
+assert_renewal_conf_saved "$ZONE" route53 -
 case_pass
 
 case_begin "renew reuses the saved provider (credentials from the environment again)"
-run_acmekit renew --cert-name "$ZONE" --force-renewal "${COMMON[@]}"
-assert_success
-assert_cert_ok "$CFG/live/$ZONE" "$PEBBLE_ROOT" "$ZONE" "*.$ZONE" "www.$ZONE2"
-[[ "$(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")" == keep-me ]] || fail "TXT after renewal: $(dig_txt 127.0.0.2 "_acme-challenge.$ZONE")"
+dns_api_renew "$ZONE" "*.$ZONE" "www.$ZONE2"
+assert_txt_is "_acme-challenge.$ZONE" keep-me
 case_pass
 
 case_begin "a credentials file (0600) instead of the environment; its path saved, never the secret"
 CREDS="$WORK/route53.ini"
-printf 'aws_access_key_id = %s\naws_secret_access_key = %s\ndns_route53_api_url = %s\n' "$KEY_ID" "$SECRET" \
-  "$FAKE_API_ORIGIN" >"$CREDS"
-chmod 600 "$CREDS"
+write_secret_file "$CREDS" "aws_access_key_id = $KEY_ID" "aws_secret_access_key = $SECRET" "dns_route53_api_url = $FAKE_API_ORIGIN"
 AWS_ACCESS_KEY_ID=wrong AWS_SECRET_ACCESS_KEY=wrong run_acmekit certonly --dns-route53 --dns-route53-credentials "$CREDS" \
   --dns-propagation-interval 1 -d "file.$ZONE" "${COMMON[@]}"
 assert_success
 assert_cert_ok "$CFG/live/file.$ZONE" "$PEBBLE_ROOT" "file.$ZONE"
-grep -q "^dns_route53_credentials = $CREDS\$" "$CFG/renewal/file.$ZONE.conf" || fail "renewal conf lacks the credentials path"
+assert_renewal_conf_saved "file.$ZONE" route53 "$CREDS"
 case_pass
 
 case_begin "a wrong secret: Route 53's SignatureDoesNotMatch, exit 1"
@@ -136,11 +116,10 @@ assert_error_matches "Route 53: no AWS credentials: set AWS_ACCESS_KEY_ID and AW
 case_pass
 
 case_begin "a zone the account does not have: its zones are listed"
-run_acmekit certonly "${DNS[@]}" -d www.other.test "${COMMON[@]}"
-assert_failure 1
-assert_error_matches 'Route 53: no zone for _acme-challenge\.www\.other\.test in this account \(it has: a-first\.test, example\.test, second\.test\)'
+dns_api_unknown_zone www.other.test \
+  'Route 53: no zone for _acme-challenge\.www\.other\.test in this account \(it has: a-first\.test, example\.test, second\.test\)'
 case_pass
 
 case_begin "the secret never appears in acmekit's files or output"
-if grep -rqF "$SECRET" "$CFG" "$LOGS"/acmekit-*; then fail "the secret appears in acmekit's files or output"; fi
+assert_not_leaked "$SECRET"
 case_pass
