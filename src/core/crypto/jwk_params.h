@@ -30,6 +30,17 @@ struct Reader {
   Result<ossl::BnPtr> bn_member(const nlohmann::json& jwk, const char* name) const;
 };
 
+// RFC 7517 §4.1 "kty": an object with kty EC or RSA goes to the matching reader.
+template <typename Key, typename Ec, typename Rsa>
+Result<Key> by_kty(const Reader& r, const nlohmann::json& jwk, Ec ec, Rsa rsa) {
+  if (!jwk.is_object()) return r.error("not a JSON object");
+  auto kty = jwk.find("kty");
+  if (kty == jwk.end() || !kty->is_string()) return r.error("missing \"kty\"");
+  if (*kty == "EC") return ec(jwk);
+  if (*kty == "RSA") return rsa(jwk);
+  return r.error("unsupported kty " + kty->get<std::string>());
+}
+
 // RFC 7518 §6.2.1.1: the curves we take, with their field size in bytes.
 struct Curve {
   const char* crv;    // "P-256"

@@ -34,12 +34,7 @@ Result<PublicKey> rsa_from_jwk(const nlohmann::json& j) {
 }  // namespace
 
 Result<PublicKey> PublicKey::from_jwk(const nlohmann::json& j) {
-  if (!j.is_object()) return kReader.error("not a JSON object");
-  auto kty = j.find("kty");
-  if (kty == j.end() || !kty->is_string()) return kReader.error("missing \"kty\"");
-  if (*kty == "EC") return ec_from_jwk(j);
-  if (*kty == "RSA") return rsa_from_jwk(j);
-  return kReader.error("unsupported kty " + kty->get<std::string>());
+  return jwk::by_kty<PublicKey>(kReader, j, ec_from_jwk, rsa_from_jwk);
 }
 
 nlohmann::json PublicKey::to_jwk() const {
