@@ -129,10 +129,7 @@ class Azure : public Provider {
   static std::map<std::string, std::vector<std::string>> by_name(const std::string& zone,
                                                                  std::span<const TxtRecord> records) {
     std::map<std::string, std::vector<std::string>> out;
-    for (const auto& r : records) {
-      const std::string name = acmekit::dns::normalize_name(r.fqdn);
-      out[name == zone ? "@" : name.substr(0, name.size() - zone.size() - 1)].push_back(r.value);
-    }
+    for (const auto& r : records) out[relative_name(zone, r.fqdn)].push_back(r.value);
     return out;
   }
 

@@ -45,9 +45,7 @@ class DigitalOcean : public Provider {
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     for (const auto& r : records) {
-      const std::string name = acmekit::dns::normalize_name(r.fqdn);
-      const std::string relative = name == zone ? "@" : name.substr(0, name.size() - zone.size() - 1);
-      json body{{"type", "TXT"}, {"name", relative}, {"data", r.value}, {"ttl", kTtl}};
+      json body{{"type", "TXT"}, {"name", relative_name(zone, r.fqdn)}, {"data", r.value}, {"ttl", kTtl}};
       ACMEKIT_CHECK(call("POST", base_ + "/domains/" + zone + "/records", body.dump()));
     }
     return {};

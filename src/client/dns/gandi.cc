@@ -120,14 +120,10 @@ class Gandi : public Provider {
   static std::map<std::string, std::vector<std::string>> by_name(const std::string& zone,
                                                                  std::span<const TxtRecord> records) {
     std::map<std::string, std::vector<std::string>> out;
-    for (const auto& r : records) out[relative(zone, r.fqdn)].push_back(quoted(r.value));
+    for (const auto& r : records) out[relative_name(zone, r.fqdn)].push_back(quoted(r.value));
     return out;
   }
 
-  static std::string relative(const std::string& zone, const std::string& fqdn) {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    return name == zone ? "@" : name.substr(0, name.size() - zone.size() - 1);
-  }
 
   static std::string path(const std::string& zone, const std::string& rel) {
     // The apex is "@", literally, as the API documents it.

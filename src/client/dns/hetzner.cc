@@ -39,7 +39,7 @@ class Hetzner : public Provider {
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     json list = json::array();
     for (const auto& r : records) {
-      list.push_back({{"zone_id", ids_[zone]}, {"type", "TXT"}, {"name", relative(zone, r.fqdn)},
+      list.push_back({{"zone_id", ids_[zone]}, {"type", "TXT"}, {"name", relative_name(zone, r.fqdn)},
                       {"value", r.value}, {"ttl", kChallengeTtl}});
     }
     ACMEKIT_TRY(const json answer, call("POST", base_ + "/records/bulk", json{{"records", list}}.dump()));
@@ -58,7 +58,7 @@ class Hetzner : public Provider {
       if (rec.value("type", "") != "TXT") continue;
       for (const auto& r : records) {
         // Only ours: the name and the very value.
-        if (rec.value("name", "") != relative(zone, r.fqdn) || rec.value("value", "") != r.value) continue;
+        if (rec.value("name", "") != relative_name(zone, r.fqdn) || rec.value("value", "") != r.value) continue;
         auto deleted = call("DELETE", base_ + "/records/" + url_encode(rec.value("id", "")), "");
         if (!deleted && first) first = std::unexpected(std::move(deleted).error());
       }
@@ -67,11 +67,6 @@ class Hetzner : public Provider {
   }
 
  private:
-  static std::string relative(const std::string& zone, const std::string& fqdn) {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    return name == zone ? "@" : name.substr(0, name.size() - zone.size() - 1);
-  }
-
   Result<json> call(const std::string& method, const std::string& url, const std::string& body) {
     http::Request req{.method = method, .url = url, .body = body};
     req.headers.add("auth-api-token", token_);

@@ -31,7 +31,7 @@ class Linode : public Provider {
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     for (const auto& r : records) {
-      json body{{"type", "TXT"}, {"name", relative(zone, r.fqdn)}, {"target", r.value}, {"ttl_sec", 300}};
+      json body{{"type", "TXT"}, {"name", relative_name(zone, r.fqdn)}, {"target", r.value}, {"ttl_sec", 300}};
       ACMEKIT_CHECK(call("POST", base_ + "/domains/" + ids_[zone] + "/records", body.dump()));
     }
     return {};
@@ -43,7 +43,7 @@ class Linode : public Provider {
       if (rec.value("type", "") != "TXT") return;
       for (const auto& r : records) {
         // Only ours: the name and the very value.
-        const std::string rel = relative(zone, r.fqdn);
+        const std::string rel = relative_name(zone, r.fqdn);
         if ((rec.value("name", "") == rel || (rel == "@" && rec.value("name", "").empty())) &&
             rec.value("target", "") == r.value) {
           ours.push_back(std::to_string(rec.value("id", 0L)));
@@ -59,11 +59,6 @@ class Linode : public Provider {
   }
 
  private:
-  static std::string relative(const std::string& zone, const std::string& fqdn) {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    return name == zone ? "@" : name.substr(0, name.size() - zone.size() - 1);
-  }
-
   // GET URL?page=N for every page ({"data": [...], "page", "pages"}).
   template <typename F>
   Status each_page(const std::string& url, F&& each) {

@@ -69,7 +69,7 @@ class Ovh : public Provider {
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     for (const auto& r : records) {
-      json body{{"fieldType", "TXT"}, {"subDomain", sub_domain(zone, r.fqdn)}, {"target", r.value},
+      json body{{"fieldType", "TXT"}, {"subDomain", relative_name(zone, r.fqdn, "")}, {"target", r.value},
                 {"ttl", kChallengeTtl}};
       ACMEKIT_CHECK(call("POST", "/domain/zone/" + url_encode(zone) + "/record", body.dump()));
     }
@@ -85,7 +85,7 @@ class Ovh : public Provider {
     bool deleted = false;
     std::vector<std::string> looked_up;  // subdomains already listed
     for (const auto& r : records) {
-      const std::string sub = sub_domain(zone, r.fqdn);
+      const std::string sub = relative_name(zone, r.fqdn, "");
       if (std::ranges::find(looked_up, sub) != looked_up.end()) continue;
       looked_up.push_back(sub);
       auto ids = call("GET", records_url + "?fieldType=TXT&subDomain=" + url_encode(sub), "");
@@ -104,7 +104,7 @@ class Ovh : public Provider {
         const std::string target = rec->is_object() ? rec->value("target", "") : "";
         bool ours = false;
         for (const auto& o : records) {
-          ours = ours || (sub_domain(zone, o.fqdn) == sub && same_target(target, o.value));
+          ours = ours || (relative_name(zone, o.fqdn, "") == sub && same_target(target, o.value));
         }
         if (!ours) continue;
         auto gone = call("DELETE", record_url, "");
@@ -126,11 +126,6 @@ class Ovh : public Provider {
     return {};
   }
 
-  // The name relative to the zone; the apex is "".
-  static std::string sub_domain(const std::string& zone, const std::string& fqdn) {
-    const std::string name = acmekit::dns::normalize_name(fqdn);
-    return name == zone ? "" : name.substr(0, name.size() - zone.size() - 1);
-  }
 
   // The API's clock now: the local one plus the offset to GET /auth/time (asked once).
   Result<std::int64_t> timestamp() {

@@ -7,6 +7,11 @@
 
 namespace acmekit::client::dns_api {
 
+std::string relative_name(const std::string& zone, std::string_view fqdn, std::string_view apex) {
+  const std::string name = acmekit::dns::normalize_name(std::string(fqdn));
+  return name == zone ? std::string(apex) : name.substr(0, name.size() - zone.size() - 1);
+}
+
 ZoneMatch::ZoneMatch(std::string_view fqdn) : name_(acmekit::dns::normalize_name(std::string(fqdn))) {}
 
 bool ZoneMatch::offer(std::string_view raw) {

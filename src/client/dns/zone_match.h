@@ -13,6 +13,12 @@
 
 namespace acmekit::client::dns_api {
 
+// fqdn (any case, final dot or not; inside zone, which is normalized)
+// relative to zone, as record APIs name records: "_acme-challenge.www" for
+// _acme-challenge.www.example.com in example.com, `apex` for the zone's own
+// name ("@" for most APIs, "" for OVH's subDomain).
+std::string relative_name(const std::string& zone, std::string_view fqdn, std::string_view apex = "@");
+
 class ZoneMatch {
  public:
   // fqdn: any case, final dot or not.
