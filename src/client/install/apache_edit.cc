@@ -14,15 +14,29 @@ namespace fs = std::filesystem;
 
 std::string where(const ApacheFile& file, const ApacheNode& n) { return file.path + ":" + std::to_string(n.line); }
 
-// Where a section's new last directive goes: right after its last child
-// (or its opening line); the line break that followed stays after it.
-std::size_t append_point(const ApacheNode& section) { return section.close_prefix_begin(); }
+// New directives go in as whole lines, at the start of the line after
+// `pos` (the end of a logical line: only whitespace follows it there). A
+// line break put right after a line's trailing `\` (or `\` CR) would join
+// the lines (ap_cfg_getline continues `\[\r]\n`); a whole line leaves the
+// line before it byte for byte as it was.
+Splice insert_lines(std::string_view text, std::size_t pos, const std::string& indent,
+                    const std::vector<std::string>& lines) {
+  const std::string br = line_break(text);
+  std::string out;
+  const auto nl = text.find('\n', pos);
+  if (nl == std::string_view::npos) {  // the file's last line
+    for (const auto& l : lines) out += br + indent + l;
+    return Splice{text.size(), 0, std::move(out)};
+  }
+  for (const auto& l : lines) out += indent + l + br;
+  return Splice{nl + 1, 0, std::move(out)};
+}
 
+// A section's new last directives: after its last child (or its opening
+// line), before any comments that precede its closing line.
 Splice append_lines(std::string_view text, const ApacheNode& section, const std::string& indent,
                     const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) out += line_break(text) + indent + l;
-  return Splice{append_point(section), 0, std::move(out)};
+  return insert_lines(text, section.close_prefix_begin(), indent, lines);
 }
 
 // A directive's whole lines taken out (every directive stands on lines of
@@ -251,26 +265,24 @@ Result<std::string> add_include_first(const ApacheFile& file, const ApacheNode& 
     if (n->arg_count() == 1 && n->arg(0) == path) return file.text;
   }
   ACMEKIT_TRY(std::string word, apache_word(path));
-  return apply_splices(file.text, {Splice{section.open_end, 0,
-                                          line_break(file.text) + child_indent(file, section) + "Include " + word}});
+  return apply_splices(file.text, {insert_lines(file.text, section.open_end, child_indent(file, section), {"Include " + word})});
 }
 
 Result<std::string> remove_include(const ApacheFile& file, std::string_view path) {
+  const std::string_view text = file.text;
   std::vector<Splice> splices;
   const auto visit = [&](const auto& self, const std::vector<ApacheNode>& nodes) -> void {
     for (const auto& n : nodes) {
       if (n.is_section) {
         self(self, n.children);
       } else if (n.is("Include") && n.arg_count() == 1 && n.arg(0) == path) {
-        // Exactly what add_include_first inserted: the line break and
-        // indentation before the directive, then the directive.
-        std::size_t from = n.prefix_begin;
-        const auto nl = std::string_view(file.text).substr(n.prefix_begin, n.start - n.prefix_begin).rfind('\n');
-        if (nl != std::string_view::npos) {
-          from = n.prefix_begin + nl;
-          if (from > n.prefix_begin && file.text[from - 1] == '\r') --from;
-        }
-        splices.push_back(Splice{from, n.end - from, ""});
+        // The whole line add_include_first inserted. A directive that
+        // starts after a continuation (`\` ending the line before) loses
+        // only its own bytes: taking its line would join the lines around it.
+        Splice s = remove_lines(text, n);
+        const std::string_view before = text.substr(0, s.pos);
+        if (before.ends_with("\\\n") || before.ends_with("\\\r\n")) s = Splice{n.start, n.end - n.start, ""};
+        splices.push_back(std::move(s));
       }
     }
   };

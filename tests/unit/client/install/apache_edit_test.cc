@@ -146,6 +146,10 @@ TEST(ApacheEditTest, IncludeFirstAndOutAgainByteForByte) {
   for (const std::string before : {
            "<VirtualHost *:80>\n\tServerName a\n\tRewriteEngine on\n</VirtualHost>\n",
            "<IfModule x>\r\n  <VirtualHost *:80>\r\n    # c\r\n  </VirtualHost>\r\n</IfModule>",
+           // The opening line ends in `\` before CR CR LF (no continuation:
+           // ap_cfg_getline joins only `\[\r]\n`); the fuzzer's find. A line
+           // break put right after that `\` would have joined the lines.
+           "Listen 80\r\n<VirtualHost *:80> \\\r\r\n\tServerName a \\\r\r\n</VirtualHost>\r\n",
        }) {
     const ApacheFile f = parse_ok(before);
     auto added = add_include_first(f, vhost(f), "/var/lib/acmekit/apache-http01/acmekit-http01.conf");
@@ -160,6 +164,16 @@ TEST(ApacheEditTest, IncludeFirstAndOutAgainByteForByte) {
   const ApacheFile f = parse_ok("<VirtualHost *:80>\n\tServerName a\n</VirtualHost>\n");
   EXPECT_EQ(add_include_first(f, vhost(f), "/x/a b.conf").value(),
             "<VirtualHost *:80>\n\tInclude \"/x/a b.conf\"\n\tServerName a\n</VirtualHost>\n");
+}
+
+TEST(ApacheEditTest, LinesAddedAfterATrailingBackslashStayLinesOfTheirOwn) {
+  const ApacheFile f = parse_ok("<VirtualHost *:443>\n  ServerName a \\\r\r\n</VirtualHost>\n");
+  const ApacheFile out = parse_ok(set_certificate(f, vhost(f), kPaths).value());
+  const ApacheNode& v = vhost(out);
+  ASSERT_EQ(v.children.size(), 3u);
+  EXPECT_EQ(v.children[0].arg_count(), 2u);  // ServerName a "\"
+  EXPECT_TRUE(v.children[1].is("SSLCertificateFile"));
+  EXPECT_TRUE(v.children[2].is("SSLCertificateKeyFile"));
 }
 
 TEST(ApacheEditTest, ListensAndModules) {
