@@ -14,22 +14,40 @@ namespace fs = std::filesystem;
 
 std::string where(const ApacheFile& file, const ApacheNode& n) { return file.path + ":" + std::to_string(n.line); }
 
-// New directives go in as whole lines, at the start of the line after
-// `pos` (the end of a logical line: only whitespace follows it there). A
-// line break put right after a line's trailing `\` (or `\` CR) would join
-// the lines (ap_cfg_getline continues `\[\r]\n`); a whole line leaves the
-// line before it byte for byte as it was.
+// Whether text ends in a line continuation: `[^\\]\\[\r]\n`, as ap_cfg_getline
+// (and parse_apache_config) match it.
+bool ends_in_continuation(std::string_view text) {
+  if (!text.ends_with('\n')) return false;
+  text.remove_suffix(1);
+  if (text.ends_with('\r')) text.remove_suffix(1);
+  return text.ends_with('\\') && !text.substr(0, text.size() - 1).ends_with('\\');
+}
+
+// Just past the line break that ends the logical line `pos` is in (a
+// continuation's line break does not end it), or npos on the file's last
+// line.
+std::size_t after_logical_line(std::string_view text, std::size_t pos) {
+  for (auto nl = text.find('\n', pos); nl != std::string_view::npos; nl = text.find('\n', nl + 1)) {
+    if (!ends_in_continuation(text.substr(0, nl + 1))) return nl + 1;
+  }
+  return std::string_view::npos;
+}
+
+// New directives go in as whole lines, after the logical line `pos` ends
+// (a node's end). A line break put right after a line's trailing `\` (or
+// `\` CR) would join the lines (ap_cfg_getline continues `\[\r]\n`); a
+// whole line leaves the lines before it byte for byte as they were.
 Splice insert_lines(std::string_view text, std::size_t pos, const std::string& indent,
                     const std::vector<std::string>& lines) {
   const std::string br = line_break(text);
   std::string out;
-  const auto nl = text.find('\n', pos);
-  if (nl == std::string_view::npos) {  // the file's last line
+  const auto at = after_logical_line(text, pos);
+  if (at == std::string_view::npos) {  // the file's last line
     for (const auto& l : lines) out += br + indent + l;
     return Splice{text.size(), 0, std::move(out)};
   }
   for (const auto& l : lines) out += indent + l + br;
-  return Splice{nl + 1, 0, std::move(out)};
+  return Splice{at, 0, std::move(out)};
 }
 
 // A section's new last directives: after its last child (or its opening
@@ -41,12 +59,13 @@ Splice append_lines(std::string_view text, const ApacheNode& section, const std:
 
 // A directive's whole lines taken out (every directive stands on lines of
 // its own): from the start of its first line through its last line break.
+// One that starts after a continuation (the line before ends in `\`) loses
+// only its own bytes: taking its line would join the lines around it.
 Splice remove_lines(std::string_view text, const ApacheNode& n) {
   std::size_t b = n.start;
   while (b > 0 && text[b - 1] != '\n') --b;
-  std::size_t e = n.end;
-  while (e < text.size() && text[e] != '\n') ++e;
-  if (e < text.size()) ++e;
+  if (ends_in_continuation(text.substr(0, b))) return Splice{n.start, n.end - n.start, ""};
+  const std::size_t e = std::min(after_logical_line(text, n.end), text.size());
   return Splice{b, e - b, ""};
 }
 
@@ -276,13 +295,7 @@ Result<std::string> remove_include(const ApacheFile& file, std::string_view path
       if (n.is_section) {
         self(self, n.children);
       } else if (n.is("Include") && n.arg_count() == 1 && n.arg(0) == path) {
-        // The whole line add_include_first inserted. A directive that
-        // starts after a continuation (`\` ending the line before) loses
-        // only its own bytes: taking its line would join the lines around it.
-        Splice s = remove_lines(text, n);
-        const std::string_view before = text.substr(0, s.pos);
-        if (before.ends_with("\\\n") || before.ends_with("\\\r\n")) s = Splice{n.start, n.end - n.start, ""};
-        splices.push_back(std::move(s));
+        splices.push_back(remove_lines(text, n));  // the whole line add_include_first inserted
       }
     }
   };

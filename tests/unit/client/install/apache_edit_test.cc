@@ -150,6 +150,11 @@ TEST(ApacheEditTest, IncludeFirstAndOutAgainByteForByte) {
            // ap_cfg_getline joins only `\[\r]\n`); the fuzzer's find. A line
            // break put right after that `\` would have joined the lines.
            "Listen 80\r\n<VirtualHost *:80> \\\r\r\n\tServerName a \\\r\r\n</VirtualHost>\r\n",
+           // An escaped backslash ends the opening line: no continuation either.
+           "<VirtualHost *:80> \\\\\n\tServerName a\r\n</VirtualHost>\r\n",
+           // A continuation ends the opening line: the Include goes after
+           // the line it continues onto.
+           "<VirtualHost *:80> \\\n\n\tServerName a\n</VirtualHost>\n",
        }) {
     const ApacheFile f = parse_ok(before);
     auto added = add_include_first(f, vhost(f), "/var/lib/acmekit/apache-http01/acmekit-http01.conf");
