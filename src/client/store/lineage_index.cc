@@ -52,9 +52,33 @@ std::string link_target(int live_fd, const std::string& name) {
   return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
 }
 
-// An entry of live/ that is neither link kind: a lineage (whose certificate
-// will be read, or reported unreadable) only if it is a directory or link
-// holding a cert.pem; certbot's live/README and other stray entries are not.
+// certbot's live/NAME: a real directory of links (cert.pem ->
+// ../../archive/NAME/certN.pem) that every new version replaces (a link is
+// never edited in place), which changes the directory's ctime. So its inode
+// and ctime stand for the version, read with one stat of one component (as
+// cheap as acmekit's one readlink of live/NAME; readlink of NAME/cert.pem
+// costs a second component's lookup). Empty when it is no directory, or when
+// its ctime is not before `settled_ns`: a change later in the same clock tick
+// would leave the ctime as it was (git's "racy" entries), so such a lineage
+// is read, and not cached, until it has settled.
+std::string dir_key(int live_fd, const std::string& name, int64_t settled_ns) {
+  struct stat st {};
+  if (::fstatat(live_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) return {};
+  const int64_t ctime_ns = int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec;
+  if (ctime_ns >= settled_ns) return {};
+  return "dir:" + std::to_string(st.st_ino) + ":" + std::to_string(ctime_ns);
+}
+
+// Whether live/NAME/cert.pem is a link: only then does a new version change
+// the directory (a regular file edited in place would not).
+bool cert_is_link(int live_fd, const std::string& name) {
+  struct stat st {};
+  return ::fstatat(live_fd, (name + "/cert.pem").c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode);
+}
+
+// An entry of live/ with no key: a lineage (whose certificate will be read,
+// or reported unreadable) only if it is a directory or link holding a
+// cert.pem; certbot's live/README and other stray entries are not.
 bool looks_like_lineage(int live_fd, const std::string& name) {
   struct stat st {};
   if (::fstatat(live_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) return false;
@@ -67,7 +91,7 @@ bool plain(std::string_view s) { return s.find_first_of("\t\n") == std::string_v
 
 }  // namespace
 
-LineageScan scan_lineages(const LineageStore& store) {
+LineageScan scan_lineages(const LineageStore& store, std::chrono::nanoseconds settle) {
   const fs::path live = store.config_dir() / "live";
   const fs::path index_file = store.config_dir() / ".index" / "lineages.tsv";
   // Read before anything else: a writer that drops lines meanwhile moves it.
@@ -91,11 +115,14 @@ LineageScan scan_lineages(const LineageStore& store) {
   std::vector<std::string> targets;  // of scan.lineages, for rewriting the index
   targets.reserve(names.size());
   bool changed = false;
+  // A change from now on has a ctime from now on (less a clock tick).
+  const int64_t settled_ns =
+      std::chrono::duration_cast<std::chrono::nanoseconds>(system_clock::now().time_since_epoch() - settle).count();
   for (const auto& [name, is_dir] : names) {
-    // acmekit's live/NAME -> .NAME.vN, else certbot's live/NAME/cert.pem ->
-    // ../../archive/NAME/certN.pem: either changes with every new version.
+    // What changes with every new version: where acmekit's live/NAME link
+    // points (.NAME.vN), else certbot's live/NAME directory (dir_key).
     std::string target = is_dir ? std::string() : link_target(live_fd, name);  // a directory is no link
-    if (target.empty()) target = link_target(live_fd, name + "/cert.pem");
+    if (target.empty()) target = dir_key(live_fd, name, settled_ns);
     if (target.empty() && !looks_like_lineage(live_fd, name)) continue;  // certbot's README, a stray file
     LineageValidity v{.name = name};
     bool hit = false;
@@ -112,6 +139,10 @@ LineageScan scan_lineages(const LineageStore& store) {
       }
     }
     if (!hit) {
+      if (target.starts_with("dir:") && !cert_is_link(live_fd, name)) {
+        if (!looks_like_lineage(live_fd, name)) continue;  // a directory without cert.pem
+        target.clear();  // a regular file: read every time, never cached
+      }
       ++scan.parsed;
       changed = true;
       auto pem = read_file(live / name / "cert.pem");

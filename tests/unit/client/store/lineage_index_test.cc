@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
 #include "client/store/atomic_file.h"
 #include "client/store/revocations.h"
@@ -77,8 +78,9 @@ TEST_F(LineageIndexTest, KeepsTheCertificateIdAndReadsEachCertificateOnce) {
 }
 
 // certbot's layout: live/NAME a real directory of links into archive/NAME/,
-// and live/README. Indexed by where live/NAME/cert.pem points; README is no
-// lineage (neither listed nor an error).
+// and live/README. Indexed by the directory's inode and ctime (which every
+// new version's links change); README is no lineage (neither listed nor an
+// error).
 TEST_F(LineageIndexTest, CertbotsLayoutIsIndexedAndItsReadmeIgnored) {
   LineageStore store(dir);
   fs::create_directories(dir / "archive/cb.test");
@@ -89,12 +91,20 @@ TEST_F(LineageIndexTest, CertbotsLayoutIsIndexedAndItsReadmeIgnored) {
   ASSERT_TRUE(write_file_atomic(dir / "live/README", "certbot's README", 0644));
   fs::create_directories(dir / "live/not-a-lineage");  // a directory without cert.pem
 
-  auto first = scan_lineages(store);
-  EXPECT_TRUE(first.unreadable.empty()) << first.unreadable.front().second.message();
-  ASSERT_EQ(first.lineages.size(), 1u);
-  EXPECT_EQ(first.lineages[0].name, "cb.test");
+  // Changed just now (within the default 2 s): read every time, not cached,
+  // since a change later in the same clock tick would keep the ctime.
+  auto fresh = scan_lineages(store);
+  EXPECT_TRUE(fresh.unreadable.empty()) << fresh.unreadable.front().second.message();
+  ASSERT_EQ(fresh.lineages.size(), 1u);
+  EXPECT_EQ(fresh.lineages[0].name, "cb.test");
+  EXPECT_EQ(fresh.parsed, 1u);
+  EXPECT_EQ(scan_lineages(store).parsed, 1u);
+
+  // Settled (the window shortened to none, a clock tick let pass):
+  std::this_thread::sleep_for(20ms);
+  auto first = scan_lineages(store, 0s);
   EXPECT_EQ(first.parsed, 1u);
-  auto second = scan_lineages(store);
+  auto second = scan_lineages(store, 0s);
   EXPECT_EQ(second.parsed, 0u);  // from the index: no certificate opened
   ASSERT_EQ(second.lineages.size(), 1u);
   EXPECT_EQ(second.lineages[0].not_after, first.lineages[0].not_after);
@@ -102,9 +112,30 @@ TEST_F(LineageIndexTest, CertbotsLayoutIsIndexedAndItsReadmeIgnored) {
   // A new version the certbot way (links replaced in place): read again.
   install(store, "cb.test", leaf_pem("\x06"));
   EXPECT_TRUE(fs::is_directory(fs::symlink_status(dir / "live/cb.test")));
-  auto third = scan_lineages(store);
+  std::this_thread::sleep_for(20ms);
+  auto third = scan_lineages(store, 0s);
   EXPECT_EQ(third.parsed, 1u);
   EXPECT_TRUE(third.lineages[0].cert_id.ends_with(".Bg"));
+  EXPECT_EQ(scan_lineages(store, 0s).parsed, 0u);
+}
+
+// A certbot-layout lineage whose cert.pem is a regular file (copied in by
+// hand) could change without its directory changing: never cached.
+TEST_F(LineageIndexTest, ACertificateFileNotALinkIsReadEveryTime) {
+  LineageStore store(dir);
+  fs::create_directories(dir / "live/copy.test");
+  ASSERT_TRUE(write_file_atomic(dir / "live/copy.test/cert.pem", leaf_pem("\x07"), 0644));
+  std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(scan_lineages(store, 0s).parsed, 1u);
+  // Edited in place (same inode, the directory untouched): seen.
+  {
+    std::ofstream out(dir / "live/copy.test/cert.pem", std::ios::trunc);
+    out << leaf_pem("\x08");
+  }
+  auto again = scan_lineages(store, 0s);
+  EXPECT_EQ(again.parsed, 1u);
+  ASSERT_EQ(again.lineages.size(), 1u);
+  EXPECT_TRUE(again.lineages[0].cert_id.ends_with(".CA"));
 }
 
 TEST_F(LineageIndexTest, AnOlderIndexLineIsReadAgainOnce) {
