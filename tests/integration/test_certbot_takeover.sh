@@ -5,7 +5,8 @@
 # `acmekit renew --force-renewal --config-dir THAT` renews each the way
 # certbot would (same authenticator, key type, hooks), every certificate
 # verifies against Pebble's root, certbot still lists them (new serial) and
-# a later `certbot renew --force-renewal` works on what acmekit wrote.
+# a later `certbot renew --force-renewal` works on what acmekit wrote; the
+# daemon renews a due lineage of a certbot dir the same way.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 require_acmekit
 require_cmd certbot nginx
@@ -198,6 +199,49 @@ REQUESTS_CA_BUNDLE="$TLS_CA" certbot certificates --cert-name sa-ec.test --confi
   --logs-dir "$CBWORK/logs" >"$LOGS/certbot-certificates3.log" 2>&1 || fail "certbot certificates failed after certonly"
 grep -qi "Serial Number: $(serial_of sa-ec.test)\$" "$LOGS/certbot-certificates3.log" \
   || fail "certbot does not see the certificate certonly made: $(cat "$LOGS/certbot-certificates3.log")"
+case_pass
+
+case_begin "the daemon on a certbot dir renews a due lineage in certbot's layout and runs certbot's renewal-hooks"
+CBD="$WORK/letsencrypt-daemon"
+mkdir -p "$CBD/renewal-hooks/deploy"
+cat >"$CBD/renewal-hooks/deploy/10-record" <<HOOK
+#!/bin/sh
+echo "dir-deploy \$RENEWED_LINEAGE" >>'$HOOKLOG'
+HOOK
+chmod +x "$CBD/renewal-hooks/deploy/10-record"
+REQUESTS_CA_BUNDLE="$TLS_CA" timeout 180 certbot certonly "${SA[@]}" -d daemon.test --server "$PEBBLE_DIR_URL" \
+  --config-dir "$CBD" --work-dir "$CBWORK" --logs-dir "$CBWORK/logs" --non-interactive --agree-tos \
+  --register-unsafely-without-email >"$LOGS/certbot-daemon.out" 2>&1 \
+  || fail "certbot certonly failed: $(tail -n 30 "$LOGS/certbot-daemon.out")"
+sed -i '/^dir-deploy /d' "$HOOKLOG"  # only the daemon's run counts
+OLD_SERIAL=$(cert_serial "$CBD/live/daemon.test/cert.pem")
+# As of a day in the last tenth of the certificate's life: due, whatever
+# validity Pebble gives.
+nb=$(date -d "$(openssl x509 -in "$CBD/live/daemon.test/cert.pem" -noout -startdate | cut -d= -f2)" +%s)
+na=$(date -d "$(openssl x509 -in "$CBD/live/daemon.test/cert.pem" -noout -enddate | cut -d= -f2)" +%s)
+ACMEKIT_FAKE_NOW=$((na - (na - nb) / 10)) "$ACMEKIT_BIN" daemon --config-dir "$CBD" --ca-bundle "$TLS_CA" \
+  --metrics-listen 127.0.0.1:0 --jitter 0 --check-interval 3600 >"$LOGS/daemon.out" 2>"$LOGS/daemon.log" </dev/null &
+DAEMON_PID=$!
+track_pid "$DAEMON_PID"
+for ((i = 0; i < 600; i++)); do
+  [[ "$(readlink "$CBD/live/daemon.test/cert.pem")" == ../../archive/daemon.test/cert2.pem ]] \
+    && grep -qx "dir-deploy $CBD/live/daemon.test" "$HOOKLOG" && break
+  _pid_alive "$DAEMON_PID" || fail "the daemon exited: $(tail -5 "$LOGS/daemon.log")"
+  sleep 0.2
+done
+[[ "$(readlink "$CBD/live/daemon.test/cert.pem")" == ../../archive/daemon.test/cert2.pem ]] \
+  || fail "the daemon did not add version 2 in certbot's layout: $(tail -5 "$LOGS/daemon.log")"
+grep -qx "dir-deploy $CBD/live/daemon.test" "$HOOKLOG" || fail "renewal-hooks/deploy did not run: $(cat "$HOOKLOG")"
+kill -TERM "$DAEMON_PID"
+rc=0; wait "$DAEMON_PID" || rc=$?
+[[ $rc -eq 0 ]] || fail "the daemon exited $rc after SIGTERM: $(tail -5 "$LOGS/daemon.log")"
+[[ -d "$CBD/live/daemon.test" && ! -L "$CBD/live/daemon.test" ]] || fail "live/daemon.test is no longer certbot's directory"
+assert_cert_ok "$CBD/live/daemon.test" "$PEBBLE_ROOT" daemon.test
+[[ "$(cert_serial "$CBD/live/daemon.test/cert.pem")" != "$OLD_SERIAL" ]] || fail "the daemon installed no new certificate"
+REQUESTS_CA_BUNDLE="$TLS_CA" certbot certificates --config-dir "$CBD" --work-dir "$CBWORK" --logs-dir "$CBWORK/logs" \
+  >"$LOGS/certbot-certificates-daemon.log" 2>&1 || fail "certbot certificates failed on the daemon's dir"
+grep -qi "Serial Number: $(cert_serial "$CBD/live/daemon.test/cert.pem")\$" "$LOGS/certbot-certificates-daemon.log" \
+  || fail "certbot does not see the daemon's certificate: $(cat "$LOGS/certbot-certificates-daemon.log")"
 case_pass
 
 case_begin "a setting acmekit cannot honour fails that lineage only, naming it"
