@@ -57,7 +57,11 @@ std::size_t append_point(std::string_view text, const Node& block) {
   std::size_t e = p;
   while (e < text.size() && (text[e] == ' ' || text[e] == '\t')) ++e;
   if (e < text.size() && text[e] == '#') {
-    while (e < text.size() && text[e] != '\r' && text[e] != '\n') ++e;
+    const std::size_t hash = e;
+    while (e < text.size() && text[e] != '\n') ++e;  // nginx ends a comment at LF only (a lone CR is in it)
+    if (e == text.size()) return p;
+    if (e > hash + 1 && text[e - 1] == '\r') --e;  // before its CR LF
+    return e;
   }
   return e < text.size() && (text[e] == '\r' || text[e] == '\n') ? e : p;
 }

@@ -219,20 +219,26 @@ RenewalConfig parse_renewal_config(std::string_view text) {
   std::string line;
   bool in_params = false;
   std::string subsection;  // inside [renewalparams]: the [[NAME]] being read, "" for the section itself
+  bool skipping = false;   // after a section line configobj would refuse: its keys are dropped
   while (std::getline(in, line)) {
     line = trim_conf(line);
     if (line.empty() || line[0] == '#') continue;
     if (line.front() == '[') {
+      skipping = false;
       if (line.starts_with("[[")) {
-        const auto end = line.find("]]");
-        subsection = trim_conf(line.substr(2, end == std::string::npos ? std::string::npos : end - 2));
+        // [[NAME]], a comment after it allowed; NAME up to the last `]]`
+        // (so every name format_renewal_config writes reads back).
+        const auto end = line.rfind("]]");
+        const std::string after = end == std::string::npos || end < 2 ? "?" : trim_conf(line.substr(end + 2));
+        subsection = end == std::string::npos || end < 2 ? "" : trim_conf(line.substr(2, end - 2));
+        skipping = subsection.empty() || !(after.empty() || after.front() == '#');
         continue;
       }
       in_params = line == "[renewalparams]";
       subsection.clear();
       continue;
     }
-    if (!in_params) continue;
+    if (!in_params || skipping) continue;
     auto eq = line.find('=');
     if (eq == std::string::npos) continue;
     auto key = unquote_conf(trim_conf(line.substr(0, eq)));

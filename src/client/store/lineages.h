@@ -25,7 +25,7 @@ namespace acmekit::client::store {
 struct RenewalConfig {
   std::map<std::string, std::string> params;  // the [renewalparams] section
   // Its subsections (configobj's [[NAME]]), e.g. certbot's [[webroot_map]]
-  // (name = webroot). Read, never written by acmekit.
+  // (name = webroot). Written back as read.
   std::map<std::string, std::map<std::string, std::string>> subsections;
 };
 

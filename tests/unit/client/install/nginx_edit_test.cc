@@ -255,6 +255,20 @@ TEST(NginxEditTest, ACommentAfterTheLastDirectiveStaysOnItsLine) {
             "    # and me\n}\n");
 }
 
+// nginx ends a comment at LF only: a lone CR in it does not end it, so the
+// new line goes after the whole comment (the fuzzer's find), before its CR LF.
+TEST(NginxEditTest, ACommentWithALoneCrEndsAtItsLineFeed) {
+  for (const std::string text : {"server {\n  listen 80; # a\rb { c\n}\n", "server {\r\n  listen 80; # a\r\rb\r\n}\r\n"}) {
+    const ConfigFile f = parse_ok(text);
+    auto added = add_include(f, server(f), "/run/x.conf");
+    ASSERT_TRUE(added);
+    const ConfigFile with = parse_ok(*added);
+    ASSERT_EQ(server(with).children.size(), 2u);
+    EXPECT_EQ(server(with).children[1].name(), "include");
+    EXPECT_EQ(*remove_include(with, "/run/x.conf"), text);
+  }
+}
+
 TEST(NginxEditTest, CrLfFilesGetCrLfLines) {
   const ConfigFile f = parse_ok("server {\r\n\tlisten 80;\r\n\tlisten [::]:80;\r\n}\r\n");
   auto added = add_include(f, server(f), "/run/x.conf");

@@ -204,6 +204,22 @@ TEST(RenewalConfigTest, WritesBackWhatItRead) {
   EXPECT_EQ(parse_renewal_config(text).params, c.params);
 }
 
+// [[NAME]] reaches to the last `]]` (a comment may follow); a section line
+// configobj would refuse drops the keys under it, never moves them into
+// [renewalparams] (fuzz: `[[]` then written as `[[]]]`).
+TEST(RenewalConfigTest, SubsectionHeaders) {
+  const auto c = parse_renewal_config(
+      "[renewalparams]\naccount = a\n[[webroot_map]] # certbot's\nx.test = /var/www\n[[a]]]\nk = v\n"
+      "[[]\nlost = 1\n[[b]] junk\nlost = 2\n[[]]\nlost = 3\n");
+  EXPECT_EQ(c.params, (std::map<std::string, std::string>{{"account", "a"}}));
+  EXPECT_EQ(c.subsections.size(), 2u);
+  EXPECT_EQ(c.subsections.at("webroot_map").at("x.test"), "/var/www");
+  EXPECT_EQ(c.subsections.at("a]").at("k"), "v");
+  const auto again = parse_renewal_config(format_renewal_config("example.test", "/etc/acmekit", c));
+  EXPECT_EQ(again.params, c.params);
+  EXPECT_EQ(again.subsections, c.subsections);
+}
+
 // certbot's account: accounts/SERVER/directory/ID/{private_key.json (a
 // private JWK), regr.json ({"body": {...}, "uri"}), meta.json}, used as is.
 // An account as certbot leaves it (its key written by josepy), in DIR.
