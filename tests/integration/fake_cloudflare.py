@@ -103,7 +103,8 @@ class Handler(fake_common.Handler):
                 chunk = zones[(page - 1) * per_page:page * per_page]
                 return self.reply(200, envelope([{"id": i, "name": n, "status": "active"} for i, n in chunk],
                                                 info={"page": page, "per_page": per_page, "count": len(chunk),
-                                                      "total_count": len(zones)}))
+                                                      "total_count": len(zones),
+                                                      "total_pages": (len(zones) + per_page - 1) // per_page}))
             if len(parts) >= 3 and parts[0] == "zones" and parts[2] == "dns_records":
                 zone_id = parts[1]
                 if zone_id not in ZONES:

@@ -8,11 +8,25 @@ see what the fake API wrote.
 TLS: the certificate and key from the environment's FAKE_TLS_CERT and
 FAKE_TLS_KEY (lib.sh's make_tls_ca; acmekit trusts it through --ca-bundle),
 plain HTTP when they are unset.
+
+Concurrency (test_dns_scale.sh): every logged request carries "in_flight",
+the requests being served when it arrived (itself included); FAKE_DELAY
+(seconds, in the environment) holds each request that long before it is
+handled, so requests a client sends at once overlap here. Writes to pdns
+go one at a time (its gsqlite3 backend refuses concurrent writes: "database
+is locked"), as a provider's own storage would take them.
 """
 import json
 import os
 import ssl
+import threading
+import time
 import urllib.request
+
+_FLIGHT = {"now": 0}
+_FLIGHT_LOCK = threading.Lock()
+_PDNS_LOCK = threading.Lock()
+_DELAY = float(os.environ.get("FAKE_DELAY") or 0)
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -28,7 +42,8 @@ def pdns_set_txt(pdns_url, pdns_key, zone, fqdn, values, ttl=60):
     req = urllib.request.Request("%s/api/v1/servers/localhost/zones/%s." % (pdns_url, zone.rstrip(".")),
                                  method="PATCH", data=json.dumps({"rrsets": [rr]}).encode(),
                                  headers={"X-API-Key": pdns_key, "Content-Type": "application/json"})
-    urllib.request.urlopen(req, timeout=10).read()
+    with _PDNS_LOCK:
+        urllib.request.urlopen(req, timeout=10).read()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -45,8 +60,21 @@ class Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length).decode() if length else ""
 
     def log_request_line(self, entry):
-        with open(self.LOG, "a") as log:
+        entry = dict(entry, in_flight=getattr(self, "in_flight", 1))
+        with _FLIGHT_LOCK, open(self.LOG, "a") as log:
             log.write(json.dumps(entry) + "\n")
+
+    def _counted(self, method):
+        with _FLIGHT_LOCK:
+            _FLIGHT["now"] += 1
+            self.in_flight = _FLIGHT["now"]
+        try:
+            if _DELAY:
+                time.sleep(_DELAY)
+            self.handle_any(method)
+        finally:
+            with _FLIGHT_LOCK:
+                _FLIGHT["now"] -= 1
 
     def reply_raw(self, status, data, content_type="application/json", headers=None):
         self.send_response(status)
@@ -62,19 +90,19 @@ class Handler(BaseHTTPRequestHandler):
         self.reply_raw(status, b"" if body is None else json.dumps(body).encode(), headers=headers)
 
     def do_GET(self):
-        self.handle_any("GET")
+        self._counted("GET")
 
     def do_POST(self):
-        self.handle_any("POST")
+        self._counted("POST")
 
     def do_PUT(self):
-        self.handle_any("PUT")
+        self._counted("PUT")
 
     def do_PATCH(self):
-        self.handle_any("PATCH")
+        self._counted("PATCH")
 
     def do_DELETE(self):
-        self.handle_any("DELETE")
+        self._counted("DELETE")
 
 
 def serve(handler, port_file, log):

@@ -90,16 +90,18 @@ pdns_set_txt() {
 # start_fake_api NAME ARG...: runs tests/integration/fake_NAME.py PORT_FILE ARG...
 # over HTTPS (fake_common.py; the certificate of lib.sh's make_tls_ca, which
 # acmekit trusts through COMMON's --ca-bundle), waits for its port and sets
-# FAKE_API_ORIGIN=https://127.0.0.1:PORT. Its output goes to $LOGS/fake_NAME.log.
+# FAKE_API_ORIGIN=https://127.0.0.1:PORT. Its output goes to $LOGS/fake_ID.log,
+# ID being FAKE_INSTANCE when set (two accounts of one provider: two fakes
+# of the same NAME, each its own ID), NAME otherwise.
 start_fake_api() {
-  local name=$1 i; shift
+  local name=$1 id=${FAKE_INSTANCE:-$1} i; shift
   require_cmd python3
   make_tls_ca
-  rm -f "$WORK/fake_$name.port"
+  rm -f "$WORK/fake_$id.port"
   FAKE_TLS_CERT="$TLS_CERT" FAKE_TLS_KEY="$TLS_KEY" \
-    python3 "$E2E_LIB_DIR/fake_$name.py" "$WORK/fake_$name.port" "$@" >"$LOGS/fake_$name.log" 2>&1 &
+    python3 "$E2E_LIB_DIR/fake_$name.py" "$WORK/fake_$id.port" "$@" >"$LOGS/fake_$id.log" 2>&1 &
   track_pid $!
-  for ((i = 0; i < 100; i++)); do [[ -s "$WORK/fake_$name.port" ]] && break; sleep 0.1; done
-  [[ -s "$WORK/fake_$name.port" ]] || fail "fake_$name.py did not start: $(cat "$LOGS/fake_$name.log")"
-  FAKE_API_ORIGIN="https://127.0.0.1:$(cat "$WORK/fake_$name.port")"
+  for ((i = 0; i < 100; i++)); do [[ -s "$WORK/fake_$id.port" ]] && break; sleep 0.1; done
+  [[ -s "$WORK/fake_$id.port" ]] || fail "fake_$name.py ($id) did not start: $(cat "$LOGS/fake_$id.log")"
+  FAKE_API_ORIGIN="https://127.0.0.1:$(cat "$WORK/fake_$id.port")"
 }

@@ -37,8 +37,7 @@ start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "$ZONE" -d "*.$ZONE" "${COMMON[@]}"
 assert_issued_verified "$ZONE" "*.$ZONE"
 got=$(fake_requests "$start" | sed -E 's/content=[A-Za-z0-9_-]{43}/content=VALUE/; s#dns_records/[0-9a-f]{32}#dns_records/ID#')
-want="GET /client/v4/zones?name=_acme-challenge.$ZONE&per_page=1
-GET /client/v4/zones?name=$ZONE&per_page=1
+want="GET /client/v4/zones?per_page=50&page=1
 POST /client/v4/zones/$ZONE_ID/dns_records
 POST /client/v4/zones/$ZONE_ID/dns_records
 GET /client/v4/zones/$ZONE_ID/dns_records?type=TXT&name=_acme-challenge.$ZONE&content=VALUE
@@ -78,7 +77,7 @@ start=$(fake_log_mark)
 run_acmekit certonly "${DNS[@]}" -d "limited.$ZONE" "${COMMON[@]}"
 assert_success
 assert_cert_ok "$CFG/live/limited.$ZONE" "$PEBBLE_ROOT" "limited.$ZONE"
-[[ "$(fake_requests "$start" | head -n 3 | sort -u)" == "GET /client/v4/zones?name=_acme-challenge.limited.$ZONE&per_page=1" ]] \
+[[ "$(fake_requests "$start" | head -n 3 | sort -u)" == "GET /client/v4/zones?per_page=50&page=1" ]] \
   || fail "the rate-limited request was not repeated: $(fake_requests "$start")"
 [[ $(grep -c 'Cloudflare: rate limited (HTTP 429), retrying in 1 s' "$ACME_ERR") -eq 2 ]] \
   || fail "no Retry-After waits logged: $(cat "$ACME_ERR")"
@@ -98,14 +97,14 @@ bad="$WORK/bad.ini"
 sed "s/^dns_cloudflare_api_token *=.*/dns_cloudflare_api_token = wrong-token/" "$CREDS" >"$bad"
 chmod 600 "$bad"
 dns_api_refused cloudflare "$bad" "badtoken.$ZONE" \
-  'Cloudflare: GET /zones\?name=_acme-challenge\.badtoken\.example\.test&per_page=1 failed \(HTTP 403\): 9109 Invalid access token' \
+  'Cloudflare: GET /zones\?per_page=50&page=1 failed \(HTTP 403\): 9109 Invalid access token' \
   'Zone:Read and DNS:Edit'
 if grep -q wrong-token "$ACME_ERR"; then fail "the token appears in the output"; fi
 case_pass
 
 case_begin "a zone the account does not have: the zones it can see are listed"
 dns_api_unknown_zone www.other.test \
-  'Cloudflare: no zone for _acme-challenge\.www\.other\.test in this account \(it can see: example\.test\)'
+  'Cloudflare: no zone for _acme-challenge\.www\.other\.test in this account \(it has: example\.test\); is the domain on this account and does the token have Zone:Read'
 case_pass
 
 case_begin "a credentials file without a token names the keys"

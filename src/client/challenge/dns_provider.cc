@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "client/challenge/bounded_run.h"
 #include "core/dns/message.h"
 #include "core/dns/resolver.h"
 
@@ -22,8 +23,11 @@ Status not_the_ca(Status st) {
 
 }  // namespace
 
-DnsProviderSolver::DnsProviderSolver(std::unique_ptr<dns_api::Provider> provider, std::vector<std::string> resolvers)
-    : provider_(std::move(provider)), resolvers_(std::move(resolvers)) {}
+DnsProviderSolver::DnsProviderSolver(std::unique_ptr<dns_api::Provider> provider, std::vector<std::string> resolvers,
+                                     int max_parallel)
+    : provider_(std::move(provider)),
+      resolvers_(std::move(resolvers)),
+      max_parallel_(std::max(max_parallel > 0 ? max_parallel : provider_->parallel_zones(), 1)) {}
 
 ChallengeType DnsProviderSolver::type() const { return ChallengeType::kDns01; }
 
@@ -76,13 +80,17 @@ Status DnsProviderSolver::update_all(std::span<const Task> tasks, bool add) {
     it->records.push_back({.fqdn = target->name, .value = task.dns_value});
     it->identifiers += std::string(it->identifiers.empty() ? "" : ", ") + (task.wildcard ? "*." : "") + task.identifier;
   }
-  for (const auto& batch : batches) {
+  // Every zone's batch, max_parallel_ at once (Provider: add_txt / delete_txt
+  // of different zones may run at once). Adding stops at a failure (the
+  // SolverSet cleans up all); cleanup goes on past failures.
+  Status st = run_bounded(batches.size(), max_parallel_, add, [&](std::size_t i) -> Status {
+    const Batch& batch = batches[i];
     spdlog::info("{}: {} {} TXT record(s) in zone {} at {}", batch.identifiers, add ? "adding" : "removing",
                  batch.records.size(), batch.zone, provider_->name());
-    Status st = add ? provider_->add_txt(batch.zone, batch.records) : provider_->delete_txt(batch.zone, batch.records);
-    if (!st && add) return not_the_ca(std::move(st));
-    note(std::move(st));
-  }
+    return add ? provider_->add_txt(batch.zone, batch.records) : provider_->delete_txt(batch.zone, batch.records);
+  });
+  if (!st && add) return not_the_ca(std::move(st));
+  note(std::move(st));
   return first;
 }
 

@@ -23,6 +23,9 @@ class AcmeDns : public Provider {
       : base_(std::move(base)), file_(std::move(file)), api_("acme-dns", std::move(http)) {}
 
   std::string name() const override { return "acme-dns"; }
+  // One update at a time: acme-dns is one's own small server, often on
+  // SQLite (its default database), like PowerDNS's gsqlite3 (powerdns.cc).
+  int parallel_zones() const override { return 1; }
 
   // The "zone" of a record is the acme-dns subdomain it goes to: its
   // FULLDOMAIN, reached through the CNAME at _acme-challenge.DOMAIN.

@@ -9,13 +9,15 @@
 namespace acmekit::client::dns_api {
 
 ApiClient::ApiClient(std::string provider, std::shared_ptr<http::Client> http,
-                     std::function<void(std::chrono::seconds)> sleep)
-    : provider_(std::move(provider)), http_(std::move(http)), sleep_(std::move(sleep)) {
+                     std::function<void(std::chrono::seconds)> sleep, std::shared_ptr<RateLimiter> limiter)
+    : provider_(std::move(provider)), http_(std::move(http)), sleep_(std::move(sleep)), limiter_(std::move(limiter)) {
   if (!sleep_) sleep_ = [](std::chrono::seconds s) { std::this_thread::sleep_for(s); };
+  if (!limiter_) limiter_ = std::make_shared<RateLimiter>(default_rate(provider_));
 }
 
 Result<http::Response> ApiClient::send(const http::Request& request) {
   for (int attempt = 0;; ++attempt) {
+    limiter_->acquire();
     auto response = http_->send(request);
     if (!response) {
       // API down, DNS, TLS: not the CA (exit 1, not 4).

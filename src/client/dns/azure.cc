@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/dns/oauth_token.h"
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
@@ -65,23 +66,26 @@ class Azure : public Provider {
       }
       return match.result(name(), "zone", "in the dns_azure_zoneN mappings");
     }
-    // learn.microsoft.com/rest/api/dns/zones/list-by-resource-group: {"value": [...], "nextLink": URL}
-    std::string url = fmt::format("{}{}/providers/Microsoft.Network/dnsZones?api-version={}", api_url_,
-                                  resource_group_, kAzureDnsApiVersion);
-    for (int page = 0; page < 100 && !url.empty(); ++page) {
-      ACMEKIT_TRY(const json answer, call("GET", url, ""));
-      for (const auto& z : answer.value("value", json::array())) {
-        match.offer(z.value("name", ""));
-        groups_[acmekit::dns::normalize_name(z.value("name", ""))] = resource_group_;
+    // The resource group's zones, listed once a run (zone_cache.h).
+    return zones_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      // learn.microsoft.com/rest/api/dns/zones/list-by-resource-group: {"value": [...], "nextLink": URL}
+      std::string url = fmt::format("{}{}/providers/Microsoft.Network/dnsZones?api-version={}", api_url_,
+                                    resource_group_, kAzureDnsApiVersion);
+      for (int page = 0; page < 100 && !url.empty(); ++page) {
+        ACMEKIT_TRY(const json answer, call("GET", url, ""));
+        for (const auto& z : answer.value("value", json::array())) {
+          out.push_back(z.value("name", ""));
+          groups_[acmekit::dns::normalize_name(z.value("name", ""))] = resource_group_;
+        }
+        url = answer.value("nextLink", "");
+        // The token goes only where the API is.
+        if (!url.empty() && !url.starts_with(api_url_ + "/")) {
+          return make_error(ErrorKind::kFailedPrecondition,
+                            fmt::format("Azure DNS: nextLink {} is not under {}; not followed", url, api_url_));
+        }
       }
-      url = answer.value("nextLink", "");
-      // The token goes only where the API is.
-      if (!url.empty() && !url.starts_with(api_url_ + "/")) {
-        return make_error(ErrorKind::kFailedPrecondition,
-                          fmt::format("Azure DNS: nextLink {} is not under {}; not followed", url, api_url_));
-      }
-    }
-    return match.result(name(), "zone", "in resource group " + resource_group_);
+      return {};
+    }, name(), "zone", "in resource group " + resource_group_);
   }
 
   // Each name's record set: the values there and ours (PUT replaces it whole).
@@ -134,7 +138,7 @@ class Azure : public Provider {
   }
 
   std::string record_url(const std::string& zone, const std::string& rel) {
-    return fmt::format("{}{}/providers/Microsoft.Network/dnsZones/{}/TXT/{}?api-version={}", api_url_, groups_[zone],
+    return fmt::format("{}{}/providers/Microsoft.Network/dnsZones/{}/TXT/{}?api-version={}", api_url_, id_of(groups_, zone),
                        url_encode(zone), rel == "@" ? rel : url_encode(rel), kAzureDnsApiVersion);
   }
 
@@ -190,6 +194,7 @@ class Azure : public Provider {
   std::map<std::string, std::string> mapped_;  // dns_azure_zoneN: zone -> /subscriptions/S/resourceGroups/RG
   std::string resource_group_;                 // without mappings: /subscriptions/S/resourceGroups/RG
   ApiClient api_;
+  ZoneCache zones_;  // the account's zones, once a run
   OAuthToken token_;
   std::map<std::string, std::string> groups_;  // zone -> its resource group path
 };

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
@@ -22,25 +23,25 @@ class DigitalOcean : public Provider {
   std::string name() const override { return "DigitalOcean"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    ZoneMatch match(fqdn);
-    std::string url = base_ + "/domains?per_page=200";
-    for (int page = 0; page < 100 && !url.empty(); ++page) {
-      ACMEKIT_TRY(const json answer, call("GET", url, ""));
-      for (const auto& d : answer.value("domains", json::array())) {
-        match.offer(d.value("name", ""));
+    // The account's domains, listed once a run (zone_cache.h).
+    return zones_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      std::string url = base_ + "/domains?per_page=200";
+      for (int page = 0; page < 100 && !url.empty(); ++page) {
+        ACMEKIT_TRY(const json answer, call("GET", url, ""));
+        for (const auto& d : answer.value("domains", json::array())) out.push_back(d.value("name", ""));
+        url.clear();
+        if (answer.contains("links") && answer["links"].contains("pages")) {
+          url = answer["links"]["pages"].value("next", "");
+        }
+        // The token goes with every request: a next link elsewhere (another
+        // host, plain http) is not followed.
+        if (!url.empty() && !url.starts_with(base_ + "/")) {
+          return make_error(ErrorKind::kFailedPrecondition,
+                            fmt::format("DigitalOcean: the domain list's next page {} is not under {}", url, base_));
+        }
       }
-      url.clear();
-      if (answer.contains("links") && answer["links"].contains("pages")) {
-        url = answer["links"]["pages"].value("next", "");
-      }
-      // The token goes with every request: a next link elsewhere (another
-      // host, plain http) is not followed.
-      if (!url.empty() && !url.starts_with(base_ + "/")) {
-        return make_error(ErrorKind::kFailedPrecondition,
-                          fmt::format("DigitalOcean: the domain list's next page {} is not under {}", url, base_));
-      }
-    }
-    return match.result(name(), "domain");
+      return {};
+    }, name(), "domain");
   }
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
@@ -93,6 +94,7 @@ class DigitalOcean : public Provider {
   std::string base_;
   std::string token_;
   ApiClient api_;
+  ZoneCache zones_;  // the account's zones, once a run
 };
 
 }  // namespace

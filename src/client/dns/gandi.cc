@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/dns/rrset_merge.h"
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
@@ -35,21 +36,23 @@ class Gandi : public Provider {
   // the Total-Count header holds the number of domains (a server may send
   // fewer a page than asked). Without it, a short page is the last.
   Result<std::string> find_zone(const std::string& fqdn) override {
-    ZoneMatch match(fqdn);
-    std::size_t listed = 0;
-    for (int page = 1; page <= 100; ++page) {
-      ACMEKIT_TRY(const Reply reply, call("GET", fmt::format("/domains?page={}&per_page={}", page, kPerPage), ""));
-      if (!reply.body.is_array() || reply.body.empty()) break;
-      for (const auto& z : reply.body) {
-        if (z.is_object()) match.offer(z.value("fqdn", ""));
+    // The account's domains, listed once a run (zone_cache.h).
+    return zones_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      std::size_t listed = 0;
+      for (int page = 1; page <= 100; ++page) {
+        ACMEKIT_TRY(const Reply reply, call("GET", fmt::format("/domains?page={}&per_page={}", page, kPerPage), ""));
+        if (!reply.body.is_array() || reply.body.empty()) break;
+        for (const auto& z : reply.body) {
+          if (z.is_object()) out.push_back(z.value("fqdn", ""));
+        }
+        listed += reply.body.size();
+        if (reply.total_count >= 0 ? listed >= static_cast<std::size_t>(reply.total_count)
+                                   : reply.body.size() < static_cast<std::size_t>(kPerPage)) {
+          break;
+        }
       }
-      listed += reply.body.size();
-      if (reply.total_count >= 0 ? listed >= static_cast<std::size_t>(reply.total_count)
-                                 : reply.body.size() < static_cast<std::size_t>(kPerPage)) {
-        break;
-      }
-    }
-    return match.result(name());
+      return {};
+    }, name());
   }
 
   // One PUT per name: its rrset with ours added.
@@ -171,6 +174,7 @@ class Gandi : public Provider {
   std::string authorization_;
   std::string key_name_;
   ApiClient api_;
+  ZoneCache zones_;  // the account's zones, once a run
 };
 
 }  // namespace

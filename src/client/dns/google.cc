@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/dns/oauth_token.h"
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/base64url.h"
 #include "core/crypto/key.h"
@@ -83,22 +84,24 @@ class Google : public Provider {
   std::string name() const override { return "Google Cloud DNS"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    ZoneMatch match(fqdn);
-    std::string page_token;
-    for (int page = 0; page < 100; ++page) {
-      std::string path = project_path_ + "/managedZones";
-      if (!page_token.empty()) path += "?pageToken=" + url_encode(page_token);
-      ACMEKIT_TRY(const json answer, call("GET", path, ""));
-      for (const auto& z : answer.value("managedZones", json::array())) {
-        // A private zone answers only inside its VPC networks, not the CA.
-        if (z.value("visibility", "public") == "private") continue;
-        match.offer(z.value("dnsName", ""));
-        zones_[acmekit::dns::normalize_name(z.value("dnsName", ""))] = z.value("name", "");
+    // The project's managed zones, listed once a run (zone_cache.h).
+    return zone_list_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      std::string page_token;
+      for (int page = 0; page < 100; ++page) {
+        std::string path = project_path_ + "/managedZones";
+        if (!page_token.empty()) path += "?pageToken=" + url_encode(page_token);
+        ACMEKIT_TRY(const json answer, call("GET", path, ""));
+        for (const auto& z : answer.value("managedZones", json::array())) {
+          // A private zone answers only inside its VPC networks, not the CA.
+          if (z.value("visibility", "public") == "private") continue;
+          out.push_back(z.value("dnsName", ""));
+          zones_[acmekit::dns::normalize_name(z.value("dnsName", ""))] = z.value("name", "");
+        }
+        page_token = answer.value("nextPageToken", "");
+        if (page_token.empty()) break;
       }
-      page_token = answer.value("nextPageToken", "");
-      if (page_token.empty()) break;
-    }
-    return match.result(name(), "zone", fmt::format("in project {}", sa_.project));
+      return {};
+    }, name(), "zone", fmt::format("in project {}", sa_.project));
   }
 
   // One change: every name's rrset replaced by the union with ours.
@@ -120,7 +123,7 @@ class Google : public Provider {
   }
 
   Status change(const std::string& zone, std::span<const TxtRecord> records, bool add) {
-    const std::string zone_path = project_path_ + "/managedZones/" + url_encode(zones_[zone]);
+    const std::string zone_path = project_path_ + "/managedZones/" + url_encode(id_of(zones_, zone));
     // The values by name (the apex and the wildcard share one), in order.
     std::map<std::string, std::vector<std::string>> by_name;
     for (const auto& r : records) by_name[acmekit::dns::normalize_name(r.fqdn) + "."].push_back(r.value);
@@ -209,6 +212,7 @@ class Google : public Provider {
   std::string base_;
   std::string project_path_;
   ApiClient api_;
+  ZoneCache zone_list_;  // the project's managed zones, once a run
   OAuthToken token_;
   std::map<std::string, std::string> zones_;  // dnsName (normalized) -> managed zone name
 };

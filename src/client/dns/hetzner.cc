@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
@@ -21,25 +22,27 @@ class Hetzner : public Provider {
   std::string name() const override { return "Hetzner DNS"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    ZoneMatch match(fqdn);
-    for (int page = 1, last = 1; page <= last && page <= 100; ++page) {
-      ACMEKIT_TRY(const json answer, call("GET", fmt::format("{}/zones?page={}&per_page=100", base_, page), ""));
-      for (const auto& z : answer.value("zones", json::array())) {
-        match.offer(z.value("name", ""));
-        ids_[acmekit::dns::normalize_name(z.value("name", ""))] = z.value("id", "");
+    // The account's zones, listed once a run (zone_cache.h).
+    return zones_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      for (int page = 1, last = 1; page <= last && page <= 100; ++page) {
+        ACMEKIT_TRY(const json answer, call("GET", fmt::format("{}/zones?page={}&per_page=100", base_, page), ""));
+        for (const auto& z : answer.value("zones", json::array())) {
+          out.push_back(z.value("name", ""));
+          ids_[acmekit::dns::normalize_name(z.value("name", ""))] = z.value("id", "");
+        }
+        if (answer.contains("meta") && answer["meta"].contains("pagination")) {
+          last = answer["meta"]["pagination"].value("last_page", 1);
+        }
       }
-      if (answer.contains("meta") && answer["meta"].contains("pagination")) {
-        last = answer["meta"]["pagination"].value("last_page", 1);
-      }
-    }
-    return match.result(name());
+      return {};
+    }, name());
   }
 
   // All of the zone's values in one bulk request.
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     json list = json::array();
     for (const auto& r : records) {
-      list.push_back({{"zone_id", ids_[zone]}, {"type", "TXT"}, {"name", relative_name(zone, r.fqdn)},
+      list.push_back({{"zone_id", id_of(ids_, zone)}, {"type", "TXT"}, {"name", relative_name(zone, r.fqdn)},
                       {"value", r.value}, {"ttl", kChallengeTtl}});
     }
     ACMEKIT_TRY(const json answer, call("POST", base_ + "/records/bulk", json{{"records", list}}.dump()));
@@ -52,7 +55,7 @@ class Hetzner : public Provider {
   }
 
   Status delete_txt(const std::string& zone, std::span<const TxtRecord> records) override {
-    ACMEKIT_TRY(const json answer, call("GET", base_ + "/records?zone_id=" + url_encode(ids_[zone]), ""));
+    ACMEKIT_TRY(const json answer, call("GET", base_ + "/records?zone_id=" + url_encode(id_of(ids_, zone)), ""));
     Status first;
     for (const auto& rec : answer.value("records", json::array())) {
       if (rec.value("type", "") != "TXT") continue;
@@ -93,6 +96,7 @@ class Hetzner : public Provider {
   std::string base_;
   std::string token_;
   ApiClient api_;
+  ZoneCache zones_;  // the account's zones, once a run
   std::map<std::string, std::string> ids_;  // zone name -> zone id
 };
 

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/dns/message.h"
 
@@ -21,25 +22,26 @@ class Linode : public Provider {
   std::string name() const override { return "Linode"; }
 
   Result<std::string> find_zone(const std::string& fqdn) override {
-    ZoneMatch match(fqdn);
-    ACMEKIT_CHECK(each_page(base_ + "/domains", [&](const json& d) {
-      match.offer(d.value("domain", ""));
-      ids_[acmekit::dns::normalize_name(d.value("domain", ""))] = std::to_string(d.value("id", 0L));
-    }));
-    return match.result(name(), "domain");
+    // The account's domains, listed once a run (zone_cache.h).
+    return zones_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      return each_page(base_ + "/domains", [&](const json& d) {
+        out.push_back(d.value("domain", ""));
+        ids_[acmekit::dns::normalize_name(d.value("domain", ""))] = std::to_string(d.value("id", 0L));
+      });
+    }, name(), "domain");
   }
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     for (const auto& r : records) {
       json body{{"type", "TXT"}, {"name", relative_name(zone, r.fqdn)}, {"target", r.value}, {"ttl_sec", 300}};
-      ACMEKIT_CHECK(call("POST", base_ + "/domains/" + ids_[zone] + "/records", body.dump()));
+      ACMEKIT_CHECK(call("POST", base_ + "/domains/" + id_of(ids_, zone) + "/records", body.dump()));
     }
     return {};
   }
 
   Status delete_txt(const std::string& zone, std::span<const TxtRecord> records) override {
     std::vector<std::string> ours;
-    ACMEKIT_CHECK(each_page(base_ + "/domains/" + ids_[zone] + "/records", [&](const json& rec) {
+    ACMEKIT_CHECK(each_page(base_ + "/domains/" + id_of(ids_, zone) + "/records", [&](const json& rec) {
       if (rec.value("type", "") != "TXT") return;
       for (const auto& r : records) {
         // Only ours: the name and the very value.
@@ -52,7 +54,7 @@ class Linode : public Provider {
     }));
     Status first;
     for (const auto& id : ours) {
-      auto deleted = call("DELETE", base_ + "/domains/" + ids_[zone] + "/records/" + id, "");
+      auto deleted = call("DELETE", base_ + "/domains/" + id_of(ids_, zone) + "/records/" + id, "");
       if (!deleted && first) first = std::unexpected(std::move(deleted).error());
     }
     return first;
@@ -96,6 +98,7 @@ class Linode : public Provider {
   std::string base_;
   std::string token_;
   ApiClient api_;
+  ZoneCache zones_;  // the account's zones, once a run
   std::map<std::string, std::string> ids_;  // domain -> its id
 };
 

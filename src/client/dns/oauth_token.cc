@@ -27,6 +27,7 @@ OAuthToken::OAuthToken(std::string token_url, std::function<Result<std::string>(
 }
 
 Result<std::string> OAuthToken::get(ApiClient& api) {
+  std::lock_guard lock(mu_);  // one token request, however many threads ask
   const auto now = now_();
   if (token_ && now + kMargin < expires_) return *token_;
   ACMEKIT_TRY(const std::string body, form_());

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <initializer_list>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,6 +40,7 @@ class OAuthToken {
   std::function<Result<std::string>()> form_;
   std::string hint_;
   std::function<Clock::time_point()> now_;
+  std::mutex mu_;  // zones updated at once ask for the one token
   std::optional<std::string> token_;
   Clock::time_point expires_;
 };

@@ -1,6 +1,7 @@
 #include "client/dns/ovh.h"
 
 #include <algorithm>
+#include <mutex>
 #include <array>
 #include <chrono>
 #include <optional>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "client/dns/zone_cache.h"
 #include "client/dns/zone_match.h"
 #include "core/crypto/digest.h"
 #include "core/dns/message.h"
@@ -59,12 +61,14 @@ class Ovh : public Provider {
 
   // GET /domain/zone: ["example.com", ...] (not paged).
   Result<std::string> find_zone(const std::string& fqdn) override {
-    ZoneMatch match(fqdn);
-    ACMEKIT_TRY(const json zones, call("GET", "/domain/zone", ""));
-    for (const auto& z : zones) {
-      if (z.is_string()) match.offer(z.get<std::string>());
-    }
-    return match.result(name());
+    // The account's zones, listed once a run (zone_cache.h).
+    return zones_.find(fqdn, [this](std::vector<std::string>& out) -> Status {
+      ACMEKIT_TRY(const json zones, call("GET", "/domain/zone", ""));
+      for (const auto& z : zones) {
+        if (z.is_string()) out.push_back(z.get<std::string>());
+      }
+      return {};
+    }, name());
   }
 
   Status add_txt(const std::string& zone, std::span<const TxtRecord> records) override {
@@ -129,6 +133,7 @@ class Ovh : public Provider {
 
   // The API's clock now: the local one plus the offset to GET /auth/time (asked once).
   Result<std::int64_t> timestamp() {
+    std::lock_guard lock(offset_mu_);  // zones updated at once: /auth/time asked once
     if (!offset_) {
       const std::int64_t before = now_();
       ACMEKIT_TRY(const http::Response resp, api_.send(http::Request{.method = "GET", .url = base_ + "/auth/time"}));
@@ -176,6 +181,8 @@ class Ovh : public Provider {
   std::string ak_, as_, ck_;
   std::function<std::int64_t()> now_;
   ApiClient api_;
+  ZoneCache zones_;  // the account's zones, once a run
+  std::mutex offset_mu_;
   std::optional<std::int64_t> offset_;
 };
 

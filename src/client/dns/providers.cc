@@ -9,6 +9,7 @@
 #include "client/dns/gandi.h"
 #include "client/dns/google.h"
 #include "client/dns/hetzner.h"
+#include "client/dns/http_pool.h"
 #include "client/dns/linode.h"
 #include "client/dns/ovh.h"
 #include "client/dns/powerdns.h"
@@ -86,8 +87,14 @@ Result<std::unique_ptr<Provider>> make_provider(std::string_view authenticator, 
     ACMEKIT_TRY(credentials, info->format == CredentialsFormat::kJson ? CredentialsFile::load_json(credentials_path)
                                                                       : CredentialsFile::load(credentials_path));
   }
-  ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http, http::CurlClient::create(http::ClientOptions{.ca_bundle = ca_bundle}));
-  return info->make(credentials, std::shared_ptr<http::Client>(std::move(http)));
+  // One connection per zone updated at once (http_pool.h).
+  std::vector<std::unique_ptr<http::Client>> connections;
+  for (int i = 0; i < kDefaultParallelZones; ++i) {
+    ACMEKIT_TRY(std::unique_ptr<http::CurlClient> http,
+                http::CurlClient::create(http::ClientOptions{.ca_bundle = ca_bundle}));
+    connections.push_back(std::move(http));
+  }
+  return info->make(credentials, std::make_shared<HttpPool>(std::move(connections)));
 }
 
 }  // namespace acmekit::client::dns_api

@@ -161,8 +161,8 @@ TEST(CloudflareTest, ZoneLookupCreateAndDeleteExactlyOurs) {
   auto cf = make_cloudflare(creds("dns_cloudflare_api_token = T\n"), http);
   ASSERT_TRUE(cf) << cf.error().message();
   const std::string api = kCloudflareApi;
-  http->add(200, R"({"success":true,"errors":[],"result":[]})");
-  http->add(200, R"({"success":true,"errors":[],"result":[{"id":"Z1","name":"example.com"}]})");
+  http->add(200, R"({"success":true,"errors":[],"result":[{"id":"Z0","name":"com.example"},{"id":"Z1","name":"example.com"}],
+                     "result_info":{"page":1,"per_page":50,"count":2,"total_count":2,"total_pages":1}})");
   auto zone = (*cf)->find_zone("_acme-challenge.example.com");
   ASSERT_TRUE(zone) << zone.error().message();
   EXPECT_EQ(*zone, "example.com");
@@ -173,17 +173,38 @@ TEST(CloudflareTest, ZoneLookupCreateAndDeleteExactlyOurs) {
   http->add(200, R"({"success":true,"errors":[],"result":{"id":"R1"}})");
   ASSERT_TRUE((*cf)->delete_txt(*zone, std::span(&rec, 1)));
   auto r = http->requests();
-  ASSERT_EQ(r.size(), 5u);
-  EXPECT_EQ(r[0].url, api + "/zones?name=_acme-challenge.example.com&per_page=1");
-  EXPECT_EQ(r[1].url, api + "/zones?name=example.com&per_page=1");
-  EXPECT_EQ(r[2].method, "POST");
-  EXPECT_EQ(r[2].url, api + "/zones/Z1/dns_records");
-  EXPECT_EQ(json::parse(r[2].body),
+  ASSERT_EQ(r.size(), 4u);
+  EXPECT_EQ(r[0].url, api + "/zones?per_page=50&page=1");
+  EXPECT_EQ(r[1].method, "POST");
+  EXPECT_EQ(r[1].url, api + "/zones/Z1/dns_records");
+  EXPECT_EQ(json::parse(r[1].body),
             json::parse(R"({"type":"TXT","name":"_acme-challenge.example.com","content":"v1","ttl":120})"));
-  EXPECT_EQ(r[3].url, api + "/zones/Z1/dns_records?type=TXT&name=_acme-challenge.example.com&content=v1");
-  EXPECT_EQ(r[4].method, "DELETE");
-  EXPECT_EQ(r[4].url, api + "/zones/Z1/dns_records/R1");
+  EXPECT_EQ(r[2].url, api + "/zones/Z1/dns_records?type=TXT&name=_acme-challenge.example.com&content=v1");
+  EXPECT_EQ(r[3].method, "DELETE");
+  EXPECT_EQ(r[3].url, api + "/zones/Z1/dns_records/R1");
   for (const auto& req : r) EXPECT_EQ(req.headers.get("authorization"), "Bearer T");
+}
+
+TEST(CloudflareTest, ZonesListedOncePageByPageThenNotFoundNamesThem) {
+  auto http = std::make_shared<FakeHttp>();
+  auto cf = make_cloudflare(creds("dns_cloudflare_api_token = T\n"), http);
+  ASSERT_TRUE(cf);
+  const std::string api = kCloudflareApi;
+  http->add(200, R"({"success":true,"errors":[],"result":[{"id":"A","name":"a.test"}],
+                     "result_info":{"page":1,"per_page":50,"count":1,"total_count":2,"total_pages":2}})");
+  http->add(200, R"({"success":true,"errors":[],"result":[{"id":"B","name":"b.test"}],
+                     "result_info":{"page":2,"per_page":50,"count":1,"total_count":2,"total_pages":2}})");
+  EXPECT_EQ((*cf)->find_zone("_acme-challenge.x.b.test").value(), "b.test");
+  EXPECT_EQ((*cf)->find_zone("_acme-challenge.a.test").value(), "a.test");
+  auto missing = (*cf)->find_zone("_acme-challenge.c.test");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().detail,
+            "Cloudflare: no zone for _acme-challenge.c.test in this account (it has: a.test, b.test); is the domain "
+            "on this account and does the token have Zone:Read for it?");
+  auto r = http->requests();
+  ASSERT_EQ(r.size(), 2u);  // the two pages, once for the three names
+  EXPECT_EQ(r[0].url, api + "/zones?per_page=50&page=1");
+  EXPECT_EQ(r[1].url, api + "/zones?per_page=50&page=2");
 }
 
 TEST(CloudflareTest, ErrorsQuoteTheApiCodes) {
@@ -194,7 +215,7 @@ TEST(CloudflareTest, ErrorsQuoteTheApiCodes) {
                     "error_chain":[{"code":6103,"message":"Invalid format for X-Auth-Key header"}]}],"result":null})");
   auto bad = (*cf)->find_zone("example.com");
   ASSERT_FALSE(bad);
-  EXPECT_EQ(bad.error().detail, "Cloudflare: GET /zones?name=example.com&per_page=1 failed (HTTP 400): "
+  EXPECT_EQ(bad.error().detail, "Cloudflare: GET /zones?per_page=50&page=1 failed (HTTP 400): "
                                 "6003 Invalid request headers (6103 Invalid format for X-Auth-Key header)");
   EXPECT_EQ(http->requests()[0].headers.get("x-auth-email"), "a@b.c");
   EXPECT_EQ(http->requests()[0].headers.get("x-auth-key"), "G");
