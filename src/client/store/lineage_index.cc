@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "client/store/atomic_file.h"
 #include "client/store/config_lock.h"
@@ -66,7 +67,11 @@ std::string dir_key(int live_fd, const std::string& name, int64_t settled_ns) {
   if (::fstatat(live_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISDIR(st.st_mode)) return {};
   const int64_t ctime_ns = int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec;
   if (ctime_ns >= settled_ns) return {};
-  return "dir:" + std::to_string(st.st_ino) + ":" + std::to_string(ctime_ns);
+  char buf[64] = "dir:";  // one allocation-free format: this runs 100,000 times per renew
+  char* at = std::to_chars(buf + 4, std::end(buf), static_cast<uint64_t>(st.st_ino)).ptr;
+  *at++ = ':';
+  at = std::to_chars(at, std::end(buf), ctime_ns).ptr;
+  return std::string(buf, at);
 }
 
 // Whether live/NAME/cert.pem is a link: only then does a new version change
