@@ -12,9 +12,9 @@ namespace acmekit::server::wfe {
 
 // Authenticates ctx's request (§6.2-§6.5) and remembers the account for the log.
 inline Result<Authenticated> authenticate_request(Wfe::Context& ctx, KeyRule rule, sa::StorageReader& storage,
-                                                  nonce::NonceService& nonces) {
+                                                  nonce::NonceService& nonces, AccountKeys& keys) {
   AuthParams params{.request_url = ctx.request_url(), .account_url_prefix = ctx.urls.account_prefix(), .rule = rule};
-  auto auth = authenticate(ctx.request, params, storage, nonces);
+  auto auth = authenticate(ctx.request, params, storage, nonces, keys);
   if (auth && auth->account) ctx.account_id = auth->account->id;
   return auth;
 }

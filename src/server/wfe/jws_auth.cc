@@ -56,7 +56,7 @@ Result<crypto::PublicKey> key_from_jwk(const nlohmann::json& jwk, int min_rsa_bi
 }  // namespace
 
 Result<Authenticated> authenticate(const http::ServerRequest& request, const AuthParams& params,
-                                   sa::StorageReader& storage, nonce::NonceService& nonces) {
+                                   sa::StorageReader& storage, nonce::NonceService& nonces, AccountKeys& keys) {
   // §6.2: Content-Type application/jose+json.
   auto ctype = request.headers.get("content-type").value_or("");
   if (auto semi = ctype.find(';'); semi != std::string::npos) ctype.resize(semi);
@@ -102,9 +102,7 @@ Result<Authenticated> authenticate(const http::ServerRequest& request, const Aut
     if (!account) return problem("accountDoesNotExist", "no account at " + kid);
     // §7.3.6: a deactivated account can do nothing.
     if (account->status != AcmeStatus::kValid) return unauthorized("the account is " + wire::to_string(account->status));
-    auto key = crypto::PublicKey::from_jwk(nlohmann::json::parse(account->jwk_json));
-    if (!key) return std::unexpected(Error{.kind = ErrorKind::kInternal, .detail = "stored account key: " + key.error().detail});
-    out.key = *key;
+    ACMEKIT_TRY(out.key, keys.key_for(account->jwk_json));
     out.account = std::move(*account);
   }
   ACMEKIT_CHECK(check_signature(*parsed, out.key));

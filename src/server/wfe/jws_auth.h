@@ -15,6 +15,7 @@
 #include "server/model.h"
 #include "server/nonce/nonce_service.h"
 #include "server/sa/storage.h"
+#include "server/wfe/account_keys.h"
 
 namespace acmekit::server::wfe {
 
@@ -45,7 +46,7 @@ struct AuthParams {
 };
 
 Result<Authenticated> authenticate(const http::ServerRequest& request, const AuthParams& params,
-                                   sa::StorageReader& storage, nonce::NonceService& nonces);
+                                   sa::StorageReader& storage, nonce::NonceService& nonces, AccountKeys& keys);
 
 // Checks an already parsed inner JWS of a key change (§7.3.5): "jwk" present
 // and no "kid", no "nonce", url equal to outer_url, a valid signature with an

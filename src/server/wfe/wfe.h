@@ -21,6 +21,7 @@
 #include "server/nonce/nonce_service.h"
 #include "server/ra/registration_authority.h"
 #include "server/sa/storage.h"
+#include "server/wfe/account_keys.h"
 
 namespace acmekit::server::wfe {
 
@@ -80,6 +81,7 @@ class Wfe {
   ra::RegistrationAuthority& ra_;
   sa::StorageReader& storage_;
   nonce::NonceService& nonces_;
+  AccountKeys account_keys_;  // parsed "kid" account keys (§6.2)
   const ca::Authority& authority_;
   const Clock& clock_;
   WfeOptions options_;

@@ -56,7 +56,7 @@ Result<std::string> check_eab(const nlohmann::json& eab, const nlohmann::json& a
 Response Wfe::new_account(Context& ctx) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kJwk, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kJwk, storage_, nonces_, account_keys_));
         ACMEKIT_TRY(auto payload, payload_object(auth));
         ACMEKIT_TRY(auto contact, contact_list(payload));
         ACMEKIT_TRY(const bool only_existing, bool_member(payload, "onlyReturnExisting", false));
@@ -85,7 +85,7 @@ Response Wfe::new_account(Context& ctx) {
 Response Wfe::account(Context& ctx, const std::string& id) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         if (auth.account->id != id) return unauthorized("the JWS kid is not this account");
         AccountRecord account = *auth.account;
         if (!is_post_as_get(auth)) {
@@ -115,7 +115,7 @@ Response Wfe::account(Context& ctx, const std::string& id) {
 Response Wfe::account_orders(Context& ctx, const std::string& id) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         if (auth.account->id != id) return unauthorized("only the account itself may list its orders");
         std::string after;
         if (ctx.query.starts_with("cursor=")) after = ctx.query.substr(7);
@@ -136,7 +136,7 @@ Response Wfe::account_orders(Context& ctx, const std::string& id) {
 Response Wfe::key_change(Context& ctx) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         auto inner_json = nlohmann::json::parse(auth.payload, nullptr, false);
         if (inner_json.is_discarded()) return malformed("the key-change payload is not JSON");
         ACMEKIT_TRY(auto inner, verify_key_change_inner(inner_json, ctx.request_url(), 2048));

@@ -14,7 +14,7 @@ using acmekit::http::Response;
 Response Wfe::certificate(Context& ctx, const std::string& id, std::size_t chain) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         if (!is_post_as_get(auth)) return malformed("a certificate is read with POST-as-GET (empty payload)");
         const auto& chains = authority_.chains();
         if (chain >= chains.size()) return not_found("no such certificate chain");
@@ -40,7 +40,7 @@ Response Wfe::certificate(Context& ctx, const std::string& id, std::size_t chain
 Response Wfe::revoke_cert(Context& ctx) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kEither, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kEither, storage_, nonces_, account_keys_));
         ACMEKIT_TRY(auto payload, payload_object(auth));
         if (!payload.contains("certificate") || !payload["certificate"].is_string()) {
           return malformed("revokeCert needs a \"certificate\"");

@@ -41,7 +41,7 @@ bool being_validated(const AuthzRecord& authz) {
 Response Wfe::new_order(Context& ctx) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         ACMEKIT_TRY(auto payload, payload_object(auth));
         if (!payload.contains("identifiers") || !payload["identifiers"].is_array()) {
           return malformed("newOrder needs an \"identifiers\" array");
@@ -78,7 +78,7 @@ Response Wfe::new_order(Context& ctx) {
 Response Wfe::new_authz(Context& ctx) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         ACMEKIT_TRY(auto payload, payload_object(auth));
         if (!payload.contains("identifier")) return malformed("newAuthz needs an \"identifier\"");
         ACMEKIT_TRY(auto id, identifier_from(payload["identifier"]));
@@ -93,7 +93,7 @@ Response Wfe::new_authz(Context& ctx) {
 Response Wfe::order(Context& ctx, const std::string& id) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         if (!is_post_as_get(auth)) return malformed("an order is read with POST-as-GET (empty payload)");
         ACMEKIT_TRY(auto view, ra_.get_order(id, auth.account->id));
         Response r = json_response(200, render_order(ctx.urls, view));
@@ -108,7 +108,7 @@ Response Wfe::order(Context& ctx, const std::string& id) {
 Response Wfe::finalize(Context& ctx, const std::string& id) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         ACMEKIT_TRY(auto payload, payload_object(auth));
         if (!payload.contains("csr") || !payload["csr"].is_string()) return malformed("finalize needs a \"csr\"");
         auto der = base64url_decode(payload["csr"].get<std::string>());
@@ -125,7 +125,7 @@ Response Wfe::finalize(Context& ctx, const std::string& id) {
 Response Wfe::authz(Context& ctx, const std::string& id) {
   return respond(
       [&]() -> Result<Response> {
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         AuthzRecord authz;
         if (is_post_as_get(auth)) {
           ACMEKIT_TRY(authz, ra_.get_authz(id, auth.account->id));
@@ -154,7 +154,7 @@ Response Wfe::challenge(Context& ctx, const std::string& authz_id, const std::st
         const auto parsed_type = wire::parse_challenge_type(type_name);
         if (!parsed_type) return not_found("no such challenge type: " + type_name);
         const ChallengeType type = *parsed_type;
-        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_));
+        ACMEKIT_TRY(auto auth, authenticate_request(ctx, KeyRule::kKid, storage_, nonces_, account_keys_));
         AuthzRecord authz;
         if (is_post_as_get(auth)) {
           ACMEKIT_TRY(authz, ra_.get_authz(authz_id, auth.account->id));
