@@ -126,14 +126,26 @@ Status add_constraints_and_usage(X509* cert, const CertificateTemplate& t) {
   return {};
 }
 
-Status add_key_identifiers(X509* cert, X509* issuer) {
+// RFC 5280 §4.2.1.1: the issuer's subjectKeyIdentifier (computed the same
+// way if an external issuer lacks one).
+Result<std::string> subject_key_id_of(X509* cert) {
+  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert)) {
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                       static_cast<std::size_t>(ASN1_STRING_length(ski)));
+  }
+  return ossl::key_identifier(cert);
+}
+
+// issuer_key_id empty: self-signed, the certificate's own.
+Status add_key_identifiers(X509* cert, std::string_view issuer_key_id) {
   ACMEKIT_TRY(std::string ski, ossl::key_identifier(cert));
   ACMEKIT_TRY(OctetStringPtr ski_value, octet_string(ski));
   ACMEKIT_CHECK(add_ext(cert, NID_subject_key_identifier, ski_value.get(), false, "subjectKeyIdentifier"));
 
-  // RFC 5280 §4.2.1.1: the issuer's subjectKeyIdentifier (computed the same
-  // way if an external issuer lacks one); a self-signed certificate's own.
-  ACMEKIT_TRY(ossl::AuthorityKeyIdPtr akid, ossl::authority_key_id_of(issuer != nullptr ? issuer : cert));
+  ossl::AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
+  if (!akid) return ossl::crypto_error("building authorityKeyIdentifier");
+  ACMEKIT_TRY(OctetStringPtr key_id, octet_string(issuer_key_id.empty() ? std::string_view(ski) : issuer_key_id));
+  akid->keyid = key_id.release();
   return add_ext(cert, NID_authority_key_identifier, akid.get(), false, "authorityKeyIdentifier");
 }
 
@@ -180,23 +192,21 @@ Status add_crl_distribution_point(X509* cert, std::string_view uri) {
 
 }  // namespace
 
-Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const PublicKey& subject,
-                                     const PrivateKey& issuer_key, std::string_view issuer_cert_der) {
+struct CertificateSigner::Issuer {
+  ossl::X509Ptr cert;  // null: self-signed
+  std::string key_id;  // its subjectKeyIdentifier; empty when self-signed
+};
+
+namespace {
+
+// The one signing path: tmpl for subject, signed by issuer_key, issued by
+// issuer (its certificate already checked against issuer_key).
+Result<ossl::X509Ptr> build_and_sign(const CertificateTemplate& tmpl, const PublicKey& subject,
+                                     const PrivateKey& issuer_key, const CertificateSigner::Issuer& issuer) {
   EVP_PKEY* subject_pkey = pkey_of(subject);
   EVP_PKEY* issuer_pkey = pkey_of(issuer_key);
   if (subject_pkey == nullptr || issuer_pkey == nullptr) return invalid("missing subject or issuer key");
   ACMEKIT_CHECK(check_template(tmpl));
-
-  ossl::X509Ptr issuer;
-  if (issuer_cert_der.empty()) {
-    if (!(subject == issuer_key.public_key())) return invalid("self-signed, but the subject key is not the issuer's");
-  } else {
-    ACMEKIT_TRY(issuer, decode(issuer_cert_der, "issuer certificate"));
-    if (X509_check_private_key(issuer.get(), issuer_pkey) != 1) {
-      ossl::clear_errors();
-      return invalid("the issuer key does not match the issuer certificate");
-    }
-  }
 
   ossl::X509Ptr cert(X509_new());
   ossl::X509NamePtr name(X509_NAME_new());
@@ -211,7 +221,7 @@ Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const Publ
   }
   ACMEKIT_CHECK(add_entry(name.get(), NID_organizationName, tmpl.organization));
   ACMEKIT_CHECK(add_entry(name.get(), NID_commonName, tmpl.common_name));
-  const X509_NAME* issuer_name = issuer ? X509_get_subject_name(issuer.get()) : name.get();
+  const X509_NAME* issuer_name = issuer.cert ? X509_get_subject_name(issuer.cert.get()) : name.get();
   if (X509_set_subject_name(cert.get(), name.get()) != 1 || X509_set_issuer_name(cert.get(), issuer_name) != 1 ||
       X509_set_pubkey(cert.get(), subject_pkey) != 1) {
     return ossl::crypto_error("building certificate");
@@ -220,7 +230,7 @@ Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const Publ
   ACMEKIT_CHECK(set_time(X509_getm_notAfter(cert.get()), tmpl.not_after));
 
   ACMEKIT_CHECK(add_constraints_and_usage(cert.get(), tmpl));
-  ACMEKIT_CHECK(add_key_identifiers(cert.get(), issuer.get()));
+  ACMEKIT_CHECK(add_key_identifiers(cert.get(), issuer.key_id));
   ACMEKIT_CHECK(add_subject_alt_names(cert.get(), tmpl));
   if (tmpl.acme_identifier) ACMEKIT_CHECK(add_acme_identifier(cert.get(), *tmpl.acme_identifier));
   if (!tmpl.crl_distribution_point.empty()) {
@@ -230,19 +240,73 @@ Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const Publ
   if (X509_sign(cert.get(), issuer_pkey, digest_for(issuer_key.algorithm())) <= 0) {
     return ossl::crypto_error("signing certificate");
   }
+  return cert;
+}
+
+Result<std::string> to_der(X509* cert) {
   unsigned char* der = nullptr;
-  int len = i2d_X509(cert.get(), &der);
+  int len = i2d_X509(cert, &der);
   if (len <= 0) return ossl::crypto_error("encoding certificate");
   std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
   OPENSSL_free(der);
   return out;
 }
 
+Result<std::string> to_pem(X509* cert) {
+  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
+  if (!bio || PEM_write_bio_X509(bio.get(), cert) != 1) return ossl::crypto_error("encoding PEM");
+  return ossl::bio_contents(bio.get());
+}
+
+Result<CertificateSigner::Issuer> load_issuer(const PrivateKey& issuer_key, std::string_view issuer_cert_der) {
+  CertificateSigner::Issuer issuer;
+  ACMEKIT_TRY(issuer.cert, decode(issuer_cert_der, "issuer certificate"));
+  EVP_PKEY* issuer_pkey = pkey_of(issuer_key);
+  if (issuer_pkey == nullptr) return invalid("missing subject or issuer key");
+  if (X509_check_private_key(issuer.cert.get(), issuer_pkey) != 1) {
+    ossl::clear_errors();
+    return invalid("the issuer key does not match the issuer certificate");
+  }
+  ACMEKIT_TRY(issuer.key_id, subject_key_id_of(issuer.cert.get()));
+  return issuer;
+}
+
+}  // namespace
+
+Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const PublicKey& subject,
+                                     const PrivateKey& issuer_key, std::string_view issuer_cert_der) {
+  CertificateSigner::Issuer issuer;
+  if (issuer_cert_der.empty()) {
+    if (pkey_of(subject) == nullptr || pkey_of(issuer_key) == nullptr) return invalid("missing subject or issuer key");
+    if (!(subject == issuer_key.public_key())) return invalid("self-signed, but the subject key is not the issuer's");
+  } else {
+    ACMEKIT_TRY(issuer, load_issuer(issuer_key, issuer_cert_der));
+  }
+  ACMEKIT_TRY(ossl::X509Ptr cert, build_and_sign(tmpl, subject, issuer_key, issuer));
+  return to_der(cert.get());
+}
+
+Result<CertificateSigner> CertificateSigner::create(const PrivateKey& issuer_key, std::string_view issuer_cert_der) {
+  if (issuer_cert_der.empty()) return invalid("a signer needs its issuer certificate");
+  ACMEKIT_TRY(Issuer issuer, load_issuer(issuer_key, issuer_cert_der));
+  CertificateSigner signer;
+  signer.key_ = issuer_key;
+  signer.issuer_ = std::make_shared<const Issuer>(std::move(issuer));
+  return signer;
+}
+
+Result<SignedCertificate> CertificateSigner::sign(const CertificateTemplate& tmpl, const PublicKey& subject) const {
+  if (!issuer_) return invalid("an empty signer");
+  ACMEKIT_TRY(ossl::X509Ptr cert, build_and_sign(tmpl, subject, key_, *issuer_));
+  SignedCertificate out;
+  ACMEKIT_TRY(out.der, to_der(cert.get()));
+  ACMEKIT_TRY(out.pem, to_pem(cert.get()));
+  return out;
+}
+
 Result<std::string> der_to_pem(std::string_view der) {
   ACMEKIT_TRY(ossl::X509Ptr cert, decode(der, "certificate"));
-  ossl::BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_X509(bio.get(), cert.get()) != 1) return ossl::crypto_error("encoding PEM");
-  return ossl::bio_contents(bio.get());
+  return to_pem(cert.get());
 }
 
 Status verify_issued_by(std::string_view cert_der, std::string_view issuer_der) {

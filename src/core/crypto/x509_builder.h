@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,6 +62,31 @@ struct CertificateTemplate {
 // kInvalidArgument for a bad template, kCrypto if OpenSSL refuses.
 Result<std::string> sign_certificate(const CertificateTemplate& tmpl, const PublicKey& subject,
                                      const PrivateKey& issuer_key, std::string_view issuer_cert_der);
+
+// A certificate as signed: its DER and the same as a PEM block.
+struct SignedCertificate {
+  std::string der;
+  std::string pem;
+};
+
+// An issuer that signs many certificates (a CA's intermediate): its
+// certificate is decoded, checked against its key and its key identifier
+// taken once, instead of on every sign_certificate call. Immutable after
+// create; sign may run on many threads at once.
+class CertificateSigner {
+ public:
+  // As sign_certificate's issuer_key and issuer_cert_der; the certificate
+  // must not be empty.
+  [[nodiscard]] static Result<CertificateSigner> create(const PrivateKey& issuer_key, std::string_view issuer_cert_der);
+
+  [[nodiscard]] Result<SignedCertificate> sign(const CertificateTemplate& tmpl, const PublicKey& subject) const;
+
+  struct Issuer;  // the decoded certificate and its key identifier
+
+ private:
+  PrivateKey key_;
+  std::shared_ptr<const Issuer> issuer_;
+};
 
 // One DER certificate as a "CERTIFICATE" PEM block; kCrypto if it does not
 // decode.

@@ -173,6 +173,39 @@ TEST(X509BuilderTest, RejectsBadTemplatesAndKeys) {
   EXPECT_FALSE(sign_certificate(leaf_template(), leaf_key->public_key(), ca.key, {}));
 }
 
+// The signer issues what sign_certificate issues, and hands out the PEM of
+// the same DER; it refuses a key that is not its certificate's.
+TEST(X509BuilderTest, SignerMatchesSignCertificate) {
+  Issuer ca = make_ca();
+  Issuer other = make_ca();
+  auto signer = CertificateSigner::create(ca.key, ca.der);
+  ASSERT_TRUE(signer) << signer.error().detail;
+  auto leaf_key = PrivateKey::generate({});
+  ASSERT_TRUE(leaf_key);
+  auto leaf = signer->sign(leaf_template(), leaf_key->public_key());
+  ASSERT_TRUE(leaf) << leaf.error().detail;
+  EXPECT_TRUE(verify_issued_by(leaf->der, ca.der));
+  EXPECT_EQ(der_to_pem(leaf->der).value_or(""), leaf->pem);
+  auto reference = sign_certificate(leaf_template(), leaf_key->public_key(), ca.key, ca.der);
+  ASSERT_TRUE(reference);
+  Cert a = decode(leaf->der), b = decode(*reference);
+  ASSERT_TRUE(a && b);
+  // Same issuer, names, serial, key identifiers; the signatures differ (ECDSA).
+  EXPECT_EQ(X509_NAME_cmp(X509_get_issuer_name(a.get()), X509_get_issuer_name(b.get())), 0);
+  EXPECT_EQ(X509_NAME_cmp(X509_get_subject_name(a.get()), X509_get_subject_name(b.get())), 0);
+  EXPECT_EQ(ASN1_INTEGER_cmp(X509_get0_serialNumber(a.get()), X509_get0_serialNumber(b.get())), 0);
+  EXPECT_EQ(bytes_of(X509_get0_authority_key_id(a.get())), bytes_of(X509_get0_authority_key_id(b.get())));
+  EXPECT_EQ(bytes_of(X509_get0_subject_key_id(a.get())), bytes_of(X509_get0_subject_key_id(b.get())));
+  EXPECT_EQ(X509_get_ext_count(a.get()), X509_get_ext_count(b.get()));
+
+  EXPECT_FALSE(CertificateSigner::create(other.key, ca.der));
+  EXPECT_FALSE(CertificateSigner::create(ca.key, {}));
+  EXPECT_FALSE(CertificateSigner::create(ca.key, "not a certificate"));
+  CertificateTemplate bad = leaf_template();
+  bad.serial.clear();
+  EXPECT_EQ(signer->sign(bad, leaf_key->public_key()).error().kind, ErrorKind::kInvalidArgument);
+}
+
 TEST(X509BuilderTest, DerToPemRoundTrips) {
   Issuer ca = make_ca();
   auto pem = der_to_pem(ca.der);
