@@ -17,6 +17,7 @@ namespace acmekit::server::ca {
 struct Authority::State {
   crypto::PrivateKey intermediate_key;
   std::string intermediate_der;
+  crypto::CertificateSigner signer;  // the intermediate, decoded and checked once
   std::string crl_url_base;  // empty: no cRLDistributionPoints
   int crl_shards = 128;
 };
@@ -51,6 +52,20 @@ std::string random_serial() {
     std::string serial = crypto::random_bytes(16);
     if (std::ranges::any_of(serial, [](char c) { return c != 0; })) return serial;
   }
+}
+
+// A serial's bytes as lower-case hex without leading zero octets: the
+// INTEGER's magnitude, as parse_certificate_der writes serial_hex.
+std::string serial_hex(std::string_view serial) {
+  while (serial.size() > 1 && serial.front() == '\0') serial.remove_prefix(1);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(serial.size() * 2);
+  for (unsigned char c : serial) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
 }
 
 // fs::exists without throwing; an unreadable directory is an error, never
@@ -212,8 +227,9 @@ Result<std::unique_ptr<Authority>> Authority::load_or_create(const fs::path& dir
   if (!options.crl_url_base.empty() && (options.crl_shards < 1 || options.crl_shards > kMaxCrlShards)) {
     return make_error(ErrorKind::kInvalidArgument, fmt::format("CRL shards must be 1..{}", kMaxCrlShards));
   }
+  ACMEKIT_TRY(crypto::CertificateSigner signer, crypto::CertificateSigner::create(intermediate_key, intermediate.der));
   auto state = std::make_shared<const State>(State{std::move(intermediate_key), std::move(intermediate.der),
-                                                   options.crl_url_base, options.crl_shards});
+                                                   std::move(signer), options.crl_url_base, options.crl_shards});
   return std::make_unique<Authority>(std::move(state), std::move(chains), std::move(root.pem));
 }
 
@@ -260,13 +276,14 @@ Result<IssuedCertificate> Authority::issue(const crypto::PublicKey& subject_key,
     // seconds, as encoded), which will list it if it is revoked.
     t.crl_distribution_point = crl_url(state_->crl_url_base, crl_shard(not_after, state_->crl_shards));
   }
-  ACMEKIT_TRY(std::string der,
-              crypto::sign_certificate(t, subject_key, state_->intermediate_key, state_->intermediate_der));
-  ACMEKIT_TRY(crypto::CertificateInfo info, crypto::parse_certificate_der(der));
-  return IssuedCertificate{.leaf_pem = std::move(info.pem),
-                           .serial_hex = std::move(info.serial_hex),
-                           .not_before = info.not_before,
-                           .not_after = info.not_after};
+  ACMEKIT_TRY(crypto::SignedCertificate signed_cert, state_->signer.sign(t, subject_key));
+  // What the certificate says, known without parsing it back: the serial as
+  // certificate.h's parser writes it, the validity in whole seconds (as
+  // encoded, RFC 5280 §4.1.2.5).
+  return IssuedCertificate{.leaf_pem = std::move(signed_cert.pem),
+                           .serial_hex = serial_hex(t.serial),
+                           .not_before = std::chrono::floor<std::chrono::seconds>(not_before),
+                           .not_after = std::chrono::floor<std::chrono::seconds>(not_after)};
 }
 
 Result<std::string> Authority::sign_crl(const crypto::CrlTemplate& tmpl) const {

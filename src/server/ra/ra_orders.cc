@@ -400,9 +400,7 @@ Result<OrderView> RegistrationAuthority::issue_for_order(OrderView view, const c
   if (!issued) return abandon_finalize(std::move(view.order), issued.error());
   // The record is keyed by the serial as the certificate parser writes it,
   // which is how revocation and renewalInfo look it up.
-  auto parsed = crypto::parse_pem_chain(issued->leaf_pem);
-  if (!parsed) return abandon_finalize(std::move(view.order), parsed.error());
-  CertificateRecord cert{.id = parsed->at(0).serial_hex,
+  CertificateRecord cert{.id = issued->serial_hex,
                          .account_id = view.order.account_id,
                          .order_id = view.order.id,
                          .leaf_pem = issued->leaf_pem,

@@ -1,4 +1,5 @@
 #include "server/ca/authority.h"
+#include "core/crypto/certificate.h"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -181,6 +182,12 @@ TEST_F(AuthorityTest, IssuedLeafVerifiesAsServerCertificate) {
   for (char& c : expected_hex) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   EXPECT_EQ(issued.serial_hex, expected_hex);
   EXPECT_LT(issued.not_before, issued.not_after);
+  // What issue() reports without parsing is what the certificate says.
+  auto parsed = crypto::parse_pem_chain(issued.leaf_pem);
+  ASSERT_TRUE(parsed && parsed->size() == 1);
+  EXPECT_EQ(parsed->front().serial_hex, issued.serial_hex);
+  EXPECT_EQ(parsed->front().not_before, issued.not_before);
+  EXPECT_EQ(parsed->front().not_after, issued.not_after);
 
   IssuedCertificate again = issue(*ca, key->public_key(), kIdentifiers);
   EXPECT_NE(again.serial_hex, issued.serial_hex);
