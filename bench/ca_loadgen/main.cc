@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -169,6 +171,14 @@ void worker(int index, const Flags& f, const AccountRef& account,
   }
 }
 
+// utime + stime of the whole process (every thread, exited ones too).
+std::chrono::duration<double> process_cpu() {
+  rusage ru{};
+  if (getrusage(RUSAGE_SELF, &ru) != 0) return std::chrono::duration<double>(0);
+  auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+  return std::chrono::duration<double>(secs(ru.ru_utime) + secs(ru.ru_stime));
+}
+
 int run_load(const Flags& f) {
   auto http01 = client::challenge::Http01Standalone::start("127.0.0.1", f.http01_port);
   if (!http01) {
@@ -198,6 +208,7 @@ int run_load(const Flags& f) {
   stats.transport_retries = retries.transport.load();
   stats.bad_nonce_retries = retries.bad_nonce.load();
   stats.finalize_recovered = retries.finalize_recovered.load();
+  stats.cpu = process_cpu();
 
   const bool ok = stats.failed == 0;
   if (f.json) {

@@ -14,6 +14,10 @@ double rate(const RunStats& s) {
   return s.elapsed.count() > 0 ? static_cast<double>(s.completed) / s.elapsed.count() : 0.0;
 }
 
+double cpu_ms_per_issuance(const RunStats& s) {
+  return s.completed > 0 ? s.cpu.count() * 1000.0 / static_cast<double>(s.completed) : 0.0;
+}
+
 }  // namespace
 
 std::chrono::microseconds percentile(const std::vector<std::chrono::microseconds>& sorted, double p) {
@@ -36,6 +40,7 @@ nlohmann::json to_json(RunStats s) {
            {{"transport", s.transport_retries},
             {"bad_nonce", s.bad_nonce_retries},
             {"finalize_recovered", s.finalize_recovered}}},
+          {"loadgen_cpu", {{"s", s.cpu.count()}, {"ms_per_issuance", cpu_ms_per_issuance(s)}}},
           {"errors", s.first_errors}};
 }
 
@@ -45,6 +50,7 @@ std::string to_text(RunStats s) {
       "completed {}, failed {} in {:.1f} s: {:.1f} issuances/s; latency p50 {:.1f} ms, p99 {:.1f} ms, max {:.1f} ms\n",
       s.completed, s.failed, s.elapsed.count(), rate(s), ms(percentile(s.latencies, 50)),
       ms(percentile(s.latencies, 99)), ms(percentile(s.latencies, 100)));
+  out += fmt::format("load generator cpu {:.2f} s: {:.2f} ms per issuance\n", s.cpu.count(), cpu_ms_per_issuance(s));
   if (s.transport_retries + s.bad_nonce_retries + s.finalize_recovered > 0) {
     out += fmt::format("retries: {} after a failed connection, {} badNonce, {} finalizes found under way\n",
                        s.transport_retries, s.bad_nonce_retries, s.finalize_recovered);
