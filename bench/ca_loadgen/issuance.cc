@@ -26,7 +26,6 @@ std::string problem_or(const std::optional<std::string>& error_json, const std::
 // every authorization is decided.
 Status authorize(IssuanceContext& ctx, const std::vector<std::string>& authz_urls,
                  std::vector<Task>& presented) {
-  const auto jwk = ctx.session.account_key()->public_key().to_jwk();
   std::vector<std::string> pending_urls;
   for (const auto& url : authz_urls) {
     ACMEKIT_TRY(auto authz, client::api::get_authorization(ctx.session, url));
@@ -42,7 +41,7 @@ Status authorize(IssuanceContext& ctx, const std::vector<std::string>& authz_url
     Task task{.identifier = authz.identifier.value,
               .challenge_type = ch->type,
               .token = ch->token,
-              .key_authorization = jose::key_authorization(ch->token, jwk)};
+              .key_authorization = jose::key_authorization(ch->token, ctx.account_jwk)};
     ACMEKIT_CHECK(ctx.http01.present(task));
     presented.push_back(std::move(task));
     ACMEKIT_CHECK(client::api::respond_challenge(ctx.session, ch->url));

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "client/api/poll.h"
 #include "client/api/session.h"
 #include "client/challenge/http01_standalone.h"
@@ -21,6 +23,9 @@ struct IssuanceContext {
   client::challenge::Http01Standalone& http01;  // shared by all workers
   Clock& clock;
   client::api::PollPolicy policy;
+  // The account key's JWK (RFC 7517), for key authorizations (RFC 8555
+  // §8.1): derived once per worker, not per order.
+  nlohmann::json account_jwk;
   // Counts finalizations found already under way after a resent finalize
   // (see issue_steps); null: none counted.
   std::atomic<uint64_t>* finalize_recovered = nullptr;
