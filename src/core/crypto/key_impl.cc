@@ -1,6 +1,7 @@
 #include "core/crypto/key_impl.h"
 
 #include <openssl/core_names.h>
+#include <openssl/params.h>
 
 namespace acmekit::crypto {
 
@@ -35,15 +36,19 @@ Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey) {
 }
 
 Result<PublicKey> wrap_public_half(const EVP_PKEY* pkey) {
-  // Round-trip through SubjectPublicKeyInfo: the copy has no private part.
-  unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(pkey, &der);
-  if (len <= 0) return ossl::crypto_error("encoding public key");
-  const unsigned char* p = der;
-  ossl::PkeyPtr pub(d2i_PUBKEY(nullptr, &p, len));
-  OPENSSL_free(der);
-  if (!pub) return ossl::crypto_error("decoding public key");
-  return wrap_public_key(std::move(pub));
+  // Export the public components and domain parameters only, and import
+  // them into a new key of the same key manager: the copy has no private
+  // part. (Not a round trip through SubjectPublicKeyInfo DER: OpenSSL 3.0
+  // builds a new decoder context for every d2i_PUBKEY, ~0.2 ms.)
+  OSSL_PARAM* params = nullptr;
+  if (EVP_PKEY_todata(pkey, EVP_PKEY_PUBLIC_KEY, &params) != 1) return ossl::crypto_error("exporting public key");
+  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, const_cast<EVP_PKEY*>(pkey), nullptr));
+  EVP_PKEY* pub = nullptr;
+  const bool ok = ctx && EVP_PKEY_fromdata_init(ctx.get()) == 1 &&
+                  EVP_PKEY_fromdata(ctx.get(), &pub, EVP_PKEY_PUBLIC_KEY, params) == 1;
+  OSSL_PARAM_free(params);
+  if (!ok) return ossl::crypto_error("importing public key");
+  return wrap_public_key(ossl::PkeyPtr(pub));
 }
 
 Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey) {

@@ -32,8 +32,8 @@ Result<KeyAlgorithm> classify_pkey(EVP_PKEY* pkey);
 // (from a JWK, SPKI, certificate or CSR): it is shared, not copied (OpenSSL
 // keys are reference-counted and safe to verify with from several threads).
 Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey);
-// A PublicKey of a copy of pkey's public half only, made through its
-// SubjectPublicKeyInfo (for a private key's public half).
+// A PublicKey of a copy of pkey's public half only, exported and imported
+// as OSSL_PARAMs (for a private key's public half).
 Result<PublicKey> wrap_public_half(const EVP_PKEY* pkey);
 Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey);
 
