@@ -15,11 +15,23 @@
 #   PostgreSQL, and three instances on that PostgreSQL behind haproxy (TCP,
 #   round robin), in one run. The CPU columns split the CA processes' CPU
 #   from PostgreSQL's (its server processes, exited ones included).
+#        bench/bench_ca.sh --filled [COUNT [SECONDS [CONCURRENCY]]]   (COUNT default 1000000)
+#   --filled (issue 13, cost as work grows): no Pebble; acmekit-ca on SQLite
+#   runs on its new, empty database; then, stopped, its database is filled
+#   with COUNT certificates (bench/ca_loadgen/fill_db.py: straight into
+#   SQLite, each with the order, authorization and names one issuance
+#   leaves, copied from the empty run's issuances; COUNT/100 accounts; one
+#   in BENCH_FILL_REVOKED_EVERY, default 1000, revoked) and the CA runs again
+#   on it, same ports and concurrency. Prints both runs (plus the CA's start
+#   time and the certificates stored when it started), the filled / empty
+#   ratios of issuances/s and peak RSS, how long the fill took, and the
+#   database's size and bytes per stored certificate. The database is in the
+#   work dir, removed at exit.
 # Env:   ACMEKIT_CA_BIN            acmekit-ca binary (default: <source>/build/acmekit-ca)
 #        ACMEKIT_LOADGEN_BIN       ca_loadgen binary (default: <source>/build/bench/ca_loadgen)
 #        BENCH_SQLITE_SYNC         acmekit-ca --sqlite-sync (default normal)
 #        BENCH_PEBBLE_CONCURRENCY  workers against Pebble (default: CONCURRENCY, at most 8)
-# Needs (Debian): pebble curl jq openssl iproute2
+# Needs (Debian): pebble curl jq openssl iproute2 (--filled: python3)
 #
 # acmekit-ca keeps everything in SQLite on disk; --authz-reuse 0 and
 # --retry-after 0, so every order is validated and polled on the loadgen's
@@ -40,6 +52,14 @@ source "$ACMEKIT_SOURCE_DIR/bench/ca_loadgen/load_lib.sh"
 
 MODE=pebble
 if [[ "${1:-}" == --database ]]; then MODE=database; shift; fi
+if [[ "${1:-}" == --filled ]]; then
+  MODE=filled; shift
+  FILL_COUNT=${1:-1000000}; [[ $# -gt 0 ]] && shift
+  FILL_REVOKED_EVERY=${BENCH_FILL_REVOKED_EVERY:-1000}
+  [[ "$FILL_COUNT" =~ ^[1-9][0-9]*$ ]] || fail "COUNT must be a positive integer, got '$FILL_COUNT'"
+  [[ "$FILL_REVOKED_EVERY" =~ ^[0-9]+$ ]] || fail "BENCH_FILL_REVOKED_EVERY must be an integer, got '$FILL_REVOKED_EVERY'"
+  require_cmd python3
+fi
 SECONDS_EACH=${1:-30}
 CONCURRENCY=${2:-32}
 PEBBLE_CONCURRENCY=${BENCH_PEBBLE_CONCURRENCY:-$((CONCURRENCY < 8 ? CONCURRENCY : 8))}
@@ -59,7 +79,9 @@ if [[ $MODE == pebble ]]; then
 else
   start_dns_only
 fi
+CA_START_S=$(date +%s.%N)
 start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" "${CA_BENCH_ARGS[@]}"
+CA_START_S=$(awk -v a="$CA_START_S" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
 
 # cpu_ticks PID...: utime + stime (fields 14, 15, counted after the ")" that
 # ends the command name, which may hold spaces), plus cutime + cstime (the
@@ -116,6 +138,54 @@ $(jq -r '.errors[]' "$out")"
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b != 0) printf "%.2fx", a / b; else print "n/a" }'; }
+
+if [[ $MODE == filled ]]; then
+  DB="$CA_DATA/acmekit-ca.db"
+  stored_certificates() {
+    python3 -c 'import sqlite3, sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT COUNT(*) FROM certificates").fetchone()[0])' "$DB"
+  }
+  declare -A R_STORED R_START R_LOAD
+  # 1. The new database: only what the run itself issues.
+  R_STORED[empty]=0 R_START[empty]=$CA_START_S
+  bench_run "empty@$CONCURRENCY" "$CA_PID" "$CA_DIR_URL" "$CA_ROOT" "$CA_HTTP_PORT" "$CONCURRENCY"
+  R_LOAD[empty]=$(cut -d' ' -f1 /proc/loadavg)
+  stop_acmekit_ca
+  # 2. Fill it, the CA stopped; the empty run's issuances are the templates.
+  log "filling $DB with $FILL_COUNT certificates"
+  t0=$(date +%s.%N)
+  FILL_JSON=$(python3 "$ACMEKIT_SOURCE_DIR/bench/ca_loadgen/fill_db.py" "$DB" "$FILL_COUNT" "$FILL_REVOKED_EVERY") ||
+    fail "fill_db.py failed"
+  FILL_S=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+  log "fill: $FILL_JSON"
+  DB_BYTES=$(stat -c %s "$DB")
+  R_STORED[filled]=$(stored_certificates)
+  # 3. The same CA (ports, keys, flags) on the filled database.
+  t0=$(date +%s.%N)
+  start_acmekit_ca --dns-resolver "127.0.0.1:$DNS_PORT" "${CA_BENCH_ARGS[@]}"
+  R_START[filled]=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN{printf "%.1f", b - a}')
+  bench_run "filled@$CONCURRENCY" "$CA_PID" "$CA_DIR_URL" "$CA_ROOT" "$CA_HTTP_PORT" "$CONCURRENCY"
+  R_LOAD[filled]=$(cut -d' ' -f1 /proc/loadavg)
+  stop_acmekit_ca
+  e="empty@$CONCURRENCY" f="filled@$CONCURRENCY"
+  echo
+  echo "acmekit-ca on a filled database: ${SECONDS_EACH} s per run, $CONCURRENCY workers, one account, http-01,"
+  echo "unique names, SQLite, $(nproc) core(s); the same CA restarted on the filled file. Metrics from /proc;"
+  echo "stored = certificates in the database when the CA started; start = until it served its directory."
+  printf '  %-14s %9s %7s %7s %13s %11s %13s %18s %8s %9s\n' run stored issued "iss/s" "p50/p99 ms" "cpu ms/iss" \
+    "peak RSS MB" "RSS growth kB/iss" "start s" "load avg"
+  for k in empty filled; do
+    r="$k@$CONCURRENCY"
+    printf '  %-14s %9s %7s %7s %13s %11s %13s %18s %8s %9s\n' "$r" "${R_STORED[$k]}" "${R_DONE[$r]}" "${R_RATE[$r]}" \
+      "${R_LAT[$r]}" "${R_CPU[$r]}" "${R_HWM[$r]}" "${R_GROWTH[$r]}" "${R_START[$k]}" "${R_LOAD[$k]}"
+  done
+  echo
+  echo "fill: $FILL_COUNT certificates ($(jq -r .accounts <<<"$FILL_JSON") accounts, $(jq -r .revoked <<<"$FILL_JSON") revoked)"\
+    "in $FILL_S s ($(awk -v n="$FILL_COUNT" -v s="$FILL_S" 'BEGIN{ if (s > 0) printf "%.0f", n / s; else print "n/a" }') certificates/s);"\
+    "database $(awk -v b="$DB_BYTES" 'BEGIN{printf "%.1f", b / 1048576}') MiB, $((DB_BYTES / R_STORED[filled])) bytes per stored certificate"
+  echo "filled / empty: issuances/s $(ratio "${R_RATE[$f]}" "${R_RATE[$e]}"), cpu per issuance $(ratio "${R_CPU[$f]}" "${R_CPU[$e]}"),"\
+    "peak RSS $(ratio "${R_HWM[$f]}" "${R_HWM[$e]}")"
+  exit 0
+fi
 
 if [[ $MODE == database ]]; then
   # 1. SQLite (the CA started above), 2. one instance on PostgreSQL, 3. three
