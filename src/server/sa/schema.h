@@ -13,7 +13,7 @@ namespace acmekit::server::sa {
 
 // The version this build writes. A later build adds a migration (new
 // tables, ALTER TABLE ... ADD COLUMN) and bumps it.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // Brings the database to kSchemaVersion. Refuses (kIo) a database written by
 // a newer build, whose schema this one does not know.

@@ -501,6 +501,8 @@ class Queries {
 
   Result<std::vector<std::string>> list_stalled_finalizations(TimePoint started_before) {
     return in("list_stalled_finalizations", [&]() -> Result<std::vector<std::string>> {
+      // The partial index orders_processing (schema step 9) holds exactly
+      // the orders being finalized.
       ACMEKIT_TRY(auto stmt, db_.prepare("SELECT id FROM orders WHERE status = 'processing' AND certificate_id = '' "
                                           "AND finalize_started_ms < ?1"));
       stmt.bind(1, to_millis(started_before));
@@ -691,7 +693,10 @@ class Queries {
   }
 
   Result<std::vector<std::string>> read_replacing_order_ids(std::string_view certificate_id) {
-    ACMEKIT_TRY(auto stmt, db_.prepare("SELECT id FROM orders WHERE replaces_certificate_id = ?1 ORDER BY seq"));
+    // The repeated "!= ''" lets SQLite use the partial index orders_replaces
+    // (it cannot tell that ?1 is never ''); without it every order is read.
+    ACMEKIT_TRY(auto stmt, db_.prepare("SELECT id FROM orders WHERE replaces_certificate_id = ?1 "
+                                        "AND replaces_certificate_id != '' ORDER BY seq"));
     stmt.bind(1, certificate_id);
     std::vector<std::string> ids;
     while (true) {
