@@ -8,6 +8,7 @@
 #include <openssl/x509v3.h>
 
 #include "../openssl_check.h"
+#include "core/crypto/key_impl.h"
 
 namespace acmekit::crypto {
 namespace {
@@ -204,6 +205,34 @@ TEST(X509BuilderTest, SignerMatchesSignCertificate) {
   CertificateTemplate bad = leaf_template();
   bad.serial.clear();
   EXPECT_EQ(signer->sign(bad, leaf_key->public_key()).error().kind, ErrorKind::kInvalidArgument);
+}
+
+// The leaf's SubjectPublicKeyInfo is the subject key's, byte for byte, for
+// every key type a CSR may carry (the EC one is written from curve and
+// point, the RSA one by OpenSSL's encoder), and the issued DER parses back
+// to a key that verifies what the subject's private key signed.
+TEST(X509BuilderTest, LeafCarriesTheSubjectKeyExactly) {
+  Issuer ca = make_ca();
+  auto signer = CertificateSigner::create(ca.key, ca.der);
+  ASSERT_TRUE(signer) << signer.error().detail;
+  for (KeySpec spec : {KeySpec{KeyAlgorithm::kEcP256}, KeySpec{KeyAlgorithm::kEcP384}, KeySpec{KeyAlgorithm::kRsa, 2048}}) {
+    auto leaf_key = PrivateKey::generate(spec);
+    ASSERT_TRUE(leaf_key);
+    auto leaf = signer->sign(leaf_template(), leaf_key->public_key());
+    ASSERT_TRUE(leaf) << leaf.error().detail;
+    Cert cert = decode(leaf->der);
+    ASSERT_TRUE(cert);
+    unsigned char* spki = nullptr;
+    int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert.get()), &spki);
+    ASSERT_GT(len, 0);
+    std::string spki_der(reinterpret_cast<char*>(spki), static_cast<std::size_t>(len));
+    OPENSSL_free(spki);
+    EXPECT_EQ(spki_der, leaf_key->public_key().spki_der()) << leaf_key->public_key().description();
+    EVP_PKEY* pub = X509_get0_pubkey(cert.get());
+    ASSERT_NE(pub, nullptr);
+    EXPECT_EQ(X509_check_private_key(cert.get(), pkey_of(*leaf_key)), 1) << leaf_key->public_key().description();
+    EXPECT_EQ(bytes_of(X509_get0_subject_key_id(cert.get())), sha1_of_public_key_bits(cert.get()));
+  }
 }
 
 TEST(X509BuilderTest, DerToPemRoundTrips) {
