@@ -52,9 +52,10 @@ Result<std::string> make_csr_der(const PrivateKey& key, const std::vector<std::s
                                  static_cast<int>(first_dns.size()), -1, 0) != 1) {
     return ossl::crypto_error("making CSR subject");
   }
-  if (X509_REQ_set_subject_name(req.get(), subject.get()) != 1 || X509_REQ_set_pubkey(req.get(), pkey) != 1) {
-    return ossl::crypto_error("making CSR");
-  }
+  if (X509_REQ_set_subject_name(req.get(), subject.get()) != 1) return ossl::crypto_error("making CSR");
+  // RFC 2986 §4.1 subjectPKInfo (an EC key's written directly: see ossl.h).
+  ACMEKIT_TRY(bool written, ossl::set_ec_public_key(X509_REQ_get_X509_PUBKEY(req.get()), pkey));
+  if (!written && X509_REQ_set_pubkey(req.get(), pkey) != 1) return ossl::crypto_error("making CSR");
   // RFC 2986 §4.1 attributes: an extensionRequest (RFC 2985 §5.4.2) holding
   // the subjectAltName extension.
   ossl::ExtensionsPtr extensions(sk_X509_EXTENSION_new_null());

@@ -1,5 +1,6 @@
 #include "core/crypto/ossl.h"
 
+#include <openssl/core_names.h>
 #include <openssl/err.h>
 
 #include <climits>
@@ -54,6 +55,29 @@ Result<std::string> key_identifier(const X509* cert) {
   unsigned int len = 0;
   if (X509_pubkey_digest(cert, EVP_sha1(), md, &len) != 1) return crypto_error("computing key identifier");
   return std::string(reinterpret_cast<char*>(md), len);
+}
+
+Result<bool> set_ec_public_key(X509_PUBKEY* spki, EVP_PKEY* pkey) {
+  char group[64] = {};
+  unsigned char point[256];
+  std::size_t point_len = 0;
+  if (EVP_PKEY_is_a(pkey, "EC") != 1) return false;
+  if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group, nullptr) != 1 ||
+      EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &point_len) != 1) {
+    return crypto_error("reading the EC public key");
+  }
+  int curve = OBJ_sn2nid(group);
+  if (curve == NID_undef) curve = EC_curve_nist2nid(group);
+  if (curve == NID_undef) return make_error(ErrorKind::kCrypto, std::string("unknown EC group ") + group);
+  auto* bits = static_cast<unsigned char*>(OPENSSL_memdup(point, point_len));
+  if (bits == nullptr) return crypto_error("writing the EC public key");
+  // set0 takes bits; the OIDs are OpenSSL's static ones.
+  if (X509_PUBKEY_set0_param(spki, OBJ_nid2obj(NID_X9_62_id_ecPublicKey), V_ASN1_OBJECT, OBJ_nid2obj(curve), bits,
+                             static_cast<int>(point_len)) != 1) {
+    OPENSSL_free(bits);
+    return crypto_error("writing the EC public key");
+  }
+  return true;
 }
 
 Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer) {

@@ -55,6 +55,15 @@ std::string bio_contents(BIO* bio);
 // RFC 5280 §4.2.1.2 method 1: the SHA-1 of the certificate's
 // subjectPublicKey bit string.
 Result<std::string> key_identifier(const X509* cert);
+
+// RFC 5480 §2: writes an EC key's SubjectPublicKeyInfo into spki (an
+// X509's or an X509_REQ's): id-ecPublicKey, the namedCurve, the encoded
+// point. X509_set_pubkey / X509_REQ_set_pubkey would run OpenSSL 3.0's
+// encoder and then its decoder, a provider lookup each (~0.2 ms). The
+// holder's cached EVP_PKEY stays unset: encode it afterwards, do not ask it
+// for its key. false (nothing written) for a key that is not EC: the caller
+// falls back to the OpenSSL setter.
+Result<bool> set_ec_public_key(X509_PUBKEY* spki, EVP_PKEY* pkey);
 // RFC 5280 §4.2.1.1 / §5.2.1: an AuthorityKeyIdentifier whose keyIdentifier
 // is the issuer's subjectKeyIdentifier (key_identifier() when it lacks one).
 Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer);

@@ -74,6 +74,28 @@ TEST(CsrTest, NamesEveryIdentifierAsSanAndVerifiesWithOpenSsl) {
   EXPECT_EQ(sans_of(req.get()), expected);
 }
 
+// The CSR carries the key's SubjectPublicKeyInfo byte for byte (an EC
+// key's is written from curve and point, an RSA key's by OpenSSL), and
+// parse_csr hands back the same key.
+TEST(CsrTest, CarriesTheKeyExactly) {
+  for (KeyAlgorithm a : {KeyAlgorithm::kEcP256, KeyAlgorithm::kEcP384, KeyAlgorithm::kRsa}) {
+    auto key = PrivateKey::generate({.algorithm = a}).value();
+    auto der = make_csr_der(key, {"example.org"});
+    ASSERT_TRUE(der) << der.error().detail;
+    Req req = decode(*der);
+    ASSERT_TRUE(req);
+    unsigned char* spki = nullptr;
+    int len = i2d_X509_PUBKEY(X509_REQ_get_X509_PUBKEY(req.get()), &spki);
+    ASSERT_GT(len, 0);
+    EXPECT_EQ(std::string(reinterpret_cast<char*>(spki), static_cast<std::size_t>(len)), key.public_key().spki_der())
+        << key.public_key().description();
+    OPENSSL_free(spki);
+    auto info = parse_csr(*der);
+    ASSERT_TRUE(info) << info.error().detail;
+    EXPECT_TRUE(info->public_key == key.public_key());
+  }
+}
+
 TEST(CsrTest, SignatureAlgorithmFollowsTheKey) {
   auto p384 = PrivateKey::generate({.algorithm = KeyAlgorithm::kEcP384}).value();
   Req req = decode(make_csr_der(p384, {"example.org"}).value());
