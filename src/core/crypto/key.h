@@ -55,7 +55,7 @@ class PublicKey {
   // kCrypto if alg does not fit this key or the signature does not verify.
   Status verify_jws(std::string_view alg, std::string_view data, std::string_view signature) const;
 
-  bool operator==(const PublicKey& other) const;  // same SubjectPublicKeyInfo
+  bool operator==(const PublicKey& other) const;  // same key: components and parameters (EVP_PKEY_eq)
 
   struct Impl;
   std::shared_ptr<Impl> impl_;  // opaque; null for an empty key

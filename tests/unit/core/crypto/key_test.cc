@@ -284,6 +284,21 @@ TEST(KeyMiscTest, EmptyKeysAreHarmless) {
   EXPECT_EQ(key.to_pem(), "");
 }
 
+// Equality is the same key, whatever object holds it: a copy parsed from
+// PEM or a JWK equals it; another key, of the same type or not, does not.
+TEST(KeyMiscTest, EqualityIsTheSameKey) {
+  for (KeyAlgorithm a : {KeyAlgorithm::kEcP256, KeyAlgorithm::kEcP384, KeyAlgorithm::kRsa}) {
+    PublicKey pub = PrivateKey::generate({.algorithm = a}).value().public_key();
+    EXPECT_TRUE(PublicKey::from_pem(pub.to_pem()).value() == pub);
+    EXPECT_TRUE(PublicKey::from_jwk(pub.to_jwk()).value() == pub);
+    EXPECT_FALSE(PrivateKey::generate({.algorithm = a}).value().public_key() == pub);
+  }
+  PublicKey p256 = test_key(KeyAlgorithm::kEcP256).public_key();
+  EXPECT_FALSE(p256 == test_key(KeyAlgorithm::kEcP384).public_key());
+  EXPECT_FALSE(p256 == test_key(KeyAlgorithm::kRsa).public_key());
+  EXPECT_FALSE(test_key(KeyAlgorithm::kRsa).public_key() == p256);
+}
+
 TEST(KeySpecTest, FromNames) {
   auto p256 = key_spec_from_names("ecdsa", "secp256r1", 0);
   ASSERT_TRUE(p256);
