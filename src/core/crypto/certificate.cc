@@ -2,8 +2,12 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <cctype>
 #include <ctime>
 
@@ -108,7 +112,43 @@ Result<CertificateInfo> describe(X509* cert) {
 
 }  // namespace
 
+namespace {
+
+// Issuer certificates repeat (every chain a CA returns ends in the same
+// intermediate), leaves do not: parsed CA certificates are kept, at most
+// kKeptIssuers (then forgotten all at once), so a repeat skips d2i_X509,
+// whose public key goes through OpenSSL 3.0's decoder (a provider lookup,
+// ~0.2 ms). A CertificateInfo is a function of its DER alone.
+class IssuerCache {
+ public:
+  static constexpr std::size_t kKeptIssuers = 64;
+
+  std::optional<CertificateInfo> find(std::string_view der) const {
+    std::lock_guard lock(mutex_);
+    auto it = kept_.find(der);
+    if (it == kept_.end()) return std::nullopt;
+    return it->second;
+  }
+  void keep(const CertificateInfo& info) {
+    std::lock_guard lock(mutex_);
+    if (kept_.size() >= kKeptIssuers) kept_.clear();
+    kept_.emplace(info.der, info);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<std::string, CertificateInfo, std::less<>> kept_;
+};
+
+IssuerCache& issuer_cache() {
+  static IssuerCache cache;
+  return cache;
+}
+
+}  // namespace
+
 Result<CertificateInfo> parse_certificate_der(std::string_view der) {
+  if (auto kept = issuer_cache().find(der)) return *std::move(kept);
   const auto* p = reinterpret_cast<const unsigned char*>(der.data());
   ossl::X509Ptr cert(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
   if (!cert) return cert_error("decoding DER");
@@ -120,6 +160,8 @@ Result<CertificateInfo> parse_certificate_der(std::string_view der) {
   // signature BIT STRING with nonzero unused bits) would not be the bytes
   // the issuer signed or the bytes stored.
   if (info.der != der) return make_error(ErrorKind::kCrypto, "invalid certificate: not DER (it re-encodes differently)");
+  // RFC 5280 §4.2.1.9: a CA certificate (cA TRUE, or a v1 self-signed root).
+  if (X509_check_ca(cert.get()) != 0) issuer_cache().keep(info);
   return info;
 }
 

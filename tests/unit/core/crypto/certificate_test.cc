@@ -144,6 +144,35 @@ TEST_F(CertificateTest, ParsesDer) {
   EXPECT_FALSE(parse_certificate_der(to_der(leaf_.get()).substr(1)));
 }
 
+// A CA certificate is kept once parsed (every chain repeats its issuer): a
+// repeat answers the same, and bytes that differ from a kept one (trailing
+// data, a cut) are parsed, and rejected, as ever.
+TEST_F(CertificateTest, ARepeatedIssuerParsesTheSame) {
+  Cert ca = make_cert(ca_key_.get(), "Test Root X2", nullptr, nullptr, "02", 1600000000, 1900000000, nullptr);
+  add_ext(ca.get(), ca.get(), NID_basic_constraints, "critical,CA:TRUE");
+  ASSERT_GT(X509_sign(ca.get(), ca_key_.get(), EVP_sha256()), 0);
+  ASSERT_EQ(X509_check_ca(ca.get()), 1);
+  std::string der = to_der(ca.get());
+  auto first = parse_certificate_der(der);
+  ASSERT_TRUE(first) << first.error().detail;
+  for (int i = 0; i < 3; ++i) {
+    auto again = parse_certificate_der(der);
+    ASSERT_TRUE(again) << again.error().detail;
+    EXPECT_EQ(again->der, der);
+    EXPECT_EQ(again->pem, first->pem);
+    EXPECT_EQ(again->subject_cn, "Test Root X2");
+    EXPECT_EQ(again->serial_hex, "02");
+    EXPECT_EQ(again->not_after, first->not_after);
+    EXPECT_TRUE(again->public_key == first->public_key);
+  }
+  EXPECT_FALSE(parse_certificate_der(der + "x"));
+  EXPECT_FALSE(parse_certificate_der(der.substr(0, der.size() - 1)));
+  auto chain = parse_pem_chain(to_pem(leaf_.get()) + to_pem(ca.get()));
+  ASSERT_TRUE(chain);
+  ASSERT_EQ(chain->size(), 2u);
+  EXPECT_EQ((*chain)[1].der, der);
+}
+
 TEST_F(CertificateTest, RejectsEmptyAndMalformedChains) {
   EXPECT_FALSE(parse_pem_chain(""));
   EXPECT_FALSE(parse_pem_chain("no pem here"));
