@@ -44,7 +44,8 @@
 # (MemoryStore.FindValidAuthorization holds the store lock while it waits
 # for an authorization's lock, which the VA holds while it waits for the
 # store; seen in a SIGQUIT goroutine dump), here from 16 workers on, within
-# seconds. So Pebble gets BENCH_PEBBLE_CONCURRENCY workers, and when that is
+# seconds, and at 8 now and then (two runs in six on 2026-12-07): such a run
+# prints acmekit-ca's rows, says Pebble deadlocked and exits 2. So Pebble gets BENCH_PEBBLE_CONCURRENCY workers, and when that is
 # not CONCURRENCY acmekit-ca runs once more at Pebble's concurrency: the
 # ratios always compare the two at equal concurrency.
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/../tests/integration/lib.sh"
@@ -105,6 +106,7 @@ status_kb() {
 # bench_run LABEL "PID..." DIRECTORY_URL CA_BUNDLE HTTP01_PORT CONCURRENCY ["DB_PID..."]:
 # one load run; sets R_<metric>[LABEL] and appends LABEL to RUNS.
 RUNS=()
+PEBBLE_STALLED=
 declare -A R_DONE R_RATE R_LAT R_CPU R_DBCPU R_HWM R_GROWTH R_LGCPU
 bench_run() {
   local label=$1 dir=$3 bundle=$4 port=$5 conc=$6 out="$WORK/run-${#RUNS[@]}.json"
@@ -121,8 +123,17 @@ bench_run() {
   [[ ${#dbpids[@]} -gt 0 ]] && db1=$(cpu_ticks "${dbpids[@]}")
   jq -e . "$out" >/dev/null 2>&1 || fail "ca_loadgen against $label printed no result:
 $(tail -n 20 "$LOGS/loadgen-$LOADGEN_RUN_NO.log")"
-  [[ $LOADGEN_RC -eq 0 ]] || fail "ca_loadgen against $label: $(jq -r .failed "$out") order(s) failed:
+  if [[ $LOADGEN_RC -ne 0 ]]; then
+    # Pebble's newOrder deadlock (above) shows as requests that time out,
+    # every failure one: the table still shows acmekit-ca's runs.
+    if [[ $label == pebble@* ]] && jq -e '.errors | length > 0 and all(test("timed out"))' "$out" >/dev/null; then
+      log "$label: $(jq -r .failed "$out") order(s) timed out: Pebble deadlocked; no comparison this run"
+      PEBBLE_STALLED=$label
+      return 0
+    fi
+    fail "ca_loadgen against $label: $(jq -r .failed "$out") order(s) failed:
 $(jq -r '.errors[]' "$out")"
+  fi
   log "$label: $(loadgen_summary "$out")"
   n=$(jq -r .completed "$out")
   [[ $n -gt 0 ]] || fail "$label issued nothing in $SECONDS_EACH s"
@@ -240,6 +251,10 @@ for r in "${RUNS[@]}"; do
 done
 a="acmekit-ca@$PEBBLE_CONCURRENCY" p="pebble@$PEBBLE_CONCURRENCY"
 echo
+if [[ -n ${PEBBLE_STALLED:-} ]]; then
+  echo "$PEBBLE_STALLED deadlocked (requests timed out after 60 s): no ratios; run again, or lower BENCH_PEBBLE_CONCURRENCY"
+  exit 2
+fi
 echo "acmekit-ca / pebble at $PEBBLE_CONCURRENCY workers: issuances/s $(ratio "${R_RATE[$a]}" "${R_RATE[$p]}"),"\
   "cpu per issuance $(ratio "${R_CPU[$a]}" "${R_CPU[$p]}"), peak RSS $(ratio "${R_HWM[$a]}" "${R_HWM[$p]}"),"\
   "RSS growth per issuance $(ratio "${R_GROWTH[$a]}" "${R_GROWTH[$p]}")"
