@@ -80,14 +80,15 @@ Result<bool> set_ec_public_key(X509_PUBKEY* spki, EVP_PKEY* pkey) {
   return true;
 }
 
-Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer) {
-  std::string key_id;
-  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(issuer)) {
-    key_id.assign(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
-                  static_cast<std::size_t>(ASN1_STRING_length(ski)));
-  } else {
-    ACMEKIT_TRY(key_id, key_identifier(issuer));
+Result<std::string> subject_key_id_of(X509* cert) {
+  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert)) {
+    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
+                       static_cast<std::size_t>(ASN1_STRING_length(ski)));
   }
+  return key_identifier(cert);
+}
+
+Result<AuthorityKeyIdPtr> authority_key_id(std::string_view key_id) {
   AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
   if (!akid) return crypto_error("building authorityKeyIdentifier");
   akid->keyid = ASN1_OCTET_STRING_new();
@@ -97,6 +98,11 @@ Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer) {
     return crypto_error("building authorityKeyIdentifier");
   }
   return akid;
+}
+
+Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer) {
+  ACMEKIT_TRY(std::string key_id, subject_key_id_of(issuer));
+  return authority_key_id(key_id);
 }
 
 }  // namespace acmekit::crypto::ossl

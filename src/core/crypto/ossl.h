@@ -64,8 +64,12 @@ Result<std::string> key_identifier(const X509* cert);
 // for its key. false (nothing written) for a key that is not EC: the caller
 // falls back to the OpenSSL setter.
 Result<bool> set_ec_public_key(X509_PUBKEY* spki, EVP_PKEY* pkey);
-// RFC 5280 §4.2.1.1 / §5.2.1: an AuthorityKeyIdentifier whose keyIdentifier
-// is the issuer's subjectKeyIdentifier (key_identifier() when it lacks one).
+// RFC 5280 §4.2.1.2: the certificate's subjectKeyIdentifier, or
+// key_identifier() when it has none (an external issuer may lack one).
+Result<std::string> subject_key_id_of(X509* cert);
+// RFC 5280 §4.2.1.1 / §5.2.1: an AuthorityKeyIdentifier with this
+// keyIdentifier; authority_key_id_of takes the issuer's subject_key_id_of.
+Result<AuthorityKeyIdPtr> authority_key_id(std::string_view key_id);
 Result<AuthorityKeyIdPtr> authority_key_id_of(X509* issuer);
 
 // Big-endian bytes of a BIGNUM, left-padded with zeros to width (0: minimal).

@@ -126,26 +126,15 @@ Status add_constraints_and_usage(X509* cert, const CertificateTemplate& t) {
   return {};
 }
 
-// RFC 5280 §4.2.1.1: the issuer's subjectKeyIdentifier (computed the same
-// way if an external issuer lacks one).
-Result<std::string> subject_key_id_of(X509* cert) {
-  if (const ASN1_OCTET_STRING* ski = X509_get0_subject_key_id(cert)) {
-    return std::string(reinterpret_cast<const char*>(ASN1_STRING_get0_data(ski)),
-                       static_cast<std::size_t>(ASN1_STRING_length(ski)));
-  }
-  return ossl::key_identifier(cert);
-}
-
 // issuer_key_id empty: self-signed, the certificate's own.
 Status add_key_identifiers(X509* cert, std::string_view issuer_key_id) {
   ACMEKIT_TRY(std::string ski, ossl::key_identifier(cert));
   ACMEKIT_TRY(OctetStringPtr ski_value, octet_string(ski));
   ACMEKIT_CHECK(add_ext(cert, NID_subject_key_identifier, ski_value.get(), false, "subjectKeyIdentifier"));
 
-  ossl::AuthorityKeyIdPtr akid(AUTHORITY_KEYID_new());
-  if (!akid) return ossl::crypto_error("building authorityKeyIdentifier");
-  ACMEKIT_TRY(OctetStringPtr key_id, octet_string(issuer_key_id.empty() ? std::string_view(ski) : issuer_key_id));
-  akid->keyid = key_id.release();
+  // RFC 5280 §4.2.1.1: the issuer's subjectKeyIdentifier (load_issuer takes
+  // it); a self-signed certificate's own.
+  ACMEKIT_TRY(ossl::AuthorityKeyIdPtr akid, ossl::authority_key_id(issuer_key_id.empty() ? ski : issuer_key_id));
   return add_ext(cert, NID_authority_key_identifier, akid.get(), false, "authorityKeyIdentifier");
 }
 
@@ -275,7 +264,7 @@ Result<CertificateSigner::Issuer> load_issuer(const PrivateKey& issuer_key, std:
     ossl::clear_errors();
     return invalid("the issuer key does not match the issuer certificate");
   }
-  ACMEKIT_TRY(issuer.key_id, subject_key_id_of(issuer.cert.get()));
+  ACMEKIT_TRY(issuer.key_id, ossl::subject_key_id_of(issuer.cert.get()));
   return issuer;
 }
 
