@@ -14,6 +14,7 @@
 #include "client/dns/zone_match.h"
 #include "core/crypto/digest.h"
 #include "core/dns/message.h"
+#include "core/hex.h"
 
 namespace acmekit::client::dns_api {
 namespace {
@@ -30,16 +31,6 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 7> kEndpoint
     {"soyoustart-eu", "https://eu.api.soyoustart.com/1.0"},
     {"soyoustart-ca", "https://ca.api.soyoustart.com/1.0"},
 }};
-
-std::string hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
-}
 
 // OVH returns a TXT target as written, or wrapped in quotes: both are ours.
 bool same_target(const std::string& target, const std::string& value) {
@@ -156,7 +147,7 @@ class Ovh : public Provider {
     req.headers.add("x-ovh-consumer", ck_);
     req.headers.add("x-ovh-timestamp", t);
     req.headers.add("x-ovh-signature",
-                    "$1$" + hex(crypto::sha1(as_ + "+" + ck_ + "+" + method + "+" + url + "+" + body + "+" + t)));
+                    "$1$" + to_hex(crypto::sha1(as_ + "+" + ck_ + "+" + method + "+" + url + "+" + body + "+" + t)));
     if (!body.empty()) req.headers.add("content-type", "application/json");
     ACMEKIT_TRY(const http::Response resp, api_.send(req));
     auto parsed = json::parse(resp.body, nullptr, false);

@@ -10,6 +10,7 @@
 #include "core/crypto/digest.h"
 #include "core/crypto/x509_builder.h"
 #include "core/fs/atomic_file.h"
+#include "core/hex.h"
 #include "server/ca/crl_shard.h"
 
 namespace acmekit::server::ca {
@@ -58,14 +59,7 @@ std::string random_serial() {
 // INTEGER's magnitude, as parse_certificate_der writes serial_hex.
 std::string serial_hex(std::string_view serial) {
   while (serial.size() > 1 && serial.front() == '\0') serial.remove_prefix(1);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(serial.size() * 2);
-  for (unsigned char c : serial) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
-  return out;
+  return to_hex(serial);
 }
 
 // fs::exists without throwing; an unreadable directory is an error, never

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "core/hex.h"
+
 namespace acmekit::server::sa {
 namespace {
 
@@ -58,14 +60,7 @@ class PgStatement final : public StatementBackend {
   void bind_integer(int index, std::int64_t value) override { set(index, std::to_string(value)); }
   void bind_blob(int index, std::string_view bytes) override {
     // bytea's hex input format: \x then two hex digits per byte.
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex = "\\x";
-    hex.reserve(2 + bytes.size() * 2);
-    for (unsigned char c : bytes) {
-      hex += kHex[c >> 4];
-      hex += kHex[c & 15];
-    }
-    set(index, std::move(hex));
+    set(index, "\\x" + to_hex(bytes));
   }
   void bind_null(int index) override { set(index, std::nullopt); }
 
