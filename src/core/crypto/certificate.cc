@@ -5,11 +5,11 @@
 #include <openssl/x509v3.h>
 
 #include <algorithm>
+#include <cctype>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <cctype>
-#include <ctime>
 
 #include "core/crypto/general_names.h"
 #include "core/crypto/key_impl.h"
@@ -109,10 +109,6 @@ Result<CertificateInfo> describe(X509* cert) {
   ossl::clear_errors();
   return info;
 }
-
-}  // namespace
-
-namespace {
 
 // Issuer certificates repeat (every chain a CA returns ends in the same
 // intermediate), leaves do not: parsed CA certificates are kept, at most
