@@ -44,8 +44,9 @@ Status authorize(IssuanceContext& ctx, const std::vector<std::string>& authz_url
               .key_authorization = jose::key_authorization(ch->token, ctx.account_jwk)};
     ACMEKIT_CHECK(ctx.http01.present(task));
     presented.push_back(std::move(task));
-    ACMEKIT_CHECK(client::api::respond_challenge(ctx.session, ch->url));
-    pending_urls.push_back(url);
+    ACMEKIT_TRY(auto answered, client::api::respond_challenge(ctx.session, ch->url));
+    // §7.1.6: a valid challenge is a valid authorization; nothing to poll.
+    if (answered.status != wire::AcmeStatus::kValid) pending_urls.push_back(url);
   }
   for (const auto& url : pending_urls) {
     wire::Authorization latest;

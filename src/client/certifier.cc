@@ -144,6 +144,13 @@ Status Certifier::authorize(const std::vector<std::string>& authz_urls) {
       spdlog::info("{}: asking the CA to validate {}", display_name(p.authz), p.task.challenge_type);
       auto r = api::respond_challenge(session_, p.challenge_url);
       if (!r) return std::unexpected(std::move(r).error().with_context("answering the challenge for " + display_name(p.authz)));
+      // §7.1.6: a valid challenge makes its authorization valid. A CA that
+      // validates before it answers (step-ca, acmekit-ca) leaves nothing to poll.
+      if (r->status == wire::AcmeStatus::kValid) {
+        spdlog::info("{}: validated", display_name(p.authz));
+        p.authz.status = wire::AcmeStatus::kValid;
+        p.done = true;
+      }
     }
     std::vector<wire::Authorization> failed;
     std::optional<std::chrono::system_clock::time_point> first_failure;

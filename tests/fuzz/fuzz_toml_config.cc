@@ -23,6 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FUZZ_CHECK(c->sqlite_sync == "normal" || c->sqlite_sync == "full");
     FUZZ_CHECK(c->threads >= 1 && c->threads <= 256);
     FUZZ_CHECK(c->validation_threads >= 1 && c->validation_threads <= 1024);
+    FUZZ_CHECK(c->validation_wait >= std::chrono::seconds::zero() && c->validation_wait <= std::chrono::seconds(30));
     FUZZ_CHECK(c->retry_after >= 0 && c->retry_after <= 3600);
     FUZZ_CHECK(c->http01_port >= 1 && c->tlsalpn01_port >= 1);
     FUZZ_CHECK(c->profiles.default_profile().validity.count() >= 60);

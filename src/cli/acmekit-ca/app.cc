@@ -45,6 +45,7 @@ CONFIG FILE (TOML; every key is optional, flags override it)
   blocked_domains = ["example.com"]       certificate_validity = "90d"
   authz_reuse = "1d"                      retry_after = 1
   threads = 4                             validation_threads = 32
+  validation_wait = "1s"
   sqlite_sync = "normal"                  log_level = "info"
   external_url = "https://ca.internal"    database = "postgresql://acmekit-ca@db.internal/acmekit_ca"
   database_pool = 8                       caa_recheck_after = "8h"
@@ -210,6 +211,9 @@ CLI::App* add_serve(CLI::App& app, ServeFlags& f) {
   s->add_option("--retry-after", f.retry_after, "Retry-After seconds on resources being validated; 0 sends none [1]")->type_name("SECONDS");
   s->add_option("--threads", f.threads, "Threads serving HTTPS [4]")->type_name("N");
   s->add_option("--validation-threads", f.validation_threads, "Validations that may run at once [32]")->type_name("N");
+  s->add_option("--validation-wait", f.validation_wait,
+                "How long a challenge's answer waits for its validation, so a fast one answers \"valid\"; 0 answers at once [1s]")
+      ->type_name("DURATION");
   s->add_option("--sqlite-sync", f.sqlite_sync, "normal: durable across a crash of the process; full: fsync every commit [normal]")->check(CLI::IsMember({"normal", "full"}));
   s->add_option("--database", f.database,
                 "Database: sqlite:PATH, or a postgres:// / postgresql:// URI (libpq) several instances share "

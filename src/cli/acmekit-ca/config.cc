@@ -284,7 +284,7 @@ Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::ch
       "data_dir", "listen", "management_listen", "listener_names", "issuer_key_type", "alternate_chain",
       "http01_port", "tlsalpn01_port", "dns_resolvers", "hosts_file", "external_account_required",
       "terms_of_service", "website", "caa_identities", "blocked_domains", "certificate_validity", "authz_reuse",
-      "retry_after", "threads", "validation_threads", "sqlite_sync", "log_level", "public_suffix_list",
+      "retry_after", "threads", "validation_threads", "validation_wait", "sqlite_sync", "log_level", "public_suffix_list",
       "external_url", "database", "database_pool", "validation_allow_cidr", "caa_recheck_after", "profiles",
       "default_profile", "crl_listen", "crl_url_base", "crl_period", "crl_shards", "remote_va", "remote_va_timeout"};
   auto known = [](const std::string& key) {
@@ -347,6 +347,7 @@ Status apply_toml(const std::string& path, ServeConfig& c, std::optional<std::ch
   ACMEKIT_CHECK(read_int(t, "retry_after", c.retry_after, 0, 3600));
   ACMEKIT_CHECK(read_int(t, "threads", c.threads, 1, 256));
   ACMEKIT_CHECK(read_int(t, "validation_threads", c.validation_threads, 1, 1024));
+  ACMEKIT_CHECK(read_duration(t, "validation_wait", c.validation_wait));
   ACMEKIT_CHECK(read_string(t, "sqlite_sync", c.sqlite_sync));
   ACMEKIT_CHECK(read_string(t, "database", c.database));
   ACMEKIT_CHECK(check_database(c.database, "config: database"));
@@ -562,6 +563,13 @@ Result<ServeConfig> resolve_config(const ServeFlags& f) {
   }
   if (f.caa_recheck_after) {
     ACMEKIT_TRY(c.caa_recheck_after, parse_duration(*f.caa_recheck_after));
+  }
+  if (f.validation_wait) {
+    ACMEKIT_TRY(c.validation_wait, parse_duration(*f.validation_wait));
+  }
+  // A waiting answer holds a request thread: seconds, not minutes.
+  if (c.validation_wait < std::chrono::seconds::zero() || c.validation_wait > std::chrono::seconds(30)) {
+    return make_error(ErrorKind::kInvalidArgument, "validation_wait must be between 0 and 30s");
   }
   // CA/B Baseline Requirements §3.2.2.8: never longer than 8 hours.
   if (c.caa_recheck_after > server::ra::kCaaRecheckAfter) {

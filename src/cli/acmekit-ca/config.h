@@ -75,6 +75,9 @@ struct ServeConfig {
   int retry_after = 1;
   int threads = 4;
   int validation_threads = 32;
+  // How long a challenge's answer waits for its validation (RaOptions::
+  // validation_wait); 0 answers at once.
+  std::chrono::seconds validation_wait{1};
   std::string sqlite_sync = "normal";
   // Where the CA keeps its state: "" the SQLite file DATA_DIR/acmekit-ca.db,
   // "sqlite:PATH" a SQLite file, or a libpq connection URI
@@ -117,7 +120,8 @@ std::string rate_limit_flag(server::ra::Limit limit, std::string_view suffix = "
 struct ServeFlags {
   std::optional<std::string> config;
   std::optional<std::string> data_dir, listen, management_listen, issuer_key_type, hosts_file, terms_of_service,
-      website, certificate_validity, authz_reuse, sqlite_sync, log_level, caa_recheck_after;
+      website, certificate_validity, authz_reuse, sqlite_sync, log_level, caa_recheck_after,
+      validation_wait;
   std::optional<std::string> external_url;  // see ServeConfig::external_url
   std::optional<std::string> crl_listen, crl_url_base, crl_period;  // see ServeConfig::crl_listen
   std::optional<int> crl_shards;

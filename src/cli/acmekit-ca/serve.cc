@@ -178,6 +178,8 @@ int run_serve(const ServeConfig& c) {
   }
   ra_options.authz_reuse_margin = c.authz_reuse;
   ra_options.validation_threads = c.validation_threads;
+  ra_options.validation_wait = c.validation_wait;
+  ra_options.validation_waiters = c.threads;  // as many as the ACME listener's extra handler threads
   ra_options.rate_limits = c.rate_limits;
   ra_options.caa_recheck_after = c.caa_recheck_after;
   // RFC 8657 accounturi of validations resumed after a restart (no request at
@@ -259,6 +261,8 @@ int run_serve(const ServeConfig& c) {
                                    .tls_chain_pem = creds->first,
                                    .tls_key_pem = creds->second,
                                    .threads = c.threads,
+                                   // The challenge answers that wait (validation_wait) wait on these.
+                                   .extra_handler_threads = c.validation_wait.count() > 0 ? c.threads : 0,
                                    .error_response = server::wfe::framing_error_response};
   auto server = http::Server::start(http_options, [&wfe](const http::ServerRequest& r) { return wfe.handle(r); });
   if (!server) return fail("the ACME listener", server.error());

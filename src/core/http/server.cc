@@ -26,8 +26,8 @@ constexpr auto kStopGrace = std::chrono::seconds(2);
 
 class ServerImpl final : public Server {
  public:
-  explicit ServerImpl(int threads)
-      : io_(threads), work_(io_.get_executor()), pool_(std::make_unique<asio::thread_pool>(threads)) {}
+  ServerImpl(int io_threads, int handler_threads)
+      : io_(io_threads), work_(io_.get_executor()), pool_(std::make_unique<asio::thread_pool>(handler_threads)) {}
 
   ~ServerImpl() override { stop(); }
 
@@ -101,7 +101,8 @@ Result<std::unique_ptr<Server>> Server::start(const net::ListenAddress& address,
     return make_error(ErrorKind::kInvalidArgument, "client certificates need TLS");
   }
   if (!options.error_response) return make_error(ErrorKind::kInvalidArgument, "no error_response");
-  auto server = std::make_unique<ServerImpl>(options.threads);
+  if (options.extra_handler_threads < 0) return make_error(ErrorKind::kInvalidArgument, "extra_handler_threads must not be negative");
+  auto server = std::make_unique<ServerImpl>(options.threads, options.threads + options.extra_handler_threads);
   auto context = std::make_shared<SessionContext>(options, std::move(handler), server->handler_pool());
   if (!options.tls_chain_pem.empty()) {
     ACMEKIT_TRY(auto tls, make_tls_context(options.tls_chain_pem, options.tls_key_pem, options.tls_client_ca_pem));

@@ -50,7 +50,11 @@ struct ServerOptions {
   std::size_t body_limit = 64 * 1024;  // larger bodies get 413 and the connection is closed
   std::chrono::seconds header_timeout{10};  // a request must arrive whole within this
   std::chrono::seconds idle_timeout{60};    // keep-alive connections idle longer are closed
-  int threads = 4;                          // I/O + handler threads
+  int threads = 4;                          // I/O threads, and as many handler threads
+  // Handler threads beyond `threads`, for handlers that may block waiting
+  // (the CA's challenge answers wait for their validation): the waiting
+  // ones do not take the place of those that compute.
+  int extra_handler_threads = 0;
   std::size_t max_connections = 4096;       // beyond this, new connections are closed at once
   ErrorResponse error_response = plain_error_response;
 };

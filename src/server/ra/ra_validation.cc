@@ -1,6 +1,8 @@
 // Challenge responses (RFC 8555 §7.5.1): validation runs on the RA's worker
 // threads through the VA, then CAA for a dns identifier (RFC 8659, after the
 // challenge succeeded, as Boulder does); only the RA records the result.
+#include <future>
+
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 
@@ -12,22 +14,45 @@ namespace acmekit::server::ra {
 
 Result<AuthzRecord> RegistrationAuthority::respond_challenge(const AccountRecord& account, std::string_view authz_id,
                                                              ChallengeType type, const std::string& account_url) {
-  std::lock_guard lock(lock_for(authz_id));
-  ACMEKIT_TRY(auto authz, get_authz(authz_id, account.id));
-  auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
-                         [&](const ChallengeRecord& c) { return c.type == type; });
-  if (it == authz.challenges.end()) return not_found("this authorization has no " + wire::to_string(type) + " challenge");
-  // §7.5.1: a response to a challenge that is not pending changes nothing;
-  // the client gets the current state.
-  if (authz.status != AcmeStatus::kPending || it->status != AcmeStatus::kPending) return authz;
-  it->status = AcmeStatus::kProcessing;
-  ACMEKIT_CHECK(storage_.update_authz(authz));
-  // The lease makes this instance the one validating it; another instance
-  // that got the same response at the same moment finds it taken.
-  ACMEKIT_TRY(const bool mine, claim_validation(authz.id, clock_.now()));
-  if (mine) start_validation(authz, *it, account.key_thumbprint,
-                             account_url.empty() ? known_account_url(account.id) : account_url);
-  return authz;
+  std::optional<std::shared_future<void>> started;
+  AuthzRecord authz;
+  {
+    std::lock_guard lock(lock_for(authz_id));
+    ACMEKIT_TRY(authz, get_authz(authz_id, account.id));
+    auto it = std::find_if(authz.challenges.begin(), authz.challenges.end(),
+                           [&](const ChallengeRecord& c) { return c.type == type; });
+    if (it == authz.challenges.end()) return not_found("this authorization has no " + wire::to_string(type) + " challenge");
+    // §7.5.1: a response to a challenge that is not pending changes nothing;
+    // the client gets the current state.
+    if (authz.status != AcmeStatus::kPending || it->status != AcmeStatus::kPending) return authz;
+    it->status = AcmeStatus::kProcessing;
+    ACMEKIT_CHECK(storage_.update_authz(authz));
+    // The lease makes this instance the one validating it; another instance
+    // that got the same response at the same moment finds it taken.
+    ACMEKIT_TRY(const bool mine, claim_validation(authz.id, clock_.now()));
+    if (!mine) return authz;
+    started = start_validation(authz, *it, account.key_thumbprint,
+                               account_url.empty() ? known_account_url(account.id) : account_url);
+  }
+  // Outside the stripe: recording the outcome takes it.
+  if (!wait_for_validation(*started)) return authz;
+  // The outcome is recorded; what the client gets is the authorization now.
+  auto now = get_authz(authz_id, account.id);
+  if (!now) {
+    spdlog::warn("authorization {}: validated, but cannot read it back: {}", authz_id, now.error().message());
+    return authz;
+  }
+  return std::move(*now);
+}
+
+bool RegistrationAuthority::wait_for_validation(const std::shared_future<void>& done) {
+  if (options_.validation_wait <= std::chrono::milliseconds::zero()) return false;
+  struct Place {
+    std::atomic<int>& waiting;
+    ~Place() { waiting.fetch_sub(1); }
+  } place{waiting_};
+  if (waiting_.fetch_add(1) >= options_.validation_waiters) return false;
+  return done.wait_for(options_.validation_wait) == std::future_status::ready;
 }
 
 Result<bool> RegistrationAuthority::claim_validation(std::string_view authz_id, TimePoint now) {
@@ -46,11 +71,16 @@ va::CaaRequest RegistrationAuthority::caa_request(const AuthzRecord& authz, Chal
                         .account_uri = account_url};
 }
 
-void RegistrationAuthority::start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge,
-                                             const std::string& thumbprint, const std::string& account_url) {
+std::shared_future<void> RegistrationAuthority::start_validation(const AuthzRecord& authz,
+                                                                 const ChallengeRecord& challenge,
+                                                                 const std::string& thumbprint,
+                                                                 const std::string& account_url) {
+  auto recorded = std::make_shared<std::promise<void>>();
+  std::shared_future<void> done = recorded->get_future().share();
   {
     std::lock_guard lock(inflight_mu_);
-    if (!inflight_.insert(authz.id).second) return;  // already running
+    auto [it, fresh] = inflight_.try_emplace(authz.id, done);
+    if (!fresh) return it->second;  // already running
   }
   va::ValidationRequest request{.identifier = authz.identifier,
                                 .challenge_type = challenge.type,
@@ -60,13 +90,18 @@ void RegistrationAuthority::start_validation(const AuthzRecord& authz, const Cha
   std::optional<va::CaaRequest> caa;
   // RFC 8659 §3: CAA applies to domain names (not IP identifiers).
   if (authz.identifier.type == "dns") caa = caa_request(authz, challenge.type, account_url);
-  boost::asio::post(validation_pool_, [this, id = authz.id, request = std::move(request), caa = std::move(caa)] {
-    Status result = validator_.validate(request);
-    if (result && caa) result = validator_.check_caa(*caa);
-    record_validation(id, request.challenge_type, result);
-    std::lock_guard lock(inflight_mu_);
-    inflight_.erase(id);
-  });
+  boost::asio::post(validation_pool_,
+                    [this, id = authz.id, request = std::move(request), caa = std::move(caa), recorded] {
+                      Status result = validator_.validate(request);
+                      if (result && caa) result = validator_.check_caa(*caa);
+                      record_validation(id, request.challenge_type, result);
+                      {
+                        std::lock_guard lock(inflight_mu_);
+                        inflight_.erase(id);
+                      }
+                      recorded->set_value();
+                    });
+  return done;
 }
 
 void RegistrationAuthority::record_validation(const std::string& authz_id, ChallengeType type,

@@ -6,11 +6,13 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
+#include <future>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +52,14 @@ struct RaOptions {
   // Backdating of notBefore against clock skew (Boulder backdates 1 h).
   std::chrono::seconds backdate{std::chrono::minutes(5)};
   int validation_threads = 16;
+  // §7.5.1: how long the answer to a challenge waits for the validation it
+  // started, so that a fast validation's outcome is in that answer and the
+  // client has nothing to poll for (step-ca answers only once it validated;
+  // Boulder answers at once). 0: answer at once, the challenge "processing".
+  // At most validation_waiters answers wait at the same time (each holds a
+  // request thread); the others answer at once.
+  std::chrono::milliseconds validation_wait{0};
+  int validation_waiters = 4;
   RateLimitOptions rate_limits;
   // Several instances on one database: this one's name in validation and
   // finalization leases (random per process when empty), how long a
@@ -137,7 +147,8 @@ class RegistrationAuthority {
                                                std::size_t limit);
 
   // §7.5.1: starts validating `type` of authorization authz_id in the
-  // background and returns the authorization as it is now.
+  // background and returns the authorization as it is once that validation
+  // ended or validation_wait passed, whichever comes first.
   // account_url: the account's URL as the client sees it, for the CAA
   // accounturi check (RFC 8657 §3) once the challenge succeeded.
   Result<AuthzRecord> respond_challenge(const AccountRecord& account, std::string_view authz_id,
@@ -196,8 +207,13 @@ class RegistrationAuthority {
   // Claims the validation lease of authz for this instance (sa::StorageWriter::
   // claim_validation); `now` may be pushed ahead to take over any lease.
   Result<bool> claim_validation(std::string_view authz_id, TimePoint now);
-  void start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge, const std::string& thumbprint,
-                        const std::string& account_url);
+  // Ready once the outcome is recorded; the running one's when authz is
+  // already being validated here.
+  std::shared_future<void> start_validation(const AuthzRecord& authz, const ChallengeRecord& challenge,
+                                            const std::string& thumbprint, const std::string& account_url);
+  // Waits up to validation_wait for `done` when a waiter's place is free;
+  // true when the validation ended in that time.
+  bool wait_for_validation(const std::shared_future<void>& done);
   // The CAA request of a dns authorization validated by `method`.
   va::CaaRequest caa_request(const AuthzRecord& authz, ChallengeType method, const std::string& account_url) const;
   // The account URL when the client's is not at hand (account_url_prefix).
@@ -227,7 +243,9 @@ class RegistrationAuthority {
   RateLimiter limiter_;  // its lock is taken last (after a stripe), never before one
   std::array<std::mutex, 64> stripes_;  // serialises read-modify-write per resource id
   mutable std::mutex inflight_mu_;
-  std::set<std::string> inflight_;  // authz ids being validated
+  // authz ids being validated, each with what becomes ready once its outcome is recorded
+  std::map<std::string, std::shared_future<void>, std::less<>> inflight_;
+  std::atomic<int> waiting_{0};  // challenge answers waiting for their validation
   boost::asio::thread_pool validation_pool_;
 };
 

@@ -115,6 +115,22 @@ TEST(ConfigTest, ExternalUrlFromFlagAndToml) {
   expect_invalid(resolve_toml("external_url = 443"), "external_url");
 }
 
+// A challenge's answer waits 1 s for its validation by default, 0 not at
+// all, 30 s at most (it holds a request thread); flag or TOML key.
+TEST(ConfigTest, ValidationWaitIsZeroToThirtySeconds) {
+  EXPECT_EQ(resolve_config(flags_with_data_dir()).value().validation_wait, std::chrono::seconds(1));
+  ServeFlags f = flags_with_data_dir();
+  f.validation_wait = "0";
+  EXPECT_EQ(resolve_config(f).value().validation_wait, std::chrono::seconds(0));
+  f.validation_wait = "30s";
+  EXPECT_EQ(resolve_config(f).value().validation_wait, std::chrono::seconds(30));
+  f.validation_wait = "1m";
+  expect_invalid(resolve_config(f), "validation_wait");
+  EXPECT_EQ(resolve_toml("validation_wait = \"5s\"").value().validation_wait, std::chrono::seconds(5));
+  expect_invalid(resolve_toml("validation_wait = \"1h\""), "validation_wait");
+  expect_invalid(resolve_toml("validation_wait = \"soon\""), "validation_wait");
+}
+
 // CA/B Baseline Requirements §3.2.2.8: 8 hours by default, shorter allowed
 // (tests), longer refused; from the flag or the TOML key.
 TEST(ConfigTest, CaaRecheckAfterIsAtMostEightHours) {

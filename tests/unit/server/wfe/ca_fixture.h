@@ -188,24 +188,32 @@ class InProcessCa {
                                  .detail = target + " did not become " + want + ": " + last.dump()});
   }
 
+  // Puts the key authorization of the authorization's http-01 challenge on
+  // the responder (§8.3); the challenge's URL.
+  Result<std::string> present_http01(const TestAccount& account, const Json& authz) {
+    for (const auto& ch : authz.value("challenges", Json::array())) {
+      if (ch.value("type", "") != "http-01") continue;
+      const std::string token = ch.value("token", "");
+      ACMEKIT_CHECK(responder_->present({.identifier = authz["identifier"].value("value", ""),
+                                         .challenge_type = ChallengeType::kHttp01,
+                                         .token = token,
+                                         .key_authorization =
+                                             jose::key_authorization(token, account.key.public_key().to_jwk())}));
+      return ch.value("url", "");
+    }
+    return std::unexpected(Error{.kind = ErrorKind::kProtocol, .detail = "no http-01 challenge in " + authz.dump()});
+  }
+
   // Answers every authorization of the order with http-01 through the
-  // responder (§8.3) and waits until the order is ready.
+  // responder and waits until the order is ready.
   Result<Json> make_ready(const TestAccount& account, const Json& order) {
     for (const auto& authz_url : order.value("authorizations", Json::array())) {
       Response r = post(account, authz_url.get<std::string>(), std::string_view());
       Json authz = Json::parse(r.body, nullptr, false);
       if (authz.value("status", "") == "valid") continue;
-      for (const auto& ch : authz.value("challenges", Json::array())) {
-        if (ch.value("type", "") != "http-01") continue;
-        const std::string token = ch.value("token", "");
-        ACMEKIT_CHECK(responder_->present({.identifier = authz["identifier"].value("value", ""),
-                                           .challenge_type = ChallengeType::kHttp01,
-                                           .token = token,
-                                           .key_authorization =
-                                               jose::key_authorization(token, account.key.public_key().to_jwk())}));
-        Response answer = post(account, ch.value("url", ""), Json::object());
-        if (answer.status != 200) return failure("challenge", answer);
-      }
+      ACMEKIT_TRY(const std::string challenge_url, present_http01(account, authz));
+      Response answer = post(account, challenge_url, Json::object());
+      if (answer.status != 200) return failure("challenge", answer);
       ACMEKIT_CHECK(poll_until(account, authz_url.get<std::string>(), "valid"));
     }
     return poll_until(account, order.value("url", ""), "ready");
