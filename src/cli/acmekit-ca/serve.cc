@@ -260,6 +260,9 @@ int run_serve(const ServeConfig& c) {
                                    .name = "ACME",
                                    .tls_chain_pem = creds->first,
                                    .tls_key_pem = creds->second,
+                                   // No handoff for what answers at once; what may wait
+                                   // holds a pool thread, not an I/O thread.
+                                   .run_inline = [](const http::ServerRequest& r) { return !server::wfe::Wfe::may_wait(r); },
                                    .threads = c.threads,
                                    // The challenge answers that wait (validation_wait) wait on these.
                                    .extra_handler_threads = c.validation_wait.count() > 0 ? c.threads : 0,

@@ -50,6 +50,12 @@ struct ServerOptions {
   std::size_t body_limit = 64 * 1024;  // larger bodies get 413 and the connection is closed
   std::chrono::seconds header_timeout{10};  // a request must arrive whole within this
   std::chrono::seconds idle_timeout{60};    // keep-alive connections idle longer are closed
+  // Requests answered on the I/O thread that read them, with no handoff to
+  // the handler pool and back (two thread wake-ups fewer a request). For a
+  // handler that is quick or waits only briefly (on a database); one that
+  // may wait long (the CA's challenge answers) must go to the pool, or it
+  // holds an I/O thread. Unset: every request goes to the pool.
+  std::function<bool(const ServerRequest&)> run_inline;
   int threads = 4;                          // I/O threads, and as many handler threads
   // Handler threads beyond `threads`, for handlers that may block waiting
   // (the CA's challenge answers wait for their validation): the waiting

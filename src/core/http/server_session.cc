@@ -197,28 +197,40 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
     drop("reading a request", ec);
   }
 
-  // The handler runs on the handler pool; the answer is written back on
-  // this session's strand.
+  // The handler's answer; a handler that throws or gives no valid status
+  // is a 500.
+  acmekit::http::Response answer(const ServerRequest& request) const {
+    acmekit::http::Response response;
+    try {
+      response = context_->handler(request);
+    } catch (const std::exception& e) {
+      spdlog::error("http: handler for {} {} threw: {}", request.method, request.target, e.what());
+      response = options().error_response(500, "internal error");
+    }
+    if (response.status < 200 || response.status > 599) {
+      spdlog::error("http: handler for {} {} gave status {}", request.method, request.target, response.status);
+      response = options().error_response(500, "the request handler gave no valid status");
+    }
+    return response;
+  }
+
+  // The handler runs here, on this session's strand, when run_inline says
+  // so; else on the handler pool, and the answer is written back on this
+  // session's strand.
   void call_handler() {
     if (closed_) return;
     auto beast_request = parser_->release();
     const unsigned version = beast_request.version();
     const bool head = beast_request.method() == bhttp::verb::head;
     const bool keep_alive = beast_request.keep_alive();
+    auto request = to_server_request(std::move(beast_request), remote_);
+    if (options().run_inline && options().run_inline(request)) {
+      return write(to_beast_response(answer(request), version, head, keep_alive));
+    }
     asio::post(context_->handler_pool, [self = this->shared_from_this(), version, head, keep_alive,
-                                        request = to_server_request(std::move(beast_request), remote_)] {
+                                        request = std::move(request)] {
       if (self->closed_) return;
-      acmekit::http::Response response;
-      try {
-        response = self->context_->handler(request);
-      } catch (const std::exception& e) {
-        spdlog::error("http: handler for {} {} threw: {}", request.method, request.target, e.what());
-        response = self->options().error_response(500, "internal error");
-      }
-      if (response.status < 200 || response.status > 599) {
-        spdlog::error("http: handler for {} {} gave status {}", request.method, request.target, response.status);
-        response = self->options().error_response(500, "the request handler gave no valid status");
-      }
+      acmekit::http::Response response = self->answer(request);
       asio::post(self->stream_.get_executor(),
                  [self, version, head, keep_alive, response = std::move(response)]() mutable {
                    if (self->closed_) return;

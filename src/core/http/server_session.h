@@ -1,5 +1,6 @@
 // One accepted connection: TLS handshake (when configured), then requests
-// read one at a time, each answered by the Handler on the handler pool,
+// read one at a time, each answered by the Handler (on the handler pool, or
+// on the I/O thread for requests ServerOptions::run_inline picks),
 // until the client closes, a timeout fires, or the listener stops.
 #pragma once
 

@@ -30,6 +30,13 @@ Wfe::Wfe(ra::RegistrationAuthority& ra, sa::StorageReader& storage, nonce::Nonce
          const ca::Authority& authority, const Clock& clock, WfeOptions options)
     : ra_(ra), storage_(storage), nonces_(nonces), authority_(authority), clock_(clock), options_(std::move(options)) {}
 
+bool Wfe::may_wait(const http::ServerRequest& request) {
+  if (request.method != "POST") return false;
+  std::string_view path = request.target;
+  path = path.substr(0, path.find('?'));
+  return path.starts_with("/acme/chall/") || (path.starts_with("/acme/order/") && path.ends_with("/finalize"));
+}
+
 Response Wfe::handle(const http::ServerRequest& request) {
   const auto start = std::chrono::steady_clock::now();
   Context ctx{.request = request};

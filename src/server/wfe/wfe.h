@@ -52,6 +52,11 @@ class Wfe {
 
   // The whole request → response function the HTTP server calls.
   acmekit::http::Response handle(const http::ServerRequest& request);
+  // Whether answering `request` may wait long: a challenge's answer waits
+  // for its validation (RaOptions::validation_wait), a finalization may
+  // look CAA up again (DNS). The listener answers these on its handler
+  // pool and the rest on the I/O thread (http::ServerOptions::run_inline).
+  static bool may_wait(const http::ServerRequest& request);
 
   // Prometheus text exposition of the request counters.
   std::string metrics_text() const;

@@ -441,6 +441,62 @@ TEST_F(HttpServerTest, SlowHandlerDoesNotHoldUpAFastRequest) {
   EXPECT_TRUE(fast_done_while_slow_ran);
 }
 
+// run_inline: the requests it picks are answered on the I/O thread that
+// read them (one here), the others on the handler pool; a pool handler that
+// waits holds up neither the inline requests nor, with an extra handler
+// thread, the other pool requests. Also the inline answers of a handler that
+// throws are 500s.
+TEST_F(HttpServerTest, InlineRequestsRunOnTheIoThreadAndWaitingOnesOnThePool) {
+  std::mutex mu;
+  std::set<std::thread::id> inline_threads, pool_threads;
+  std::atomic<bool> release = false, waiting = false;
+  ServerOptions o = tls_options();
+  o.threads = 1;
+  o.extra_handler_threads = 1;
+  o.run_inline = [](const ServerRequest& r) { return !r.target.starts_with("/pool"); };
+  auto server = Server::start(o, [&](const ServerRequest& r) {
+    if (r.target == "/throw") throw std::runtime_error("boom");
+    {
+      std::lock_guard lock(mu);
+      (r.target.starts_with("/pool") ? pool_threads : inline_threads).insert(std::this_thread::get_id());
+    }
+    if (r.target == "/pool/wait") {
+      waiting = true;
+      const auto until = std::chrono::steady_clock::now() + 10s;
+      while (!release && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(2ms);
+      return text(200, release ? "released" : "timed out");
+    }
+    return text(200, r.target);
+  });
+  ASSERT_TRUE(server) << server.error().message();
+
+  std::thread waiter([&] {
+    auto res = client()->send(get(https(**server, "/pool/wait")));
+    EXPECT_TRUE(res && res->body == "released") << (res ? res->body : res.error().message());
+  });
+  while (!waiting) std::this_thread::sleep_for(1ms);
+  // While one pool thread waits: inline requests on two connections, and a
+  // pool request on the extra thread.
+  for (int i = 0; i < 2; ++i) {
+    auto c = client();
+    for (const char* path : {"/a", "/b", "/pool/quick"}) {
+      auto res = c->send(get(https(**server, path)));
+      ASSERT_TRUE(res) << res.error().message();
+      EXPECT_EQ(res->body, path);
+    }
+  }
+  auto thrown = client()->send(get(https(**server, "/throw")));
+  ASSERT_TRUE(thrown) << thrown.error().message();
+  EXPECT_EQ(thrown->status, 500);
+  release = true;
+  waiter.join();
+
+  std::lock_guard lock(mu);
+  EXPECT_EQ(inline_threads.size(), 1u);  // the one I/O thread
+  EXPECT_EQ(pool_threads.size(), 2u);    // the waiting one and the extra one
+  for (const auto& id : inline_threads) EXPECT_FALSE(pool_threads.contains(id));
+}
+
 TEST_F(HttpServerTest, MisbehavingTlsClientsDoNotHurtTheServer) {
   auto server = Server::start(tls_options(), [](const ServerRequest&) { return text(200, "ok"); });
   ASSERT_TRUE(server) << server.error().message();
