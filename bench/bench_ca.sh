@@ -36,8 +36,11 @@
 # Needs (Debian): pebble curl jq openssl iproute2 (--filled: python3)
 #
 # acmekit-ca keeps everything in SQLite on disk; --authz-reuse 0 and
-# --retry-after 0, so every order is validated and polled on the loadgen's
-# backoff; the new-orders and per-domain rate limits are off (one account,
+# --retry-after 0, so every order is validated, and what is polled is polled
+# on the loadgen's backoff (50 ms, then x1.6). acmekit-ca runs as shipped,
+# --validation-wait 1s: the challenge's answer carries the outcome and the
+# loadgen polls no authorization (Pebble answers "processing" and the
+# loadgen polls); BENCH_VALIDATION_WAIT=0 compares without. The new-orders and per-domain rate limits are off (one account,
 # one domain, thousands of orders). Pebble (in memory) runs with PEBBLE_VA_NOSLEEP=1,
 # PEBBLE_WFE_NONCEREJECT=0 and PEBBLE_AUTHZREUSE=0 to match. Both resolve
 # names through the same pebble-challtestsrv DNS (every name -> 127.0.0.1).
