@@ -1,6 +1,10 @@
 #include "core/crypto/csr.h"
 
 #include <arpa/inet.h>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <gtest/gtest.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -204,6 +208,65 @@ TEST(CsrTest, ParseRejectsTamperedAndMalformedCsrs) {
   EXPECT_FALSE(parse_csr(der.substr(0, der.size() - 1)));
   EXPECT_FALSE(parse_csr(der + "x"));
   EXPECT_FALSE(parse_csr("-----BEGIN CERTIFICATE REQUEST-----\nAAAA\n-----END CERTIFICATE REQUEST-----\n"));
+}
+
+// parse_csr reads an EC CSR on a named curve itself (without X509_REQ's
+// key decoding) and everything else through X509_REQ: either way the same
+// answer as parse_csr_with_x509_req, for P-256, P-384 and RSA keys, a CSR
+// made by the openssl tool, one with explicit curve parameters, one whose
+// point is not on the curve and one with a broken signature.
+TEST(CsrTest, OwnReadingAgreesWithX509Req) {
+  std::vector<std::string> csrs;
+  for (KeySpec spec : {KeySpec{.algorithm = KeyAlgorithm::kEcP256}, KeySpec{.algorithm = KeyAlgorithm::kEcP384},
+                       KeySpec{.algorithm = KeyAlgorithm::kRsa, .rsa_bits = 2048}}) {
+    auto key = PrivateKey::generate(spec);
+    ASSERT_TRUE(key);
+    csrs.push_back(make_csr_der(*key, {"agree.example", "192.0.2.7"}).value());
+  }
+  // The openssl tool's, with explicit parameters and with a named curve.
+  for (const char* encoding : {"explicit", "named_curve"}) {
+    const std::string dir = ::testing::TempDir();
+    const std::string out = dir + "/acmekit-csr-" + encoding + ".der";
+    const std::string cmd = std::string("openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ") +
+                            "ec_param_enc:" + encoding + " -nodes -keyout /dev/null -subj /CN=tool.example " +
+                            "-addext subjectAltName=DNS:tool.example -outform DER -out " + out + " 2>/dev/null";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream in(out, std::ios::binary);
+    csrs.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::remove(out.c_str());
+  }
+  // A P-256 point moved off the curve (the last byte of its y), and a
+  // signature with a flipped byte.
+  std::string off_curve = csrs[0];
+  const auto spki = off_curve.find(std::string("\x03\x42\x00\x04", 4));
+  ASSERT_NE(spki, std::string::npos);
+  off_curve[spki + 4 + 63] ^= 0x01;
+  csrs.push_back(off_curve);
+  std::string bad_signature = csrs[0];
+  bad_signature[bad_signature.size() - 5] ^= 0x01;
+  csrs.push_back(bad_signature);
+
+  for (std::size_t i = 0; i < csrs.size(); ++i) {
+    auto ours = parse_csr(csrs[i]);
+    auto reference = parse_csr_with_x509_req(csrs[i]);
+    ASSERT_EQ(ours.has_value(), reference.has_value()) << i << ": " << (ours ? reference.error() : ours.error()).detail;
+    if (!ours) {
+      EXPECT_EQ(ours.error().kind, ErrorKind::kCrypto) << i;
+      continue;
+    }
+    EXPECT_EQ(ours->der, reference->der) << i;
+    EXPECT_EQ(ours->der, csrs[i]) << i;
+    EXPECT_EQ(ours->common_name, reference->common_name) << i;
+    EXPECT_EQ(ours->dns_names, reference->dns_names) << i;
+    EXPECT_EQ(ours->ip_addresses, reference->ip_addresses) << i;
+    EXPECT_TRUE(ours->public_key == reference->public_key) << i;
+  }
+  EXPECT_TRUE(parse_csr(csrs[0]));                // P-256
+  EXPECT_TRUE(parse_csr(csrs[4]));                // the tool's, named curve
+  EXPECT_FALSE(parse_csr(off_curve));             // not a point of P-256
+  auto bad = parse_csr(bad_signature);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().detail.find("signature"), std::string::npos) << bad.error().detail;
 }
 
 }  // namespace
