@@ -50,24 +50,41 @@ Status WebrootSolver::present(const Task& task) {
   }
 
   std::lock_guard lock(mu_);
-  for (const fs::path& dir : {webroot_ / ".well-known", challenge_dir()}) {
-    if (::mkdir(dir.c_str(), 0755) == 0) {
-      ::chmod(dir.c_str(), 0755);  // mkdir() applies the umask
-      created_.push_back(dir);
-    } else if (errno != EEXIST) {
-      return make_error(ErrorKind::kIo,
-                        "creating " + dir.string() + ": " + std::strerror(errno));
-    } else if (!fs::is_directory(dir, ec)) {
-      return make_error(ErrorKind::kIo, "creating " + dir.string() +
-                                            ": exists and is not a directory");
+  // Another process sharing this webroot (another acmekit run) removes the
+  // directories it made once its own token is gone, and may do so between
+  // our mkdir and our write: the path vanishes (ENOENT), and we make it
+  // again. Once our token is in it, nobody's rmdir can take it away.
+  constexpr int kAttempts = 10;
+  for (int attempt = 1;; ++attempt) {
+    bool vanished = false;
+    for (const fs::path& dir : {webroot_ / ".well-known", challenge_dir()}) {
+      if (::mkdir(dir.c_str(), 0755) == 0) {
+        ::chmod(dir.c_str(), 0755);  // mkdir() applies the umask
+        created_.push_back(dir);
+      } else if (errno == ENOENT && attempt < kAttempts) {
+        vanished = true;
+        break;
+      } else if (errno != EEXIST) {
+        return make_error(ErrorKind::kIo,
+                          "creating " + dir.string() + ": " + std::strerror(errno));
+      } else if (!fs::is_directory(dir, ec)) {
+        if (!fs::exists(dir, ec) && attempt < kAttempts) {  // gone since our mkdir said it exists
+          vanished = true;
+          break;
+        }
+        return make_error(ErrorKind::kIo, "creating " + dir.string() +
+                                              ": exists and is not a directory");
+      }
     }
-  }
-  auto written = store::write_file_atomic(challenge_dir() / task.token,
-                                          task.key_authorization, 0644);
-  if (!written) {
+    if (vanished) continue;
+    auto written = store::write_file_atomic(challenge_dir() / task.token,
+                                            task.key_authorization, 0644);
+    if (written) return {};
+    // The directory may have gone and come back since: try again; a lasting
+    // failure (permissions, a full disk) is the same every time.
+    if (attempt < kAttempts) continue;
     return std::unexpected(std::move(written).error().with_context("http-01 webroot"));
   }
-  return {};
 }
 
 Status WebrootSolver::cleanup(const Task& task) {

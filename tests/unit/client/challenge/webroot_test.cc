@@ -6,7 +6,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <atomic>
 #include <set>
+#include <thread>
 #include <sstream>
 
 namespace acmekit::client::challenge {
@@ -123,6 +125,43 @@ TEST_F(WebrootTest, SeveralTokensDirectoriesGoWithTheLast) {
   EXPECT_FALSE(fs::exists(token_file(kTask)));
   ASSERT_TRUE(solver.cleanup(other).has_value());
   EXPECT_TRUE(tree().empty());
+}
+
+// Two runs sharing one webroot (two acmekit processes; here two solvers,
+// each with its own lock, on two threads): one's cleanup removes the
+// directories it made while the other is between its mkdir and its write.
+// The other makes them again: every present() succeeds and its token is
+// served until its own cleanup, and nothing is left at the end.
+TEST_F(WebrootTest, TwoRunsSharingAWebrootKeepEachOthersDirectories) {
+  std::atomic<int> failures = 0;
+  auto run = [&](const std::string& prefix) {
+    WebrootSolver solver(root_);
+    for (int i = 0; i < 300; ++i) {
+      Task t = kTask;
+      t.token = prefix + std::to_string(i);
+      t.key_authorization = t.token + ".thumb";
+      auto presented = solver.present(t);
+      if (!presented) {
+        ADD_FAILURE() << presented.error().message();
+        ++failures;
+      } else if (content_of(token_file(t)) != t.key_authorization) {
+        ADD_FAILURE() << "token " << t.token << " not served";
+        ++failures;
+      }
+      if (auto c = solver.cleanup(t); !c) {
+        ADD_FAILURE() << c.error().message();
+        ++failures;
+      }
+      if (failures > 5) return;
+    }
+  };
+  std::thread a(run, "a"), b(run, "b");
+  a.join();
+  b.join();
+  EXPECT_EQ(failures, 0);
+  // No token is left behind (a directory may be: the last cleanup of one
+  // run can find the other's token still in it).
+  for (const auto& path : tree()) EXPECT_TRUE(fs::is_directory(root_ / path)) << path;
 }
 
 TEST_F(WebrootTest, PresentOverwrites) {
