@@ -26,7 +26,8 @@
 #   time and the certificates stored when it started), the filled / empty
 #   ratios of issuances/s and peak RSS, how long the fill took, and the
 #   database's size and bytes per stored certificate. The database is in the
-#   work dir, removed at exit.
+#   work dir, removed at exit. The fill is fsynced before the CA starts, so
+#   the CA's first checkpoint does not flush the whole fill.
 # Env:   ACMEKIT_CA_BIN            acmekit-ca binary (default: <source>/build/acmekit-ca)
 #        ACMEKIT_LOADGEN_BIN       ca_loadgen binary (default: <source>/build/bench/ca_loadgen)
 #        BENCH_SQLITE_SYNC         acmekit-ca --sqlite-sync (default normal)
@@ -197,7 +198,8 @@ if [[ $MODE == filled ]]; then
   done
   echo
   echo "fill: $FILL_COUNT certificates ($(jq -r .accounts <<<"$FILL_JSON") accounts, $(jq -r .revoked <<<"$FILL_JSON") revoked)"\
-    "in $FILL_S s ($(awk -v n="$FILL_COUNT" -v s="$FILL_S" 'BEGIN{ if (s > 0) printf "%.0f", n / s; else print "n/a" }') certificates/s);"\
+    "in $FILL_S s ($(awk -v n="$FILL_COUNT" -v s="$FILL_S" 'BEGIN{ if (s > 0) printf "%.0f", n / s; else print "n/a" }') certificates/s,"\
+    "$(jq -r .sync_seconds <<<"$FILL_JSON") s of it the fsync);"\
     "database $(awk -v b="$DB_BYTES" 'BEGIN{printf "%.1f", b / 1048576}') MiB, $((DB_BYTES / R_STORED[filled])) bytes per stored certificate"
   echo "filled / empty: issuances/s $(ratio "${R_RATE[$f]}" "${R_RATE[$e]}"), cpu per issuance $(ratio "${R_CPU[$f]}" "${R_CPU[$e]}"),"\
     "peak RSS $(ratio "${R_HWM[$f]}" "${R_HWM[$e]}")"
