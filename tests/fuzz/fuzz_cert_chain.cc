@@ -1,7 +1,8 @@
 // Certificate chains (application/pem-certificate-chain, RFC 8555 §7.4.2)
 // and single DER certificates. Each certificate of a chain parses alone from
 // its DER to the same fields; ARI identifiers (RFC 9773 §4.1) decode back to
-// the AKI and serial they were made from.
+// the AKI and serial they were made from. parse_certificate_der's own
+// reading of EC certificates and OpenSSL's X509 agree on every input.
 #include "core/crypto/certificate.h"
 #include "core/wire/renewal_info.h"
 #include "fuzz_util.h"
@@ -35,7 +36,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else {
     FUZZ_CHECK(chain.error().kind == ErrorKind::kCrypto);
   }
-  if (auto cert = crypto::parse_certificate_der(in)) {
+  // Both refuse the input, or both read the same fields, key and DER.
+  auto cert = crypto::parse_certificate_der(in);
+  auto reference = crypto::parse_certificate_der_with_x509(in);
+  FUZZ_CHECK(cert.has_value() == reference.has_value());
+  if (cert && reference) {
+    FUZZ_CHECK(cert->der == reference->der && cert->pem == reference->pem);
+    FUZZ_CHECK(cert->serial_hex == reference->serial_hex && cert->serial_der == reference->serial_der);
+    FUZZ_CHECK(cert->dns_names == reference->dns_names && cert->ip_addresses == reference->ip_addresses);
+    FUZZ_CHECK(cert->not_before == reference->not_before && cert->not_after == reference->not_after);
+    FUZZ_CHECK(cert->subject_cn == reference->subject_cn && cert->issuer_cn == reference->issuer_cn);
+    FUZZ_CHECK(cert->authority_key_id == reference->authority_key_id);
+    FUZZ_CHECK(cert->public_key == reference->public_key);
+  }
+  if (cert) {
     FUZZ_CHECK(cert->der == in);
     check(*cert);
   }

@@ -1,7 +1,6 @@
 #include "core/crypto/csr.h"
 
 #include <openssl/asn1t.h>
-#include <openssl/core_names.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
@@ -11,6 +10,7 @@
 
 #include "core/crypto/general_names.h"
 #include "core/crypto/key_impl.h"
+#include "core/crypto/raw_spki.h"
 
 namespace acmekit::crypto {
 namespace {
@@ -105,16 +105,11 @@ Status read_names(X509_NAME* subject, const STACK_OF(X509_EXTENSION)* extensions
 }
 
 // RFC 2986 §4.1 CertificationRequest with its subjectPKInfo kept as
-// algorithm and bits. OpenSSL 3.0's X509_REQ decodes the key while it
-// parses, through its provider decoders: about 190 µs a CSR, most of what
-// finalize spent parsing. An EC key with a named curve (what ACME clients
-// send) is made here from curve and point with EVP_PKEY_fromdata (about
-// 20 µs); anything else goes X509_REQ's way (parse_csr_with_x509_req), as
+// algorithm and bits (raw_spki.h): X509_REQ decodes the key while it
+// parses, about 190 µs a CSR, most of what finalize spent parsing. An EC
+// key with a named curve (what ACME clients send) is made from curve and
+// point; anything else goes X509_REQ's way (parse_csr_with_x509_req), as
 // does any CSR this way cannot read, so the errors stay X509_REQ's.
-struct RawSpki {
-  X509_ALGOR* algorithm;
-  ASN1_BIT_STRING* key;
-};
 struct RawReqInfo {
   ASN1_ENCODING enc;  // the DER as received: what the signature covers
   ASN1_INTEGER* version;
@@ -128,13 +123,8 @@ struct RawReq {
   ASN1_BIT_STRING* signature;
 };
 
-// The same templates as OpenSSL's X509_PUBKEY, X509_REQ_INFO and X509_REQ
-// (crypto/x509/x_pubkey.c, x_req.c), without the key decoding callback.
-ASN1_SEQUENCE(RawSpki) = {
-    ASN1_SIMPLE(RawSpki, algorithm, X509_ALGOR),
-    ASN1_SIMPLE(RawSpki, key, ASN1_BIT_STRING),
-} static_ASN1_SEQUENCE_END(RawSpki)
-
+// The same templates as OpenSSL's X509_REQ_INFO and X509_REQ
+// (crypto/x509/x_req.c), with RawSpki for the key.
 ASN1_SEQUENCE_enc(RawReqInfo, enc, nullptr) = {
     ASN1_SIMPLE(RawReqInfo, version, ASN1_INTEGER),
     ASN1_SIMPLE(RawReqInfo, subject, X509_NAME),
@@ -153,37 +143,6 @@ struct RawReqFree {
   void operator()(RawReq* r) const { ASN1_item_free(reinterpret_cast<ASN1_VALUE*>(r), ASN1_ITEM_rptr(RawReq)); }
 };
 using RawReqPtr = std::unique_ptr<RawReq, RawReqFree>;
-
-// The EC public key of spki from its named curve and point; null when it
-// is not one (or not a valid one).
-ossl::PkeyPtr named_curve_key(const RawSpki& spki) {
-  if (OBJ_obj2nid(spki.algorithm->algorithm) != NID_X9_62_id_ecPublicKey) return nullptr;
-  int parameter_type = 0;
-  const void* parameter = nullptr;
-  X509_ALGOR_get0(nullptr, &parameter_type, &parameter, spki.algorithm);
-  if (parameter_type != V_ASN1_OBJECT) return nullptr;
-  const int curve = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(parameter));
-  const char* curve_name = curve == NID_undef ? nullptr : OBJ_nid2sn(curve);
-  // An EC point is whole octets: a BIT STRING with unused bits is not one.
-  if (curve_name == nullptr || ((spki.key->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (spki.key->flags & 0x07) != 0)) {
-    return nullptr;
-  }
-  std::string group(curve_name);
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, spki.key->data,
-                                        static_cast<std::size_t>(spki.key->length)),
-      OSSL_PARAM_construct_end()};
-  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* key = nullptr;
-  // The provider checks that the point is on the curve.
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    ossl::clear_errors();
-    return nullptr;
-  }
-  return ossl::PkeyPtr(key);
-}
 
 // X509_REQ_get_extensions (crypto/x509/x509_req.c) on the raw request: the
 // first extensionRequest (or Microsoft's) attribute's extensions; none is

@@ -1,6 +1,12 @@
 #include "core/crypto/certificate.h"
 
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -171,6 +177,58 @@ TEST_F(CertificateTest, ARepeatedIssuerParsesTheSame) {
   ASSERT_TRUE(chain);
   ASSERT_EQ(chain->size(), 2u);
   EXPECT_EQ((*chain)[1].der, der);
+}
+
+// parse_certificate_der reads a certificate with an EC key on a named curve
+// itself and anything else through OpenSSL's X509: both readings agree on
+// good certificates, on keys only X509 reads, and on broken ones.
+TEST_F(CertificateTest, OwnReadingAgreesWithX509) {
+  std::vector<std::string> certs{to_der(leaf_.get()), to_der(ca_.get())};
+  ossl_check::Pkey rsa(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)));
+  ASSERT_TRUE(rsa);
+  certs.push_back(to_der(make_cert(rsa.get(), "rsa.example", ca_.get(), ca_key_.get(), "0a", 1700000000, 1707776000,
+                                   "DNS:rsa.example").get()));
+  // The openssl tool's, with explicit curve parameters.
+  const std::string out = ::testing::TempDir() + "/acmekit-cert-explicit.der";
+  const std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -pkeyopt "
+                          "ec_param_enc:explicit -nodes -keyout /dev/null -subj /CN=tool.example -days 1 "
+                          "-outform DER -out " + out + " 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  std::ifstream in(out, std::ios::binary);
+  certs.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  std::remove(out.c_str());
+  // The leaf's P-256 point moved off the curve (X509 keeps a key it cannot
+  // decode as none), and the leaf cut short.
+  std::string off_curve = certs[0];
+  const auto spki = off_curve.find(std::string("\x03\x42\x00\x04", 4));
+  ASSERT_NE(spki, std::string::npos);
+  off_curve[spki + 4 + 63] ^= 0x01;
+  certs.push_back(off_curve);
+  certs.push_back(certs[0].substr(0, certs[0].size() - 3));
+
+  for (std::size_t i = 0; i < certs.size(); ++i) {
+    auto ours = parse_certificate_der(certs[i]);
+    auto reference = parse_certificate_der_with_x509(certs[i]);
+    ASSERT_EQ(ours.has_value(), reference.has_value()) << i << ": " << (ours ? reference.error() : ours.error()).detail;
+    if (!ours) {
+      EXPECT_EQ(ours.error().kind, ErrorKind::kCrypto) << i;
+      continue;
+    }
+    EXPECT_EQ(ours->der, certs[i]) << i;
+    EXPECT_EQ(ours->der, reference->der) << i;
+    EXPECT_EQ(ours->pem, reference->pem) << i;
+    EXPECT_EQ(ours->subject_cn, reference->subject_cn) << i;
+    EXPECT_EQ(ours->issuer_cn, reference->issuer_cn) << i;
+    EXPECT_EQ(ours->serial_hex, reference->serial_hex) << i;
+    EXPECT_EQ(ours->serial_der, reference->serial_der) << i;
+    EXPECT_EQ(ours->not_before, reference->not_before) << i;
+    EXPECT_EQ(ours->not_after, reference->not_after) << i;
+    EXPECT_EQ(ours->dns_names, reference->dns_names) << i;
+    EXPECT_EQ(ours->ip_addresses, reference->ip_addresses) << i;
+    EXPECT_EQ(ours->authority_key_id, reference->authority_key_id) << i;
+    EXPECT_TRUE(ours->public_key == reference->public_key) << i;
+  }
+  EXPECT_EQ(parse_certificate_der(certs[2])->public_key.description(), "RSA 2048");
 }
 
 TEST_F(CertificateTest, RejectsEmptyAndMalformedChains) {

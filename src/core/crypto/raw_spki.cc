@@ -1,0 +1,43 @@
+#include "core/crypto/raw_spki.h"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+
+#include <string>
+
+namespace acmekit::crypto {
+
+ASN1_SEQUENCE(RawSpki) = {
+    ASN1_SIMPLE(RawSpki, algorithm, X509_ALGOR),
+    ASN1_SIMPLE(RawSpki, key, ASN1_BIT_STRING),
+} ASN1_SEQUENCE_END(RawSpki)
+
+ossl::PkeyPtr named_curve_key(const RawSpki& spki) {
+  if (OBJ_obj2nid(spki.algorithm->algorithm) != NID_X9_62_id_ecPublicKey) return nullptr;
+  int parameter_type = 0;
+  const void* parameter = nullptr;
+  X509_ALGOR_get0(nullptr, &parameter_type, &parameter, spki.algorithm);
+  if (parameter_type != V_ASN1_OBJECT) return nullptr;
+  const int curve = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(parameter));
+  const char* curve_name = curve == NID_undef ? nullptr : OBJ_nid2sn(curve);
+  // An EC point is whole octets: a BIT STRING with unused bits is not one.
+  if (curve_name == nullptr || ((spki.key->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (spki.key->flags & 0x07) != 0)) {
+    return nullptr;
+  }
+  std::string group(curve_name);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, spki.key->data,
+                                        static_cast<std::size_t>(spki.key->length)),
+      OSSL_PARAM_construct_end()};
+  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ossl::clear_errors();
+    return nullptr;
+  }
+  return ossl::PkeyPtr(key);
+}
+
+}  // namespace acmekit::crypto
