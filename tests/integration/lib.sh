@@ -91,6 +91,7 @@ _e2e_cleanup() {
   for ((i = ${#E2E_PIDS[@]} - 1; i >= 0; i--)); do
     stop_pid "${E2E_PIDS[$i]}" 3 "${E2E_PID_SIGNAL[${E2E_PIDS[$i]}]:-TERM}"
   done
+  _release_ports
   if [[ $rc -ne 0 ]]; then
     for f in "$LOGS"/*.log; do
       [[ -s "$f" ]] || continue
@@ -116,11 +117,37 @@ trap 'exit 143' TERM
 
 _port_listening() { [[ -n "$(ss -Hltn "sport = :$1" 2>/dev/null)" ]]; }
 
-# free_port: print a loopback TCP port nobody listens on and that this test
-# has not handed out before. Random in 20000-32767 (below Linux's ephemeral
-# range, so outgoing connections will not grab it meanwhile). A port can
-# still be taken between this check and the bind (parallel tests):
-# start_pebble retries on new ports when that happens.
+# free_port: print a loopback TCP port nobody listens on and that no test
+# running on this machine has handed out (a test's port can be free between
+# two of its runs, e.g. the http-01 port acmekit's standalone server binds
+# only during certonly: another test must not pick it meanwhile). Random in
+# 20000-32767 (below Linux's ephemeral range, so outgoing connections will
+# not grab it meanwhile). Each port handed out is a directory in
+# E2E_PORT_REGISTRY, made atomically, holding the PID of the test that owns
+# it; the test removes its own at exit, and one whose owner is dead is free
+# (a test killed -9). A port can still be taken by something else between
+# this check and the bind: start_pebble retries on new ports when that
+# happens.
+E2E_PORT_REGISTRY=${E2E_PORT_REGISTRY:-${TMPDIR:-/tmp}/acmekit-e2e-ports}
+mkdir -p "$E2E_PORT_REGISTRY" 2>/dev/null || true
+_claim_port() {
+  local entry="$E2E_PORT_REGISTRY/$1" owner
+  if ! mkdir "$entry" 2>/dev/null; then
+    owner=$(cat "$entry/pid" 2>/dev/null) || owner=""
+    # Being written (no pid yet), or its test alive: taken.
+    [[ -n "$owner" ]] && ! kill -0 "$owner" 2>/dev/null || return 1
+    rm -rf "$entry"
+    mkdir "$entry" 2>/dev/null || return 1
+  fi
+  # $$ is the test script's PID also inside PORT=$(free_port)'s subshell.
+  echo "$$" >"$entry/pid"
+}
+_release_ports() {
+  local p
+  while read -r p; do
+    [[ "$(cat "$E2E_PORT_REGISTRY/$p/pid" 2>/dev/null)" == "$$" ]] && rm -rf "${E2E_PORT_REGISTRY:?}/$p"
+  done <"$E2E_PORTS_FILE"
+}
 free_port() {
   local p i
   for ((i = 0; i < 200; i++)); do
@@ -129,6 +156,7 @@ free_port() {
     # whose variables are lost (two calls once handed out the same port).
     grep -qx "$p" "$E2E_PORTS_FILE" && continue
     _port_listening "$p" && continue
+    _claim_port "$p" || continue
     echo "$p" >>"$E2E_PORTS_FILE"
     echo "$p"
     return 0
