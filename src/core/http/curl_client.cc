@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string_view>
@@ -10,6 +11,21 @@ namespace acmekit::http {
 namespace {
 
 constexpr const char* kSystemStore = "/etc/ssl/certs/ca-certificates.crt";
+
+// A directory OpenSSL can look issuers up in: one `<hash>.0` link at least
+// (X509_LOOKUP_hash_dir).
+bool has_hash_links(const std::string& dir) {
+  if (dir.empty()) return false;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() == 10 && name.ends_with(".0") &&
+        name.find_first_not_of("0123456789abcdef") == 8) {
+      return true;
+    }
+  }
+  return false;
+}
 
 void global_init_once() {
   static std::once_flag once;
@@ -136,6 +152,7 @@ std::unexpected<Error> transport_error(const Request& req, CURLcode rc, const ch
 
 CurlClient::CurlClient(ClientOptions options) : options_(std::move(options)) {
   global_init_once();
+  if (!options_.ca_bundle_only && has_hash_links(options_.system_store_dir)) system_dir_ = options_.system_store_dir;
   if (!options_.ca_bundle.empty()) {
     auto extra = read_whole_file(options_.ca_bundle);
     if (!extra) {
@@ -148,7 +165,7 @@ CurlClient::CurlClient(ClientOptions options) : options_(std::move(options)) {
     } else {
       // The system store may be absent (minimal containers): then only the
       // given bundle is trusted.
-      if (!options_.ca_bundle_only) ca_blob_ = read_whole_file(kSystemStore).value_or("");
+      if (!options_.ca_bundle_only && system_dir_.empty()) ca_blob_ = read_whole_file(kSystemStore).value_or("");
       if (!ca_blob_.empty() && ca_blob_.back() != '\n') ca_blob_ += '\n';
       ca_blob_ += *extra;
       if (ca_blob_.back() != '\n') ca_blob_ += '\n';
@@ -202,10 +219,14 @@ Result<Response> CurlClient::send(const Request& request) {
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!ca_blob_.empty() || !system_dir_.empty()) {
+    // Not curl's default bundle file: the system store through its hashed
+    // directory (read an issuer at a time), the extra anchors from memory.
+    curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
+    curl_easy_setopt(h, CURLOPT_CAPATH, system_dir_.empty() ? nullptr : system_dir_.c_str());
+  }
   if (!ca_blob_.empty()) {
     curl_blob blob{.data = ca_blob_.data(), .len = ca_blob_.size(), .flags = CURL_BLOB_NOCOPY};
-    curl_easy_setopt(h, CURLOPT_CAINFO, nullptr);
-    curl_easy_setopt(h, CURLOPT_CAPATH, nullptr);
     curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &blob);
   }
   if (!options_.client_cert_pem.empty()) {

@@ -35,9 +35,13 @@ class CurlClient : public Client {
  private:
   ClientOptions options_;
   std::optional<Error> init_error_;
-  // System store + ca_bundle, PEM, when ca_bundle is set; else empty and
-  // curl's built-in default store is used.
+  // The extra trust anchors, PEM: ca_bundle, plus the system store's bundle
+  // file when the system store is trusted and has no hashed directory;
+  // empty without ca_bundle.
   std::string ca_blob_;
+  // options_.system_store_dir when it holds hash links and the system store
+  // is trusted; else empty (then, without ca_bundle, curl's default store).
+  std::string system_dir_;
   std::mutex mu_;
   void* handle_ = nullptr;  // CURL*
 };

@@ -276,5 +276,48 @@ TEST(CurlClientTest, UntrustedCertificateFailsThenCaBundleMakesItTrusted) {
   }
 }
 
+// The system store is read through its hashed directory (ClientOptions::
+// system_store_dir): a certificate linked there by `openssl rehash` is
+// trusted without --ca-bundle; a directory with no hash links is not used,
+// and curl's default bundle file (which does not hold it) decides.
+TEST(CurlClientTest, TheSystemStoreIsReadFromItsHashedDirectory) {
+  test_support::TlsServer tls;
+  ASSERT_NO_FATAL_FAILURE(tls.start());
+  ASSERT_TRUE(tls.ready()) << "openssl s_server did not start";
+  const std::filesystem::path base = std::filesystem::path(::testing::TempDir()) /
+                                     ("acmekit-store-" + std::to_string(::getpid()));
+  const std::filesystem::path hashed = base / "hashed", plain = base / "plain";
+  std::filesystem::create_directories(hashed);
+  std::filesystem::create_directories(plain);
+  std::filesystem::copy_file(tls.cert(), hashed / "test-ca.pem");
+  std::filesystem::copy_file(tls.cert(), plain / "test-ca.pem");
+  const std::string rehash = "openssl rehash " + hashed.string() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(rehash.c_str()), 0) << rehash;
+  {
+    CurlClient client({.system_store_dir = hashed.string(), .connect_timeout = 5s, .total_timeout = 10s});
+    auto res = client.send({.url = tls.url()});
+    ASSERT_TRUE(res.has_value()) << res.error().detail;
+    EXPECT_EQ(res->status, 200);
+  }
+  {
+    CurlClient client({.system_store_dir = plain.string(), .connect_timeout = 5s, .total_timeout = 10s});
+    auto res = client.send({.url = tls.url()});
+    ASSERT_FALSE(res.has_value());
+    EXPECT_NE(res.error().detail.find("is not trusted"), std::string::npos) << res.error().detail;
+  }
+  {
+    // ca_bundle_only: the hashed directory is not the system store's to use.
+    const std::string other = (base / "other.pem").string();
+    ASSERT_EQ(std::system(("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null "
+                           "-subj /CN=other -days 1 -out " + other + " >/dev/null 2>&1").c_str()), 0);
+    CurlClient client({.ca_bundle = other, .ca_bundle_only = true, .system_store_dir = hashed.string(),
+                       .connect_timeout = 5s, .total_timeout = 10s});
+    auto res = client.send({.url = tls.url()});
+    ASSERT_FALSE(res.has_value());
+    EXPECT_NE(res.error().detail.find("is not trusted"), std::string::npos) << res.error().detail;
+  }
+  std::filesystem::remove_all(base);
+}
+
 }  // namespace
 }  // namespace acmekit::http
