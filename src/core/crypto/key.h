@@ -42,7 +42,7 @@ class PublicKey {
   // (RFC 7518 §6.3.1). Empty object for an empty key.
   nlohmann::json to_jwk() const;
   std::string to_pem() const;    // SubjectPublicKeyInfo PEM
-  std::string spki_der() const;  // SubjectPublicKeyInfo DER
+  std::string spki_der() const;  // SubjectPublicKeyInfo DER (an EC point uncompressed, RFC 5480 §2.2)
   KeyAlgorithm algorithm() const;
   int bits() const;                  // 256/384 for EC, modulus bits for RSA
   std::string description() const;  // "ECDSA P-256", "ECDSA P-384", "RSA 2048"

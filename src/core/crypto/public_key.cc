@@ -1,6 +1,7 @@
 // PublicKey: PEM/DER forms, description, equality and JWS verification.
 // JWK import/export lives in public_key_jwk.cc.
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "core/crypto/ecdsa_raw.h"
 #include "core/crypto/key_impl.h"
@@ -27,7 +28,17 @@ std::string PublicKey::to_pem() const {
 std::string PublicKey::spki_der() const {
   if (!impl_) return {};
   unsigned char* der = nullptr;
-  int len = i2d_PUBKEY(impl_->pkey.get(), &der);
+  int len = 0;
+  // An EC key's SPKI is written from its curve and point (set_ec_public_key):
+  // i2d_PUBKEY runs OpenSSL 3.0's encoder lookup (~50 µs), and the CA takes
+  // this on every finalize (the blocked-keys check).
+  if (impl_->algorithm != KeyAlgorithm::kRsa) {
+    X509_PUBKEY* spki = X509_PUBKEY_new();
+    auto set = spki != nullptr ? ossl::set_ec_public_key(spki, impl_->pkey.get()) : Result<bool>(false);
+    if (set && *set) len = i2d_X509_PUBKEY(spki, &der);
+    X509_PUBKEY_free(spki);
+  }
+  if (len <= 0) len = i2d_PUBKEY(impl_->pkey.get(), &der);
   if (len <= 0) {
     ossl::clear_errors();
     return {};

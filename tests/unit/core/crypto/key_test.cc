@@ -1,6 +1,7 @@
 #include "core/crypto/key.h"
 
 #include <gtest/gtest.h>
+#include <openssl/core_names.h>
 #include <openssl/pem.h>
 
 #include "core/base64url.h"
@@ -74,6 +75,46 @@ TEST_P(KeyTest, PemRoundTripIsPkcs8AndReadableByOpenSsl) {
   EXPECT_EQ(pub->spki_der(), key.public_key().spki_der());
   // The public key carries no private half.
   EXPECT_FALSE(openssl_private_key(pub_pem));
+}
+
+// spki_der writes an EC key's SubjectPublicKeyInfo itself (the blocked-keys
+// id hashes it): byte for byte what OpenSSL's i2d_PUBKEY writes for every
+// key type, and a key read from a compressed point gives the same bytes as
+// the uncompressed one (one key, one blocked-keys id).
+std::string openssl_spki_der(EVP_PKEY* pkey) {
+  unsigned char* der = nullptr;
+  int len = i2d_PUBKEY(pkey, &der);
+  if (len <= 0) return {};
+  std::string out(reinterpret_cast<char*>(der), static_cast<std::size_t>(len));
+  OPENSSL_free(der);
+  return out;
+}
+
+TEST_P(KeyTest, SpkiDerIsWhatOpenSslWrites) {
+  const PrivateKey& key = test_key(GetParam().algorithm);
+  const std::string pem = key.public_key().to_pem();
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* pkey = PEM_read_bio_PUBKEY(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  ASSERT_NE(pkey, nullptr);
+  EXPECT_EQ(key.public_key().spki_der(), openssl_spki_der(pkey));
+  EXPECT_FALSE(key.public_key().spki_der().empty());
+
+  if (GetParam().algorithm != KeyAlgorithm::kRsa) {
+    ASSERT_EQ(EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, "compressed"), 1);
+    const std::string compressed = openssl_spki_der(pkey);
+    BIO* out = BIO_new(BIO_s_mem());
+    ASSERT_EQ(PEM_write_bio_PUBKEY(out, pkey), 1);
+    char* data = nullptr;
+    long n = BIO_get_mem_data(out, &data);
+    auto read = PublicKey::from_pem(std::string_view(data, static_cast<std::size_t>(n)));
+    BIO_free(out);
+    ASSERT_TRUE(read) << read.error().detail;
+    EXPECT_LT(compressed.size(), key.public_key().spki_der().size());
+    EXPECT_EQ(read->spki_der(), key.public_key().spki_der());
+    EXPECT_TRUE(*read == key.public_key());
+  }
+  EVP_PKEY_free(pkey);
 }
 
 TEST_P(KeyTest, ReadsTraditionalPem) {
