@@ -37,6 +37,8 @@ ca_issued_total() {
 # ca_reason CERT: the revocation reason code the CA's database recorded.
 ca_reason() { ca_admin status --cert "$1" | jq -r .revocation_reason; }
 # raw_new_account [ARGS...]: one hand-made newAccount; sets RAW_STATUS, RAW_TYPE, RAW_DETAIL.
+# Option values go as --opt=VALUE: a base64url HMAC key or kid may begin
+# with "-", which argparse would take for an option (1 run in 64 failed so).
 raw_new_account() {
   local out
   out=$(python3 "$E2E_LIB_DIR/acme_raw.py" --directory "$CA_DIR_URL" --ca-bundle "$CA_ROOT" "$@") \
@@ -170,14 +172,14 @@ raw_expect() {
 }
 raw_new_account
 raw_expect 400 externalAccountRequired '*external account binding*' "newAccount without EAB"
-raw_new_account --eab-kid "$KID" --eab-hmac-key "$(openssl rand 32 | basenc --base64url | tr -d '=\n')"
+raw_new_account --eab-kid="$KID" --eab-hmac-key="$(openssl rand 32 | basenc --base64url | tr -d '=\n')"
 raw_expect 403 unauthorized '*MAC is wrong*' "newAccount with a wrong MAC"
-raw_new_account --eab-kid no-such-kid --eab-hmac-key "$HMAC"
+raw_new_account --eab-kid=no-such-kid --eab-hmac-key="$HMAC"
 raw_expect 403 unauthorized '*unknown external account key*' "newAccount with an unknown kid"
 # The same hand-made request with a good binding is accepted, so the
 # refusals above are about the binding, not about acme_raw.py.
 ca_admin eab add --json >"$WORK/eab2.json" || fail "acmekit-ca eab add failed"
-raw_new_account --eab-kid "$(jq -r .kid "$WORK/eab2.json")" --eab-hmac-key "$(jq -r .hmac_key "$WORK/eab2.json")"
+raw_new_account --eab-kid="$(jq -r .kid "$WORK/eab2.json")" --eab-hmac-key="$(jq -r .hmac_key "$WORK/eab2.json")"
 [[ $RAW_STATUS == 201 ]] || fail "newAccount with a good binding: $RAW_STATUS $RAW_TYPE $RAW_DETAIL"
 case_pass
 
@@ -196,6 +198,6 @@ lc_eab_ok eab.ca.test "$KID" "$HMAC"
 case_pass
 
 case_begin "a used EAB key does not bind a second account"
-raw_new_account --eab-kid "$KID" --eab-hmac-key "$HMAC"
+raw_new_account --eab-kid="$KID" --eab-hmac-key="$HMAC"
 raw_expect 403 unauthorized '*already bound*' "a second account with the same EAB key"
 case_pass
