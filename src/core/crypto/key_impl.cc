@@ -1,7 +1,10 @@
 #include "core/crypto/key_impl.h"
 
 #include <openssl/core_names.h>
+#include <openssl/obj_mac.h>
 #include <openssl/params.h>
+
+#include "core/crypto/raw_spki.h"
 
 namespace acmekit::crypto {
 
@@ -36,7 +39,19 @@ Result<PublicKey> wrap_public_key(ossl::PkeyPtr pkey) {
 }
 
 Result<PublicKey> wrap_public_half(const EVP_PKEY* pkey) {
-  // Export the public components and domain parameters only, and import
+  // An EC key: its point on a copy of its curve (ec_public_key).
+  if (auto algorithm = classify_pkey(const_cast<EVP_PKEY*>(pkey)); algorithm && *algorithm != KeyAlgorithm::kRsa) {
+    unsigned char point[1 + 2 * 48];
+    std::size_t point_len = 0;
+    if (EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point, sizeof point, &point_len) != 1) {
+      return ossl::crypto_error("exporting public key");
+    }
+    const int curve = *algorithm == KeyAlgorithm::kEcP384 ? NID_secp384r1 : NID_X9_62_prime256v1;
+    ossl::PkeyPtr pub = ec_public_key(curve, point, point_len);
+    if (!pub) return make_error(ErrorKind::kCrypto, "importing public key");
+    return wrap_public_key(std::move(pub));
+  }
+  // Otherwise export the public components and domain parameters only, and import
   // them into a new key of the same key manager: the copy has no private
   // part. (Not a round trip through SubjectPublicKeyInfo DER: OpenSSL 3.0
   // builds a new decoder context for every d2i_PUBKEY, ~0.2 ms.)

@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include <mutex>
 #include <string>
 
 #include "core/crypto/key.h"
@@ -23,6 +24,10 @@ struct PrivateKey::Impl {
   ossl::PkeyPtr pkey;
   KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
   int bits = 0;
+  // public_key(), made on first use (a signer asks for it on every JWS
+  // with a jwk, every CSR and certificate check).
+  std::once_flag public_once;
+  PublicKey public_half;
 };
 
 // The algorithm of an EVP_PKEY, or kCrypto if it is not EC P-256/P-384 or RSA.

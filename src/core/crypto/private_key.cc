@@ -57,9 +57,11 @@ std::string PrivateKey::to_pem() const {
 
 PublicKey PrivateKey::public_key() const {
   if (!impl_) return {};
-  auto key = wrap_public_half(impl_->pkey.get());
-  if (!key) return {};  // cannot happen: the key was classified on the way in
-  return *std::move(key);
+  std::call_once(impl_->public_once, [this] {
+    auto key = wrap_public_half(impl_->pkey.get());
+    if (key) impl_->public_half = *std::move(key);  // never fails: the key was classified on the way in
+  });
+  return impl_->public_half;
 }
 
 KeyAlgorithm PrivateKey::algorithm() const { return impl_ ? impl_->algorithm : KeyAlgorithm::kEcP256; }

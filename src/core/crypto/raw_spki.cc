@@ -24,11 +24,53 @@ ossl::PkeyPtr named_curve_key(const RawSpki& spki) {
   if (curve_name == nullptr || ((spki.key->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (spki.key->flags & 0x07) != 0)) {
     return nullptr;
   }
+  return ec_public_key(curve, spki.key->data, static_cast<std::size_t>(spki.key->length));
+}
+
+namespace {
+
+// A key of the curve's domain parameters only, made once: a new key copies
+// them (EC_GROUP_dup) instead of building the group from its name.
+EVP_PKEY* curve_parameters(int curve) {
+  auto make = [](const char* name) -> EVP_PKEY* {
+    std::string group(name);
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+                           OSSL_PARAM_construct_end()};
+    ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    EVP_PKEY* key = nullptr;
+    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEY_PARAMETERS, params) != 1) {
+      ossl::clear_errors();
+      return nullptr;
+    }
+    return key;  // kept for the life of the process
+  };
+  static EVP_PKEY* const p256 = make("prime256v1");
+  static EVP_PKEY* const p384 = make("secp384r1");
+  if (curve == NID_X9_62_prime256v1) return p256;
+  if (curve == NID_secp384r1) return p384;
+  return nullptr;
+}
+
+}  // namespace
+
+ossl::PkeyPtr ec_public_key(int curve, const unsigned char* point, std::size_t point_len) {
+  if (EVP_PKEY* parameters = curve_parameters(curve)) {
+    ossl::PkeyPtr key(EVP_PKEY_new());
+    // set1_encoded_public_key refuses a point off the curve (EC_POINT_oct2point).
+    if (key && EVP_PKEY_copy_parameters(key.get(), parameters) == 1 &&
+        EVP_PKEY_set1_encoded_public_key(key.get(), point, point_len) == 1) {
+      return key;
+    }
+    ossl::clear_errors();
+    return nullptr;
+  }
+  const char* curve_name = curve == NID_undef ? nullptr : OBJ_nid2sn(curve);
+  if (curve_name == nullptr) return nullptr;
   std::string group(curve_name);
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, spki.key->data,
-                                        static_cast<std::size_t>(spki.key->length)),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point), point_len),
       OSSL_PARAM_construct_end()};
   ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
   EVP_PKEY* key = nullptr;
