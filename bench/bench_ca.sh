@@ -32,6 +32,7 @@
 #        ACMEKIT_LOADGEN_BIN       ca_loadgen binary (default: <source>/build/bench/ca_loadgen)
 #        BENCH_SQLITE_SYNC         acmekit-ca --sqlite-sync (default normal)
 #        BENCH_PEBBLE_CONCURRENCY  workers against Pebble (default: CONCURRENCY, at most 8)
+#        BENCH_CA_ARGS             more acmekit-ca options, split at spaces (e.g. "--threads 2")
 #        BENCH_VALIDATION_WAIT     acmekit-ca --validation-wait (default 1s, as shipped; 0 answers
 #                                  a challenge at once and the loadgen polls, as with Pebble)
 # Needs (Debian): pebble curl jq openssl iproute2 (--filled: python3)
@@ -81,6 +82,8 @@ TICKS=$(getconf CLK_TCK)
 CA_BENCH_ARGS=(--authz-reuse 0 --retry-after 0 --rate-limit-new-orders-per-account 0
   --rate-limit-certificates-per-domain 0 --sqlite-sync "${BENCH_SQLITE_SYNC:-normal}"
   --validation-wait "${BENCH_VALIDATION_WAIT:-1s}")
+read -r -a CA_EXTRA_ARGS <<<"${BENCH_CA_ARGS:-}"
+CA_BENCH_ARGS+=("${CA_EXTRA_ARGS[@]}")
 if [[ $MODE == pebble ]]; then
   export PEBBLE_VA_NOSLEEP=1 PEBBLE_WFE_NONCEREJECT=0 PEBBLE_AUTHZREUSE=0
   start_pebble  # also starts challtestsrv, DNS on $DNS_PORT

@@ -88,24 +88,34 @@ Result<std::string> issue_steps(IssuanceContext& ctx, const std::string& name, s
     if (auto a = authorize(ctx, order.authorizations, presented); !a) {
       return std::unexpected(std::move(a).error().with_context("authorizing " + name));
     }
-  }
-  ACMEKIT_CHECK(poll_order_while(ctx, order, wire::AcmeStatus::kPending));
-  if (order.status != wire::AcmeStatus::kReady) {
-    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + wire::to_string(order.status) + " before finalize"));
+    // Every authorization is valid, so the order is ready (RFC 8555
+    // §7.1.6): finalize at once, as certbot and lego do, without fetching
+    // the order first. A CA that has not caught up answers orderNotReady,
+    // handled below.
+  } else if (order.status != wire::AcmeStatus::kReady) {
+    return make_error(ErrorKind::kAcme, problem_or(order.error_json, "new order is " + wire::to_string(order.status)));
   }
 
   ACMEKIT_TRY(auto key, crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256}));
   ACMEKIT_TRY(auto csr, crypto::make_csr_der(key, {name}));
   auto fin = client::api::finalize_order(ctx.session, order, csr);
   if (!fin && fin.error().is_acme("orderNotReady")) {
-    // A finalize resent after its connection died (RetryingClient) finds
-    // the order past "ready" when the first copy reached a CA: this order
-    // is this worker's alone, so it is our finalization; follow it (the
-    // leaf's key is checked against ours below).
     auto now = client::api::get_order(ctx.session, order.url);
     if (now && (now->status == wire::AcmeStatus::kProcessing || now->status == wire::AcmeStatus::kValid)) {
+      // A finalize resent after its connection died (RetryingClient)
+      // finds the order past "ready" when the first copy reached the CA:
+      // this order is this worker's alone, so it is our finalization;
+      // follow it (the leaf's key is checked against ours below).
       if (ctx.finalize_recovered != nullptr) ctx.finalize_recovered->fetch_add(1, std::memory_order_relaxed);
       fin = std::move(*now);
+    } else if (now) {
+      // Not ready yet: wait for it, then finalize once more.
+      order = std::move(*now);
+      ACMEKIT_CHECK(poll_order_while(ctx, order, wire::AcmeStatus::kPending));
+      if (order.status != wire::AcmeStatus::kReady) {
+        return make_error(ErrorKind::kAcme, problem_or(order.error_json, "order ended " + wire::to_string(order.status) + " before finalize"));
+      }
+      fin = client::api::finalize_order(ctx.session, order, csr);
     }
   }
   if (!fin) return std::unexpected(std::move(fin).error().with_context("finalize"));

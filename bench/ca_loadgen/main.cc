@@ -3,7 +3,7 @@
 // against Pebble) and tests/integration/test_ca_load.sh.
 //
 // One account, shared by --concurrency workers; each worker has its own
-// keep-alive connection (one CurlClient) and Session, and loops over orders
+// keep-alive connection (one BeastClient) and Session, and loops over orders
 // for unique names o<worker>-<seq>.<suffix>. One http-01 responder on
 // 127.0.0.1:--http01-port answers every worker's tokens. Exit code 0 only if
 // setup worked and no order failed. Requests whose connection was refused or
@@ -34,7 +34,7 @@
 #include "client/challenge/http01_standalone.h"
 #include "core/clock.h"
 #include "core/crypto/key.h"
-#include "core/http/curl_client.h"
+#include "beast_client.h"
 #include "issuance.h"
 #include "retrying_client.h"
 #include "stats.h"
@@ -94,11 +94,9 @@ class Run {
 };
 
 // With --ca-bundle, only that bundle is trusted: the CA under load is a
-// private PKI, and adding the system store (~140 roots) would make every
-// worker's first handshake parse all of it, and every request compare the
-// whole store when curl matches the request to its kept-alive connection.
-http::ClientOptions client_options(const Flags& f) {
-  return {.ca_bundle = f.ca_bundle, .ca_bundle_only = !f.ca_bundle.empty(), .user_agent = "acmekit-ca_loadgen/0.1"};
+// private PKI. Without it, the system store.
+Result<std::unique_ptr<BeastClient>> make_client(const Flags& f) {
+  return BeastClient::create(f.ca_bundle, "acmekit-ca_loadgen/0.1");
 }
 
 // The account every worker signs with (RFC 8555 §7.3).
@@ -108,8 +106,8 @@ struct AccountRef {
 };
 
 Result<AccountRef> create_account(const Flags& f, RetryCounters& retries) {
-  ACMEKIT_TRY(auto curl, http::CurlClient::create(client_options(f)));
-  RetryingClient http(*curl, retries);
+  ACMEKIT_TRY(auto client, make_client(f));
+  RetryingClient http(*client, retries);
   client::api::Session session(http, f.directory);
   ACMEKIT_CHECK(session.load_directory());
   ACMEKIT_TRY(auto key, crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256}));
@@ -130,12 +128,12 @@ void worker(int index, const Flags& f, const AccountRef& account,
             std::counting_semaphore<kConcurrentConnects>& connect_gate, RetryCounters& retries) {
   SystemClock clock;
   connect_gate.acquire();
-  auto curl = http::CurlClient::create(client_options(f));
-  if (!curl) {
+  auto client = make_client(f);
+  if (!client) {
     connect_gate.release();
-    return run.record_failure(fmt::format("worker {}: {}", index, curl.error().message()));
+    return run.record_failure(fmt::format("worker {}: {}", index, client.error().message()));
   }
-  RetryingClient http(**curl, retries);
+  RetryingClient http(**client, retries);
   client::api::Session session(http, f.directory);
   auto directory = session.load_directory();
   connect_gate.release();
