@@ -29,24 +29,31 @@ ossl::PkeyPtr named_curve_key(const RawSpki& spki) {
 
 namespace {
 
-// A key of the curve's domain parameters only, made once: a new key copies
-// them (EC_GROUP_dup) instead of building the group from its name.
+// An EC key from its group name and, when point is not null, its encoded
+// point (EVP_PKEY_fromdata); null when the provider refuses them.
+ossl::PkeyPtr ec_key_from_data(const char* curve_name, const unsigned char* point, std::size_t point_len) {
+  std::string group(curve_name);
+  OSSL_PARAM params[] = {
+      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point), point_len),
+      OSSL_PARAM_construct_end()};
+  if (point == nullptr) params[1] = OSSL_PARAM_construct_end();
+  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+  EVP_PKEY* key = nullptr;
+  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &key, point == nullptr ? EVP_PKEY_KEY_PARAMETERS : EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    ossl::clear_errors();
+    return nullptr;
+  }
+  return ossl::PkeyPtr(key);
+}
+
+// A key of the curve's domain parameters only, made once and kept for the
+// life of the process: a new key copies them (EC_GROUP_dup) instead of
+// building the group from its name.
 EVP_PKEY* curve_parameters(int curve) {
-  auto make = [](const char* name) -> EVP_PKEY* {
-    std::string group(name);
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-                           OSSL_PARAM_construct_end()};
-    ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    EVP_PKEY* key = nullptr;
-    if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-        EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_KEY_PARAMETERS, params) != 1) {
-      ossl::clear_errors();
-      return nullptr;
-    }
-    return key;  // kept for the life of the process
-  };
-  static EVP_PKEY* const p256 = make("prime256v1");
-  static EVP_PKEY* const p384 = make("secp384r1");
+  static EVP_PKEY* const p256 = ec_key_from_data("prime256v1", nullptr, 0).release();
+  static EVP_PKEY* const p384 = ec_key_from_data("secp384r1", nullptr, 0).release();
   if (curve == NID_X9_62_prime256v1) return p256;
   if (curve == NID_secp384r1) return p384;
   return nullptr;
@@ -66,20 +73,8 @@ ossl::PkeyPtr ec_public_key(int curve, const unsigned char* point, std::size_t p
     return nullptr;
   }
   const char* curve_name = curve == NID_undef ? nullptr : OBJ_nid2sn(curve);
-  if (curve_name == nullptr) return nullptr;
-  std::string group(curve_name);
-  OSSL_PARAM params[] = {
-      OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-      OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, const_cast<unsigned char*>(point), point_len),
-      OSSL_PARAM_construct_end()};
-  ossl::PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  EVP_PKEY* key = nullptr;
-  if (!ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
-    ossl::clear_errors();
-    return nullptr;
-  }
-  return ossl::PkeyPtr(key);
+  if (curve_name == nullptr || point == nullptr) return nullptr;
+  return ec_key_from_data(curve_name, point, point_len);
 }
 
 }  // namespace acmekit::crypto
