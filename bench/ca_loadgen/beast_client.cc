@@ -70,6 +70,12 @@ Error unavailable(std::string what, const error_code& ec) {
   return Error{ErrorKind::kUnavailable, what + ": " + ec.message()};
 }
 
+// The peer closed or reset the connection.
+bool closed_by_peer(const error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == asio::error::eof || ec == asio::error::connection_reset ||
+         ec == asio::error::broken_pipe || ec == ssl::error::stream_truncated;
+}
+
 bool verify_failed(const error_code& ec) {
   return ec.category() == asio::error::get_ssl_category() &&
          ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED;
@@ -152,10 +158,11 @@ struct BeastClient::State {
     return {};
   }
 
-  // One request and its answer on the open connection. *answered: some
-  // bytes of an answer came back (then the request must not be sent again).
+  // One request and its answer on the open connection. *closed: the server
+  // had closed it, seen before any byte of an answer (then the request may
+  // be sent again on a new one; after a timeout it may still be running).
   template <class Stream>
-  Result<http::Response> exchange(Stream& stream, const http::Request& request, const Target& t, bool* answered) {
+  Result<http::Response> exchange(Stream& stream, const http::Request& request, const Target& t, bool* closed) {
     const bhttp::verb verb = bhttp::string_to_verb(request.method);
     if (verb == bhttp::verb::unknown) return make_error(ErrorKind::kInvalidArgument, "unknown method " + request.method);
     bhttp::request<bhttp::string_body> msg{verb, t.path, 11};
@@ -171,7 +178,10 @@ struct BeastClient::State {
 
     lowest().expires_after(timeout);
     error_code ec = run([&](auto done) { bhttp::async_write(stream, msg, done); });
-    if (ec) return std::unexpected(unavailable("sending to " + t.authority(), ec));
+    if (ec) {
+      *closed = closed_by_peer(ec);
+      return std::unexpected(unavailable("sending to " + t.authority(), ec));
+    }
 
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(kBodyLimit);
@@ -184,8 +194,10 @@ struct BeastClient::State {
         done(e);
       });
     });
-    *answered = read > 0 || buffered > 0 || parser.got_some();
-    if (ec) return std::unexpected(unavailable("reading the answer of " + t.authority(), ec));
+    if (ec) {
+      *closed = closed_by_peer(ec) && read == 0 && buffered == 0 && !parser.got_some();
+      return std::unexpected(unavailable("reading the answer of " + t.authority(), ec));
+    }
 
     auto res = parser.release();
     http::Response out;
@@ -228,14 +240,14 @@ Result<http::Response> BeastClient::send(const http::Request& request) {
   for (int attempt = 0;; ++attempt) {
     const bool reused = s.connected_to == t.key();
     if (!reused) ACMEKIT_CHECK(s.connect(t));
-    bool answered = false;
-    auto r = s.tls ? s.exchange(*s.tls, request, t, &answered) : s.exchange(*s.plain, request, t, &answered);
+    bool closed = false;
+    auto r = s.tls ? s.exchange(*s.tls, request, t, &closed) : s.exchange(*s.plain, request, t, &closed);
     if (r) return r;
     s.close();
     // A kept connection the server closed while it idled fails before any
-    // answer: send once more on a new one (as curl does). Anything else is
-    // the caller's to judge.
-    if (!reused || answered || attempt > 0) return r;
+    // answer: send once more on a new one (as curl does). Anything else (a
+    // timeout, a half answer) is the caller's to judge.
+    if (!reused || !closed || attempt > 0) return r;
   }
 }
 
