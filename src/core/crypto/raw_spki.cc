@@ -19,11 +19,8 @@ ossl::PkeyPtr named_curve_key(const RawSpki& spki) {
   X509_ALGOR_get0(nullptr, &parameter_type, &parameter, spki.algorithm);
   if (parameter_type != V_ASN1_OBJECT) return nullptr;
   const int curve = OBJ_obj2nid(static_cast<const ASN1_OBJECT*>(parameter));
-  const char* curve_name = curve == NID_undef ? nullptr : OBJ_nid2sn(curve);
   // An EC point is whole octets: a BIT STRING with unused bits is not one.
-  if (curve_name == nullptr || ((spki.key->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (spki.key->flags & 0x07) != 0)) {
-    return nullptr;
-  }
+  if ((spki.key->flags & ASN1_STRING_FLAG_BITS_LEFT) != 0 && (spki.key->flags & 0x07) != 0) return nullptr;
   return ec_public_key(curve, spki.key->data, static_cast<std::size_t>(spki.key->length));
 }
 

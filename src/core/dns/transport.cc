@@ -63,12 +63,13 @@ Result<std::string> exchange_udp(const SocketAddress& s, std::string_view query,
   if (::send(fd.fd, query.data(), query.size(), MSG_NOSIGNAL) < 0) return errno_error("send");
   // The largest datagram, not zeroed (a 64 KiB memset per lookup showed in
   // the CA's validation profile).
-  const auto buf = std::make_unique_for_overwrite<char[]>(65535);
+  constexpr std::size_t kMaxDatagram = 65535;
+  const auto buf = std::make_unique_for_overwrite<char[]>(kMaxDatagram);
   for (;;) {
     const int ready = wait_fd(fd.fd, POLLIN, deadline);
     if (ready == 0) return timed_out(timeout);
     if (ready < 0) return errno_error("poll");
-    const ssize_t n = ::recv(fd.fd, buf.get(), 65535, 0);
+    const ssize_t n = ::recv(fd.fd, buf.get(), kMaxDatagram, 0);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n < 0) return errno_error("receive");
     const std::string_view reply(buf.get(), static_cast<std::size_t>(n));
