@@ -81,11 +81,25 @@ std::string PrivateKey::jws_algorithm() const {
 
 Result<std::string> PrivateKey::sign_jws(std::string_view data) const {
   if (!impl_) return make_error(ErrorKind::kCrypto, "signing JWS: no key");
+  Impl& impl = *impl_;
+  std::call_once(impl.sign_once, [&impl] {
+    ossl::MdCtxPtr t(EVP_MD_CTX_new());
+    if (t && EVP_DigestSignInit(t.get(), nullptr, digest_for(impl.algorithm), nullptr, impl.pkey.get()) == 1) {
+      impl.sign_template = std::move(t);
+    }
+    ossl::clear_errors();  // a failure shows again below, on this call's own context
+  });
   ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, digest_for(impl_->algorithm), nullptr,
-                                 impl_->pkey.get()) != 1) {
-    return ossl::crypto_error("signing JWS");
+  if (!ctx) return ossl::crypto_error("signing JWS");
+  bool ready = impl.sign_template && EVP_MD_CTX_copy_ex(ctx.get(), impl.sign_template.get()) == 1;
+  if (!ready) {  // no template, or a provider that cannot copy its context
+    EVP_MD_CTX_reset(ctx.get());
+    ossl::clear_errors();
+    ready = EVP_DigestSignInit(ctx.get(), nullptr, digest_for(impl.algorithm), nullptr, impl.pkey.get()) == 1;
   }
+  if (!ready) return ossl::crypto_error("signing JWS");
+  // No copy of the context inside EVP_DigestSignFinal: it is used once.
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
   const auto* in = reinterpret_cast<const unsigned char*>(data.data());
   size_t len = 0;
   if (EVP_DigestSign(ctx.get(), nullptr, &len, in, data.size()) != 1) return ossl::crypto_error("signing JWS");

@@ -1,5 +1,8 @@
 #include "core/crypto/key.h"
 
+#include <thread>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/pem.h>
@@ -176,6 +179,36 @@ TEST_P(KeyTest, SignatureVerifiesWithOpenSsl) {
     EXPECT_TRUE(ossl_check::openssl_verify_jws(pkey.get(), c.alg, data, *sig));
     EXPECT_FALSE(ossl_check::openssl_verify_jws(pkey.get(), c.alg, data + "!", *sig));
     EXPECT_TRUE(key.public_key().verify_jws(c.alg, data, *sig));
+  }
+}
+
+// One key signs from several threads at once (the load generator's workers
+// share their account key): sign_jws copies one prepared context per key.
+TEST_P(KeyTest, SignsFromManyThreadsAtOnce) {
+  const auto& c = GetParam();
+  auto key = PrivateKey::generate({.algorithm = c.algorithm, .rsa_bits = 2048});
+  ASSERT_TRUE(key);
+  auto pkey = openssl_public_key(key->public_key().to_pem());
+  ASSERT_TRUE(pkey);
+  constexpr int kThreads = 4, kEach = 20;
+  std::vector<std::vector<std::pair<std::string, std::string>>> signed_by(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string data = "thread " + std::to_string(t) + " message " + std::to_string(i);
+        auto sig = key->sign_jws(data);
+        signed_by[t].emplace_back(std::move(data), sig ? *sig : std::string());
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& list : signed_by) {
+    ASSERT_EQ(list.size(), static_cast<size_t>(kEach));
+    for (const auto& [data, sig] : list) {
+      ASSERT_FALSE(sig.empty()) << data;
+      EXPECT_TRUE(ossl_check::openssl_verify_jws(pkey.get(), c.alg, data, sig)) << data;
+    }
   }
 }
 
