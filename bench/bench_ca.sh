@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): acmekit-ca against Pebble under the same load.
-# ca_loadgen runs C workers (one account, a keep-alive connection each,
-# http-01, unique names) for N seconds against each server in turn, the
-# other one idle. Reports per run: issuances/s, latency p50/p99, server CPU
+# ca_loadgen runs C workers (one account; a keep-alive connection and a
+# certificate key each; http-01, unique names) for N seconds against each
+# server in turn, the other one idle. Reports per run: issuances/s, latency p50/p99, server CPU
 # ms per issuance (utime+stime from /proc/PID/stat before/after), peak RSS
 # (VmHWM) and RSS growth per issuance (VmRSS after - before), then the
 # ratios acmekit-ca / Pebble. The loadgen's own CPU ms per issuance (its

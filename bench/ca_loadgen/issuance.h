@@ -13,6 +13,7 @@
 #include "client/api/session.h"
 #include "client/challenge/http01_standalone.h"
 #include "core/clock.h"
+#include "core/crypto/key.h"
 #include "core/error.h"
 
 namespace acmekit::loadgen {
@@ -26,15 +27,20 @@ struct IssuanceContext {
   // The account key's JWK (RFC 7517), for key authorizations (RFC 8555
   // §8.1): derived once per worker, not per order.
   nlohmann::json account_jwk;
+  // The certificate key every CSR of this worker carries (as certbot
+  // --reuse-key): the CA parses and checks each CSR all the same, and the
+  // load generator does not spend its CPU making keys the CA never sees.
+  crypto::PrivateKey cert_key;
+  crypto::PublicKey cert_public;  // cert_key's public half, for the leaf check
   // Counts finalizations found already under way after a resent finalize
   // (see issue_steps); null: none counted.
   std::atomic<uint64_t>* finalize_recovered = nullptr;
 };
 
 // newOrder for `name` → http-01 for each authorization → poll them →
-// finalize with a CSR of a fresh P-256 key → poll the order → download the
-// chain → check that the chain parses, its leaf names `name` and carries the
-// CSR's key. Returns the chain (PEM); any deviation is an Error naming the step.
+// finalize with a CSR of ctx.cert_key → poll the order → download the
+// chain → check that it holds an issuer after the leaf, and that the leaf
+// parses, names `name` and carries the CSR's key. Returns the chain (PEM); any deviation is an Error naming the step.
 Result<std::string> issue_one(IssuanceContext& ctx, const std::string& name);
 
 }  // namespace acmekit::loadgen

@@ -142,6 +142,8 @@ void worker(int index, const Flags& f, const AccountRef& account,
   }
   session.set_account_key(account.key);
   session.set_account_url(account.url);
+  auto cert_key = crypto::PrivateKey::generate({.algorithm = crypto::KeyAlgorithm::kEcP256});
+  if (!cert_key) return run.record_failure(fmt::format("worker {}: {}", index, cert_key.error().message()));
   // Retry-After is honoured but capped at 1 s, as is our own backoff: a load
   // generator that sleeps longer than the CA needs measures its own sleeps.
   IssuanceContext ctx{.session = session,
@@ -151,6 +153,8 @@ void worker(int index, const Flags& f, const AccountRef& account,
                                  .max_retry_after = std::chrono::milliseconds(1'000),
                                  .timeout = std::chrono::milliseconds(120'000)},
                       .account_jwk = account.key.public_key().to_jwk(),
+                      .cert_key = *cert_key,
+                      .cert_public = cert_key->public_key(),
                       .finalize_recovered = &retries.finalize_recovered};
   for (uint64_t seq = 0; run.claim(); ++seq) {
     const std::string name = fmt::format("o{}-{}.{}", index, seq, f.name_suffix);
