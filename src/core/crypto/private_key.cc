@@ -101,8 +101,11 @@ Result<std::string> PrivateKey::sign_jws(std::string_view data) const {
   // No copy of the context inside EVP_DigestSignFinal: it is used once.
   EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
   const auto* in = reinterpret_cast<const unsigned char*>(data.data());
-  size_t len = 0;
-  if (EVP_DigestSign(ctx.get(), nullptr, &len, in, data.size()) != 1) return ossl::crypto_error("signing JWS");
+  // The largest signature of this key (a DER ECDSA-Sig-Value, or the RSA
+  // modulus' size), kept by OpenSSL with the key: no asking first.
+  const int max_size = EVP_PKEY_get_size(impl.pkey.get());
+  if (max_size <= 0) return ossl::crypto_error("signing JWS");
+  size_t len = static_cast<size_t>(max_size);
   std::string signature(len, '\0');
   if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(signature.data()), &len, in, data.size()) != 1) {
     return ossl::crypto_error("signing JWS");
