@@ -31,6 +31,10 @@ namespace acmekit::ca_cli {
 
 namespace fs = std::filesystem;
 
+// Challenge answers that may wait for their validation at the same time,
+// each on a thread (see run_serve).
+constexpr int kMaxValidationWaiters = 256;
+
 int run_serve(const ServeConfig& c) {
   // Signals are taken by sigwait only: block them before any thread starts.
   block_stop_signals();
@@ -179,7 +183,14 @@ int run_serve(const ServeConfig& c) {
   ra_options.authz_reuse_margin = c.authz_reuse;
   ra_options.validation_threads = c.validation_threads;
   ra_options.validation_wait = c.validation_wait;
-  ra_options.validation_waiters = c.threads;  // as many as the ACME listener's extra handler threads
+  // §7.5.1: every answer to a challenge may wait for its validation (up to
+  // validation_threads of them, as many as may validate at once; at most
+  // kMaxValidationWaiters). Each waits on a handler thread of its own (the
+  // listener's extra ones below), idle until its validation is recorded; with
+  // fewer, the answers past them came back "processing" and their clients
+  // polled (under load, most of them).
+  const int waiters = c.validation_wait.count() > 0 ? std::min(c.validation_threads, kMaxValidationWaiters) : 0;
+  ra_options.validation_waiters = waiters;
   ra_options.rate_limits = c.rate_limits;
   ra_options.caa_recheck_after = c.caa_recheck_after;
   // RFC 8657 accounturi of validations resumed after a restart (no request at
@@ -265,7 +276,7 @@ int run_serve(const ServeConfig& c) {
                                    .run_inline = [](const http::ServerRequest& r) { return !server::wfe::Wfe::may_wait(r); },
                                    .threads = c.threads,
                                    // The challenge answers that wait (validation_wait) wait on these.
-                                   .extra_handler_threads = c.validation_wait.count() > 0 ? c.threads : 0,
+                                   .extra_handler_threads = waiters,
                                    .error_response = server::wfe::framing_error_response};
   auto server = http::Server::start(http_options, [&wfe](const http::ServerRequest& r) { return wfe.handle(r); });
   if (!server) return fail("the ACME listener", server.error());
