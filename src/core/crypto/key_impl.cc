@@ -76,6 +76,30 @@ Result<PrivateKey> wrap_private_key(ossl::PkeyPtr pkey) {
   return key;
 }
 
+namespace {
+bool init_md_ctx(EVP_MD_CTX* ctx, MdOperation operation, EVP_PKEY* pkey, const EVP_MD* md) {
+  return (operation == MdOperation::kSign ? EVP_DigestSignInit(ctx, nullptr, md, nullptr, pkey)
+                                          : EVP_DigestVerifyInit(ctx, nullptr, md, nullptr, pkey)) == 1;
+}
+}  // namespace
+
+ossl::MdCtxPtr md_ctx_for(PreparedMdCtx& prepared, MdOperation operation, EVP_PKEY* pkey, const EVP_MD* md) {
+  std::call_once(prepared.once, [&] {
+    ossl::MdCtxPtr made(EVP_MD_CTX_new());
+    if (made && init_md_ctx(made.get(), operation, pkey, md)) prepared.kept = std::move(made);
+    ossl::clear_errors();  // a failure shows again below, on the caller's own context
+  });
+  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+  if (!ctx) return nullptr;
+  if (!prepared.kept || EVP_MD_CTX_copy_ex(ctx.get(), prepared.kept.get()) != 1) {
+    EVP_MD_CTX_reset(ctx.get());
+    ossl::clear_errors();
+    if (!init_md_ctx(ctx.get(), operation, pkey, md)) return nullptr;
+  }
+  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
+  return ctx;
+}
+
 const EVP_MD* digest_for(KeyAlgorithm algorithm) {
   return algorithm == KeyAlgorithm::kEcP384 ? EVP_sha384() : EVP_sha256();
 }

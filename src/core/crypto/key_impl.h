@@ -14,10 +14,27 @@ namespace acmekit::crypto {
 
 // Both Impls own one EVP_PKEY, never modified after construction (so sharing
 // it between threads is safe), and cache what we derive from it.
+// A JWS signing or verification context, set up once per key and copied
+// for each use: EVP_Digest{Sign,Verify}Init fetch the algorithms and build
+// the provider's context on every call, and a copy costs a quarter of a
+// P-256 signature less. Only read after the once_flag, so threads may copy
+// it at the same time.
+struct PreparedMdCtx {
+  std::once_flag once;
+  ossl::MdCtxPtr kept;  // null when it could not be made
+};
+enum class MdOperation { kSign, kVerify };
+// A fresh context for operation with pkey and md, flagged to be used once
+// (no copy inside EVP_Digest*Final): a copy of prepared's, or set up anew
+// when there is none or the provider cannot copy it. Null on failure, with
+// OpenSSL's error queued.
+ossl::MdCtxPtr md_ctx_for(PreparedMdCtx& prepared, MdOperation operation, EVP_PKEY* pkey, const EVP_MD* md);
+
 struct PublicKey::Impl {
   ossl::PkeyPtr pkey;
   KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
   int bits = 0;
+  PreparedMdCtx verify;  // verify_jws()
 };
 
 struct PrivateKey::Impl {
@@ -28,12 +45,7 @@ struct PrivateKey::Impl {
   // with a jwk, every CSR and certificate check).
   std::once_flag public_once;
   PublicKey public_half;
-  // sign_jws() copies this context, set up once for the key and its digest
-  // (EVP_DigestSignInit fetches the algorithms and builds the provider's
-  // context on every call; a copy is a quarter cheaper in all). Only read
-  // after the once_flag, so threads may copy it at the same time.
-  std::once_flag sign_once;
-  ossl::MdCtxPtr sign_template;
+  PreparedMdCtx sign;  // sign_jws()
 };
 
 // The algorithm of an EVP_PKEY, or kCrypto if it is not EC P-256/P-384 or RSA.

@@ -82,24 +82,8 @@ std::string PrivateKey::jws_algorithm() const {
 Result<std::string> PrivateKey::sign_jws(std::string_view data) const {
   if (!impl_) return make_error(ErrorKind::kCrypto, "signing JWS: no key");
   Impl& impl = *impl_;
-  std::call_once(impl.sign_once, [&impl] {
-    ossl::MdCtxPtr t(EVP_MD_CTX_new());
-    if (t && EVP_DigestSignInit(t.get(), nullptr, digest_for(impl.algorithm), nullptr, impl.pkey.get()) == 1) {
-      impl.sign_template = std::move(t);
-    }
-    ossl::clear_errors();  // a failure shows again below, on this call's own context
-  });
-  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
+  ossl::MdCtxPtr ctx = md_ctx_for(impl.sign, MdOperation::kSign, impl.pkey.get(), digest_for(impl.algorithm));
   if (!ctx) return ossl::crypto_error("signing JWS");
-  bool ready = impl.sign_template && EVP_MD_CTX_copy_ex(ctx.get(), impl.sign_template.get()) == 1;
-  if (!ready) {  // no template, or a provider that cannot copy its context
-    EVP_MD_CTX_reset(ctx.get());
-    ossl::clear_errors();
-    ready = EVP_DigestSignInit(ctx.get(), nullptr, digest_for(impl.algorithm), nullptr, impl.pkey.get()) == 1;
-  }
-  if (!ready) return ossl::crypto_error("signing JWS");
-  // No copy of the context inside EVP_DigestSignFinal: it is used once.
-  EVP_MD_CTX_set_flags(ctx.get(), EVP_MD_CTX_FLAG_FINALISE);
   const auto* in = reinterpret_cast<const unsigned char*>(data.data());
   // The largest signature of this key (a DER ECDSA-Sig-Value, or the RSA
   // modulus' size), kept by OpenSSL with the key: no asking first.

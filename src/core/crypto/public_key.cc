@@ -83,11 +83,9 @@ Status PublicKey::verify_jws(std::string_view alg, std::string_view data, std::s
     ACMEKIT_TRY(der_signature, ecdsa_raw_to_der(signature, half));
     to_verify = der_signature;
   }
-  ossl::MdCtxPtr ctx(EVP_MD_CTX_new());
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, digest_for(impl_->algorithm), nullptr,
-                                   impl_->pkey.get()) != 1) {
-    return ossl::crypto_error("verifying JWS");
-  }
+  ossl::MdCtxPtr ctx =
+      md_ctx_for(impl_->verify, MdOperation::kVerify, impl_->pkey.get(), digest_for(impl_->algorithm));
+  if (!ctx) return ossl::crypto_error("verifying JWS");
   // RS256 (RFC 7518 §3.3) is RSASSA-PKCS1-v1_5, OpenSSL's default RSA padding.
   int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(to_verify.data()),
                             to_verify.size(), reinterpret_cast<const unsigned char*>(data.data()),

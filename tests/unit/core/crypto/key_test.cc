@@ -182,30 +182,37 @@ TEST_P(KeyTest, SignatureVerifiesWithOpenSsl) {
   }
 }
 
-// One key signs from several threads at once (the load generator's workers
-// share their account key): sign_jws copies one prepared context per key.
-TEST_P(KeyTest, SignsFromManyThreadsAtOnce) {
+// One key signs, and its public half verifies, from several threads at once
+// (the load generator's workers share their account key; the CA's request
+// threads share the cached account keys): each copies one prepared context.
+TEST_P(KeyTest, SignsAndVerifiesFromManyThreadsAtOnce) {
   const auto& c = GetParam();
   auto key = PrivateKey::generate({.algorithm = c.algorithm, .rsa_bits = 2048});
   ASSERT_TRUE(key);
   auto pkey = openssl_public_key(key->public_key().to_pem());
   ASSERT_TRUE(pkey);
   constexpr int kThreads = 4, kEach = 20;
+  const PublicKey shared = key->public_key();
   std::vector<std::vector<std::pair<std::string, std::string>>> signed_by(kThreads);
+  std::vector<int> verified(kThreads, 0), refused(kThreads, 0);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         std::string data = "thread " + std::to_string(t) + " message " + std::to_string(i);
         auto sig = key->sign_jws(data);
+        if (sig && shared.verify_jws(c.alg, data, *sig)) ++verified[t];
+        if (sig && !shared.verify_jws(c.alg, data + "!", *sig)) ++refused[t];
         signed_by[t].emplace_back(std::move(data), sig ? *sig : std::string());
       }
     });
   }
   for (auto& th : threads) th.join();
-  for (const auto& list : signed_by) {
-    ASSERT_EQ(list.size(), static_cast<size_t>(kEach));
-    for (const auto& [data, sig] : list) {
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(verified[t], kEach);
+    EXPECT_EQ(refused[t], kEach);
+    ASSERT_EQ(signed_by[t].size(), static_cast<size_t>(kEach));
+    for (const auto& [data, sig] : signed_by[t]) {
       ASSERT_FALSE(sig.empty()) << data;
       EXPECT_TRUE(ossl_check::openssl_verify_jws(pkey.get(), c.alg, data, sig)) << data;
     }
