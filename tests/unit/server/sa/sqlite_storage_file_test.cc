@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "server/sa/schema.h"
 #include "server/sa/storage.h"
@@ -292,6 +293,70 @@ TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrder) {
     for (const auto& authz_id : o.authz_ids) {
       EXPECT_TRUE(db->get_authz(authz_id)->has_value()) << authz_id;
     }
+  }
+}
+
+// The same with four writers at once on one storage: an order is reported
+// only once its transaction committed, so none reported is lost, and at
+// most one order a writer was in flight at the kill.
+TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrderOfConcurrentWriters) {
+  constexpr std::int32_t kWriters = 4;
+  {
+    auto db = open();
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->add_account(account("acct-a", "thumb-a")));
+  }
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    auto db = open_sqlite(path);
+    if (!db) ::_exit(2);
+    std::vector<std::thread> writers;
+    for (std::int32_t w = 0; w < kWriters; ++w) {
+      writers.emplace_back([&, w] {
+        for (std::int32_t i = w;; i += kWriters) {
+          std::string id = "order-" + std::to_string(i);
+          AuthzRecord a = authz(id + "-a", "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
+          if (!(*db)->add_order(order(id, "acct-a", {id + ".example"}, {a.id}), {a})) ::_exit(3);
+          if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);  // 4 bytes: one atomic pipe write
+        }
+      });
+    }
+    for (auto& t : writers) t.join();
+    ::_exit(5);
+  }
+  ::close(fds[1]);
+  std::set<std::int32_t> reported;
+  std::int32_t n = 0;
+  while (reported.size() < 600 && ::read(fds[0], &n, sizeof n) == sizeof n) reported.insert(n);
+  ASSERT_EQ(::kill(pid, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited by itself with " << WEXITSTATUS(status);
+  while (::read(fds[0], &n, sizeof n) == sizeof n) reported.insert(n);
+  ::close(fds[0]);
+  ASSERT_GE(reported.size(), 600u);
+
+  EXPECT_EQ(raw_query("PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(raw_query("PRAGMA foreign_key_check"), "");
+  auto db = open();
+  ASSERT_TRUE(db);
+  for (std::int32_t i : reported) {
+    auto o = db->get_order("order-" + std::to_string(i));
+    ASSERT_TRUE(o) << o.error().message();
+    ASSERT_TRUE(o->has_value()) << "reported order " << i << " lost";
+  }
+  auto ids = db->list_order_ids("acct-a", "", 1'000'000);
+  ASSERT_TRUE(ids);
+  EXPECT_GE(ids->size(), reported.size());
+  EXPECT_LE(ids->size(), reported.size() + kWriters);
+  for (const auto& id : *ids) {
+    auto o = **db->get_order(id);
+    ASSERT_EQ(o.authz_ids.size(), 1u) << id;
+    EXPECT_TRUE(db->get_authz(o.authz_ids[0])->has_value()) << id;
   }
 }
 

@@ -522,6 +522,58 @@ TEST_P(StorageTest, ConcurrentWritersAllLand) {
   EXPECT_EQ(db->list_order_ids("acct-a", "", 1000)->size(), static_cast<std::size_t>(kThreads * kEach));
 }
 
+// Writers at once, one in three failing half-way (its second authorization
+// link is missing): each failing one leaves nothing behind, the others land
+// whole, and readers meanwhile see whole orders or none.
+TEST_P(StorageTest, ConcurrentWritersWhereSomeFailLeaveTheOthersWhole) {
+  constexpr int kThreads = 8, kEach = 30;
+  std::atomic<int> unexpected{0}, torn{0};
+  std::vector<std::thread> threads;
+  auto broken = [](int t, int i) { return (t + i) % 3 == 0; };
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        std::string id = "order-" + std::to_string(t) + "-" + std::to_string(i);
+        AuthzRecord a = authz("authz-" + id, "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
+        std::vector<std::string> links{a.id};
+        if (broken(t, i)) links.push_back("authz-missing");
+        const bool added = db->add_order(order(id, "acct-a", {id + ".example"}, links), {a}).has_value();
+        if (added == broken(t, i)) ++unexpected;
+        // Another writer's order, read while writes go on: whole or absent.
+        const std::string other = "order-" + std::to_string((t + 1) % kThreads) + "-" + std::to_string(i);
+        auto seen = db->get_order(other);
+        if (!seen) {
+          ++unexpected;
+        } else if (*seen && (*seen)->authz_ids.size() != 1) {
+          ++torn;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected, 0);
+  EXPECT_EQ(torn, 0);
+  int landed = 0;
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kEach; ++i) {
+      const std::string id = "order-" + std::to_string(t) + "-" + std::to_string(i);
+      auto o = db->get_order(id);
+      auto a = db->get_authz("authz-" + id);
+      ASSERT_TRUE(o && a);
+      if (broken(t, i)) {
+        EXPECT_FALSE(o->has_value()) << id;
+        EXPECT_FALSE(a->has_value()) << id;
+      } else {
+        ASSERT_TRUE(o->has_value()) << id;
+        EXPECT_EQ((*o)->authz_ids, std::vector<std::string>{"authz-" + id});
+        EXPECT_TRUE(a->has_value()) << id;
+        ++landed;
+      }
+    }
+  }
+  EXPECT_EQ(db->list_order_ids("acct-a", "", 1000)->size(), static_cast<std::size_t>(landed));
+}
+
 // Rate limits: counts over (since, now], newest times first, at most `keep`.
 TEST_P(StorageTest, CountsAnAccountsOrdersInAWindow) {
   for (int i = 0; i < 4; ++i) {
