@@ -69,6 +69,46 @@ class SqliteStorageFileTest : public ::testing::Test {
     return out;
   }
 
+  // The kill -9 cases: reads the order numbers a child reports on fd until
+  // it has `want`, kills it, and takes what it wrote before the kill.
+  void read_reports_then_kill(int fd, pid_t pid, std::size_t want, std::set<std::int32_t>& reported) {
+    std::int32_t n = 0;
+    while (reported.size() < want && ::read(fd, &n, sizeof n) == sizeof n) reported.insert(n);
+    ASSERT_EQ(::kill(pid, SIGKILL), 0);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFSIGNALED(status)) << "child exited by itself with " << WEXITSTATUS(status);
+    while (::read(fd, &n, sizeof n) == sizeof n) reported.insert(n);  // written before the kill
+    ::close(fd);
+    ASSERT_GE(reported.size(), want);
+  }
+
+  // After the kill: the file is intact, every reported order is there, at
+  // most in_flight more (committed, not yet reported), each whole.
+  void expect_reported_orders_kept(const std::set<std::int32_t>& reported, std::size_t in_flight,
+                                   std::size_t authzs_each) {
+    EXPECT_EQ(raw_query("PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(raw_query("PRAGMA foreign_key_check"), "");
+    auto db = open();
+    ASSERT_TRUE(db);
+    for (std::int32_t i : reported) {
+      auto o = db->get_order("order-" + std::to_string(i));
+      ASSERT_TRUE(o) << o.error().message();
+      ASSERT_TRUE(o->has_value()) << "reported order " << i << " lost";
+    }
+    auto ids = db->list_order_ids("acct-a", "", 1'000'000);
+    ASSERT_TRUE(ids);
+    EXPECT_GE(ids->size(), reported.size());
+    EXPECT_LE(ids->size(), reported.size() + in_flight);
+    for (const auto& id : *ids) {
+      auto o = **db->get_order(id);
+      ASSERT_EQ(o.authz_ids.size(), authzs_each) << id;
+      for (const auto& authz_id : o.authz_ids) {
+        EXPECT_TRUE(db->get_authz(authz_id)->has_value()) << authz_id;
+      }
+    }
+  }
+
   fs::path dir, path;
 };
 
@@ -262,38 +302,10 @@ TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrder) {
   }
   ::close(fds[1]);
   std::set<std::int32_t> reported;
-  std::int32_t n = 0;
-  while (reported.size() < 300 && ::read(fds[0], &n, sizeof n) == sizeof n) reported.insert(n);
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited by itself with " << WEXITSTATUS(status);
-  while (::read(fds[0], &n, sizeof n) == sizeof n) reported.insert(n);  // written before the kill
-  ::close(fds[0]);
-  ASSERT_GE(reported.size(), 300u);
-
-  EXPECT_EQ(raw_query("PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(raw_query("PRAGMA foreign_key_check"), "");
-
-  auto db = open();
-  ASSERT_TRUE(db);
-  for (std::int32_t i : reported) {
-    auto o = db->get_order("order-" + std::to_string(i));
-    ASSERT_TRUE(o) << o.error().message();
-    ASSERT_TRUE(o->has_value()) << "reported order " << i << " lost";
-  }
+  read_reports_then_kill(fds[0], pid, 300, reported);
+  if (HasFatalFailure()) return;
   // Every order that is there (reported or caught in flight) is whole.
-  auto ids = db->list_order_ids("acct-a", "", 1'000'000);
-  ASSERT_TRUE(ids);
-  EXPECT_GE(ids->size(), reported.size());
-  EXPECT_LE(ids->size(), reported.size() + 1);
-  for (const auto& id : *ids) {
-    auto o = **db->get_order(id);
-    ASSERT_EQ(o.authz_ids.size(), 2u) << id;
-    for (const auto& authz_id : o.authz_ids) {
-      EXPECT_TRUE(db->get_authz(authz_id)->has_value()) << authz_id;
-    }
-  }
+  expect_reported_orders_kept(reported, 1, 2);
 }
 
 // The same with four writers at once on one storage: an order is reported
@@ -330,34 +342,9 @@ TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrderOfConcurrentWriter
   }
   ::close(fds[1]);
   std::set<std::int32_t> reported;
-  std::int32_t n = 0;
-  while (reported.size() < 600 && ::read(fds[0], &n, sizeof n) == sizeof n) reported.insert(n);
-  ASSERT_EQ(::kill(pid, SIGKILL), 0);
-  int status = 0;
-  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFSIGNALED(status)) << "child exited by itself with " << WEXITSTATUS(status);
-  while (::read(fds[0], &n, sizeof n) == sizeof n) reported.insert(n);
-  ::close(fds[0]);
-  ASSERT_GE(reported.size(), 600u);
-
-  EXPECT_EQ(raw_query("PRAGMA integrity_check"), "ok");
-  EXPECT_EQ(raw_query("PRAGMA foreign_key_check"), "");
-  auto db = open();
-  ASSERT_TRUE(db);
-  for (std::int32_t i : reported) {
-    auto o = db->get_order("order-" + std::to_string(i));
-    ASSERT_TRUE(o) << o.error().message();
-    ASSERT_TRUE(o->has_value()) << "reported order " << i << " lost";
-  }
-  auto ids = db->list_order_ids("acct-a", "", 1'000'000);
-  ASSERT_TRUE(ids);
-  EXPECT_GE(ids->size(), reported.size());
-  EXPECT_LE(ids->size(), reported.size() + kWriters);
-  for (const auto& id : *ids) {
-    auto o = **db->get_order(id);
-    ASSERT_EQ(o.authz_ids.size(), 1u) << id;
-    EXPECT_TRUE(db->get_authz(o.authz_ids[0])->has_value()) << id;
-  }
+  read_reports_then_kill(fds[0], pid, 600, reported);
+  if (HasFatalFailure()) return;
+  expect_reported_orders_kept(reported, kWriters, 1);
 }
 
 TEST(SqliteStorageOpen, RefusesAnUnknownSynchronousMode) {
