@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -69,7 +70,31 @@ class SqliteStorageFileTest : public ::testing::Test {
     return out;
   }
 
-  // The kill -9 cases: reads the order numbers a child reports on fd until
+  // The kill -9 cases: stores acct-a, then forks a child that opens the
+  // database itself and runs write(storage, fd): orders for acct-a, each
+  // number reported on fd once stored, until killed. Returns the child's
+  // pid (-1 if it could not start) and the pipe's read end in *fd.
+  pid_t fork_writer(int* fd, const std::function<void(Storage&, int)>& write) {
+    {
+      auto db = open();
+      if (!db || !db->add_account(account("acct-a", "thumb-a"))) return -1;
+    }  // closed: the child opens its own connection
+    int fds[2];
+    if (::pipe(fds) != 0) return -1;
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+      ::close(fds[0]);
+      auto db = open_sqlite(path);
+      if (!db) ::_exit(2);
+      write(**db, fds[1]);
+      ::_exit(5);
+    }
+    ::close(fds[1]);
+    *fd = fds[0];
+    return pid;
+  }
+
+  // Reads the order numbers a child reports on fd until
   // it has `want`, kills it, and takes what it wrote before the kill.
   void read_reports_then_kill(int fd, pid_t pid, std::size_t want, std::set<std::int32_t>& reported) {
     std::int32_t n = 0;
@@ -277,32 +302,21 @@ TEST_F(SqliteStorageFileTest, OpenReportsAnUnusablePath) {
 // add_order returned; the parent kills it with SIGKILL mid-stream. Every
 // reported order must be there, whole, and the file must be sound.
 TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrder) {
-  {
-    auto db = open();
-    ASSERT_TRUE(db);
-    ASSERT_TRUE(db->add_account(account("acct-a", "thumb-a")));
-  }  // closed: the child opens its own connection
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    auto db = open_sqlite(path);
-    if (!db) ::_exit(2);
+  int fd = -1;
+  const pid_t pid = fork_writer(&fd, [](Storage& db, int out) {
     for (std::int32_t i = 0;; ++i) {
       std::string id = "order-" + std::to_string(i);
       AuthzRecord a1 = authz(id + "-a1", "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
       AuthzRecord a2 = authz(id + "-a2", "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
       a2.wildcard = true;
       OrderRecord o = order(id, "acct-a", {"*." + id + ".example", id + ".example"}, {a2.id, a1.id});
-      if (!(*db)->add_order(o, {a1, a2})) ::_exit(3);
-      if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);
+      if (!db.add_order(o, {a1, a2})) ::_exit(3);
+      if (::write(out, &i, sizeof i) != sizeof i) ::_exit(4);
     }
-  }
-  ::close(fds[1]);
+  });
+  ASSERT_GT(pid, 0);
   std::set<std::int32_t> reported;
-  read_reports_then_kill(fds[0], pid, 300, reported);
+  read_reports_then_kill(fd, pid, 300, reported);
   if (HasFatalFailure()) return;
   // Every order that is there (reported or caught in flight) is whole.
   expect_reported_orders_kept(reported, 1, 2);
@@ -313,36 +327,24 @@ TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrder) {
 // most one order a writer was in flight at the kill.
 TEST_F(SqliteStorageFileTest, KillNineKeepsEveryCommittedOrderOfConcurrentWriters) {
   constexpr std::int32_t kWriters = 4;
-  {
-    auto db = open();
-    ASSERT_TRUE(db);
-    ASSERT_TRUE(db->add_account(account("acct-a", "thumb-a")));
-  }
-  int fds[2];
-  ASSERT_EQ(::pipe(fds), 0);
-  pid_t pid = ::fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    ::close(fds[0]);
-    auto db = open_sqlite(path);
-    if (!db) ::_exit(2);
+  int fd = -1;
+  const pid_t pid = fork_writer(&fd, [](Storage& db, int out) {
     std::vector<std::thread> writers;
     for (std::int32_t w = 0; w < kWriters; ++w) {
-      writers.emplace_back([&, w] {
+      writers.emplace_back([&db, out, w] {
         for (std::int32_t i = w;; i += kWriters) {
           std::string id = "order-" + std::to_string(i);
           AuthzRecord a = authz(id + "-a", "acct-a", id + ".example", AcmeStatus::kPending, base_time() + 24h);
-          if (!(*db)->add_order(order(id, "acct-a", {id + ".example"}, {a.id}), {a})) ::_exit(3);
-          if (::write(fds[1], &i, sizeof i) != sizeof i) ::_exit(4);  // 4 bytes: one atomic pipe write
+          if (!db.add_order(order(id, "acct-a", {id + ".example"}, {a.id}), {a})) ::_exit(3);
+          if (::write(out, &i, sizeof i) != sizeof i) ::_exit(4);  // 4 bytes: one atomic pipe write
         }
       });
     }
     for (auto& t : writers) t.join();
-    ::_exit(5);
-  }
-  ::close(fds[1]);
+  });
+  ASSERT_GT(pid, 0);
   std::set<std::int32_t> reported;
-  read_reports_then_kill(fds[0], pid, 600, reported);
+  read_reports_then_kill(fd, pid, 600, reported);
   if (HasFatalFailure()) return;
   expect_reported_orders_kept(reported, kWriters, 1);
 }
