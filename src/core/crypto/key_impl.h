@@ -12,8 +12,6 @@
 
 namespace acmekit::crypto {
 
-// Both Impls own one EVP_PKEY, never modified after construction (so sharing
-// it between threads is safe), and cache what we derive from it.
 // A JWS signing or verification context, set up once per key and copied
 // for each use: EVP_Digest{Sign,Verify}Init fetch the algorithms and build
 // the provider's context on every call, and a copy costs a quarter of a
@@ -30,6 +28,8 @@ enum class MdOperation { kSign, kVerify };
 // OpenSSL's error queued.
 ossl::MdCtxPtr md_ctx_for(PreparedMdCtx& prepared, MdOperation operation, EVP_PKEY* pkey, const EVP_MD* md);
 
+// Both Impls own one EVP_PKEY, never modified after construction (so sharing
+// it between threads is safe), and cache what we derive from it.
 struct PublicKey::Impl {
   ossl::PkeyPtr pkey;
   KeyAlgorithm algorithm = KeyAlgorithm::kEcP256;
