@@ -2,12 +2,13 @@
 # Benchmark (not a test): acmekit-ca against Pebble under the same load.
 # ca_loadgen runs C workers (one account; a keep-alive connection and a
 # certificate key each; http-01, unique names) for N seconds against each
-# server in turn, the other one idle. Reports per run: issuances/s, latency p50/p99, server CPU
-# ms per issuance (utime+stime from /proc/PID/stat before/after), peak RSS
-# (VmHWM) and RSS growth per issuance (VmRSS after - before), then the
-# ratios acmekit-ca / Pebble. The loadgen's own CPU ms per issuance (its
-# getrusage, setup included; it shares the cores with the CA) is the last
-# column: when it nears the CA's, the loadgen is what limits the run.
+# server in turn, the other one idle. Reports per run: issuances/s, latency
+# p50/p99, server CPU ms per issuance (utime+stime from /proc/PID/stat
+# before/after), peak RSS (VmHWM) and RSS growth per issuance (VmRSS after
+# - before), then the ratios acmekit-ca / Pebble. The loadgen's own CPU ms
+# per issuance (its getrusage, setup included; it shares the cores with the
+# CA) is the last column: when it nears the CA's, the loadgen is what
+# limits the run.
 #
 # Usage: bench/bench_ca.sh [SECONDS [CONCURRENCY]]   (default 30 and 32)
 #        bench/bench_ca.sh --database [SECONDS [CONCURRENCY]]

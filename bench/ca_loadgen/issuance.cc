@@ -139,7 +139,7 @@ Result<std::string> issue_steps(IssuanceContext& ctx, const std::string& name, s
   if (std::find(leaf.dns_names.begin(), leaf.dns_names.end(), name) == leaf.dns_names.end()) {
     return make_error(ErrorKind::kProtocol, "the certificate for " + name + " does not name it");
   }
-  if (!(leaf.public_key == ctx.cert_public)) {
+  if (!(leaf.public_key == ctx.cert_key.public_key())) {  // public_key() is kept with the key
     return make_error(ErrorKind::kProtocol, "the certificate for " + name + " carries another key");
   }
   return std::move(chain_r->pem);

@@ -31,7 +31,6 @@ struct IssuanceContext {
   // --reuse-key): the CA parses and checks each CSR all the same, and the
   // load generator does not spend its CPU making keys the CA never sees.
   crypto::PrivateKey cert_key;
-  crypto::PublicKey cert_public;  // cert_key's public half, for the leaf check
   // Counts finalizations found already under way after a resent finalize
   // (see issue_steps); null: none counted.
   std::atomic<uint64_t>* finalize_recovered = nullptr;
@@ -40,7 +39,8 @@ struct IssuanceContext {
 // newOrder for `name` → http-01 for each authorization → poll them →
 // finalize with a CSR of ctx.cert_key → poll the order → download the
 // chain → check that it holds an issuer after the leaf, and that the leaf
-// parses, names `name` and carries the CSR's key. Returns the chain (PEM); any deviation is an Error naming the step.
+// parses, names `name` and carries the CSR's key. Returns the chain (PEM);
+// any deviation is an Error naming the step.
 Result<std::string> issue_one(IssuanceContext& ctx, const std::string& name);
 
 }  // namespace acmekit::loadgen

@@ -154,7 +154,6 @@ void worker(int index, const Flags& f, const AccountRef& account,
                                  .timeout = std::chrono::milliseconds(120'000)},
                       .account_jwk = account.key.public_key().to_jwk(),
                       .cert_key = *cert_key,
-                      .cert_public = cert_key->public_key(),
                       .finalize_recovered = &retries.finalize_recovered};
   for (uint64_t seq = 0; run.claim(); ++seq) {
     const std::string name = fmt::format("o{}-{}.{}", index, seq, f.name_suffix);
